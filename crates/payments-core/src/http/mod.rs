@@ -1,0 +1,339 @@
+//! Sans-I/O HTTP types and the shared executor.
+//!
+//! Provider code builds an [`HttpRequest`] (already signed) and parses an
+//! [`HttpResponse`]; only the executor ([`HttpClient`], feature `http`) does I/O.
+
+use std::fmt;
+
+use bytes::Bytes;
+use serde::Serialize;
+
+use crate::Secret;
+use crate::error::{Error, Result};
+
+#[cfg(feature = "http")]
+mod executor;
+mod retry;
+
+#[cfg(feature = "http")]
+pub use executor::{HttpClient, HttpClientBuilder};
+pub use retry::{FullJitter, Jitter, NoJitter, RetryPolicy};
+
+/// HTTP method of a provider call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// DELETE
+    Delete,
+    /// PATCH
+    Patch,
+}
+
+impl Method {
+    /// The method's name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+        }
+    }
+}
+
+/// Whether repeating a call could move money twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallSafety {
+    /// Payments, refunds, captures, payouts: never retried by the executor.
+    MovesMoney,
+    /// Status queries, token fetches, reads: retried with backoff on transient failures.
+    Idempotent,
+}
+
+/// What the executor needs to know about one call besides the request.
+#[derive(Debug, Clone, Copy)]
+pub struct Call {
+    /// Provider name, for errors and tracing.
+    pub provider: &'static str,
+    /// Operation name, for errors and tracing.
+    pub operation: &'static str,
+    /// Retry safety.
+    pub safety: CallSafety,
+    /// Total timeout for this call, overriding the client's default.
+    pub timeout: Option<std::time::Duration>,
+    /// The response may carry credentials (token endpoints): keep no excerpt of it in errors.
+    pub sensitive_response: bool,
+}
+
+impl Call {
+    /// A call that moves money: sent exactly once.
+    pub const fn moves_money(provider: &'static str, operation: &'static str) -> Call {
+        Call {
+            provider,
+            operation,
+            safety: CallSafety::MovesMoney,
+            timeout: None,
+            sensitive_response: false,
+        }
+    }
+
+    /// An idempotent call: retried as the client's [`RetryPolicy`] says.
+    pub const fn idempotent(provider: &'static str, operation: &'static str) -> Call {
+        Call {
+            provider,
+            operation,
+            safety: CallSafety::Idempotent,
+            timeout: None,
+            sensitive_response: false,
+        }
+    }
+
+    /// Sets a per-call total timeout.
+    pub const fn with_timeout(mut self, timeout: std::time::Duration) -> Call {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Marks the response as carrying credentials.
+    pub const fn sensitive(mut self) -> Call {
+        self.sensitive_response = true;
+        self
+    }
+}
+
+/// A request ready to send: method, URL, headers and the exact body bytes
+/// (signatures are computed over these bytes).
+///
+/// `Debug` shows header names but never their values, and the body's length
+/// but never its content, since both can carry credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// Method.
+    pub method: Method,
+    /// Absolute URL, including any query string.
+    pub url: String,
+    /// Headers in the order they are sent.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes (empty for none).
+    pub body: Bytes,
+}
+
+impl HttpRequest {
+    /// A request with no headers and no body.
+    pub fn new(method: Method, url: impl Into<String>) -> HttpRequest {
+        HttpRequest {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// A GET request.
+    pub fn get(url: impl Into<String>) -> HttpRequest {
+        HttpRequest::new(Method::Get, url)
+    }
+
+    /// A POST of `application/x-www-form-urlencoded` pairs, encoded in order.
+    pub fn post_form<K: AsRef<str>, V: AsRef<str>>(url: impl Into<String>, pairs: &[(K, V)]) -> HttpRequest {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            ser.append_pair(k.as_ref(), v.as_ref());
+        }
+        HttpRequest::new(Method::Post, url)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(ser.finish())
+    }
+
+    /// A request with a JSON body (`Content-Type: application/json`).
+    pub fn json<T: Serialize + ?Sized>(method: Method, url: impl Into<String>, body: &T) -> Result<HttpRequest> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::invalid_input("body", format!("cannot serialize JSON: {e}")))?;
+        Ok(HttpRequest::new(method, url)
+            .header("Content-Type", "application/json")
+            .body(bytes))
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> HttpRequest {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds `Authorization: Bearer <token>`.
+    pub fn bearer(self, token: &Secret<String>) -> HttpRequest {
+        let value = format!("Bearer {}", token.expose_secret());
+        self.header("Authorization", value)
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> HttpRequest {
+        self.body = body.into();
+        self
+    }
+
+    /// The first header with this name (case-insensitive).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// The URL without its query string or fragment, safe for logs.
+    pub fn url_for_log(&self) -> &str {
+        strip_query(&self.url)
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url_for_log())
+            .field("headers", &names)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// A response as received: status, headers and the whole body (capped by the executor).
+///
+/// `Debug` shows the body's length only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Headers, lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+impl HttpResponse {
+    /// A response with the given status and body and no headers (for tests and parsers).
+    pub fn new(status: u16, body: impl Into<Bytes>) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> HttpResponse {
+        self.headers.push((name.into().to_ascii_lowercase(), value.into()));
+        self
+    }
+
+    /// True for 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// Parses the body as JSON, mapping failure to [`Error::UnreadableResponse`]
+    /// with an excerpt of the body.
+    pub fn json<'a, T: serde::Deserialize<'a>>(&'a self, provider: &'static str) -> Result<T> {
+        if self.body.is_empty() {
+            return Err(Error::unreadable(
+                provider,
+                self.status,
+                "empty body where JSON was expected",
+                b"",
+                None,
+            ));
+        }
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::unreadable(
+                provider,
+                self.status,
+                format!("invalid JSON: {e}"),
+                &self.body,
+                Some(Box::new(e)),
+            )
+        })
+    }
+
+    /// A generic provider error for an unexpected HTTP status, with the body's excerpt as message.
+    pub fn status_error(&self, provider: &'static str) -> Error {
+        let message = if self.body.is_empty() {
+            None
+        } else {
+            Some(crate::error::excerpt(&self.body))
+        };
+        Error::provider(provider, None, message, Some(self.status))
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+pub(crate) fn strip_query(url: &str) -> &str {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    &url[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_body_is_encoded_in_order() {
+        let r = HttpRequest::post_form("https://x.test/api?a=1", &[("data", "a+b/c="), ("signature", "x y")]);
+        assert_eq!(r.method, Method::Post);
+        assert_eq!(&r.body[..], b"data=a%2Bb%2Fc%3D&signature=x+y");
+        assert_eq!(
+            r.header_value("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+        assert_eq!(r.url_for_log(), "https://x.test/api");
+    }
+
+    #[test]
+    fn debug_hides_header_values_and_body() {
+        let r = HttpRequest::get("https://x.test/p?token=abc")
+            .bearer(&Secret::from("tok-123"))
+            .body("client_secret=hunter2");
+        let d = format!("{r:?}");
+        assert!(
+            !d.contains("tok-123") && !d.contains("hunter2") && !d.contains("token=abc"),
+            "{d}"
+        );
+        assert!(d.contains("Authorization"));
+        let resp = HttpResponse::new(200, "access_token=zzz");
+        assert!(!format!("{resp:?}").contains("zzz"));
+    }
+
+    #[test]
+    fn json_errors_are_unreadable_with_excerpt() {
+        let resp = HttpResponse::new(200, "{\"a\":");
+        let err = resp.json::<serde_json::Value>("p").unwrap_err();
+        assert!(matches!(&err, Error::UnreadableResponse { excerpt, http_status: 200, .. } if excerpt == "{\"a\":"));
+        let err = HttpResponse::new(200, "").json::<serde_json::Value>("p").unwrap_err();
+        assert!(matches!(err, Error::UnreadableResponse { .. }));
+    }
+}

@@ -1,0 +1,66 @@
+//! Core of the payments SDK for the payment providers of Azerbaijan,
+//! Kazakhstan and Turkey.
+//!
+//! This crate holds what every provider crate shares:
+//!
+//! - [`Money`] and [`Currency`]: exact amounts in integer minor units; parsing
+//!   and formatting are strict and never pass through a float.
+//! - [`Secret`]: keys, passwords and tokens with a redacted `Debug`.
+//! - [`Error`]: one taxonomy that always says whether money could have moved
+//!   ([`Error::delivery`], [`Error::outcome_unknown`]).
+//! - [`crypto`]: SHA-1, MD5, SHA-256, HMAC, base64, hex and constant-time comparison.
+//! - [`http`]: sans-I/O [`HttpRequest`]/[`HttpResponse`] and the one executor,
+//!   [`http::HttpClient`] (feature `http`, on by default): a shared `reqwest`
+//!   client with rustls, timeouts, a response size cap, retries for
+//!   idempotent calls only, and `tracing` spans without bodies or secrets.
+//! - [`token_cache::TokenCache`]: the single-flight OAuth token cache.
+//! - [`PaymentProvider`]: the provider-neutral trait and its result types.
+//!
+//! # Example
+//!
+//! ```
+//! use payments_core::{Currency, Delivery, Error, Money, Secret};
+//!
+//! let amount = Money::parse_major("10.50", Currency::AZN)?;
+//! assert_eq!(amount.minor(), 1050);
+//! assert_eq!(amount.to_major_string(), "10.50");
+//!
+//! let key = Secret::from("private-key");
+//! assert_eq!(format!("{key:?}"), "Secret([REDACTED])");
+//!
+//! let err = Error::invalid_input("order_id", "must be numeric");
+//! assert_eq!(err.delivery(), Delivery::NotSent);
+//! assert!(!err.outcome_unknown());
+//! # Ok::<(), payments_core::Error>(())
+//! ```
+//!
+//! # Features
+//! - `http` (default): the reqwest-based executor.
+//! - `rustls` (default) / `native-tls`: the TLS backend.
+//! - `test-util`: the [`conformance`] suite for provider crates.
+
+pub mod callback;
+pub mod clock;
+#[cfg(feature = "test-util")]
+pub mod conformance;
+pub mod crypto;
+pub mod currency;
+pub mod error;
+pub mod http;
+pub mod money;
+pub mod provider;
+pub mod secret;
+pub mod token_cache;
+
+pub use currency::Currency;
+pub use error::{Delivery, Error, Result};
+pub use http::{Call, CallSafety, HttpRequest, HttpResponse, Method};
+pub use money::{Money, MoneyError};
+pub use provider::{
+    CallbackEvent, Capabilities, CreatePayment, Decline, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
+    PaymentStatus, RefundRequest, StatusReport,
+};
+pub use secret::Secret;
+
+/// Re-exported so that provider crates and users name the same versions.
+pub use rust_decimal::Decimal;

@@ -1,0 +1,163 @@
+//! `cargo xtask <command>`: the project's automation.
+//!
+//! - `test-sandbox`: the whole test suite (unit, wiremock, doc tests and the
+//!   end-to-end flows against the embedded sandbox), with a summary.
+//! - `demo`: one complete checkout per provider against the sandbox.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("test-sandbox") => test_sandbox(&args[1..]),
+        Some("demo") => demo(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <test-sandbox|demo> [args]");
+            eprintln!("  test-sandbox   run every test, end-to-end flows against the embedded sandbox included");
+            eprintln!("  demo           run one complete checkout per provider against the sandbox");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+/// Totals read from libtest's `test result:` lines.
+#[derive(Default, Debug, PartialEq, Eq)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+    suites: u64,
+}
+
+impl Totals {
+    fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        self.suites += 1;
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(label), Some(count)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = count.parse::<u64>() else {
+                continue;
+            };
+            match label {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                "ignored" => self.ignored += n,
+                _ => {}
+            }
+        }
+    }
+}
+
+fn test_sandbox(extra: &[String]) -> ExitCode {
+    let started = Instant::now();
+    println!("==> cargo test --workspace --all-features (unit, contract, doc and end-to-end tests)");
+    let live = live_credentials();
+    for (provider, present) in &live {
+        if !present {
+            println!("    live tests for {provider}: skipped (no credentials in the environment)");
+        }
+    }
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace", "--all-features", "--no-fail-fast"])
+        .args(extra);
+    cmd.stdout(Stdio::piped());
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cannot run cargo: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut totals = Totals::default();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            totals.add_line(&line);
+            println!("{line}");
+        }
+    }
+    let status = match child.wait() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cargo did not finish: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!();
+    println!(
+        "==> summary ({} test binaries, {:.0?})",
+        totals.suites,
+        started.elapsed()
+    );
+    let skipped_live = live.iter().filter(|(_, p)| !p).count();
+    println!(
+        "{} passed, {} failed, {} skipped",
+        totals.passed,
+        totals.failed,
+        totals.ignored + skipped_live as u64
+    );
+    if !status.success() || totals.failed > 0 {
+        eprintln!("test-sandbox: FAILED");
+        return ExitCode::FAILURE;
+    }
+    if totals.passed == 0 {
+        eprintln!("test-sandbox: no test ran");
+        return ExitCode::FAILURE;
+    }
+    println!("test-sandbox: ok");
+    ExitCode::SUCCESS
+}
+
+/// Which providers have live test-server credentials in the environment.
+fn live_credentials() -> Vec<(&'static str, bool)> {
+    let has = |vars: &[&str]| vars.iter().all(|v| std::env::var(v).is_ok_and(|s| !s.is_empty()));
+    vec![
+        ("epoint", has(&["EPOINT_LIVE_PUBLIC_KEY", "EPOINT_LIVE_PRIVATE_KEY"])),
+        (
+            "azericard",
+            has(&["AZERICARD_LIVE_MERCHANT_ID", "AZERICARD_LIVE_KEY_FILE_PATH"]),
+        ),
+        ("epay-kz", has(&["EPAY_LIVE_CLIENT_ID", "EPAY_LIVE_CLIENT_SECRET"])),
+        (
+            "qr-wallet",
+            has(&["QR_WALLET_LIVE_CLIENT_ID", "QR_WALLET_LIVE_CLIENT_SECRET"]),
+        ),
+    ]
+}
+
+fn demo(_args: &[String]) -> ExitCode {
+    eprintln!("cargo xtask demo: the sandbox and the provider crates have not landed yet (see issue 8).");
+    ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_sum_libtest_lines() {
+        let mut t = Totals::default();
+        t.add_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s");
+        t.add_line("test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out");
+        t.add_line("running 5 tests");
+        assert_eq!(
+            t,
+            Totals {
+                passed: 15,
+                failed: 2,
+                ignored: 1,
+                suites: 2
+            }
+        );
+    }
+}
