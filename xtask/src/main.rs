@@ -3,20 +3,25 @@
 //! - `test-sandbox`: the whole test suite (unit, wiremock, doc tests and the
 //!   end-to-end flows against the embedded sandbox), with a summary.
 //! - `demo`: one complete checkout per provider against the sandbox.
+//! - `bench`: the criterion benches, each beside its raw baseline, with ratios.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
+
+mod bench;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("test-sandbox") => test_sandbox(&args[1..]),
         Some("demo") => demo(&args[1..]),
+        Some("bench") => bench::run(&args[1..], cargo),
         _ => {
-            eprintln!("usage: cargo xtask <test-sandbox|demo> [args]");
+            eprintln!("usage: cargo xtask <test-sandbox|demo|bench> [args]");
             eprintln!("  test-sandbox   run every test, end-to-end flows against the embedded sandbox included");
             eprintln!("  demo           run one complete checkout per provider against the sandbox");
+            eprintln!("  bench          run the criterion benches and print each beside its raw baseline");
             ExitCode::from(2)
         }
     }
