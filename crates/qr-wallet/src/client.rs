@@ -1,0 +1,238 @@
+//! `QrWalletClient`: one async method per operation over the pure builders and parsers.
+
+use std::sync::Arc;
+
+use payments_core::clock::{SharedClock, system_clock};
+use payments_core::http::HttpClient;
+use payments_core::token_cache::{FetchedToken, TokenCache};
+use payments_core::{Call, HttpRequest, HttpResponse, Result, Secret};
+
+use crate::PROVIDER;
+use crate::config::QrWalletConfig;
+use crate::operations::qr_payment::{self, ApproveQrPayment, CreateQrPayment, QrPaymentDetails, QrPaymentStatusReport};
+use crate::operations::refund::{self, RefundPayment, RefundResult};
+use crate::operations::third_party::{
+    self, BeginThirdPartyPayment, BegunThirdPartyPayment, CompleteThirdPartyPayment, CompletedPayment,
+    CreateThirdPartyQrCode, CreatedQrCode,
+};
+use crate::operations::token;
+
+const TOKEN: Call = Call::idempotent(PROVIDER, "token").sensitive();
+// Begin is an inquiry ("Sorgulama"): repeating it opens a new session, moves nothing.
+const BEGIN: Call = Call::idempotent(PROVIDER, "begin_third_party_payment");
+const COMPLETE: Call = Call::moves_money(PROVIDER, "complete_third_party_payment");
+// Creating codes and payment requests is sent once: a retry could create a second one.
+const CREATE_THIRD_PARTY_QR: Call = Call::moves_money(PROVIDER, "create_third_party_qr_code");
+const CREATE_QR_PAYMENT: Call = Call::moves_money(PROVIDER, "create_qr_payment");
+const READ_QR_PAYMENT: Call = Call::idempotent(PROVIDER, "read_qr_payment");
+const APPROVE_QR_PAYMENT: Call = Call::moves_money(PROVIDER, "approve_qr_payment");
+const CHECK_QR_STATUS: Call = Call::idempotent(PROVIDER, "check_qr_payment_status");
+const REFUND: Call = Call::moves_money(PROVIDER, "refund_payment");
+
+/// The wallet API client.
+///
+/// Cheap to clone (clones share the token cache and the HTTP pool). Every
+/// call takes a bearer token from the core [`TokenCache`]: fetched once for
+/// any number of concurrent callers, refreshed before its 3600 s expiry, and
+/// dropped and refetched once when the API answers HTTP 401 (a 401 means
+/// the request was refused before processing, so resending is safe).
+///
+/// ```no_run
+/// # async fn run() -> payments_core::Result<()> {
+/// use qr_wallet::{BeginThirdPartyPayment, CompleteThirdPartyPayment, QrWalletClient, QrWalletConfig};
+///
+/// let client = QrWalletClient::new(QrWalletConfig::from_env()?)?;
+/// let begun = client
+///     .begin_third_party_payment(&BeginThirdPartyPayment::new("5000000001", "000201010212...6304ABCD"))
+///     .await?;
+/// println!("pay {} to {:?}?", begun.payment_data.request_amount, begun.payment_data.merchant_name);
+/// let done = client
+///     .complete_third_party_payment(&CompleteThirdPartyPayment::from_begun("5000000001", &begun))
+///     .await?;
+/// println!("paid, transaction {}", done.transaction_id);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct QrWalletClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: QrWalletConfig,
+    http: HttpClient,
+    tokens: TokenCache,
+    clock: SharedClock,
+}
+
+/// Builder of [`QrWalletClient`]: a shared HTTP client and a clock.
+#[derive(Debug)]
+pub struct QrWalletClientBuilder {
+    config: QrWalletConfig,
+    http: Option<HttpClient>,
+    clock: Option<SharedClock>,
+}
+
+impl QrWalletClientBuilder {
+    /// Uses a shared [`HttpClient`] (one per process is best).
+    pub fn http_client(mut self, http: HttpClient) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Uses another clock for the token cache and the session-expiry check (tests).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<QrWalletClient> {
+        let http = match self.http {
+            Some(h) => h,
+            None => HttpClient::new()?,
+        };
+        let clock = self.clock.unwrap_or_else(system_clock);
+        Ok(QrWalletClient {
+            inner: Arc::new(Inner {
+                config: self.config,
+                http,
+                tokens: TokenCache::new().with_clock(clock.clone()),
+                clock,
+            }),
+        })
+    }
+}
+
+impl QrWalletClient {
+    /// A client with its own HTTP client and the system clock.
+    pub fn new(config: QrWalletConfig) -> Result<QrWalletClient> {
+        QrWalletClient::builder(config).build()
+    }
+
+    /// A builder, to pass a shared HTTP client or a clock.
+    pub fn builder(config: QrWalletConfig) -> QrWalletClientBuilder {
+        QrWalletClientBuilder {
+            config,
+            http: None,
+            clock: None,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &QrWalletConfig {
+        &self.inner.config
+    }
+
+    /// Begin3rdPartyQRCodePayment: reads a partner's QR code for a wallet and
+    /// returns the sale and the correlation id to complete it with.
+    pub async fn begin_third_party_payment(&self, req: &BeginThirdPartyPayment) -> Result<BegunThirdPartyPayment> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&BEGIN, |token| third_party::build_begin(config, token, req))
+            .await?;
+        third_party::parse_begin(&resp)
+    }
+
+    /// Complete3rdPartyQRCodePayment: pays the begun sale from the wallet.
+    /// Sent exactly once. When the request carries the session's expiry
+    /// ([`CompleteThirdPartyPayment::from_begun`]) and it has passed by the
+    /// client's clock, nothing is sent and the error names `SessionExpireDate`.
+    pub async fn complete_third_party_payment(&self, req: &CompleteThirdPartyPayment) -> Result<CompletedPayment> {
+        let config = &self.inner.config;
+        req.ensure_session_open(self.inner.clock.now(), config.session_offset())?;
+        let resp = self
+            .send(&COMPLETE, |token| third_party::build_complete(config, token, req))
+            .await?;
+        third_party::parse_completed(&resp)
+    }
+
+    /// Create3rdPartyQrCode: makes a partner QR code for an amount (merchant side). [U]
+    pub async fn create_third_party_qr_code(&self, req: &CreateThirdPartyQrCode) -> Result<CreatedQrCode> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&CREATE_THIRD_PARTY_QR, |token| {
+                third_party::build_create_third_party_qr(config, token, req)
+            })
+            .await?;
+        third_party::parse_created_qr(&resp)
+    }
+
+    /// CreateQRPayment: a payment request for the payer's wallet to scan. [U]
+    pub async fn create_qr_payment(&self, req: &CreateQrPayment) -> Result<CreatedQrCode> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&CREATE_QR_PAYMENT, |token| {
+                qr_payment::build_create_qr_payment(config, token, req)
+            })
+            .await?;
+        qr_payment::parse_create_qr_payment(&resp)
+    }
+
+    /// ReadQRPayment: what a QR payment request asks for. [U]
+    pub async fn read_qr_payment(&self, qr_code: &str) -> Result<QrPaymentDetails> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&READ_QR_PAYMENT, |token| {
+                qr_payment::build_read_qr_payment(config, token, qr_code)
+            })
+            .await?;
+        qr_payment::parse_read_qr_payment(&resp)
+    }
+
+    /// ApproveQRPayment: pays a QR payment request from the payer's wallet. Sent exactly once. [U]
+    pub async fn approve_qr_payment(&self, req: &ApproveQrPayment) -> Result<CompletedPayment> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&APPROVE_QR_PAYMENT, |token| {
+                qr_payment::build_approve_qr_payment(config, token, req)
+            })
+            .await?;
+        qr_payment::parse_approve_qr_payment(&resp)
+    }
+
+    /// CheckQRPaymentStatus: a QR payment request's status. [U]
+    pub async fn check_qr_payment_status(&self, qr_code: &str) -> Result<QrPaymentStatusReport> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&CHECK_QR_STATUS, |token| {
+                qr_payment::build_check_qr_payment_status(config, token, qr_code)
+            })
+            .await?;
+        qr_payment::parse_check_qr_payment_status(&resp)
+    }
+
+    /// RefundPayment or RefundPaymentInstant (full or partial). Sent exactly once. [U]
+    pub async fn refund_payment(&self, req: &RefundPayment) -> Result<RefundResult> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&REFUND, |token| refund::build_refund(config, token, req))
+            .await?;
+        refund::parse_refund(&resp)
+    }
+
+    /// A bearer token from the cache, fetched when missing or near expiry.
+    pub async fn access_token(&self) -> Result<Secret<String>> {
+        self.inner.tokens.get(|| self.fetch_token()).await
+    }
+
+    async fn fetch_token(&self) -> Result<FetchedToken> {
+        let req = token::build_token_request(&self.inner.config);
+        let resp = self.inner.http.execute(&TOKEN, req).await?;
+        token::parse_token_response(&resp)
+    }
+
+    /// Builds with a token and sends; on HTTP 401 drops that token and tries
+    /// once more with a fresh one.
+    async fn send(&self, call: &Call, build: impl Fn(&Secret<String>) -> Result<HttpRequest>) -> Result<HttpResponse> {
+        let token = self.access_token().await?;
+        let resp = self.inner.http.execute(call, build(&token)?).await?;
+        if resp.status != 401 {
+            return Ok(resp);
+        }
+        tracing::debug!(operation = call.operation, "bearer token refused; fetching a new one");
+        self.inner.tokens.invalidate(&token).await;
+        let token = self.access_token().await?;
+        self.inner.http.execute(call, build(&token)?).await
+    }
+}
