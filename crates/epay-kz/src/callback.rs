@@ -1,0 +1,503 @@
+//! postLink callbacks: authenticate the echoed `secret_hash` first, then decode.
+//!
+//! ePay POSTs JSON to `postLink` (success, `code: "ok"`) or `failurePostLink`
+//! (`code: "error"`). It does not sign it; it echoes the `secret_hash` given
+//! in the payment token request. Two ways to check it:
+//!
+//! - [`verify_post_link_derived`] (what [`crate::EpayClient`]'s
+//!   `verify_callback` uses): the hash is derived from the callback's own
+//!   `invoiceId` and a key (see [`crate::signature`]), so nothing is stored
+//!   per payment;
+//! - [`verify_post_link`]: compare with the hash the merchant stored for
+//!   this payment.
+//!
+//! Both compare in constant time and reject a body over
+//! [`MAX_CALLBACK_BYTES`] before parsing it. The first parse reads only
+//! `invoiceId` and `secret_hash` (a duplicated key is rejected, so the checker
+//! and the decoder cannot read different values); the full decode happens only
+//! after the hash matched. An authentic callback still says nothing about the
+//! amount paid beyond its own claim: before fulfilling an order, confirm with
+//! [`crate::EpayClient::confirm_post_link`], which checks the status.
+
+use payments_core::callback::{MAX_CALLBACK_BYTES, check_size};
+use payments_core::{Currency, Error, Money, PaymentStatus, Result, Secret, StatusReport};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::signature;
+use crate::wire::{self, opt_text};
+
+/// A verified postLink callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PostLink {
+    /// The payment succeeded (`code: "ok"`).
+    Success(PostLinkSuccess),
+    /// The payment failed (`code: "error"`): a decline, not an error.
+    Failure(PostLinkFailure),
+}
+
+impl PostLink {
+    /// The merchant's invoice id.
+    pub fn invoice_id(&self) -> &str {
+        match self {
+            PostLink::Success(s) => &s.invoice_id,
+            PostLink::Failure(f) => &f.invoice_id,
+        }
+    }
+
+    /// The provider-neutral report: success maps to
+    /// [`PaymentStatus::Succeeded`] (on a two-step terminal the funds are only
+    /// held; the status check tells), failure to [`PaymentStatus::Declined`].
+    pub fn to_report(&self) -> StatusReport {
+        match self {
+            PostLink::Success(s) => StatusReport::new(PaymentStatus::Succeeded)
+                .with_order(Some(s.invoice_id.clone()))
+                .with_transaction(Some(s.transaction_id.clone()))
+                .with_amount(Some(s.amount))
+                .with_code(Some("ok".to_owned()), s.details.reason.clone()),
+            PostLink::Failure(f) => StatusReport::new(PaymentStatus::Declined)
+                .with_order(Some(f.invoice_id.clone()))
+                .with_transaction(f.transaction_id.clone())
+                .with_amount(f.amount)
+                .with_code(f.details.reason_code.clone(), f.details.reason.clone()),
+        }
+    }
+}
+
+/// A successful payment's postLink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PostLinkSuccess {
+    /// ePay's transaction id (`id`): the id of charge, cancel and refund.
+    pub transaction_id: String,
+    /// The merchant's invoice id (`invoiceId`).
+    pub invoice_id: String,
+    /// The amount paid.
+    pub amount: Money,
+    /// The approval code.
+    pub approval_code: Option<String>,
+    /// The saved card id, when the card was saved.
+    pub card_id: Option<String>,
+    /// The shared card, payer and network fields.
+    pub details: PostLinkDetails,
+}
+
+/// A failed payment's failurePostLink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PostLinkFailure {
+    /// The merchant's invoice id (`invoiceId`).
+    pub invoice_id: String,
+    /// `invoiceIdAlt`, when sent.
+    pub invoice_id_alt: Option<String>,
+    /// ePay's transaction id, when sent.
+    pub transaction_id: Option<String>,
+    /// The amount, when sent.
+    pub amount: Option<Money>,
+    /// The shared card, payer and network fields (with `reason`, `reasonCode`).
+    pub details: PostLinkDetails,
+}
+
+/// Fields common to both callbacks, as sent (trimmed).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct PostLinkDetails {
+    /// `accountId`.
+    pub account_id: Option<String>,
+    /// `cardMask`.
+    pub card_mask: Option<String>,
+    /// `cardType`.
+    pub card_type: Option<String>,
+    /// `currency`.
+    pub currency: Option<String>,
+    /// `dateTime`.
+    pub date_time: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `email`.
+    pub email: Option<String>,
+    /// `ip`.
+    pub ip: Option<String>,
+    /// `ipCity`.
+    pub ip_city: Option<String>,
+    /// `ipCountry`.
+    pub ip_country: Option<String>,
+    /// `ipDistrict`.
+    pub ip_district: Option<String>,
+    /// `ipLatitude`, as sent.
+    pub ip_latitude: Option<String>,
+    /// `ipLongitude`, as sent.
+    pub ip_longitude: Option<String>,
+    /// `issuer`.
+    pub issuer: Option<String>,
+    /// `language`.
+    pub language: Option<String>,
+    /// `name`.
+    pub name: Option<String>,
+    /// `phone`.
+    pub phone: Option<String>,
+    /// `reason`.
+    pub reason: Option<String>,
+    /// `reasonCode`.
+    pub reason_code: Option<String>,
+    /// `reference`.
+    pub reference: Option<String>,
+    /// `secure`.
+    pub secure: Option<String>,
+    /// `secureDetails`.
+    pub secure_details: Option<String>,
+    /// `terminal`.
+    pub terminal: Option<String>,
+}
+
+/// The two authenticating fields, read before anything else.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "invoiceId", default, deserialize_with = "opt_text")]
+    invoice_id: Option<String>,
+    #[serde(default)]
+    secret_hash: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PostLinkWire {
+    #[serde(default, deserialize_with = "opt_text")]
+    code: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    invoice_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    invoice_id_alt: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_raw")]
+    amount: Option<Box<RawValue>>,
+    #[serde(default, deserialize_with = "opt_text")]
+    approval_code: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    card_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    account_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    card_mask: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    card_type: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    currency: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    date_time: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    ip: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    ip_city: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    ip_country: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    ip_district: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    ip_latitude: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    ip_longitude: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    issuer: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    language: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    phone: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    reason: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    reason_code: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    reference: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    secure: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    secure_details: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    terminal: Option<String>,
+}
+
+/// Verifies a postLink body against the `secret_hash` stored for this payment,
+/// then decodes it.
+pub fn verify_post_link(body: &[u8], expected_secret_hash: &Secret<String>) -> Result<PostLink> {
+    let env = envelope(body)?;
+    let received = env
+        .secret_hash
+        .ok_or_else(|| Error::signature_invalid("secret_hash is missing"))?;
+    if !signature::stored_hash_matches(expected_secret_hash, &received) {
+        return Err(Error::signature_invalid("secret_hash does not match"));
+    }
+    decode(body)
+}
+
+/// Verifies a postLink body whose `secret_hash` was derived with
+/// [`signature::derive_secret_hash`] from `key` and the invoice id, then decodes it.
+pub fn verify_post_link_derived(body: &[u8], key: &Secret<String>) -> Result<PostLink> {
+    let env = envelope(body)?;
+    let invoice_id = env
+        .invoice_id
+        .ok_or_else(|| Error::malformed_callback("invoiceId is missing"))?;
+    let received = env
+        .secret_hash
+        .ok_or_else(|| Error::signature_invalid("secret_hash is missing"))?;
+    if !signature::secret_hash_matches(key, &invoice_id, &received) {
+        return Err(Error::signature_invalid("secret_hash does not match"));
+    }
+    decode(body)
+}
+
+fn envelope(body: &[u8]) -> Result<Envelope> {
+    check_size(body, MAX_CALLBACK_BYTES)?;
+    serde_json::from_slice(body).map_err(|e| Error::malformed_callback(format!("not a postLink JSON object: {e}")))
+}
+
+fn decode(body: &[u8]) -> Result<PostLink> {
+    let w: PostLinkWire =
+        serde_json::from_slice(body).map_err(|e| Error::malformed_callback(format!("postLink: {e}")))?;
+    let currency = match w.currency.as_deref().filter(|c| !c.is_empty()) {
+        None => Currency::KZT,
+        Some(c) => {
+            Currency::from_alpha(c).ok_or_else(|| Error::malformed_callback(format!("unknown currency {c:?}")))?
+        }
+    };
+    let amount = match w.amount.as_deref().and_then(wire::raw_text) {
+        None => None,
+        Some(t) if t.trim().is_empty() => None,
+        Some(t) => Some(
+            Money::parse_major(t.trim(), currency).map_err(|e| Error::malformed_callback(format!("amount: {e}")))?,
+        ),
+    };
+    let invoice_id = w.invoice_id.filter(|s| !s.is_empty());
+    let details = PostLinkDetails {
+        account_id: w.account_id,
+        card_mask: w.card_mask,
+        card_type: w.card_type,
+        currency: w.currency,
+        date_time: w.date_time,
+        description: w.description,
+        email: w.email,
+        ip: w.ip,
+        ip_city: w.ip_city,
+        ip_country: w.ip_country,
+        ip_district: w.ip_district,
+        ip_latitude: w.ip_latitude,
+        ip_longitude: w.ip_longitude,
+        issuer: w.issuer,
+        language: w.language,
+        name: w.name,
+        phone: w.phone,
+        reason: w.reason,
+        reason_code: w.reason_code,
+        reference: w.reference,
+        secure: w.secure,
+        secure_details: w.secure_details,
+        terminal: w.terminal,
+    };
+    match w.code.as_deref() {
+        Some(c) if c.eq_ignore_ascii_case("ok") => Ok(PostLink::Success(PostLinkSuccess {
+            transaction_id: w
+                .id
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| Error::malformed_callback("id is missing"))?,
+            invoice_id: invoice_id.ok_or_else(|| Error::malformed_callback("invoiceId is missing"))?,
+            amount: amount.ok_or_else(|| Error::malformed_callback("amount is missing"))?,
+            approval_code: w.approval_code,
+            card_id: w.card_id.filter(|s| !s.is_empty()),
+            details,
+        })),
+        Some(c) if c.eq_ignore_ascii_case("error") => Ok(PostLink::Failure(PostLinkFailure {
+            invoice_id: invoice_id.ok_or_else(|| Error::malformed_callback("invoiceId is missing"))?,
+            invoice_id_alt: w.invoice_id_alt,
+            transaction_id: w.id.filter(|s| !s.is_empty()),
+            amount,
+            details,
+        })),
+        Some(other) => Err(Error::malformed_callback(format!("unknown code {other:?}"))),
+        None => Err(Error::malformed_callback("code is missing")),
+    }
+}
+
+/// Builders of genuine callback bodies, for the merchant's own tests.
+pub mod testing {
+    use super::*;
+
+    /// A success postLink body for `invoice_id`, with the `secret_hash`
+    /// derived from `key` (as [`verify_post_link_derived`] expects).
+    pub fn success_body(key: &Secret<String>, invoice_id: &str, transaction_id: &str, amount: Money) -> Vec<u8> {
+        let hash = signature::derive_secret_hash(key, invoice_id);
+        body_with(
+            "ok",
+            invoice_id,
+            Some(transaction_id),
+            amount,
+            hash.expose_secret(),
+            "Approved",
+            "00",
+        )
+    }
+
+    /// A failure postLink body for `invoice_id`, with the derived `secret_hash`.
+    pub fn failure_body(
+        key: &Secret<String>,
+        invoice_id: &str,
+        amount: Money,
+        reason_code: &str,
+        reason: &str,
+    ) -> Vec<u8> {
+        let hash = signature::derive_secret_hash(key, invoice_id);
+        body_with(
+            "error",
+            invoice_id,
+            None,
+            amount,
+            hash.expose_secret(),
+            reason,
+            reason_code,
+        )
+    }
+
+    /// A body with an explicit `secret_hash` (for the stored-hash scheme).
+    pub fn body_with(
+        code: &str,
+        invoice_id: &str,
+        transaction_id: Option<&str>,
+        amount: Money,
+        secret_hash: &str,
+        reason: &str,
+        reason_code: &str,
+    ) -> Vec<u8> {
+        let mut out = String::with_capacity(640);
+        out.push_str("{\"accountId\":\"\",\"amount\":");
+        wire::write_amount(amount, &mut out);
+        let mut field = |name: &str, value: &str| {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str("\":");
+            out.push_str(&serde_json::Value::from(value).to_string());
+        };
+        field("approvalCode", if code == "ok" { "123456" } else { "" });
+        field("cardId", "");
+        field("cardMask", "440563...5096");
+        field("cardType", "VISA");
+        field("code", code);
+        field("currency", amount.currency().alpha_code());
+        field("dateTime", "2026-11-23T10:15:30+05:00");
+        field("description", "Order");
+        field("email", "payer@example.kz");
+        field("id", transaction_id.unwrap_or(""));
+        field("invoiceId", invoice_id);
+        field("ip", "10.0.0.1");
+        field("ipCity", "Almaty");
+        field("ipCountry", "KZ");
+        field("issuer", "HALYK BANK");
+        field("language", "rus");
+        field("name", "TEST PAYER");
+        field("phone", "77771234567");
+        field("reason", reason);
+        field("reasonCode", reason_code);
+        field("reference", "612345678901");
+        field("secret_hash", secret_hash);
+        field("secure", "yes");
+        field("terminal", "67e34d63-102f-4bd1-898e-370781d0074d");
+        out.push('}');
+        out.into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Secret<String> {
+        Secret::from("yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG")
+    }
+
+    #[test]
+    fn a_genuine_success_decodes_exactly() {
+        let body = testing::success_body(&key(), "000001234567", "tx-1", Money::from_minor(15050, Currency::KZT));
+        let PostLink::Success(s) = verify_post_link_derived(&body, &key()).unwrap() else {
+            panic!("not a success")
+        };
+        assert_eq!(s.invoice_id, "000001234567");
+        assert_eq!(s.transaction_id, "tx-1");
+        assert_eq!(s.amount, Money::from_minor(15050, Currency::KZT));
+        assert_eq!(s.approval_code.as_deref(), Some("123456"));
+        assert_eq!(s.card_id, None);
+        assert_eq!(s.details.card_mask.as_deref(), Some("440563...5096"));
+        assert_eq!(s.details.reference.as_deref(), Some("612345678901"));
+    }
+
+    #[test]
+    fn a_failure_is_a_decline_value() {
+        let body = testing::failure_body(
+            &key(),
+            "000001234567",
+            Money::from_minor(100, Currency::KZT),
+            "05",
+            "Do not honor",
+        );
+        let link = verify_post_link_derived(&body, &key()).unwrap();
+        let report = link.to_report();
+        assert_eq!(report.status, PaymentStatus::Declined);
+        assert_eq!(report.code.as_deref(), Some("05"));
+        assert_eq!(report.message.as_deref(), Some("Do not honor"));
+    }
+
+    #[test]
+    fn forgeries_are_rejected() {
+        let amount = Money::from_minor(100, Currency::KZT);
+        let body = testing::success_body(&Secret::from("wrong"), "000001234567", "tx", amount);
+        assert!(matches!(
+            verify_post_link_derived(&body, &key()),
+            Err(Error::SignatureInvalid { .. })
+        ));
+        // A hash lifted from another invoice.
+        let other = testing::success_body(&key(), "000001234568", "tx", amount);
+        let lifted = String::from_utf8(other)
+            .unwrap()
+            .replace("000001234568", "000001234567");
+        assert!(verify_post_link_derived(lifted.as_bytes(), &key()).is_err());
+        let no_hash = br#"{"code":"ok","invoiceId":"000001234567","amount":1,"id":"x"}"#;
+        assert!(matches!(
+            verify_post_link_derived(no_hash, &key()),
+            Err(Error::SignatureInvalid { .. })
+        ));
+        let dup = format!(
+            r#"{{"invoiceId":"000001234567","invoiceId":"999999","secret_hash":"{}"}}"#,
+            signature::derive_secret_hash(&key(), "000001234567").expose_secret()
+        );
+        assert!(matches!(
+            verify_post_link_derived(dup.as_bytes(), &key()),
+            Err(Error::MalformedCallback { .. })
+        ));
+        let big = vec![b' '; MAX_CALLBACK_BYTES + 1];
+        assert!(matches!(
+            verify_post_link_derived(&big, &key()),
+            Err(Error::MalformedCallback { .. })
+        ));
+    }
+
+    #[test]
+    fn stored_hash_scheme() {
+        let amount = Money::from_minor(100, Currency::KZT);
+        let body = testing::body_with("ok", "123456", Some("t"), amount, "stored-1", "", "");
+        assert!(verify_post_link(&body, &Secret::from("stored-1")).is_ok());
+        assert!(matches!(
+            verify_post_link(&body, &Secret::from("stored-2")),
+            Err(Error::SignatureInvalid { .. })
+        ));
+        let odd = testing::body_with("maybe", "123456", Some("t"), amount, "stored-1", "", "");
+        assert!(matches!(
+            verify_post_link(&odd, &Secret::from("stored-1")),
+            Err(Error::MalformedCallback { .. })
+        ));
+    }
+}

@@ -1,0 +1,77 @@
+//! The provider-neutral [`PaymentProvider`] over [`EpayClient`].
+
+use payments_core::{
+    CallbackEvent, Capabilities, CreatePayment, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
+    RefundRequest, Result, StatusReport,
+};
+
+use crate::client::EpayClient;
+use crate::config::Language;
+use crate::operations::transaction::RefundOperation;
+use crate::operations::widget::WidgetPayment;
+use crate::{PROVIDER, callback};
+
+/// - `create_payment`: a payment token with the derived `secret_hash`, then
+///   [`PaymentOutcome::RequiresWidget`] with the `halyk.pay` object
+///   (`callback_url` becomes `postLink` and `failurePostLink`; `order_id` is
+///   the invoice id, 6 to 15 digits; `language` is `rus`, `kaz` or `eng`).
+///   `authorize_only` is a terminal setting at ePay and is ignored.
+/// - `payment_status`: by `order_id` (the invoice id).
+/// - `refund`, `cancel`: by `transaction_id` (ePay's transaction UUID from the
+///   callback or the status); the refund's `refund_id` becomes `externalID`.
+/// - `verify_callback`: postLink JSON with the derived `secret_hash`.
+impl PaymentProvider for EpayClient {
+    fn name(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::ALL
+    }
+
+    async fn create_payment(&self, request: &CreatePayment) -> Result<PaymentOutcome> {
+        let mut payment = WidgetPayment::new(request.order_id.clone(), request.amount);
+        payment.description = request.description.clone();
+        payment.language = request.language.as_deref().map(Language::parse).transpose()?;
+        payment.back_link = request.success_url.clone();
+        payment.failure_back_link = request.failure_url.clone();
+        payment.post_link = request.callback_url.clone();
+        payment.failure_post_link = request.callback_url.clone();
+        let object = self.widget_payment(&payment).await?;
+        Ok(PaymentOutcome::RequiresWidget {
+            script_url: self.config().widget_script_url().to_owned(),
+            payload: object.to_value(),
+        })
+    }
+
+    async fn payment_status(&self, payment: &PaymentRef) -> Result<StatusReport> {
+        let invoice_id = payment.require_order()?;
+        self.check_status(invoice_id).await?.to_report()
+    }
+
+    async fn refund(&self, request: &RefundRequest) -> Result<OperationOutcome> {
+        let id = request.payment.require_transaction()?;
+        let mut op = match request.amount {
+            Some(a) => RefundOperation::partial(id, a),
+            None => RefundOperation::full(id),
+        };
+        op.external_id = request.refund_id.clone();
+        self.refund_transaction(&op).await?;
+        Ok(OperationOutcome::Accepted {
+            provider_ref: Some(id.to_owned()),
+        })
+    }
+
+    async fn cancel(&self, payment: &PaymentRef) -> Result<OperationOutcome> {
+        let id = payment.require_transaction()?;
+        self.cancel_transaction(id).await?;
+        Ok(OperationOutcome::Accepted {
+            provider_ref: Some(id.to_owned()),
+        })
+    }
+
+    fn verify_callback(&self, body: &[u8]) -> Result<CallbackEvent> {
+        let link = callback::verify_post_link_derived(body, self.config().callback_key())?;
+        Ok(CallbackEvent::new(PROVIDER, link.to_report()))
+    }
+}

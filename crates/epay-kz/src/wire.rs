@@ -1,0 +1,163 @@
+//! Private wire helpers: the amount codec and lenient readers of ePay's JSON.
+//!
+//! ePay sends the same field as a string in one response and a number in
+//! another (`expires_in`, `resultCode`, `code`), so fields whose type wanders
+//! are read as raw JSON and interpreted here, never through a float.
+
+use payments_core::{Currency, Error, Money, Result};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+use crate::PROVIDER;
+
+/// The one amount codec: decimal major units, integral when the amount is a
+/// whole number of units (`100`, as the seed's samples show) and with exactly
+/// two fraction digits otherwise (`10.50`).
+pub(crate) fn format_amount(amount: Money) -> String {
+    let mut out = String::with_capacity(16);
+    write_amount(amount, &mut out);
+    out
+}
+
+/// Appends [`format_amount`]'s text to `out`.
+pub(crate) fn write_amount(amount: Money, out: &mut String) {
+    let minor = amount.minor();
+    if minor % 100 == 0 {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{}", minor / 100);
+    } else {
+        amount.write_major(out);
+    }
+}
+
+/// The amount as a JSON number token (raw), for request bodies.
+pub(crate) fn amount_json(amount: Money) -> Result<Box<RawValue>> {
+    RawValue::from_string(format_amount(amount))
+        .map_err(|e| Error::invalid_input("amount", format!("cannot encode: {e}")))
+}
+
+/// Checks an amount ePay can carry: non-negative, two minor digits.
+pub(crate) fn check_amount(field: &'static str, amount: Money, positive: bool) -> Result<()> {
+    if amount.currency().exponent() != 2 {
+        return Err(Error::invalid_input(
+            field,
+            format!("{} is not a currency ePay takes", amount.currency()),
+        ));
+    }
+    if amount.minor() < 0 || (positive && amount.minor() == 0) {
+        return Err(Error::invalid_input(field, "must be greater than zero"));
+    }
+    Ok(())
+}
+
+/// The text of a scalar JSON value: a string's content, a number's digits as
+/// written, `true`/`false`; `None` for null.
+pub(crate) fn raw_text(raw: &RawValue) -> Option<String> {
+    let text = raw.get().trim();
+    if text == "null" {
+        return None;
+    }
+    if text.starts_with('"') {
+        return serde_json::from_str::<String>(text).ok();
+    }
+    Some(text.to_owned())
+}
+
+/// Deserializes any scalar as trimmed text (strings, numbers, booleans); null is `None`.
+/// ePay's samples carry stray spaces (`" https://..."`), hence the trim.
+pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    let raw = Option::<Box<RawValue>>::deserialize(d)?;
+    Ok(raw.as_deref().and_then(raw_text).map(|s| s.trim().to_owned()))
+}
+
+/// Like [`opt_text`], an absent or null value reads as the empty string.
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    Ok(opt_text(d)?.unwrap_or_default())
+}
+
+/// A raw amount as received (a number or a numeric string).
+pub(crate) fn opt_raw<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Box<RawValue>>, D::Error> {
+    Option::<Box<RawValue>>::deserialize(d)
+}
+
+/// Parses an amount in major units (a JSON number or a numeric string) exactly.
+pub(crate) fn parse_amount(
+    raw: Option<&RawValue>,
+    currency: Currency,
+    status: u16,
+    field: &str,
+) -> Result<Option<Money>> {
+    let Some(text) = raw.and_then(raw_text) else {
+        return Ok(None);
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    Money::parse_major(text, currency)
+        .map(Some)
+        .map_err(|e| Error::unreadable(PROVIDER, status, format!("{field}: {e}"), text.as_bytes(), None))
+}
+
+/// A currency code as ePay sends it; unknown codes are an unreadable response.
+pub(crate) fn parse_currency(code: Option<&str>, default: Currency, status: u16) -> Result<Currency> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(default),
+        Some(c) => Currency::from_alpha(c)
+            .ok_or_else(|| Error::unreadable(PROVIDER, status, format!("unknown currency {c:?}"), b"", None)),
+    }
+}
+
+/// `{code, message}`: ePay's error body (the code may be a number or a string).
+#[derive(Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub code: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub message: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub error: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub error_description: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amount_codec_is_integral_or_two_digits() {
+        assert_eq!(format_amount(Money::from_minor(10000, Currency::KZT)), "100");
+        assert_eq!(format_amount(Money::from_minor(1050, Currency::KZT)), "10.50");
+        assert_eq!(format_amount(Money::from_minor(1001, Currency::KZT)), "10.01");
+        assert_eq!(format_amount(Money::from_minor(0, Currency::USD)), "0");
+        assert_eq!(format_amount(Money::from_minor(5, Currency::KZT)), "0.05");
+        assert_eq!(
+            amount_json(Money::from_minor(1050, Currency::KZT)).unwrap().get(),
+            "10.50"
+        );
+    }
+
+    #[test]
+    fn amounts_parse_from_numbers_and_strings_exactly() {
+        let raw = |s: &str| RawValue::from_string(s.to_owned()).unwrap();
+        let p = |s: &str| parse_amount(Some(&raw(s)), Currency::KZT, 200, "amount");
+        assert_eq!(p("100").unwrap().unwrap().minor(), 10000);
+        assert_eq!(p("10.5").unwrap().unwrap().minor(), 1050);
+        assert_eq!(p("\" 10.50 \"").unwrap().unwrap().minor(), 1050);
+        assert_eq!(p("null").unwrap(), None);
+        assert!(p("1e3").is_err());
+        assert!(p("-5").is_err());
+        assert!(p("10.001").is_err());
+        assert!(p("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn amount_checks() {
+        assert!(check_amount("amount", Money::from_minor(1, Currency::KZT), true).is_ok());
+        assert!(check_amount("amount", Money::from_minor(0, Currency::KZT), true).is_err());
+        assert!(check_amount("amount", Money::from_minor(0, Currency::USD), false).is_ok());
+        assert!(check_amount("amount", Money::from_minor(-1, Currency::KZT), false).is_err());
+        assert!(check_amount("amount", Money::from_minor(5, Currency::JPY), true).is_err());
+    }
+}
