@@ -1,0 +1,181 @@
+//! Status query (TRTYPE 90): the way to resolve an unknown outcome and to
+//! confirm a callback server-to-server.
+
+use std::collections::BTreeMap;
+
+use payments_core::{Currency, Error, HttpRequest, HttpResponse, Money, PaymentStatus, Result, StatusReport};
+use time::OffsetDateTime;
+
+use crate::PROVIDER;
+use crate::config::AzericardConfig;
+use crate::error::{Action, AuthorizationOutcome, TrType};
+use crate::signature::{STATUS_FIELDS, mac_source_of_pairs, sign_mac};
+use crate::validate;
+use crate::wire;
+
+/// A status query for ORDER, naming the original transaction type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StatusRequest {
+    /// ORDER of the transaction.
+    pub order: String,
+    /// TRAN_TRTYPE: the original type (0, 1, 21, 22 or 24).
+    pub original_trtype: TrType,
+    /// TIMESTAMP; the configured clock's time when `None`.
+    pub timestamp: Option<OffsetDateTime>,
+    /// NONCE; fresh random bytes when `None`.
+    pub nonce: Option<String>,
+}
+
+impl StatusRequest {
+    /// A status query for `order`, originally of type `original_trtype`.
+    pub fn new(order: impl Into<String>, original_trtype: TrType) -> Self {
+        StatusRequest {
+            order: order.into(),
+            original_trtype,
+            timestamp: None,
+            nonce: None,
+        }
+    }
+
+    /// Fixes TIMESTAMP (tests).
+    pub fn timestamp(mut self, at: OffsetDateTime) -> Self {
+        self.timestamp = Some(at);
+        self
+    }
+
+    /// Fixes NONCE (tests).
+    pub fn nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.nonce = Some(nonce.into());
+        self
+    }
+}
+
+/// The gateway's status answer. Its format is unconfirmed (integrify reads a
+/// JSON object with human-readable keys, Omnipay a `key=value&...` body);
+/// both are accepted and every field is optional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StatusResponse {
+    /// `ACTION`.
+    pub action: Option<Action>,
+    /// `Response code` (RC).
+    pub rc: Option<String>,
+    /// `Transaction Status message`.
+    pub message: Option<String>,
+    /// `Transaction state`.
+    pub state: Option<String>,
+    /// `Merchant order id`.
+    pub order: Option<String>,
+    /// `Transaction amount`, as sent.
+    pub amount: Option<String>,
+    /// `Transaction currency`, as sent.
+    pub currency: Option<String>,
+    /// `Transaction RRN`.
+    pub rrn: Option<String>,
+    /// `INT_REF`.
+    pub int_ref: Option<String>,
+    /// `Banks approval code`.
+    pub approval: Option<String>,
+    /// `Original transaction TRTYPE`.
+    pub original_trtype: Option<TrType>,
+    /// `Card number`, masked by the gateway.
+    pub masked_card: Option<String>,
+    /// Every field as received.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl StatusResponse {
+    /// The outcome ACTION and RC describe.
+    pub fn outcome(&self) -> Option<AuthorizationOutcome> {
+        let action = self.action.as_ref()?;
+        Some(AuthorizationOutcome::from_codes(
+            action,
+            self.rc.as_deref().unwrap_or(""),
+        ))
+    }
+
+    /// The amount as [`Money`] in `currency`, when present and readable.
+    pub fn amount_in(&self, currency: Currency) -> Option<Money> {
+        self.amount
+            .as_deref()
+            .and_then(|a| Money::parse_major(a.trim(), currency).ok())
+    }
+
+    /// The provider-neutral report; `asked` is the TRAN_TRTYPE of the query,
+    /// used when the answer does not name the original type.
+    pub fn report(&self, asked: &TrType, currency: Currency) -> StatusReport {
+        let trtype = self.original_trtype.clone().unwrap_or_else(|| asked.clone());
+        let status = match self.outcome() {
+            Some(outcome) => outcome.status(&trtype),
+            None => PaymentStatus::Unknown(self.state.clone().unwrap_or_else(|| "no ACTION".to_owned())),
+        };
+        StatusReport::new(status)
+            .with_order(self.order.clone())
+            .with_transaction(self.int_ref.clone())
+            .with_amount(self.amount_in(currency))
+            .with_code(
+                self.action.as_ref().map(|a| a.code().to_owned()),
+                self.message.clone().or_else(|| self.rc.clone()),
+            )
+    }
+}
+
+/// Builds the signed status query.
+pub fn build_status(config: &AzericardConfig, request: &StatusRequest) -> Result<HttpRequest> {
+    let key = config.require_merchant_key()?;
+    validate::order(&request.order)?;
+    match request.original_trtype {
+        TrType::PreAuthorization | TrType::Purchase | TrType::Completion | TrType::Return | TrType::Cancel => {}
+        _ => return Err(Error::invalid_input("original_trtype", "must be 0, 1, 21, 22 or 24")),
+    }
+    let timestamp = validate::timestamp(request.timestamp.unwrap_or_else(|| config.clock.now()))?;
+    let nonce = match &request.nonce {
+        Some(n) => {
+            validate::nonce(n)?;
+            n.clone()
+        }
+        None => validate::fresh_nonce()?,
+    };
+    let mut fields: Vec<(&str, String)> = vec![
+        ("ORDER", request.order.clone()),
+        ("TERMINAL", config.terminal.clone()),
+        ("TRTYPE", TrType::Status.code().to_owned()),
+        ("TIMESTAMP", timestamp),
+        ("NONCE", nonce),
+        ("TRAN_TRTYPE", request.original_trtype.code().to_owned()),
+    ];
+    let p_sign = sign_mac(key, &mac_source_of_pairs(STATUS_FIELDS, &fields))?;
+    fields.push(("P_SIGN", p_sign));
+    Ok(HttpRequest::post_form(config.cgi_link_url(), &fields))
+}
+
+/// Parses a status answer (JSON object or form body).
+pub fn parse_status(response: &HttpResponse) -> Result<StatusResponse> {
+    if !response.is_success() {
+        return Err(response.status_error(PROVIDER));
+    }
+    let fields = wire::keyed_fields(response)?;
+    let get = |names: &[&str]| -> Option<String> {
+        names
+            .iter()
+            .find_map(|n| fields.get(*n))
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    Ok(StatusResponse {
+        action: get(&["ACTION"]).map(|a| Action::from_code(&a)),
+        rc: get(&["Response code", "RC"]),
+        message: get(&["Transaction Status message", "MESSAGE"]),
+        state: get(&["Transaction state", "STATE"]),
+        order: get(&["Merchant order id", "ORDER"]),
+        amount: get(&["Transaction amount", "AMOUNT"]),
+        currency: get(&["Transaction currency", "CURRENCY"]),
+        rrn: get(&["Transaction RRN", "RRN"]),
+        int_ref: get(&["INT_REF"]),
+        approval: get(&["Banks approval code", "APPROVAL"]),
+        original_trtype: get(&["Original transaction TRTYPE", "TRAN_TRTYPE"]).map(|t| TrType::from_code(&t)),
+        masked_card: get(&["Card number", "CARD"]),
+        fields,
+    })
+}
