@@ -1,0 +1,86 @@
+//! EPoint benches on the inputs of `shared/bench/inputs.md`, each beside a raw
+//! baseline doing only the primitives on the same bytes.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use epoint::operations::payment::build_pay;
+use epoint::{EpointConfig, PayRequest, testing};
+use payments_core::{Currency, Money, Secret, crypto};
+
+fn callback_body(key: &Secret<String>) -> String {
+    let payload = serde_json::json!({
+        "order_id": "ORD-2026-000123",
+        "status": "success",
+        "code": "000",
+        "message": "Payment completed successfully",
+        "transaction": "te001234567",
+        "bank_transaction": "7TB31SC4DF7G9H2K",
+        "bank_response": "RESULT: OK\nRESULT_PS: FINISHED\nRESULT_CODE: 000\n3DSECURE: AUTHENTICATED\nRRN: 612345678901\nAPPROVAL_CODE: 123456\nCARD_NUMBER: 416973******1234",
+        "operation_code": "100",
+        "rrn": "612345678901",
+        "card_name": "JOHN DOE",
+        "card_mask": "416973******1234",
+        "amount": 10.5,
+        "card_id": "ce001234567",
+        "split_amount": 2.5,
+        "other_attr": "customer_id=42",
+    });
+    testing::sign_callback(&payload, key)
+}
+
+fn bench_callback(c: &mut Criterion) {
+    let key = Secret::from("test-private-key");
+    let body = callback_body(&key);
+    // The baseline gets `data` and `signature` already taken out of the form.
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    let (data, signature) = (pairs[0].1.clone(), pairs[1].1.clone());
+    assert!(epoint::verify_and_decode(body.as_bytes(), &key).is_ok());
+
+    let mut group = c.benchmark_group("epoint_callback");
+    group.bench_function("verify_and_decode", |b| {
+        b.iter(|| epoint::verify_and_decode(black_box(body.as_bytes()), &key).unwrap())
+    });
+    group.bench_function("raw_sha1_base64_serde", |b| {
+        b.iter(|| {
+            let k = key.expose_secret().as_bytes();
+            let digest = crypto::sha1(&[k, black_box(data.as_bytes()), k]);
+            let expected = crypto::base64_encode(&digest);
+            assert!(crypto::constant_time_eq(expected.as_bytes(), signature.as_bytes()));
+            let json = crypto::base64_decode(data.as_bytes()).unwrap();
+            serde_json::from_slice::<serde_json::Value>(&json).unwrap()
+        })
+    });
+    group.finish();
+}
+
+fn bench_pay_request(c: &mut Criterion) {
+    let config = EpointConfig::new("i000000001", "test-private-key").unwrap();
+    let request = PayRequest::new("ORD-2026-000123", Money::parse_major("10.50", Currency::AZN).unwrap())
+        .description("Order 123 at Test Shop");
+    let built = build_pay(&config, &request).unwrap();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(&built.body).into_owned().collect();
+    let json = crypto::base64_decode(pairs[0].1.as_bytes()).unwrap();
+
+    let mut group = c.benchmark_group("epoint_pay_request");
+    group.bench_function("build_pay", |b| {
+        b.iter(|| build_pay(&config, black_box(&request)).unwrap())
+    });
+    // The same JSON bytes, already serialized: base64, SHA-1, base64, form encoding.
+    group.bench_function("raw_base64_sha1_form", |b| {
+        b.iter(|| {
+            let data = crypto::base64_encode(black_box(&json));
+            let k = config.private_key().expose_secret().as_bytes();
+            let signature = crypto::base64_encode(&crypto::sha1(&[k, data.as_bytes(), k]));
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("data", &data)
+                .append_pair("signature", &signature)
+                .finish()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_callback, bench_pay_request);
+criterion_main!(benches);

@@ -1,0 +1,110 @@
+//! The 15 operations, one file per family. Each has a pure `build_*`
+//! function (typed request to signed [`HttpRequest`]) and a pure `parse_*`
+//! function ([`HttpResponse`] to typed response).
+
+use payments_core::{Currency, Error, HttpRequest, Method, Money, Result};
+use serde::Serialize;
+
+use crate::config::{EpointConfig, RequestEncoding};
+use crate::signature::{self, SignedPayload};
+use crate::wire;
+
+pub mod payment;
+pub mod refund;
+pub mod saved_card;
+pub mod split;
+pub mod status;
+pub mod token;
+
+/// Longest `order_id` EPoint takes.
+pub const MAX_ORDER_ID_LEN: usize = 255;
+/// Longest `description` EPoint takes.
+pub const MAX_DESCRIPTION_LEN: usize = 1000;
+
+/// Serializes `payload`, signs it and wraps it in the configured body encoding.
+pub(crate) fn signed_request<T: Serialize>(config: &EpointConfig, path: &str, payload: &T) -> Result<HttpRequest> {
+    let json = wire::to_json(payload)?;
+    let SignedPayload { data, signature } = signature::sign_json(config.private_key(), &json);
+    let url = config.endpoint(path);
+    match config.encoding() {
+        RequestEncoding::Form => Ok(HttpRequest::post_form(url, &[("data", data), ("signature", signature)])),
+        RequestEncoding::Json => {
+            #[derive(Serialize)]
+            struct Envelope {
+                data: String,
+                signature: String,
+            }
+            HttpRequest::json(Method::Post, url, &Envelope { data, signature })
+        }
+    }
+}
+
+/// A positive amount.
+pub(crate) fn check_amount(field: &'static str, amount: Money) -> Result<()> {
+    if amount.is_positive() {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            field,
+            format!("must be greater than zero, got {amount}"),
+        ))
+    }
+}
+
+/// A non-empty, trimmed-non-blank text of at most `max` characters.
+pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty"));
+    }
+    let len = value.chars().count();
+    if len > max {
+        return Err(Error::invalid_input(
+            field,
+            format!("is {len} characters long, at most {max} allowed"),
+        ));
+    }
+    Ok(())
+}
+
+/// An optional text: absent, or as [`check_text`] says.
+pub(crate) fn check_opt_text(field: &'static str, value: Option<&str>, max: usize) -> Result<()> {
+    value.map_or(Ok(()), |v| check_text(field, v, max))
+}
+
+/// An optional redirect URL: absent, or an absolute http(s) URL.
+pub(crate) fn check_opt_url(field: &'static str, value: Option<&str>) -> Result<()> {
+    let Some(value) = value else { return Ok(()) };
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(()),
+        _ => Err(Error::invalid_input(field, "must be an absolute http(s) URL")),
+    }
+}
+
+/// The currency's code, the amount having been checked positive.
+pub(crate) fn currency_code(currency: Currency) -> &'static str {
+    currency.alpha_code()
+}
+
+/// Fields shared by the hosted-page requests: order, amount and where the
+/// customer lands afterwards (request value, else the configuration's).
+pub(crate) struct Hosted<'a> {
+    pub(crate) success: Option<&'a str>,
+    pub(crate) error: Option<&'a str>,
+}
+
+impl<'a> Hosted<'a> {
+    pub(crate) fn resolve(config: &'a EpointConfig, success: Option<&'a str>, error: Option<&'a str>) -> Result<Self> {
+        check_opt_url("success_redirect_url", success)?;
+        check_opt_url("error_redirect_url", error)?;
+        Ok(Hosted {
+            success: success.or(config.success_redirect_url()),
+            error: error.or(config.error_redirect_url()),
+        })
+    }
+}
+
+/// The checks every order-bearing request shares.
+pub(crate) fn check_order(order_id: &str, amount: Money) -> Result<()> {
+    check_text("order_id", order_id, MAX_ORDER_ID_LEN)?;
+    check_amount("amount", amount)
+}
