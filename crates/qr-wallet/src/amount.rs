@@ -12,7 +12,8 @@ use payments_core::{Currency, Decimal, Error, Money, Result};
 ///
 /// The rule: when the text holds a comma, the comma is the decimal separator
 /// and dots may only group the integer part in threes; without a comma, a
-/// single dot is the decimal separator. Signs other than a leading `-`,
+/// single dot is the decimal separator (`"1.234"` is 1.234) and several dots
+/// group an integer (`"1.234.567"`). Signs other than a leading `-`,
 /// exponents, spaces and empty text are rejected. `field` names the value in
 /// the error.
 ///
@@ -46,7 +47,14 @@ pub fn parse_decimal(text: &str, field: &'static str) -> Result<Decimal> {
             ungroup(int_part).ok_or_else(|| invalid("misplaced thousands separator"))?,
             Some(frac_part),
         )
+    } else if body.matches('.').count() > 1 {
+        // Several dots cannot be a decimal point: a Turkish grouped integer.
+        (
+            ungroup(body).ok_or_else(|| invalid("misplaced thousands separator"))?,
+            None,
+        )
     } else {
+        // One dot is the decimal point ("1.234" is 1.234, not 1234).
         match body.split_once('.') {
             Some((i, f)) => (i.to_owned(), Some(f)),
             None => (body.to_owned(), None),
@@ -151,9 +159,28 @@ mod tests {
         assert_eq!(parse_decimal("0.13", "f").unwrap().to_string(), "0.13");
         assert_eq!(parse_decimal("100.0000", "f").unwrap().scale(), 4);
         assert_eq!(parse_decimal("7", "f").unwrap(), plain("7"));
+        assert_eq!(parse_decimal("1.234", "f").unwrap(), plain("1.234"));
+        assert_eq!(parse_decimal("1.234.567", "f").unwrap(), plain("1234567"));
         for bad in [
-            "", "-", ",5", "5,", "1,2,3", "1.2.3", "12.34,5", "1.2345,0", "1 000,00", "+1", "1e3", "0x10", "1.", ".5",
-            "--1", "1,0a", "١٢",
+            "",
+            "-",
+            ",5",
+            "5,",
+            "1,2,3",
+            "1.2.3",
+            "1.23.456",
+            "1234.567.890",
+            "12.34,5",
+            "1.2345,0",
+            "1 000,00",
+            "+1",
+            "1e3",
+            "0x10",
+            "1.",
+            ".5",
+            "--1",
+            "1,0a",
+            "١٢",
         ] {
             let err = parse_decimal(bad, "Kdv").unwrap_err();
             assert!(

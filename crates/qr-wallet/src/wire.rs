@@ -46,6 +46,16 @@ pub(crate) fn open(resp: &HttpResponse) -> Result<Option<&str>> {
     match parsed {
         Some(env) if env.is_success() && resp.is_success() => Ok(env.payload.map(RawValue::get)),
         Some(env) => Err(envelope_error(&env, resp.status)),
+        // A 5xx without an envelope may come from a proxy after the API
+        // processed the call: the outcome is unknown (resolve by a status
+        // query). Still retryable for idempotent calls.
+        None if resp.status >= 500 => Err(Error::unreadable(
+            PROVIDER,
+            resp.status,
+            "server error without an envelope; the outcome is unknown",
+            &resp.body,
+            None,
+        )),
         None if !resp.is_success() => Err(resp.status_error(PROVIDER)),
         None => {
             // Re-parse for the precise reason in the error.
@@ -225,14 +235,30 @@ mod tests {
 
         let html = HttpResponse::new(502, "<html>bad gateway</html>");
         let e = open(&html).unwrap_err();
+        assert!(matches!(e, Error::UnreadableResponse { http_status: 502, .. }));
+        assert!(e.is_retryable() && e.outcome_unknown());
+        let e = open(&HttpResponse::new(404, "not found")).unwrap_err();
         assert!(matches!(
             e,
             Error::Provider {
-                http_status: Some(502),
+                http_status: Some(404),
                 ..
             }
         ));
-        assert!(e.is_retryable());
+        // An error envelope on a 4xx keeps its code.
+        let e = open(&HttpResponse::new(
+            400,
+            r#"{"status":2,"code":"300","message":"Cüzdan bulunamadı"}"#,
+        ))
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Provider {
+                http_status: Some(400),
+                ..
+            }
+        ));
+        assert_eq!(e.provider_code(), Some("300"));
 
         let garbage = HttpResponse::new(200, "{\"status\":");
         assert_eq!(open(&garbage).unwrap_err().delivery(), Delivery::Unreadable);
