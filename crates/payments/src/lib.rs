@@ -1,10 +1,20 @@
 //! One dependency for every supported payment provider of Azerbaijan,
 //! Kazakhstan and Turkey.
 //!
-//! Each provider is behind a feature (`epoint`, `azericard`, `epay-kz`,
-//! `qr-wallet`; `full` for all) and re-exported as a module; the core types of
-//! [`payments_core`] are always re-exported at the root. [`AnyProvider`] picks
-//! a provider at run time, for merchants who choose it from configuration.
+//! Each provider is behind a feature and re-exported as a module:
+//!
+//! | feature | module | provider |
+//! |---|---|---|
+//! | `epoint` | [`epoint`](crate#features) | EPoint (Azerbaijan) |
+//! | `azericard` | `azericard` | AzeriCard (Azerbaijan) |
+//! | `epay-kz` | `epay_kz` | ePay, Halyk Bank (Kazakhstan) |
+//! | `qr-wallet` | `qr_wallet` | wallet QR payments (Turkey) |
+//!
+//! `full` enables all four; `axum` enables the callback extractors of the
+//! enabled providers; `rustls` (default) or `native-tls` picks the TLS
+//! backend. The core types of [`payments_core`] are always re-exported at the
+//! root, and [`AnyProvider`] picks a provider at run time, for merchants who
+//! choose it from configuration.
 //!
 //! ```
 //! use payments::{Currency, Money};
@@ -13,9 +23,22 @@
 //! assert_eq!(amount.to_major_string(), "25.00");
 //! # Ok::<(), payments::Error>(())
 //! ```
+//!
+//! # Features
+//! Without provider features this crate is only the core; a user of one
+//! provider compiles nothing of the others.
 
 pub use payments_core::*;
 
+#[cfg(feature = "azericard")]
+pub use azericard;
+#[cfg(feature = "epay-kz")]
+pub use epay_kz;
+#[cfg(feature = "epoint")]
+pub use epoint;
+#[cfg(feature = "qr-wallet")]
+pub use qr_wallet;
+
 mod any;
 
-pub use any::AnyProvider;
+pub use any::{AnyProvider, ProviderKind};
