@@ -190,6 +190,9 @@ impl EpayClient {
     where
         F: Fn(&Secret<String>) -> Result<HttpRequest> + Send + Sync,
     {
+        // A dry run with an empty token: invalid input fails here, before a
+        // token is fetched or anything is sent.
+        build(&Secret::from(""))?;
         let token = self.token(kind).await?;
         let resp = self.http.execute(&call, build(&token)?).await?;
         if resp.status != 401 {
