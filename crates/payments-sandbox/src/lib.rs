@@ -31,6 +31,7 @@ pub mod delivery;
 pub mod epay;
 pub mod epoint;
 pub mod qr;
+pub mod scenario;
 
 pub use delivery::{Deliveries, DeliveryRecord};
 
