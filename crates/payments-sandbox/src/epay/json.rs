@@ -317,7 +317,6 @@ impl Json {
     }
 
     /// A decimal written with exactly `scale` fraction digits (`100.0000`).
-    #[allow(dead_code)] // used by the QR emulator
     pub(crate) fn dec_scaled(d: Decimal, scale: u32) -> Json {
         let mut d = d;
         d.rescale(scale);
