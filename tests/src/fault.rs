@@ -1,7 +1,7 @@
 //! A raw TCP HTTP server that answers every API request with one fault.
 //!
 //! wiremock cannot reset a connection mid-body, trickle a body, or refuse to
-//! accept; this server can. Requests whose path contains `token` are answered
+//! accept; this server can. Requests whose path ends in `/token` are answered
 //! with a valid OAuth token, so OAuth providers reach the faulty API call.
 
 use std::net::SocketAddr;
@@ -45,9 +45,15 @@ pub struct FaultServer {
     /// Base URL, `http://127.0.0.1:PORT`.
     pub url: String,
     api_hits: Arc<AtomicUsize>,
-    _guard: Vec<TcpStream>,
-    _listener: Option<Arc<TcpListener>>,
-    _raw: Option<tokio::net::TcpListener>,
+    _keep: Keep,
+}
+
+/// Whatever must stay alive for the fault to persist.
+#[derive(Debug)]
+enum Keep {
+    Bound(tokio::net::TcpSocket),
+    FullQueue(TcpListener, Vec<TcpStream>),
+    Serving(Arc<TcpListener>),
 }
 
 impl FaultServer {
@@ -63,37 +69,26 @@ const TOKEN_BODY: &str =
 /// Starts a server that answers API requests with `fault`.
 pub async fn start(fault: Fault) -> std::io::Result<FaultServer> {
     let api_hits = Arc::new(AtomicUsize::new(0));
-    match fault {
+    let (addr, keep) = match fault {
         Fault::ConnectRefused => {
-            let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-            let addr = l.local_addr()?;
-            drop(l);
-            Ok(FaultServer {
-                url: format!("http://{addr}"),
-                api_hits,
-                _guard: Vec::new(),
-                _listener: None,
-                _raw: None,
-            })
+            // Bound but never listening: connects are refused, and the port
+            // stays reserved so no other server of the test can take it.
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+            (socket.local_addr()?, Keep::Bound(socket))
         }
         Fault::ConnectTimeout => {
             let socket = tokio::net::TcpSocket::new_v4()?;
             socket.bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
             let addr = socket.local_addr()?;
             let listener = socket.listen(0)?;
-            let mut guard = Vec::new();
+            let mut fillers = Vec::new();
             for _ in 0..8 {
                 if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_millis(100), TcpStream::connect(addr)).await {
-                    guard.push(s);
+                    fillers.push(s);
                 }
             }
-            Ok(FaultServer {
-                url: format!("http://{addr}"),
-                api_hits,
-                _guard: guard,
-                _listener: None,
-                _raw: Some(listener),
-            })
+            (addr, Keep::FullQueue(listener, fillers))
         }
         fault => {
             let listener = Arc::new(TcpListener::bind("127.0.0.1:0").await?);
@@ -109,15 +104,14 @@ pub async fn start(fault: Fault) -> std::io::Result<FaultServer> {
                     });
                 }
             });
-            Ok(FaultServer {
-                url: format!("http://{addr}"),
-                api_hits,
-                _guard: Vec::new(),
-                _listener: Some(listener),
-                _raw: None,
-            })
+            (addr, Keep::Serving(listener))
         }
-    }
+    };
+    Ok(FaultServer {
+        url: format!("http://{addr}"),
+        api_hits,
+        _keep: keep,
+    })
 }
 
 async fn read_request(sock: &mut TcpStream) -> std::io::Result<String> {
@@ -169,7 +163,7 @@ fn response(status: u16, content_type: &str, body: &[u8]) -> Vec<u8> {
 async fn serve(mut sock: TcpStream, fault: Fault, hits: Arc<AtomicUsize>) -> std::io::Result<()> {
     let head = read_request(&mut sock).await?;
     let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    if path.contains("token") {
+    if path.ends_with("/token") {
         sock.write_all(&response(200, "application/json", TOKEN_BODY.as_bytes()))
             .await?;
         return Ok(());
