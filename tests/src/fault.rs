@@ -48,8 +48,9 @@ pub struct FaultServer {
     _keep: Keep,
 }
 
-/// Whatever must stay alive for the fault to persist.
+/// Whatever must stay alive for the fault to persist (held only to be dropped last).
 #[derive(Debug)]
+#[allow(dead_code)]
 enum Keep {
     Bound(tokio::net::TcpSocket),
     FullQueue(TcpListener, Vec<TcpStream>),
