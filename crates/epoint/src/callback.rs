@@ -213,6 +213,9 @@ pub fn verify(body: &[u8], private_key: &Secret<String>) -> Result<Vec<u8>> {
 /// signature is checked.
 pub fn verify_and_decode(body: &[u8], private_key: &Secret<String>) -> Result<Callback> {
     let json = verify(body, private_key)?;
+    if !crate::wire::is_object(&json) {
+        return Err(Error::malformed_callback("data is not a JSON object"));
+    }
     serde_json::from_slice(&json).map_err(|e| Error::malformed_callback(format!("data is not a valid callback: {e}")))
 }
 

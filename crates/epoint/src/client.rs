@@ -142,9 +142,12 @@ impl EpointClient {
     }
 
     /// Refunds a transaction fully or partly (`reverse`); the answer is final.
-    pub async fn refund(&self, request: &ReverseRequest) -> Result<ReverseResponse> {
-        let http = refund::build_refund(&self.config, request)?;
-        refund::parse_refund(&self.http.execute(&moves_money("refund"), http).await?)
+    ///
+    /// Named after the wire operation so that it does not shadow
+    /// [`PaymentProvider::refund`], which calls it.
+    pub async fn reverse(&self, request: &ReverseRequest) -> Result<ReverseResponse> {
+        let http = refund::build_reverse(&self.config, request)?;
+        refund::parse_reverse(&self.http.execute(&moves_money("refund"), http).await?)
     }
 
     /// Starts a hosted split payment (`split-request`); a callback follows.
@@ -320,7 +323,7 @@ impl PaymentProvider for EpointClient {
                 ReverseRequest::full(transaction, currency)
             }
         };
-        let response = EpointClient::refund(self, &reverse).await?;
+        let response = self.reverse(&reverse).await?;
         match response.status {
             Status::Success => Ok(OperationOutcome::Accepted {
                 provider_ref: Some(transaction.to_owned()),

@@ -42,6 +42,15 @@ pub(crate) fn read_json<T: DeserializeOwned>(response: &HttpResponse) -> Result<
         }
         return Err(response.status_error(PROVIDER));
     }
+    if !response.body.is_empty() && !crate::wire::is_object(&response.body) {
+        return Err(Error::unreadable(
+            PROVIDER,
+            response.status,
+            "the answer is not a JSON object",
+            &response.body,
+            None,
+        ));
+    }
     response.json::<T>(PROVIDER)
 }
 

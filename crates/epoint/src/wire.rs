@@ -63,6 +63,12 @@ pub(crate) fn to_json<T: Serialize>(payload: &T) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// True when `json` is (at most whitespace, then) a JSON object. serde's
+/// derived structs also accept arrays (`["success"]`), which EPoint never sends.
+pub(crate) fn is_object(json: &[u8]) -> bool {
+    json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
 /// An amount on the wire: a JSON string with the currency's decimals (`"10.50"`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WireAmount(pub(crate) Money);

@@ -184,7 +184,7 @@ async fn refund_full() {
     )
     .await;
     let resp = client(&server)
-        .refund(&ReverseRequest::full("te000000001", Currency::AZN))
+        .reverse(&ReverseRequest::full("te000000001", Currency::AZN))
         .await
         .unwrap();
     assert_eq!(resp.status, Status::Success);
@@ -200,7 +200,7 @@ async fn refund_partial_is_vector_v2() {
     let server = MockServer::start().await;
     answer(&server, "reverse", json(json!({"status": "success"}))).await;
     let resp = client(&server)
-        .refund(&ReverseRequest::partial("te000000001", azn("5.25")))
+        .reverse(&ReverseRequest::partial("te000000001", azn("5.25")))
         .await
         .unwrap();
     assert_eq!(resp.status, Status::Success);
@@ -417,7 +417,7 @@ async fn json_body_encoding() {
         .unwrap();
     let client = EpointClient::builder().config(config).build().unwrap();
     client
-        .refund(&ReverseRequest::partial("te000000001", azn("5.25")))
+        .reverse(&ReverseRequest::partial("te000000001", azn("5.25")))
         .await
         .unwrap();
     let requests = server.received_requests().await.unwrap();

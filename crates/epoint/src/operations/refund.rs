@@ -51,7 +51,7 @@ struct ReverseWire<'a> {
 }
 
 /// Builds the signed `reverse` call.
-pub fn build_refund(config: &EpointConfig, request: &ReverseRequest) -> Result<HttpRequest> {
+pub fn build_reverse(config: &EpointConfig, request: &ReverseRequest) -> Result<HttpRequest> {
     check_text("transaction", &request.transaction, 255)?;
     if let Some(amount) = request.amount {
         check_amount("amount", amount)?;
@@ -84,7 +84,7 @@ pub struct ReverseResponse {
 }
 
 /// Parses the `reverse` answer. `server_error` is an `Err`; a decline is `Ok`.
-pub fn parse_refund(response: &HttpResponse) -> Result<ReverseResponse> {
+pub fn parse_reverse(response: &HttpResponse) -> Result<ReverseResponse> {
     let body: ReverseResponse = read_json(response)?;
     reject_server_error(&body.status, body.message.as_deref(), response.status)?;
     Ok(body)
@@ -100,7 +100,7 @@ mod tests {
     fn partial_refund_matches_vector_v2() {
         let config = EpointConfig::new("i000000001", "test-private-key").unwrap();
         let req = ReverseRequest::partial("te000000001", Money::parse_major("5.25", Currency::AZN).unwrap());
-        let http = build_refund(&config, &req).unwrap();
+        let http = build_reverse(&config, &req).unwrap();
         assert_eq!(http.url, "https://epoint.az/api/1/reverse");
         let pairs: Vec<(String, String)> = form_urlencoded::parse(&http.body).into_owned().collect();
         assert_eq!(
@@ -118,6 +118,6 @@ mod tests {
         let config = EpointConfig::new("i000000001", "k").unwrap();
         let mut req = ReverseRequest::partial("te1", Money::from_minor(100, Currency::USD));
         req.currency = Currency::AZN;
-        assert!(matches!(build_refund(&config, &req), Err(Error::InvalidInput { field, .. }) if field == "amount"));
+        assert!(matches!(build_reverse(&config, &req), Err(Error::InvalidInput { field, .. }) if field == "amount"));
     }
 }
