@@ -1,5 +1,4 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg(feature = "axum")]
 //! The axum extractor: 200 for a genuine callback, 401 for a bad signature,
 //! 400 for a malformed or oversized body; the handler runs only for the first.
 
