@@ -256,6 +256,10 @@ pub fn verify_post_link_derived(body: &[u8], key: &Secret<String>) -> Result<Pos
 
 fn envelope(body: &[u8]) -> Result<Envelope> {
     check_size(body, MAX_CALLBACK_BYTES)?;
+    // serde would read the struct from an array by position; postLink is an object.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Error::malformed_callback("postLink is not a JSON object"));
+    }
     serde_json::from_slice(body).map_err(|e| Error::malformed_callback(format!("not a postLink JSON object: {e}")))
 }
 

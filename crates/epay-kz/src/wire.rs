@@ -108,6 +108,23 @@ pub(crate) fn parse_currency(code: Option<&str>, default: Currency, status: u16)
     }
 }
 
+/// Parses a JSON object body. serde would also read a struct from a JSON
+/// array by position, which no ePay answer is, so anything but an object is
+/// an unreadable response.
+pub(crate) fn json_object<T: serde::de::DeserializeOwned>(resp: &payments_core::HttpResponse) -> Result<T> {
+    let first = resp.body.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some() && first != Some(&b'{') {
+        return Err(Error::unreadable(
+            PROVIDER,
+            resp.status,
+            "expected a JSON object",
+            &resp.body,
+            None,
+        ));
+    }
+    resp.json(PROVIDER)
+}
+
 /// `{code, message}`: ePay's error body (the code may be a number or a string).
 #[derive(Deserialize)]
 pub(crate) struct ErrorBody {

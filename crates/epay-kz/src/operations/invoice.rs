@@ -430,7 +430,7 @@ pub fn parse_create_invoice(resp: &HttpResponse) -> Result<Invoice> {
     if !resp.is_success() {
         return Err(api_error(resp));
     }
-    let wire: InvoiceWire = resp.json(PROVIDER)?;
+    let wire: InvoiceWire = wire::json_object(resp)?;
     if wire.id.is_empty() {
         return Err(Error::unreadable(
             PROVIDER,
@@ -699,7 +699,7 @@ pub fn parse_search_invoices(resp: &HttpResponse) -> Result<InvoicePage> {
     if !resp.is_success() {
         return Err(api_error(resp));
     }
-    let wire: PageWire = resp.json(PROVIDER)?;
+    let wire: PageWire = wire::json_object(resp)?;
     let records = wire
         .records
         .unwrap_or_default()

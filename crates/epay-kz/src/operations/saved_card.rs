@@ -9,8 +9,8 @@ use serde_json::value::RawValue;
 
 use crate::config::{EpayConfig, Language};
 use crate::error::{StatusName, api_error};
+use crate::validate;
 use crate::wire::{self, opt_text};
-use crate::{PROVIDER, validate};
 
 /// A payment with a card saved earlier (`cardSave` put its id in postLink's `cardId`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,7 +206,7 @@ pub fn parse_saved_card_payment(resp: &HttpResponse) -> Result<CardPaymentResult
     if resp.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(CardPaymentResult::default());
     }
-    let w: ResultWire = resp.json(PROVIDER)?;
+    let w: ResultWire = wire::json_object(resp)?;
     Ok(CardPaymentResult {
         transaction_id: w.id,
         invoice_id: w.invoice_id,

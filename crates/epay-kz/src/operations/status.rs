@@ -289,7 +289,7 @@ pub fn parse_check_status(resp: &HttpResponse) -> Result<StatusResponse> {
     if !resp.is_success() {
         return Err(api_error(resp));
     }
-    let wire: StatusWire = resp.json(PROVIDER)?;
+    let wire: StatusWire = wire::json_object(resp)?;
     let Some(code) = wire.result_code else {
         return Err(Error::unreadable(
             PROVIDER,
