@@ -948,3 +948,85 @@ async fn saved_card_recurrent_and_transfers() {
     assert_eq!(resp.status(), 400);
     assert!(resp.text().await.unwrap().contains("card.receiver"));
 }
+
+#[tokio::test]
+async fn token_accepts_multipart_form_data_as_the_seed_sends_it() {
+    let ctx = Ctx::new().await;
+    let boundary = "----sandboxBoundary7MA4YWxk";
+    let mut body = String::new();
+    for (k, v) in [
+        ("grant_type", "password"),
+        ("username", epay::INVOICE_USERNAME),
+        ("password", epay::INVOICE_PASSWORD),
+        ("scope", "api"),
+        ("client_id", epay::INVOICE_CLIENT_ID),
+        ("client_secret", epay::INVOICE_CLIENT_SECRET),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let resp = ctx
+        .http
+        .post(ctx.url("/oauth2/token"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["scope"], epay::DEFAULT_SCOPE);
+    assert_eq!(v["expires_in"], "900");
+
+    // Truncated multipart and JSON bodies are refused.
+    let resp = ctx
+        .http
+        .post(ctx.url("/oauth2/token"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body[..body.len() / 2].to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let resp = ctx
+        .http
+        .post(ctx.url("/oauth2/token"))
+        .json(&serde_json::json!({"grant_type": "password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+}
+
+#[tokio::test]
+async fn concurrent_approvals_pay_an_invoice_once() {
+    let ctx = Arc::new(Ctx::new().await);
+    let token = ctx.payment_token("000005005", "100", None).await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let ctx = ctx.clone();
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            ctx.http
+                .post(ctx.url("/payform/approve"))
+                .form(&[("invoiceId", "000005005"), ("token", token.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![200, 400, 400, 400, 400, 400, 400, 400]);
+    assert_eq!(
+        ctx.sandbox.providers().epay.payment_status("000005005").unwrap(),
+        "AUTH"
+    );
+}

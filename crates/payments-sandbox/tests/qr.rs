@@ -558,3 +558,60 @@ async fn wallet_qr_create_read_approve_status() {
     assert_eq!(v["payload"]["status"], "PARTIALLY_REFUNDED");
     assert_eq!(ctx.balance(qr::TEST_WALLET), dec("980.00"));
 }
+
+#[tokio::test]
+async fn concurrent_completes_and_refunds_never_move_money_twice() {
+    let ctx = std::sync::Arc::new(Ctx::new().await);
+    let qr_code = ctx.partner_qr("100").await;
+    let (_, v) = ctx.begin(qr::TEST_WALLET, &qr_code).await;
+    let correlation = v["payload"]["tx_correlation_id"].as_str().unwrap().to_owned();
+
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let ctx = ctx.clone();
+        let body = complete_body(qr::TEST_WALLET, &correlation);
+        tasks.push(tokio::spawn(async move {
+            let (_, v) = ctx.call("Complete3rdPartyQRCodePayment", &body).await;
+            v["code"].as_str().unwrap().to_owned()
+        }));
+    }
+    let mut codes_seen = Vec::new();
+    for t in tasks {
+        codes_seen.push(t.await.unwrap());
+    }
+    assert_eq!(
+        codes_seen.iter().filter(|c| *c == codes::OK).count(),
+        1,
+        "{codes_seen:?}"
+    );
+    assert_eq!(
+        codes_seen.iter().filter(|c| *c == codes::DUPLICATE).count(),
+        7,
+        "{codes_seen:?}"
+    );
+    assert_eq!(ctx.balance(qr::TEST_WALLET), dec("900"));
+
+    // Eight refunds of 20 on a 100 payment: exactly five go through.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let ctx = ctx.clone();
+        let body = format!(
+            r#"{{"ext_transaction_id":"c-{i}","tx_correlation_id":{correlation},"currency_code":"TRY","refund_amount":20}}"#
+        );
+        tasks.push(tokio::spawn(async move {
+            let (_, v) = ctx.call("RefundPaymentInstant", &body).await;
+            v["code"].as_str().unwrap().to_owned()
+        }));
+    }
+    let mut codes_seen = Vec::new();
+    for t in tasks {
+        codes_seen.push(t.await.unwrap());
+    }
+    assert_eq!(
+        codes_seen.iter().filter(|c| *c == codes::OK).count(),
+        5,
+        "{codes_seen:?}"
+    );
+    assert_eq!(codes_seen.iter().filter(|c| *c == codes::REFUND_TOO_LARGE).count(), 3);
+    assert_eq!(ctx.balance(qr::TEST_WALLET), dec("1000"));
+}

@@ -383,7 +383,7 @@ fn write_str(out: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     #[test]
@@ -399,6 +399,57 @@ mod tests {
         assert_eq!(o.decimal("f").unwrap().unwrap().to_string(), "0.13");
         assert!(RawObject::parse("{\"a\":1").is_none());
         assert!(RawObject::parse("[1]").is_none());
+    }
+
+    /// Arbitrary and mutated inputs never panic, and on valid objects the
+    /// scanner sees the same members as serde_json.
+    #[test]
+    fn scanner_agrees_with_serde_json_and_never_panics() {
+        let seed =
+            r#"{"a":[1,{"b":"c\\\"}"}],"d":-0.5,"e":{"f":null},"g":"\u00e7","h":true,"i":7777777777777777777777}"#;
+        let keys: Vec<String> = RawObject::parse(seed).unwrap().keys().map(str::to_owned).collect();
+        assert_eq!(keys, ["a", "d", "e", "g", "h", "i"]);
+        const ALPHABET: &[u8] = b"{}[]\\\",:0e-";
+        for _ in 0..20_000 {
+            let mut bytes = seed.as_bytes().to_vec();
+            for _ in 0..(rand::random::<u8>() % 4 + 1) {
+                let at = rand::random::<u32>() as usize % bytes.len();
+                match rand::random::<u8>() % 3 {
+                    0 => bytes[at] = rand::random(),
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.insert(at, ALPHABET[rand::random::<u32>() as usize % ALPHABET.len()]),
+                }
+            }
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let ours = RawObject::parse(text);
+            // serde_json's Value refuses numbers beyond f64 (`1e999`); the scanner
+            // keeps their text, so validity is compared on the grammar alone.
+            let valid_object =
+                serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() && text.trim_start().starts_with('{');
+            assert_eq!(ours.is_some(), valid_object, "{text:?}");
+            let theirs = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text);
+            match (ours, theirs) {
+                (Some(o), Ok(map)) => {
+                    let mut a: Vec<&str> = o.keys().collect();
+                    a.sort_unstable();
+                    a.dedup();
+                    let mut b: Vec<&str> = map.keys().map(String::as_str).collect();
+                    b.sort_unstable();
+                    assert_eq!(a, b, "{text}");
+                    for k in b {
+                        let raw = o.raw(k).unwrap_or("null");
+                        let reparsed: serde_json::Value = serde_json::from_str(raw).unwrap();
+                        assert_eq!(&reparsed, &map[k], "{text}");
+                    }
+                }
+                (None, Ok(_)) => panic!("valid object refused: {text:?}"),
+                _ => {}
+            }
+        }
     }
 
     #[test]

@@ -39,16 +39,59 @@ pub(super) fn check_invoice_id(field: &str, id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// `POST /epay/oauth2/token`.
+/// The fields of a `multipart/form-data` body (what the seed's "Body: form-data" means
+/// in Postman); `None` when it is malformed.
+pub(super) fn multipart(content_type: &str, body: &[u8]) -> Option<HashMap<String, String>> {
+    let boundary = content_type
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("boundary="))?
+        .trim_matches('"');
+    if boundary.is_empty() {
+        return None;
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    let delimiter = format!("--{boundary}");
+    let mut fields = HashMap::new();
+    let mut parts = text.split(delimiter.as_str());
+    parts.next()?; // the preamble
+    for part in parts {
+        if part.starts_with("--") {
+            return Some(fields);
+        }
+        let part = part.strip_prefix("\r\n")?;
+        let (head, value) = part.split_once("\r\n\r\n")?;
+        let name = head
+            .split("\r\n")
+            .find(|h| h.to_ascii_lowercase().starts_with("content-disposition:"))?
+            .split(';')
+            .map(str::trim)
+            .find_map(|p| p.strip_prefix("name="))?
+            .trim_matches('"');
+        let value = value.strip_suffix("\r\n")?;
+        fields.insert(name.to_owned(), value.to_owned());
+    }
+    None
+}
+
+/// `POST /epay/oauth2/token`: form-urlencoded or multipart form-data.
 pub(super) async fn token(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap, body: Bytes) -> Response {
-    let is_form = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return ApiError::invalid("content type must be application/x-www-form-urlencoded").into_response();
-    }
-    match issue(&state, &form(&body)) {
+        .unwrap_or_default();
+    let fields = if content_type.starts_with("application/x-www-form-urlencoded") {
+        form(&body)
+    } else if content_type.starts_with("multipart/form-data") {
+        match multipart(content_type, &body) {
+            Some(f) => f,
+            None => return ApiError::invalid("body: malformed multipart/form-data").into_response(),
+        }
+    } else {
+        return ApiError::invalid("content type must be application/x-www-form-urlencoded or multipart/form-data")
+            .into_response();
+    };
+    match issue(&state, &fields) {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
     }
