@@ -1030,3 +1030,35 @@ async fn concurrent_approvals_pay_an_invoice_once() {
         "AUTH"
     );
 }
+
+#[tokio::test]
+async fn timeouts_leave_the_outcome_to_a_status_check() {
+    let ctx = Ctx::new().await;
+    let (merchant, seen) = receiver().await;
+    let token = ctx.payment_token("000006006", "1000", Some(&merchant)).await;
+
+    // The 3-D Secure step never completes: no postLink, status "in progress".
+    let out = ctx.approve("000006006", &token, cards::TIMEOUT_3DS).await;
+    assert_eq!(out["code"], "pending");
+    assert_eq!(out["statusName"], "3D");
+    let service = ctx.test_service_token().await;
+    let s = ctx.status(&service, "000006006").await;
+    assert_eq!(s["resultCode"], "107");
+    assert_eq!(s["transaction"]["statusName"], "3D");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(seen.lock().unwrap().is_empty());
+    assert!(ctx.sandbox.deliveries().records().is_empty());
+
+    // The payer retries with a good card.
+    let out = ctx.approve("000006006", &token, cards::VISA_OK).await;
+    assert_eq!(out["statusName"], "AUTH");
+    let id = out["id"].as_str().unwrap().to_owned();
+    assert_eq!(ctx.status(&service, "000006006").await["resultCode"], "100");
+
+    // A charge of the magic amount is applied, then answered 504 without a body.
+    let (st, body) = ctx.operation(&service, &id, "charge", "?amount=504").await;
+    assert_eq!((st, body.as_str()), (504, ""));
+    let s = ctx.status(&service, "000006006").await;
+    assert_eq!(s["transaction"]["statusName"], "CHARGE");
+    assert_eq!(s["transaction"]["amount"], 504);
+}

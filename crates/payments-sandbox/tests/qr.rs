@@ -615,3 +615,29 @@ async fn concurrent_completes_and_refunds_never_move_money_twice() {
     assert_eq!(codes_seen.iter().filter(|c| *c == codes::REFUND_TOO_LARGE).count(), 3);
     assert_eq!(ctx.balance(qr::TEST_WALLET), dec("1000"));
 }
+
+#[tokio::test]
+async fn a_gateway_timeout_after_the_debit_is_resolved_by_a_status_check() {
+    let ctx = Ctx::new().await;
+    let qr_code = ctx.partner_qr(&qr::MAGIC_TIMEOUT_AMOUNT.to_string()).await;
+    let (_, v) = ctx.begin(qr::TEST_WALLET, &qr_code).await;
+    let correlation = v["payload"]["tx_correlation_id"].as_str().unwrap().to_owned();
+    let resp = ctx
+        .raw_call(
+            "Complete3rdPartyQRCodePayment",
+            Some(&ctx.token),
+            &complete_body(qr::TEST_WALLET, &correlation),
+        )
+        .await;
+    assert_eq!(resp.status(), 504);
+    assert!(
+        serde_json::from_str::<Value>(&resp.text().await.unwrap()).is_err(),
+        "no envelope"
+    );
+    let (_, v) = ctx
+        .call("CheckQRPaymentStatus", &format!(r#"{{"qr_code":"{qr_code}"}}"#))
+        .await;
+    assert_eq!(v["payload"]["status"], "PAID");
+    assert_eq!(v["payload"]["tx_correlation_id"], correlation.as_str());
+    assert_eq!(ctx.balance(qr::TEST_WALLET), dec("496.00"));
+}

@@ -14,8 +14,8 @@ use super::json::{Json, RawObject, parse_decimal};
 use super::oauth::{CURRENCIES, authorize, service_terminal};
 use super::payform::settle;
 use super::{
-    ApiError, Grant, MAGIC_DECLINE_AMOUNT, MIN_REFUND_KZT, PaymentOrder, State, TxStatus, Txn, codes, json_response,
-    kz_time, latest_txn, uuid,
+    ApiError, Grant, MAGIC_DECLINE_AMOUNT, MAGIC_TIMEOUT_AMOUNT, MIN_REFUND_KZT, PaymentOrder, State, TxStatus, Txn,
+    codes, json_response, kz_time, latest_txn, uuid,
 };
 
 fn respond(result: Result<Response, ApiError>) -> Response {
@@ -99,6 +99,11 @@ pub(super) async fn check_status(
         let terminal = service_terminal(&token)?;
         let store = state.store();
         let body = match latest_txn(&store, Some(&terminal), &invoice_id) {
+            Some(t) if t.status == TxStatus::Pending3ds => Json::obj([
+                ("resultCode", Json::str("107")),
+                ("resultMessage", Json::str("Transaction in progress")),
+                ("transaction", transaction_json(t)),
+            ]),
             Some(t) => Json::obj([
                 ("resultCode", Json::str("100")),
                 ("resultMessage", Json::str("SUCCESS")),
@@ -215,6 +220,9 @@ fn operation(
                 }
                 txn.charged = amount;
                 txn.status = TxStatus::Charge;
+                if amount == Decimal::from(MAGIC_TIMEOUT_AMOUNT) {
+                    return Ok(StatusCode::GATEWAY_TIMEOUT.into_response());
+                }
             }
             Operation::Cancel => {
                 if amount.is_some() {
@@ -266,6 +274,9 @@ fn operation(
                 txn.refunded += amount;
                 txn.refunds.push((external_id.unwrap_or_default().to_owned(), amount));
                 txn.status = TxStatus::Refund;
+                if amount == Decimal::from(MAGIC_TIMEOUT_AMOUNT) {
+                    return Ok(StatusCode::GATEWAY_TIMEOUT.into_response());
+                }
             }
         }
         Ok(StatusCode::OK.into_response())

@@ -16,7 +16,7 @@ use super::oauth::{authorize, form, require_password};
 use super::page::{buttons, esc, layout};
 use super::payform::settle;
 use super::{
-    ApiError, INVOICE_SHOP_ID, INVOICE_TERMINAL, Invoice, MERCHANT_ID, PaymentOrder, State, TxStatus, cards, codes,
+    ApiError, INVOICE_SHOP_ID, INVOICE_TERMINAL, Invoice, MERCHANT_ID, PaymentOrder, State, cards, codes,
     invoice_status, json_response, kz_time, uuid,
 };
 
@@ -483,7 +483,7 @@ fn pay(
             ..PaymentOrder::default()
         };
         let txn = settle(&state, order, &card, !approve)?;
-        if txn.status != TxStatus::Failed
+        if txn.status.is_paid()
             && let Some(stored) = state.store().invoices.get_mut(&id)
         {
             stored.status = "CHARGED";

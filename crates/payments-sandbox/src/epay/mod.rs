@@ -81,7 +81,15 @@ pub mod cards {
     pub const DECLINE_INSUFFICIENT_FUNDS: &str = "4000000000009995";
     /// Declined: 3-D Secure authentication failed (reasonCode 2028).
     pub const DECLINE_3DS: &str = "4000000000003063";
+    /// Times out: the payment stays in 3-D Secure (statusName `3D`, check-status
+    /// resultCode `107`), no postLink is sent, and the invoiceId may be paid again.
+    pub const TIMEOUT_3DS: &str = "4000000000000259";
 }
+
+/// An operation amount (charge or refund) that is applied and then answered with
+/// HTTP 504 and no body, as a gateway timeout after the money moved: the client
+/// must treat the outcome as unknown and check the status.
+pub const MAGIC_TIMEOUT_AMOUNT: i64 = 504;
 
 /// An amount (in any currency) that the issuer always declines with reasonCode 51,
 /// whatever the card: for flows where the test does not pick the card (saved cards).
@@ -151,6 +159,8 @@ enum TxStatus {
     Cancel,
     Refund,
     Failed,
+    /// Waiting for the payer's 3-D Secure step, which never comes (the "timeout" card).
+    Pending3ds,
 }
 
 impl TxStatus {
@@ -161,6 +171,7 @@ impl TxStatus {
             TxStatus::Cancel => "CANCEL",
             TxStatus::Refund => "REFUND",
             TxStatus::Failed => "FAILED",
+            TxStatus::Pending3ds => "3D",
         }
     }
 
@@ -171,12 +182,13 @@ impl TxStatus {
             TxStatus::Cancel => "5",
             TxStatus::Refund => "6",
             TxStatus::Failed => "7",
+            TxStatus::Pending3ds => "3",
         }
     }
 
     /// A payment that went through (so the invoiceId cannot be paid again).
     fn is_paid(self) -> bool {
-        !matches!(self, TxStatus::Failed)
+        !matches!(self, TxStatus::Failed | TxStatus::Pending3ds)
     }
 }
 

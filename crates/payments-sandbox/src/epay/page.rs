@@ -64,7 +64,7 @@ pub(super) fn wants_json(headers: &HeaderMap) -> bool {
 
 /// The answer to an approve/decline button: JSON for tests that ask, HTML otherwise.
 pub(super) fn outcome(headers: &HeaderMap, txn: &Txn) -> Response {
-    let approved = txn.status != TxStatus::Failed;
+    let approved = txn.status.is_paid();
     let back = if approved {
         &txn.order.back_link
     } else {
@@ -72,7 +72,14 @@ pub(super) fn outcome(headers: &HeaderMap, txn: &Txn) -> Response {
     };
     if wants_json(headers) {
         let body = Json::obj([
-            ("code", Json::str(if approved { "ok" } else { "error" })),
+            (
+                "code",
+                Json::str(match txn.status {
+                    TxStatus::Pending3ds => "pending",
+                    _ if approved => "ok",
+                    _ => "error",
+                }),
+            ),
             ("id", Json::str(txn.id.clone())),
             ("invoiceId", Json::str(txn.order.invoice_id.clone())),
             ("statusName", Json::str(txn.status.name())),
@@ -83,10 +90,10 @@ pub(super) fn outcome(headers: &HeaderMap, txn: &Txn) -> Response {
         ]);
         return json_response(StatusCode::OK, body.render());
     }
-    let (title, class) = if approved {
-        ("Payment approved", "ok")
-    } else {
-        ("Payment declined", "err")
+    let (title, class) = match txn.status {
+        TxStatus::Pending3ds => ("Payment waiting for 3-D Secure", "err"),
+        _ if approved => ("Payment approved", "ok"),
+        _ => ("Payment declined", "err"),
     };
     let mut body = format!(
         "<p class=\"{class}\" id=\"result\">{status}</p><p>Invoice {inv}, transaction <code id=\"txn\">{id}</code></p>",

@@ -292,12 +292,13 @@ pub(super) fn settle(state: &State, order: PaymentOrder, card: &str, payer_decli
         let two_step = store.two_step.get(&order.terminal).copied().unwrap_or(false);
         let status = match decision {
             Some(_) => TxStatus::Failed,
+            None if card == cards::TIMEOUT_3DS => TxStatus::Pending3ds,
             None if two_step => TxStatus::Auth,
             None => TxStatus::Charge,
         };
         let card_id = if let Some(saved) = &order.saved_card_id {
             saved.clone()
-        } else if order.card_save && decision.is_none() {
+        } else if order.card_save && status.is_paid() {
             let id = uuid();
             store.cards.insert(
                 id.clone(),
@@ -328,7 +329,7 @@ pub(super) fn settle(state: &State, order: PaymentOrder, card: &str, payer_decli
             card_mask: mask,
             card_type,
             card_id,
-            approval_code: if decision.is_none() {
+            approval_code: if status.is_paid() {
                 random_digits(6)
             } else {
                 String::new()
@@ -350,6 +351,9 @@ pub(super) fn settle(state: &State, order: PaymentOrder, card: &str, payer_decli
 
 /// Sends the postLink (success) or failurePostLink (failure) body, if a link was given.
 pub(super) fn deliver(state: &State, txn: &Txn) {
+    if txn.status == TxStatus::Pending3ds {
+        return;
+    }
     let (link, body) = if txn.status == TxStatus::Failed {
         (&txn.order.failure_post_link, failure_body(state, txn))
     } else {

@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 use super::identity::handle;
 use super::partner::{payment_payload, required_text};
 use super::{
-    Payment, QR_LIFETIME_SECS, QrCode, QrError, QrKind, State, Store, codes, digits_nonzero, money, random_text,
-    success, tr_local,
+    MAGIC_TIMEOUT_AMOUNT, Payment, QR_LIFETIME_SECS, QrCode, QrError, QrKind, State, Store, codes, digits_nonzero,
+    gateway_timeout, money, random_text, success, tr_local,
 };
 use crate::epay::json::Json;
 
@@ -184,7 +184,11 @@ pub(super) async fn approve(AxumState(state): AxumState<Arc<State>>, headers: He
         }
         let mut payload = payment_payload(&payment, ext_order_id.clone(), &sender, &receiver);
         payload.push("tx_correlation_id", Json::str(payment.correlation_id.clone()));
+        let timeout = payment.amount == Decimal::from(MAGIC_TIMEOUT_AMOUNT);
         store.payments.insert(payment.transaction_id.clone(), payment);
+        if timeout {
+            return Ok(gateway_timeout());
+        }
         Ok(success(Some("İşlem başarılı"), payload))
     })
 }

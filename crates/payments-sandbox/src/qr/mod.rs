@@ -49,6 +49,11 @@ pub const SESSION_LIFETIME_SECS: i64 = 180;
 /// How long a QR code (partner or CreateQRPayment) may be paid.
 pub const QR_LIFETIME_SECS: i64 = 600;
 
+/// A QR amount (TRY) whose payment (Complete3rdPartyQRCodePayment or
+/// ApproveQRPayment) is applied and then answered with HTTP 504 and no envelope:
+/// a gateway timeout after the money moved (CheckQRPaymentStatus shows PAID).
+pub const MAGIC_TIMEOUT_AMOUNT: i64 = 504;
+
 /// The integration partner ids accepted as `provider_id` (the seed's two examples).
 pub const PROVIDER_IDS: [&str; 2] = ["112233", "eeeeeeee"];
 /// A customer wallet with 1000.00 TRY.
@@ -346,6 +351,16 @@ fn envelope(status: i64, code: &str, message: Option<&str>, payload: Json) -> Re
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
         body.render(),
+    )
+        .into_response()
+}
+
+/// HTTP 504 without an envelope, as a proxy answers when the platform is slow.
+fn gateway_timeout() -> Response {
+    (
+        StatusCode::GATEWAY_TIMEOUT,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "upstream request timeout",
     )
         .into_response()
 }

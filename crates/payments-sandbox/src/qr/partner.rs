@@ -10,8 +10,8 @@ use axum::response::Response;
 
 use super::identity::handle;
 use super::{
-    MERCHANT_WALLET, PROVIDER_IDS, Payment, QrError, QrKind, QrSession, SESSION_LIFETIME_SECS, State, Wallet, codes,
-    digits_nonzero, money, new_partner_qr, success, tr_local, utc_7,
+    MAGIC_TIMEOUT_AMOUNT, MERCHANT_WALLET, PROVIDER_IDS, Payment, QrError, QrKind, QrSession, SESSION_LIFETIME_SECS,
+    State, Wallet, codes, digits_nonzero, gateway_timeout, money, new_partner_qr, success, tr_local, utc_7,
 };
 use crate::epay::json::{Json, RawObject};
 
@@ -294,7 +294,11 @@ pub(super) async fn complete(AxumState(state): AxumState<Arc<State>>, headers: H
         ])
         .render();
         let payload = payment_payload(&payment, ext_order_id, &sender, &receiver);
+        let timeout = payment.amount == rust_decimal::Decimal::from(MAGIC_TIMEOUT_AMOUNT);
         store.payments.insert(payment.transaction_id.clone(), payment);
+        if timeout {
+            return Ok(gateway_timeout());
+        }
         Ok(success(Some("İşlem başarılı"), payload))
     })
 }
