@@ -1,0 +1,448 @@
+//! `cargo xtask demo`: one complete checkout per provider, through the
+//! `payments` facade, against the in-process sandbox. Needs nothing but the
+//! repository: no credentials, no network beyond loopback.
+//!
+//! `--serve [--port N]` keeps the sandbox running for a person to click
+//! through the hosted pages in a browser.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use payments::epay_kz::{CreateInvoice, EpayClient, EpayConfig, InvoiceSearch};
+use payments::epoint::{EpointClient, EpointConfig};
+use payments::qr_wallet::{BeginThirdPartyPayment, CompleteThirdPartyPayment, QrWalletClient, QrWalletConfig};
+use payments::{
+    AnyProvider, CreatePayment, Currency, Money, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
+    PaymentStatus, RefundRequest,
+};
+use payments_sandbox::{Sandbox, SandboxOptions};
+use payments_tests::receiver::Receiver;
+
+/// One line of the final table.
+struct Step {
+    provider: &'static str,
+    operation: &'static str,
+    result: String,
+    elapsed: Duration,
+    ok: bool,
+}
+
+#[derive(Default)]
+struct Report {
+    steps: Vec<Step>,
+}
+
+type Flow<T> = Result<T, String>;
+
+impl Report {
+    /// Runs one step, prints it as it finishes, and records it.
+    async fn step<T, F>(&mut self, provider: &'static str, operation: &'static str, fut: F) -> Flow<T>
+    where
+        F: std::future::Future<Output = Flow<(T, String)>>,
+    {
+        let started = Instant::now();
+        let outcome = fut.await;
+        let elapsed = started.elapsed();
+        let (ok, result, value) = match outcome {
+            Ok((value, text)) => (true, text, Some(value)),
+            Err(e) => (false, e, None),
+        };
+        println!(
+            "  {} {provider:<10} {operation:<28} {result} ({} ms)",
+            if ok { "ok  " } else { "FAIL" },
+            elapsed.as_millis()
+        );
+        self.steps.push(Step {
+            provider,
+            operation,
+            result: result.clone(),
+            elapsed,
+            ok,
+        });
+        value.ok_or(result)
+    }
+
+    fn print_table(&self) {
+        let width = self
+            .steps
+            .iter()
+            .map(|s| s.result.chars().count())
+            .max()
+            .unwrap_or(6)
+            .min(70);
+        println!();
+        println!(
+            "| {:<10} | {:<28} | {:<width$} | {:>8} |",
+            "provider", "operation", "result", "time"
+        );
+        println!(
+            "|{}|{}|{}|{}|",
+            "-".repeat(12),
+            "-".repeat(30),
+            "-".repeat(width + 2),
+            "-".repeat(10)
+        );
+        for s in &self.steps {
+            let result: String = s.result.chars().take(width).collect();
+            let mark = if s.ok { "" } else { "FAILED: " };
+            println!(
+                "| {:<10} | {:<28} | {:<width$} | {:>5} ms |",
+                s.provider,
+                s.operation,
+                format!("{mark}{result}"),
+                s.elapsed.as_millis()
+            );
+        }
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn money(text: &str, currency: Currency) -> Flow<Money> {
+    Money::parse_major(text, currency).map_err(err)
+}
+
+async fn wait_callback(receiver: &Receiver, n: usize) -> Flow<payments::CallbackEvent> {
+    let got = receiver.wait_for(n, Duration::from_secs(10)).await;
+    let last = got.get(n - 1).ok_or("no callback arrived within 10 s")?;
+    last.verified.clone().map_err(|e| format!("callback rejected: {e}"))
+}
+
+async fn epoint_checkout(report: &mut Report, sandbox: &Sandbox, web: &reqwest::Client) -> Flow<()> {
+    const P: &str = "EPoint";
+    let state = &sandbox.providers().epoint;
+    let config = EpointConfig::builder()
+        .public_key(state.public_key())
+        .private_key(state.private_key())
+        .base_url(sandbox.epoint_url())
+        .success_redirect_url("https://shop.example/ok")
+        .failed_redirect_url("https://shop.example/fail")
+        .build()
+        .map_err(err)?;
+    let provider = Arc::new(AnyProvider::from(EpointClient::new(config).map_err(err)?));
+    let verifier = provider.clone();
+    let receiver = Receiver::start(Arc::new(move |b: &[u8]| verifier.verify_callback(b)))
+        .await
+        .map_err(err)?;
+    state.set_callback_url(state.public_key(), &receiver.url);
+    let amount = money("10.50", Currency::AZN)?;
+
+    let (page, transaction) = report
+        .step(P, "pay (hosted page)", async {
+            match provider
+                .create_payment(&CreatePayment::new("ORD-2026-000123", amount))
+                .await
+                .map_err(err)?
+            {
+                PaymentOutcome::RequiresRedirect {
+                    url,
+                    provider_ref: Some(t),
+                } => {
+                    let text = format!("redirect to the hosted page, transaction {t}");
+                    Ok(((url, t), text))
+                }
+                other => Err(format!("unexpected outcome {other:?}")),
+            }
+        })
+        .await?;
+    report
+        .step(P, "customer approves", async {
+            let resp = web
+                .post(&page)
+                .form(&[("action", "approve"), ("card", "4111111111111111")])
+                .send()
+                .await;
+            let resp = resp.map_err(err)?;
+            let outcome = resp
+                .headers()
+                .get("x-sandbox-outcome")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("?");
+            if outcome == "approved" {
+                Ok(((), "approved on the hosted page".into()))
+            } else {
+                Err(outcome.into())
+            }
+        })
+        .await?;
+    report
+        .step(P, "callback (SHA-1 verified)", async {
+            let event = wait_callback(&receiver, 1).await?;
+            event.check_expected("ORD-2026-000123", amount).map_err(err)?;
+            Ok(((), format!("{:?}, order and amount match", event.report.status)))
+        })
+        .await?;
+    let payment = PaymentRef::transaction(&transaction).with_amount(amount);
+    report
+        .step(P, "status", async {
+            let r = provider.payment_status(&payment).await.map_err(err)?;
+            if r.status == PaymentStatus::Succeeded {
+                Ok(((), format!("{:?}", r.status)))
+            } else {
+                Err(format!("{r:?}"))
+            }
+        })
+        .await?;
+    report
+        .step(P, "partial refund 2.50 AZN", async {
+            let part = money("2.50", Currency::AZN)?;
+            match provider
+                .refund(&RefundRequest::partial(payment.clone(), part))
+                .await
+                .map_err(err)?
+            {
+                OperationOutcome::Accepted { .. } => Ok(((), "accepted".into())),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+async fn epay_checkout(report: &mut Report, sandbox: &Sandbox, web: &reqwest::Client) -> Flow<()> {
+    use payments_sandbox::epay as sb;
+    const P: &str = "ePay";
+    let state = &sandbox.providers().epay;
+    state.set_plain_invoice_urls(false);
+    let config = EpayConfig::builder(sb::INVOICE_CLIENT_ID, sb::INVOICE_CLIENT_SECRET, sb::INVOICE_TERMINAL)
+        .oauth_url(state.token_url())
+        .api_url(state.api_url())
+        .invoice_search_url(state.invoice_search_url())
+        .widget_script_url(state.widget_script_url())
+        .credentials(sb::INVOICE_USERNAME, sb::INVOICE_PASSWORD)
+        .shop_id(sb::INVOICE_SHOP_ID)
+        .build()
+        .map_err(err)?;
+    let client = EpayClient::new(config).map_err(err)?;
+    // Invoice-link postLinks carry no secret_hash: the receiver accepts them
+    // and the merchant confirms them through a status query below.
+    let receiver = Receiver::start(Arc::new(|b: &[u8]| {
+        let v: serde_json::Value =
+            serde_json::from_slice(b).map_err(|e| payments::Error::malformed_callback(e.to_string()))?;
+        let report = payments::StatusReport::new(PaymentStatus::Pending)
+            .with_order(v["invoiceId"].as_str().map(str::to_owned))
+            .with_transaction(v["id"].as_str().map(str::to_owned));
+        Ok(payments::CallbackEvent::new("epay-kz", report))
+    }))
+    .await
+    .map_err(err)?;
+    let amount = money("1500.00", Currency::KZT)?;
+    let invoice_id = "000000012345";
+
+    let invoice = report
+        .step(P, "create invoice link", async {
+            let req = CreateInvoice::new(
+                invoice_id,
+                "customer-42",
+                amount,
+                "Order 12345",
+                "buyer@example.kz",
+                "+77011234567",
+            )
+            .post_link(&receiver.url);
+            let invoice = client.create_invoice(&req).await.map_err(err)?;
+            let text = format!("link {} ({:?})", invoice.id, invoice.status);
+            Ok((invoice, text))
+        })
+        .await?;
+    report
+        .step(P, "customer pays the link", async {
+            let url = format!("{}/approve", invoice.invoice_url.trim());
+            let resp = web
+                .post(url)
+                .header("accept", "application/json")
+                .send()
+                .await
+                .map_err(err)?;
+            let body: serde_json::Value = resp.json().await.map_err(err)?;
+            if body["code"] == "ok" {
+                Ok(((), "paid".into()))
+            } else {
+                Err(body.to_string())
+            }
+        })
+        .await?;
+    let transaction = report
+        .step(P, "postLink received", async {
+            let event = wait_callback(&receiver, 1).await?;
+            let id = event.report.transaction_id.ok_or("postLink without a transaction id")?;
+            Ok((id.clone(), format!("transaction {id}")))
+        })
+        .await?;
+    report
+        .step(P, "search invoice", async {
+            let page = client
+                .search_invoices(&InvoiceSearch::by_invoice_id(invoice_id))
+                .await
+                .map_err(err)?;
+            let first = page.records.first().ok_or("no invoice found")?;
+            Ok(((), format!("{} record(s), status {:?}", page.total_count, first.status)))
+        })
+        .await?;
+    report
+        .step(P, "status (confirms postLink)", async {
+            let r = client
+                .payment_status(&PaymentRef::order(invoice_id))
+                .await
+                .map_err(err)?;
+            match (r.status.clone(), r.transaction_id.as_deref(), r.amount) {
+                (PaymentStatus::Succeeded, Some(t), Some(a)) if t == transaction && a == amount => {
+                    Ok(((), "charged, amount matches".into()))
+                }
+                _ => Err(format!("{r:?}")),
+            }
+        })
+        .await?;
+    report
+        .step(P, "refund 500.00 KZT", async {
+            let part = money("500.00", Currency::KZT)?;
+            let refund = RefundRequest::partial(PaymentRef::transaction(&transaction), part).with_refund_id("refund-1");
+            match client.refund(&refund).await.map_err(err)? {
+                OperationOutcome::Accepted { .. } => Ok(((), "accepted".into())),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+async fn qr_checkout(report: &mut Report, sandbox: &Sandbox) -> Flow<()> {
+    use payments_sandbox::qr as sb;
+    const P: &str = "QR wallet";
+    let config = QrWalletConfig::builder()
+        .api_url(sandbox.providers().qr.api_url())
+        .identity_url(format!("{}/identity", sandbox.qr_url()))
+        .client_id(sb::CLIENT_ID)
+        .client_secret(sb::CLIENT_SECRET)
+        .provider_id(sb::PROVIDER_IDS[0])
+        .build()
+        .map_err(err)?;
+    let client = QrWalletClient::new(config).map_err(err)?;
+    let amount = payments::Decimal::new(2500, 2);
+    let partner = sandbox
+        .providers()
+        .qr
+        .create_partner_qr("MERCHANT01", "TERM0001", amount);
+
+    let begun = report
+        .step(P, "begin (scan partner QR)", async {
+            let req = BeginThirdPartyPayment::new(sb::TEST_WALLET, &partner.qr_code);
+            let begun = client.begin_third_party_payment(&req).await.map_err(err)?;
+            let text = format!(
+                "{} TRY at {}, correlation id {}",
+                begun.payment_data.request_amount,
+                begun.payment_data.merchant_name.as_deref().unwrap_or("?"),
+                begun.tx_correlation_id.as_str()
+            );
+            Ok((begun, text))
+        })
+        .await?;
+    report
+        .step(P, "complete", async {
+            let req = CompleteThirdPartyPayment::from_begun(sb::TEST_WALLET, &begun);
+            let done = client.complete_third_party_payment(&req).await.map_err(err)?;
+            Ok((
+                (),
+                format!(
+                    "paid {} TRY, transaction {}",
+                    done.transaction_amount, done.transaction_id
+                ),
+            ))
+        })
+        .await?;
+    report
+        .step(P, "partial refund 10.00 TRY", async {
+            let paid =
+                PaymentRef::transaction(begun.tx_correlation_id.as_str()).with_amount(money("25.00", Currency::TRY)?);
+            let refund = RefundRequest::partial(paid, money("10.00", Currency::TRY)?).with_refund_id("refund-0001");
+            match client.refund(&refund).await.map_err(err)? {
+                OperationOutcome::Accepted { .. } => Ok(((), "accepted".into())),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+async fn serve(port: u16) -> ExitCode {
+    let options = SandboxOptions {
+        addr: Some(([127, 0, 0, 1], port).into()),
+        ..SandboxOptions::default()
+    };
+    let sandbox = match Sandbox::start_with(options).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot start the sandbox on port {port}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "sandbox running at {} (Ctrl-C to stop); see docs/sandbox.md",
+        sandbox.base_url()
+    );
+    println!(
+        "  EPoint     {}   public key i000000001, private key test-private-key",
+        sandbox.epoint_url()
+    );
+    println!("  AzeriCard  {}", sandbox.azericard_url());
+    println!(
+        "  ePay       {}   OAuth {}",
+        sandbox.epay_url(),
+        sandbox.providers().epay.token_url()
+    );
+    println!("  QR wallet  {}", sandbox.qr_url());
+    let _ = tokio::signal::ctrl_c().await;
+    ExitCode::SUCCESS
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--serve") {
+        let port = args
+            .iter()
+            .position(|a| a == "--port")
+            .and_then(|i| args.get(i + 1))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(8080);
+        return serve(port).await;
+    }
+    let started = Instant::now();
+    let sandbox = match Sandbox::start().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot start the sandbox: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("sandbox started at {} (in-process, loopback only)", sandbox.base_url());
+    let web = reqwest::Client::new();
+    let mut report = Report::default();
+    let mut failed = Vec::new();
+    println!("\nEPoint: pay -> approve -> callback -> status -> partial refund");
+    if let Err(e) = epoint_checkout(&mut report, &sandbox, &web).await {
+        failed.push(("EPoint", e));
+    }
+    println!("\nePay: invoice link -> pay -> postLink -> search -> status -> refund");
+    if let Err(e) = epay_checkout(&mut report, &sandbox, &web).await {
+        failed.push(("ePay", e));
+    }
+    println!("\nQR wallet: begin -> complete -> refund");
+    if let Err(e) = qr_checkout(&mut report, &sandbox).await {
+        failed.push(("QR wallet", e));
+    }
+    report.print_table();
+    println!();
+    if failed.is_empty() {
+        println!("all checkouts completed in {} ms", started.elapsed().as_millis());
+        ExitCode::SUCCESS
+    } else {
+        for (p, e) in &failed {
+            eprintln!("{p} checkout failed: {e}");
+        }
+        ExitCode::FAILURE
+    }
+}
