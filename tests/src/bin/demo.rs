@@ -49,7 +49,7 @@ impl Report {
             Err(e) => (false, e, None),
         };
         println!(
-            "  {} {provider:<10} {operation:<28} {result} ({} ms)",
+            "  {} {provider:<10} {operation:<32} {result} ({} ms)",
             if ok { "ok  " } else { "FAIL" },
             elapsed.as_millis()
         );
@@ -73,13 +73,13 @@ impl Report {
             .min(70);
         println!();
         println!(
-            "| {:<10} | {:<28} | {:<width$} | {:>8} |",
+            "| {:<10} | {:<32} | {:<width$} | {:>8} |",
             "provider", "operation", "result", "time"
         );
         println!(
             "|{}|{}|{}|{}|",
             "-".repeat(12),
-            "-".repeat(30),
+            "-".repeat(34),
             "-".repeat(width + 2),
             "-".repeat(10)
         );
@@ -87,7 +87,7 @@ impl Report {
             let result: String = s.result.chars().take(width).collect();
             let mark = if s.ok { "" } else { "FAILED: " };
             println!(
-                "| {:<10} | {:<28} | {:<width$} | {:>5} ms |",
+                "| {:<10} | {:<32} | {:<width$} | {:>5} ms |",
                 s.provider,
                 s.operation,
                 format!("{mark}{result}"),
@@ -309,6 +309,119 @@ async fn epay_checkout(report: &mut Report, sandbox: &Sandbox, web: &reqwest::Cl
     Ok(())
 }
 
+async fn azericard_checkout(report: &mut Report, sandbox: &Sandbox, web: &reqwest::Client) -> Flow<()> {
+    use payments::azericard::{
+        AzericardClient, AzericardConfig, FollowUpRequest, GatewayCode, GatewayPublicKey, MerchantKey,
+    };
+    const P: &str = "AzeriCard";
+    // The project's throwaway test key: the sandbox verifies P_SIGN with its public half.
+    const MERCHANT_KEY: &[u8] = include_bytes!("../../../crates/azericard/tests/data/azericard-test-key.pem");
+    let slot: Arc<std::sync::OnceLock<Arc<AzericardClient>>> = Arc::new(std::sync::OnceLock::new());
+    let verifier = slot.clone();
+    let receiver = Receiver::start(Arc::new(move |b: &[u8]| match verifier.get() {
+        Some(c) => c.verify_callback(b),
+        None => Err(payments::Error::malformed_callback("client not ready")),
+    }))
+    .await
+    .map_err(err)?;
+    let gateway =
+        GatewayPublicKey::from_pem(sandbox.providers().azericard.gateway_public_key_pem().as_bytes()).map_err(err)?;
+    let config = AzericardConfig::builder(payments_sandbox::azericard::TEST_TERMINAL)
+        .mpi_base_url(sandbox.azericard_url())
+        .mt_base_url(sandbox.azericard_url())
+        .merchant_key(MerchantKey::from_pem(MERCHANT_KEY).map_err(err)?)
+        .gateway_public_key(gateway)
+        .merchant_name("Test Shop")
+        .merchant_url("https://shop.example")
+        .callback_url(&receiver.url)
+        .build()
+        .map_err(err)?;
+    let client = Arc::new(AzericardClient::new(config).map_err(err)?);
+    let _ = slot.set(client.clone());
+    let amount = money("10.50", Currency::AZN)?;
+    let order = "000000123456";
+
+    let (url, fields) = report
+        .step(P, "authorize (signed form)", async {
+            let request = CreatePayment::new(order, amount)
+                .description("Order 123456")
+                .authorize_only(true);
+            match client.create_payment(&request).await.map_err(err)? {
+                PaymentOutcome::RequiresFormPost { url, fields } => {
+                    let text = format!("{} form fields with P_SIGN", fields.len());
+                    Ok(((url, fields), text))
+                }
+                other => Err(format!("unexpected outcome {other:?}")),
+            }
+        })
+        .await?;
+    report
+        .step(P, "browser posts, customer approves", async {
+            let landed = web.post(&url).form(&fields).send().await.map_err(err)?;
+            if let Some(code) = landed.headers().get("x-azericard-response-code") {
+                return Err(format!("gateway rejected the form: code {code:?}"));
+            }
+            let page = landed.url().clone();
+            let pressed = web
+                .post(page)
+                .form(&[("action", "approve")])
+                .send()
+                .await
+                .map_err(err)?;
+            let outcome = pressed
+                .headers()
+                .get("x-sandbox-outcome")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("?");
+            if outcome == "approved" {
+                Ok(((), "approved on the gateway page".into()))
+            } else {
+                Err(outcome.into())
+            }
+        })
+        .await?;
+    let (rrn, int_ref) = report
+        .step(P, "callback (RSA P_SIGN verified)", async {
+            let got = receiver.wait_for(1, Duration::from_secs(10)).await;
+            let first = got.first().ok_or("no callback arrived within 10 s")?;
+            let event = first.verified.clone().map_err(|e| format!("callback rejected: {e}"))?;
+            event.check_expected(order, amount).map_err(err)?;
+            let form = payments::callback::parse_form(&first.body).map_err(err)?;
+            let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+            let (rrn, int_ref) = (field("RRN").ok_or("no RRN")?, field("INT_REF").ok_or("no INT_REF")?);
+            Ok((
+                (rrn, int_ref),
+                format!("{:?}, order and amount match", event.report.status),
+            ))
+        })
+        .await?;
+    report
+        .step(P, "completion (TRTYPE 21)", async {
+            let done = client
+                .complete(&FollowUpRequest::completion(order, amount, &rrn, &int_ref))
+                .await
+                .map_err(err)?;
+            if done.code == GatewayCode::Success {
+                Ok(((), "captured".into()))
+            } else {
+                Err(format!("{:?}", done.code))
+            }
+        })
+        .await?;
+    report
+        .step(P, "status (TRTYPE 90)", async {
+            let payment = PaymentRef::order(order).with_amount(amount).with_extra("TRTYPE", "21");
+            let r = client.payment_status(&payment).await.map_err(err)?;
+            if r.status == PaymentStatus::Succeeded {
+                Ok(((), format!("{:?}", r.status)))
+            } else {
+                Err(format!("{r:?}"))
+            }
+        })
+        .await?;
+    Ok(())
+}
+
 async fn qr_checkout(report: &mut Report, sandbox: &Sandbox) -> Flow<()> {
     use payments_sandbox::qr as sb;
     const P: &str = "QR wallet";
@@ -425,6 +538,10 @@ async fn main() -> ExitCode {
     println!("\nEPoint: pay -> approve -> callback -> status -> partial refund");
     if let Err(e) = epoint_checkout(&mut report, &sandbox, &web).await {
         failed.push(("EPoint", e));
+    }
+    println!("\nAzeriCard: authorize form -> approve -> P_SIGN callback -> completion -> status");
+    if let Err(e) = azericard_checkout(&mut report, &sandbox, &web).await {
+        failed.push(("AzeriCard", e));
     }
     println!("\nePay: invoice link -> pay -> postLink -> search -> status -> refund");
     if let Err(e) = epay_checkout(&mut report, &sandbox, &web).await {
