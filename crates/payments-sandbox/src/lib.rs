@@ -13,10 +13,17 @@
 //! `/epoint`, `/azericard`, `/epay`, `/qr`. Time is a [`ManualClock`] that
 //! tests advance to expire tokens and sessions without sleeping.
 //!
+//! Test credentials come from each emulator's state (`sandbox.providers()`);
+//! scenarios (test cards, magic amounts) are in [`scenario`]; everything is
+//! documented in `docs/sandbox.md`.
+//!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
 //! let sandbox = payments_sandbox::Sandbox::start().await?;
 //! println!("EPoint API at {}", sandbox.epoint_url());
+//! let epoint = &sandbox.providers().epoint;
+//! epoint.set_callback_url(epoint.public_key(), "http://127.0.0.1:3000/epoint/callback");
+//! println!("AzeriCard terminal {}", sandbox.providers().azericard.terminal());
 //! # Ok(()) }
 //! ```
 

@@ -596,3 +596,47 @@ async fn merchant_key_is_configurable_at_start() {
     };
     assert!(Sandbox::start_with(bad).await.is_err());
 }
+
+#[tokio::test]
+async fn hostile_bodies_get_azericard_codes_not_crashes() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let bodies: Vec<&[u8]> = vec![
+        b"",
+        b"TRTYPE=1",
+        b"TRTYPE=21&P_SIGN=zz",
+        b"TRTYPE=90&P_SIGN=00",
+        b"TRTYPE=1&TRTYPE=21",
+        b"TRTYPE=7",
+        &[0xff, 0xfe, 0x00],
+    ];
+    for body in bodies {
+        let resp = http
+            .post(format!("{}/cgi-bin/cgi_link", sandbox.azericard_url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let code = resp
+            .headers()
+            .get("x-azericard-response-code")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let text = resp.text().await.unwrap();
+        assert!(
+            ["2", "3"].contains(&text.as_str())
+                || code.is_some_and(|c| c == "2" || c == "3")
+                || text.contains("\"ACTION\":\"3\""),
+            "{text}"
+        );
+    }
+    let resp = http
+        .post(format!("{}/api/confirm", sandbox.azericard_url()))
+        .header("content-type", "application/json")
+        .body("[1,2]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.json::<Value>().await.unwrap()["ResponseCode"], 106);
+}

@@ -507,3 +507,90 @@ async fn callback_url_can_be_set_over_http() {
         .unwrap();
     assert_eq!(unknown.status(), 404);
 }
+
+#[tokio::test]
+async fn concurrent_refunds_never_exceed_the_captured_amount() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let created = call(&sandbox, "request", pay_payload("10.00", "c-1")).await;
+    approve(created["redirect_url"].as_str().unwrap(), "4111111111111111").await;
+    let tx = created["transaction"].as_str().unwrap().to_owned();
+    let sandbox = Arc::new(sandbox);
+    let mut tasks = Vec::new();
+    for _ in 0..25 {
+        let sandbox = sandbox.clone();
+        let tx = tx.clone();
+        tasks.push(tokio::spawn(async move {
+            call(
+                &sandbox,
+                "reverse",
+                json!({"public_key": PUBLIC, "transaction": tx, "currency": "AZN", "amount": "1.00"}),
+            )
+            .await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap()["status"] == "success" {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 10);
+    assert_eq!(
+        sandbox
+            .providers()
+            .epoint
+            .transaction(&tx)
+            .unwrap()
+            .refunded
+            .unwrap()
+            .minor(),
+        1000
+    );
+}
+
+#[tokio::test]
+async fn magic_timeout_amount_answers_late_with_911() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.providers().epoint.set_timeout_delay(Duration::from_millis(300));
+    let reg = call(&sandbox, "card-registration", json!({"public_key": PUBLIC})).await;
+    approve(reg["redirect_url"].as_str().unwrap(), "4111111111111111").await;
+    let started = std::time::Instant::now();
+    let late = call(&sandbox, "execute-pay", json!({"public_key": PUBLIC, "amount": "1.53", "currency": "AZN", "order_id": "t-1", "card_id": reg["card_id"]})).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(
+        (late["status"].as_str(), late["code"].as_str()),
+        (Some("failed"), Some("911"))
+    );
+}
+
+#[tokio::test]
+async fn hostile_bodies_get_epoint_errors_not_crashes() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let bodies: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"data=&signature=".to_vec(),
+        b"data=%%%&signature=x".to_vec(),
+        b"data=bm90IGpzb24=&signature=x".to_vec(),
+        b"data=W10=&signature=x".to_vec(),
+        b"data=e30=&data=e30=&signature=x".to_vec(),
+        vec![0xff, 0xfe, 0x00, 0x3d],
+        vec![b'a'; 70_000],
+    ];
+    for op in ["request", "get-status", "reverse", "token/apple/pay"] {
+        for body in &bodies {
+            for ct in ["application/x-www-form-urlencoded", "application/json"] {
+                let resp = http
+                    .post(format!("{}/api/1/{op}", sandbox.epoint_url()))
+                    .header("content-type", ct)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status(), 200);
+                let v: Value = resp.json().await.unwrap();
+                assert_eq!(v["status"], "server_error", "{op} {v}");
+            }
+        }
+    }
+}
