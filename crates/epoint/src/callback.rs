@@ -25,7 +25,7 @@
 
 use std::borrow::Cow;
 
-use payments_core::callback::{MAX_CALLBACK_BYTES, check_size, form_field, parse_form};
+use payments_core::callback::{MAX_CALLBACK_BYTES, check_size};
 use payments_core::{CallbackEvent, Currency, Error, Money, Result, Secret, StatusReport, crypto};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -180,14 +180,26 @@ fn envelope(body: &[u8]) -> Result<(Cow<'_, str>, Cow<'_, str>)> {
             .map_err(|e| Error::malformed_callback(format!("JSON body without data and signature strings: {e}")))?;
         return Ok((env.data, env.signature));
     }
-    let pairs = parse_form(body)?;
-    let data = form_field(&pairs, "data")?
-        .ok_or_else(|| Error::malformed_callback("field data is missing"))?
-        .to_owned();
-    let signature = form_field(&pairs, "signature")?
-        .ok_or_else(|| Error::malformed_callback("field signature is missing"))?
-        .to_owned();
-    Ok((restore_plus(Cow::Owned(data)), restore_plus(Cow::Owned(signature))))
+    if std::str::from_utf8(body).is_err() {
+        return Err(Error::malformed_callback("form body is not UTF-8"));
+    }
+    let (mut data, mut signature) = (None, None);
+    for (name, value) in form_urlencoded::parse(body) {
+        let slot = match name.as_ref() {
+            "data" => &mut data,
+            "signature" => &mut signature,
+            _ => continue,
+        };
+        // A repeated field could make the verifier and the decoder read different values.
+        if slot.replace(value).is_some() {
+            return Err(Error::malformed_callback(format!(
+                "field {name} appears more than once"
+            )));
+        }
+    }
+    let data = data.ok_or_else(|| Error::malformed_callback("field data is missing"))?;
+    let signature = signature.ok_or_else(|| Error::malformed_callback("field signature is missing"))?;
+    Ok((restore_plus(data), restore_plus(signature)))
 }
 
 /// Verifies a callback body's signature and returns the verified `data` JSON
@@ -237,8 +249,11 @@ fn sign_payload(payload: &serde_json::Value, private_key: &Secret<String>) -> si
 }
 
 fn form_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
-    let request = payments_core::HttpRequest::post_form("http://localhost/", pairs);
-    String::from_utf8_lossy(&request.body).into_owned()
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        form.append_pair(name, value);
+    }
+    form.finish()
 }
 
 #[cfg(test)]

@@ -82,6 +82,7 @@ impl Serialize for WireAmount {
 }
 
 /// The raw JSON text of a value: a string's content, or a number's digits.
+/// Decimals are read from this text so that `10.5` never becomes a float.
 enum Scalar {
     Text(String),
     Number(String),
@@ -101,12 +102,48 @@ fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Opt
     }
 }
 
-/// An optional text field that EPoint may send as a string or a number
+/// An optional text field that EPoint may send as a string or an integer
 /// (`"100"` or `100`); `null` and absence are `None`.
 pub(crate) fn opt_text<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<String>, D::Error> {
-    Ok(scalar(deserializer)?.map(|s| match s {
-        Scalar::Text(t) | Scalar::Number(t) => t,
-    }))
+    struct TextVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for TextVisitor {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string, an integer or null")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> std::result::Result<Self::Value, D2::Error> {
+            d.deserialize_any(TextVisitor)
+        }
+    }
+
+    deserializer.deserialize_option(TextVisitor)
 }
 
 /// An optional decimal amount sent as a JSON number (`10.5`) or string
