@@ -52,43 +52,79 @@ fn vector_v4_and_its_json_form() {
     )));
 }
 
-#[test]
-fn each_request_kind_leaves_out_what_the_seed_says() {
-    for kind in [
-        CallbackKind::Pay,
-        CallbackKind::SaveCard,
-        CallbackKind::PayAndSaveCard,
-        CallbackKind::SplitPay,
-        CallbackKind::SplitPayAndSaveCard,
-    ] {
-        let mut payload = full();
-        for field in kind.absent_fields() {
-            payload.remove(*field);
-        }
-        if kind == CallbackKind::SaveCard {
-            payload.insert("operation_code".into(), json!("001"));
-        }
-        let body = sign_callback(&Value::Object(payload), &key());
-        let cb = verify_and_decode(body.as_bytes(), &key()).unwrap();
-        let absent = kind.absent_fields();
-        let present = |name: &str| !absent.contains(&name);
-        assert_eq!(cb.card_id.is_some(), present("card_id"), "{kind:?}");
-        assert_eq!(cb.split_amount.is_some(), present("split_amount"), "{kind:?}");
-        assert_eq!(cb.order_id.is_some(), present("order_id"), "{kind:?}");
-        assert_eq!(cb.transaction.is_some(), present("transaction"), "{kind:?}");
-        assert_eq!(cb.amount.is_some(), present("amount"), "{kind:?}");
-        assert_eq!(cb.other_attr.is_some(), present("other_attr"), "{kind:?}");
-        assert_eq!(cb.message.is_some(), present("message"), "{kind:?}");
-        assert_eq!(cb.rrn.as_deref(), Some("612345678901"));
+/// Signs a successful callback of `kind` (every field but the absent ones)
+/// and decodes it.
+fn decoded(kind: CallbackKind) -> epoint::Callback {
+    let mut payload = full();
+    for field in kind.absent_fields() {
+        payload.remove(*field);
     }
+    if kind == CallbackKind::SaveCard {
+        payload.insert("operation_code".into(), json!("001"));
+    }
+    let body = sign_callback(&Value::Object(payload), &key());
+    let cb = verify_and_decode(body.as_bytes(), &key()).unwrap();
+    assert_eq!(cb.status, Status::Success);
+    assert_eq!(cb.rrn.as_deref(), Some("612345678901"));
+    assert_eq!(cb.card_mask.as_deref(), Some("416973******1234"));
+    cb
+}
+
+#[test]
+fn pay_callback_has_no_card_id_nor_split_amount() {
+    let cb = decoded(CallbackKind::Pay);
     assert_eq!(CallbackKind::Pay.absent_fields(), ["card_id", "split_amount"]);
+    assert_eq!((cb.card_id, cb.split_amount), (None, None));
+    assert_eq!(cb.order_id.as_deref(), Some("o1"));
+    assert_eq!(cb.transaction.as_deref(), Some("te1"));
+    assert_eq!(cb.amount, Some(Decimal::new(105, 1)));
+    assert_eq!(cb.message.as_deref(), Some("Approved"));
+    assert_eq!(cb.other_attr, Some(json!({"customer_id": 42})));
+}
+
+#[test]
+fn save_card_callback_has_no_order_transaction_amount_other_attr() {
+    let cb = decoded(CallbackKind::SaveCard);
     assert_eq!(
         CallbackKind::SaveCard.absent_fields(),
         ["order_id", "transaction", "amount", "other_attr"]
     );
+    assert_eq!(
+        (cb.order_id, cb.transaction, cb.amount, cb.other_attr),
+        (None, None, None, None)
+    );
+    assert_eq!(cb.card_id.as_deref(), Some("ce1"));
+    assert_eq!(cb.operation_code, Some(OperationCode::CardRegistration));
+    assert_eq!(cb.message.as_deref(), Some("Approved"));
+}
+
+#[test]
+fn pay_and_save_card_callback_has_no_message() {
+    let cb = decoded(CallbackKind::PayAndSaveCard);
     assert_eq!(CallbackKind::PayAndSaveCard.absent_fields(), ["message"]);
+    assert_eq!(cb.message, None);
+    assert_eq!(cb.card_id.as_deref(), Some("ce1"));
+    assert_eq!(cb.order_id.as_deref(), Some("o1"));
+    assert_eq!(cb.amount, Some(Decimal::new(105, 1)));
+}
+
+#[test]
+fn split_pay_callback_has_every_field() {
+    let cb = decoded(CallbackKind::SplitPay);
     assert!(CallbackKind::SplitPay.absent_fields().is_empty());
+    assert_eq!(cb.split_amount, Some(Decimal::new(25, 1)));
+    assert_eq!(cb.card_id.as_deref(), Some("ce1"));
+    assert_eq!(cb.message.as_deref(), Some("Approved"));
+    assert_eq!(cb.other_attr, Some(json!({"customer_id": 42})));
+}
+
+#[test]
+fn split_pay_and_save_card_callback_has_no_message() {
+    let cb = decoded(CallbackKind::SplitPayAndSaveCard);
     assert_eq!(CallbackKind::SplitPayAndSaveCard.absent_fields(), ["message"]);
+    assert_eq!(cb.message, None);
+    assert_eq!(cb.split_amount, Some(Decimal::new(25, 1)));
+    assert_eq!(cb.card_id.as_deref(), Some("ce1"));
 }
 
 #[test]
