@@ -48,10 +48,75 @@ pub(crate) fn run(args: &[String], cargo: impl Fn() -> Command) -> ExitCode {
         eprintln!("no criterion results under {}", dir.display());
         return ExitCode::FAILURE;
     }
+    let throughput = throughput(&cargo);
     println!();
     println!("{}", machine_description());
     print!("{}", table(&measurements));
+    println!();
+    print!("{throughput}");
     ExitCode::SUCCESS
+}
+
+/// Runs the EPoint throughput binary for the SDK and the raw baseline, twice
+/// each, alternating, in release mode and in separate processes (so that each
+/// peak memory figure is its own), and keeps each mode's best run.
+fn throughput(cargo: &impl Fn() -> Command) -> String {
+    let mut best: Vec<(String, Decimal, String)> = Vec::new();
+    for mode in ["sdk", "raw", "sdk", "raw"] {
+        let out = cargo()
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--package",
+                "payments-tests",
+                "--bin",
+                "throughput",
+                "--",
+            ])
+            .args([mode, "--requests", "20000", "--concurrency", "64"])
+            .output();
+        let Ok(out) = out else { continue };
+        let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        println!("{line}");
+        let field = |name: &str| {
+            line.split_whitespace().find_map(|kv| {
+                kv.strip_prefix(name)
+                    .and_then(|v| v.strip_prefix('='))
+                    .map(str::to_owned)
+            })
+        };
+        let (Some(rps), Some(rss)) = (
+            field("rps").and_then(|r| Decimal::from_str(&r).ok()),
+            field("peak_rss_kib"),
+        ) else {
+            continue;
+        };
+        match best.iter_mut().find(|(m, _, _)| m == mode) {
+            Some(entry) if entry.1 >= rps => {}
+            Some(entry) => *entry = (mode.to_owned(), rps, rss),
+            None => best.push((mode.to_owned(), rps, rss)),
+        }
+    }
+    let get = |mode: &str| best.iter().find(|(m, _, _)| m == mode).cloned();
+    let mut out =
+        String::from("| EPoint pay, 64 concurrent callers, 20000 requests | requests/s | peak RSS |\n|---|---|---|\n");
+    for mode in ["sdk", "raw"] {
+        if let Some((_, rps, rss)) = get(mode) {
+            let name = if mode == "sdk" {
+                "EpointClient (SDK)"
+            } else {
+                "raw reqwest (baseline)"
+            };
+            out.push_str(&format!("| {name} | {rps} | {rss} KiB |\n"));
+        }
+    }
+    if let (Some((_, sdk, _)), Some((_, raw, _))) = (get("sdk"), get("raw"))
+        && !raw.is_zero()
+    {
+        out.push_str(&format!("| ratio SDK / raw | {:.2}x | |\n", (sdk / raw).round_dp(2)));
+    }
+    out
 }
 
 fn target_dir() -> PathBuf {
