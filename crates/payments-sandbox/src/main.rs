@@ -56,7 +56,20 @@ async fn main() -> std::io::Result<()> {
     println!("  AzeriCard  {}", sandbox.azericard_url());
     println!("  ePay       {}", sandbox.epay_url());
     println!("  QR wallet  {}", sandbox.qr_url());
-    println!("  docs: docs/sandbox.md (credentials, scenarios, hosted pages)");
+    let providers = sandbox.providers();
+    println!(
+        "EPoint test merchant: public_key {} private_key {} (callback URL: --epoint-callback-url or POST /epoint/sandbox/callback-url)",
+        providers.epoint.public_key(),
+        providers.epoint.private_key()
+    );
+    println!(
+        "AzeriCard: TERMINAL {}; gateway key {}/gateway-public-key.pem; MT Merchant {} secret {}",
+        providers.azericard.terminal(),
+        sandbox.azericard_url(),
+        providers.azericard.transfer_merchant(),
+        providers.azericard.transfer_secret()
+    );
+    println!("docs: docs/sandbox.md (credentials, scenarios, hosted pages)");
     tokio::signal::ctrl_c().await?;
     Ok(())
 }
