@@ -150,12 +150,28 @@ impl AuthorizationRequest {
 }
 
 /// A signed form for the customer's browser: POST `fields` to `url`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` redacts a saved-card TOKEN.
+#[derive(Clone, PartialEq, Eq)]
 pub struct AuthorizationForm {
     /// The form's action: the gateway's `cgi_link` or token `cgi_link`.
     pub url: String,
     /// The fields in order, P_SIGN last.
     pub fields: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for AuthorizationForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: Vec<(&str, &str)> = self
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), if k == "TOKEN" { "[REDACTED]" } else { v.as_str() }))
+            .collect();
+        f.debug_struct("AuthorizationForm")
+            .field("url", &self.url)
+            .field("fields", &fields)
+            .finish()
+    }
 }
 
 impl AuthorizationForm {
