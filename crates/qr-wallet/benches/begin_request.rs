@@ -32,7 +32,7 @@ fn build(c: &mut Criterion) {
     });
     group.bench_function("raw_baseline", |b| {
         b.iter(|| {
-            // The same bytes by hand: URL, bearer header, JSON body.
+            // The same bytes by hand: URL, the two header lines, JSON body.
             #[derive(serde::Serialize)]
             struct Body<'a> {
                 wallet_number: &'a str,
@@ -44,7 +44,13 @@ fn build(c: &mut Criterion) {
                 "{}/v1/Transaction/Begin3rdPartyQRCodePayment",
                 black_box(config.api_url())
             );
-            let auth = format!("Bearer {}", black_box(&token).expose_secret());
+            let headers = vec![
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+                (
+                    "Authorization".to_owned(),
+                    format!("Bearer {}", black_box(&token).expose_secret()),
+                ),
+            ];
             let body = serde_json::to_vec(&Body {
                 wallet_number: black_box("xxx1xxx"),
                 provider_id: black_box("112233"),
@@ -52,7 +58,7 @@ fn build(c: &mut Criterion) {
                 qr_code_type: 1,
             })
             .unwrap();
-            (url, auth, body)
+            (url, headers, body)
         })
     });
     group.finish();

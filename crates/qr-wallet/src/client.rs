@@ -225,6 +225,8 @@ impl QrWalletClient {
     /// Builds with a token and sends; on HTTP 401 drops that token and tries
     /// once more with a fresh one.
     async fn send(&self, call: &Call, build: impl Fn(&Secret<String>) -> Result<HttpRequest>) -> Result<HttpResponse> {
+        // Validate the input first, so that bad input never costs a token round trip.
+        build(&Secret::new(String::new()))?;
         let token = self.access_token().await?;
         let resp = self.inner.http.execute(call, build(&token)?).await?;
         if resp.status != 401 {

@@ -1,7 +1,8 @@
 //! Private serde plumbing for the wallet API's JSON: the envelope, lossless
 //! number fields, and the padded keys the seed's sample shows.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use payments_core::{Decimal, Error, HttpResponse, Result};
 use serde::de::{self, Deserializer};
@@ -99,28 +100,85 @@ pub(crate) fn decode<'a, T: Deserialize<'a>>(resp: &HttpResponse, text: &'a str,
     })
 }
 
-/// Rebuilds a JSON object with its keys trimmed: the seed's sample sends
-/// `" tx_correlation_id "`. Two keys that trim to the same name are rejected
-/// rather than letting one silently win.
-pub(crate) fn trim_keys(resp: &HttpResponse, object: &str, what: &str) -> Result<String> {
-    let map: BTreeMap<String, Box<RawValue>> = decode(resp, object, what)?;
-    if map.keys().all(|k| k.trim() == k) {
-        return Ok(object.to_owned());
+/// An object's members in order, keys borrowed from the text where no
+/// unescaping is needed, values as their raw JSON text: one pass, few allocations.
+pub(crate) struct Members<'a>(pub Vec<(Cow<'a, str>, &'a RawValue)>);
+
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
     }
-    let mut seen = BTreeMap::new();
-    for (key, value) in &map {
-        if seen.insert(key.trim(), value).is_some() {
+}
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+                while let Some((Key(k), v)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+                    out.push((k, v));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The object `text` with its keys trimmed: the seed's sample sends
+/// `" tx_correlation_id "`. Borrowed unchanged when no key is padded (the
+/// common case); two keys that trim to the same name are rejected rather
+/// than letting one silently win.
+pub(crate) fn trim_keys<'a>(resp: &HttpResponse, text: &'a str, what: &str) -> Result<Cow<'a, str>> {
+    let Members(members) = decode(resp, text, what)?;
+    if members.iter().all(|(k, _)| k.trim() == k) {
+        return Ok(Cow::Borrowed(text));
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = String::with_capacity(text.len());
+    out.push('{');
+    for (i, (key, value)) in members.iter().enumerate() {
+        let key = key.trim();
+        if !seen.insert(key) {
             return Err(Error::unreadable(
                 PROVIDER,
                 resp.status,
-                format!("{what}: key {:?} appears twice once trimmed", key.trim()),
-                object.as_bytes(),
+                format!("{what}: key {key:?} appears twice once trimmed"),
+                text.as_bytes(),
                 None,
             ));
         }
+        if i > 0 {
+            out.push(',');
+        }
+        let quoted = serde_json::to_string(key)
+            .map_err(|e| Error::unreadable(PROVIDER, resp.status, format!("{what}: {e}"), text.as_bytes(), None))?;
+        out.push_str(&quoted);
+        out.push(':');
+        out.push_str(value.get());
     }
-    serde_json::to_string(&seen)
-        .map_err(|e| Error::unreadable(PROVIDER, resp.status, format!("{what}: {e}"), object.as_bytes(), None))
+    out.push('}');
+    Ok(Cow::Owned(out))
 }
 
 /// A JSON number written from exact text (amounts, the correlation id).
@@ -135,8 +193,9 @@ pub(crate) fn to_body<T: Serialize>(body: &T) -> Result<Vec<u8>> {
 
 // ---- field deserializers: every number is read from its exact text ----
 
-fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
-    let v: Option<Box<RawValue>> = Option::deserialize(d)?;
+// Values are borrowed from the text: every payload is parsed from a `&str`.
+fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    let v: Option<&'de RawValue> = Option::deserialize(d)?;
     Ok(v.filter(|r| r.get().trim() != "null"))
 }
 
@@ -188,6 +247,12 @@ pub(crate) fn opt_json<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
 
 fn text_of(raw: &str) -> std::result::Result<String, String> {
     let raw = raw.trim();
+    // Fast path: a string without escapes is its inner text.
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
+        && !inner.contains(['\\', '"'])
+    {
+        return Ok(inner.to_owned());
+    }
     if raw.starts_with('"') {
         return serde_json::from_str::<String>(raw).map_err(|e| e.to_string());
     }
@@ -267,10 +332,22 @@ mod tests {
     }
 
     #[test]
+    fn text_fields_unescape_and_keep_number_digits() {
+        assert_eq!(text_of(r#""plain""#).unwrap(), "plain");
+        assert_eq!(text_of(r#""a\"b\u00fc""#).unwrap(), "a\"bü");
+        assert_eq!(text_of("123456789012345678901234567890").unwrap(), "123456789012345678901234567890");
+        assert!(text_of("true").is_err());
+        assert!(text_of("[1]").is_err());
+    }
+
+    #[test]
     fn keys_are_trimmed_and_collisions_rejected() {
         let r = HttpResponse::new(200, "");
         let t = trim_keys(&r, r#"{" tx_correlation_id ":"1","b":2}"#, "payload").unwrap();
-        assert_eq!(t, r#"{"b":2,"tx_correlation_id":"1"}"#);
+        assert_eq!(t, r#"{"tx_correlation_id":"1","b":2}"#);
+        let plain = r#"{"a":1,"b":{"c":2}}"#;
+        assert!(matches!(trim_keys(&r, plain, "payload").unwrap(), Cow::Borrowed(p) if p == plain));
+        assert_eq!(trim_keys(&r, r#"{"\u0041 ":"x"}"#, "payload").unwrap(), r#"{"A":"x"}"#);
         assert!(trim_keys(&r, r#"{" a":1,"a ":2}"#, "payload").is_err());
         assert!(trim_keys(&r, r#"[1]"#, "payload").is_err());
     }

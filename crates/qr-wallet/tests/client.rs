@@ -376,6 +376,28 @@ async fn trait_refund_maps_a_business_refusal_to_declined() {
 }
 
 #[tokio::test]
+async fn invalid_input_is_refused_before_any_request() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    let err = client
+        .begin_third_party_payment(&BeginThirdPartyPayment::new("", "qr"))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "wallet_number"));
+    let err = client
+        .refund_payment(&RefundPayment::new(
+            "RF",
+            TxCorrelationId::parse("1").unwrap(),
+            Money::from_minor(0, Currency::TRY),
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "refund_amount"));
+    // Not even a token was fetched.
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_401_refetches_the_token_once_and_resends() {
     let (server, client, _clock) = setup().await;
     Mock::given(method("POST"))

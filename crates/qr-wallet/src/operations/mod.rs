@@ -19,7 +19,6 @@ pub(crate) fn api_request(
 ) -> HttpRequest {
     let mut req = HttpRequest::new(Method::Post, config.transaction_url(operation))
         .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
         .bearer(token);
     if let Some(x) = config.x_client_id() {
         req = req.header("x-client-id", x);

@@ -237,14 +237,6 @@ impl BegunThirdPartyPayment {
     }
 }
 
-#[derive(Deserialize)]
-struct BeginPayload<'a> {
-    #[serde(borrow)]
-    tx_correlation_id: &'a RawValue,
-    #[serde(borrow)]
-    payment_data: &'a RawValue,
-}
-
 /// Parses Begin's answer: the envelope, `tx_correlation_id` (the seed's key
 /// has stray spaces, so keys are trimmed), and `payment_data` (a JSON string
 /// holding a JSON object; an object is accepted too). A non-zero
@@ -252,11 +244,36 @@ struct BeginPayload<'a> {
 pub fn parse_begin(resp: &HttpResponse) -> Result<BegunThirdPartyPayment> {
     let payload = wire::open(resp)?;
     let payload = wire::require_payload(resp, payload)?;
-    let payload = wire::trim_keys(resp, payload, "Begin payload")?;
-    let fields: BeginPayload<'_> = wire::decode(resp, &payload, "Begin payload")?;
-    let tx_correlation_id = TxCorrelationId::from_json(fields.tx_correlation_id.get())
+    let wire::Members(members) = wire::decode(resp, payload, "Begin payload")?;
+    let mut id = None;
+    let mut data = None;
+    for (key, value) in &members {
+        // Keys are trimmed: the seed's sample sends " tx_correlation_id ".
+        let slot = match key.trim() {
+            "tx_correlation_id" => &mut id,
+            "payment_data" => &mut data,
+            _ => continue,
+        };
+        if slot.replace(*value).is_some() {
+            let reason = format!("Begin payload: {:?} appears twice", key.trim());
+            return Err(Error::unreadable(
+                PROVIDER,
+                resp.status,
+                reason,
+                payload.as_bytes(),
+                None,
+            ));
+        }
+    }
+    let missing = |field: &str| {
+        let reason = format!("Begin payload without {field}");
+        Error::unreadable(PROVIDER, resp.status, reason, payload.as_bytes(), None)
+    };
+    let id = id.ok_or_else(|| missing("tx_correlation_id"))?;
+    let data = data.ok_or_else(|| missing("payment_data"))?;
+    let tx_correlation_id = TxCorrelationId::from_json(id.get())
         .map_err(|e| Error::unreadable(PROVIDER, resp.status, e.to_string(), payload.as_bytes(), None))?;
-    let data_text = fields.payment_data.get().trim();
+    let data_text = data.get().trim();
     let inner: String;
     let data_json = if data_text.starts_with('"') {
         inner = wire::decode(resp, data_text, "payment_data string")?;
