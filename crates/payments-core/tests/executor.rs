@@ -81,7 +81,10 @@ async fn per_call_timeout_overrides_the_default() {
     let patient = HttpClient::builder().timeout(Duration::from_secs(30)).build().unwrap();
     let call = Call::moves_money("test", "pay").with_timeout(Duration::from_millis(100));
     let started = Instant::now();
-    let err = patient.execute(&call, HttpRequest::get(server.uri())).await.unwrap_err();
+    let err = patient
+        .execute(&call, HttpRequest::get(server.uri()))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::MaybeSent { .. }), "{err:?}");
     // Far below both the server's delay and the client's default timeout.
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
