@@ -53,21 +53,31 @@ pub(crate) fn check_amount(field: &'static str, amount: Money, positive: bool) -
 /// The text of a scalar JSON value: a string's content, a number's digits as
 /// written, `true`/`false`; `None` for null.
 pub(crate) fn raw_text(raw: &RawValue) -> Option<String> {
+    raw_str(raw).map(std::borrow::Cow::into_owned)
+}
+
+/// Like [`raw_text`], borrowing when the value needs no unescaping.
+fn raw_str(raw: &RawValue) -> Option<std::borrow::Cow<'_, str>> {
     let text = raw.get().trim();
     if text == "null" {
         return None;
     }
-    if text.starts_with('"') {
-        return serde_json::from_str::<String>(text).ok();
+    if let Some(inner) = text.strip_prefix('"') {
+        // A JSON string without escapes is its own content.
+        if !inner.contains('\\') {
+            return inner.strip_suffix('"').map(std::borrow::Cow::Borrowed);
+        }
+        return serde_json::from_str::<String>(text).ok().map(std::borrow::Cow::Owned);
     }
-    Some(text.to_owned())
+    Some(std::borrow::Cow::Borrowed(text))
 }
 
 /// Deserializes any scalar as trimmed text (strings, numbers, booleans); null is `None`.
 /// ePay's samples carry stray spaces (`" https://..."`), hence the trim.
+/// Bodies are always parsed from a byte slice, so the raw value is borrowed.
 pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
-    let raw = Option::<Box<RawValue>>::deserialize(d)?;
-    Ok(raw.as_deref().and_then(raw_text).map(|s| s.trim().to_owned()))
+    let raw = Option::<&'de RawValue>::deserialize(d)?;
+    Ok(raw.and_then(raw_str).map(|s| s.trim().to_owned()))
 }
 
 /// Like [`opt_text`], an absent or null value reads as the empty string.

@@ -110,9 +110,11 @@ pub struct Transaction {
 }
 
 impl StatusResponse {
-    /// The provider-neutral report. `101` is a decline and `107` pending (both
-    /// `Ok`); a found transaction maps through its `statusName`; `102` and the
-    /// other error codes are provider errors.
+    /// The provider-neutral report. A found transaction maps through its
+    /// `statusName`; `101` is a decline; `107` (in progress) and `102` (no
+    /// payment for this invoice id yet: the customer has not paid) are
+    /// pending, with the code kept in the report; `103`, `104`, `106`, `109`
+    /// and unknown codes are provider errors.
     pub fn to_report(&self) -> Result<StatusReport> {
         let status = match (&self.result_code, &self.transaction) {
             (ResultCode::Found, Some(t)) => t
@@ -121,7 +123,7 @@ impl StatusResponse {
                 .map_or_else(|| PaymentStatus::Unknown(String::new()), StatusName::to_payment_status),
             (ResultCode::Found, None) => PaymentStatus::Unknown("100 without transaction".to_owned()),
             (ResultCode::Rejected, _) => PaymentStatus::Declined,
-            (ResultCode::InProgress, _) => PaymentStatus::Pending,
+            (ResultCode::InProgress | ResultCode::InvoiceNotFound, _) => PaymentStatus::Pending,
             (code, _) => {
                 return Err(Error::provider(
                     PROVIDER,
@@ -350,8 +352,13 @@ pub(crate) mod tests {
         assert_eq!(rejected.to_report().unwrap().status, PaymentStatus::Declined);
         let pending = r(r#"{"resultCode":"107","resultMessage":"in progress"}"#);
         assert_eq!(pending.to_report().unwrap().status, PaymentStatus::Pending);
-        let missing = r(r#"{"resultCode":"102","resultMessage":"not found"}"#);
-        assert_eq!(missing.to_report().unwrap_err().provider_code(), Some("102"));
+        let missing = r(r#"{"resultCode":"102","resultMessage":"not found"}"#)
+            .to_report()
+            .unwrap();
+        assert_eq!(missing.status, PaymentStatus::Pending);
+        assert_eq!(missing.code.as_deref(), Some("102"));
+        let wrong_terminal = r(r#"{"resultCode":"106","resultMessage":"wrong terminal"}"#);
+        assert_eq!(wrong_terminal.to_report().unwrap_err().provider_code(), Some("106"));
         let unknown = r(r#"{"resultCode":"100","resultMessage":"OK","transaction":{"statusName":"WEIRD"}}"#);
         assert_eq!(
             unknown.to_report().unwrap().status,
