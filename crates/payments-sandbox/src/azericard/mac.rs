@@ -316,4 +316,23 @@ mod tests {
             "0cdbe254431adfbf95fccdceef3ced56"
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn any_changed_byte_fails_verification(in_source in proptest::prelude::any::<bool>(), index in proptest::prelude::any::<usize>(), byte in 0x21u8..0x7f) {
+            let gateway = GatewayKey::embedded().unwrap();
+            let verifier = MerchantKey::from_pem(gateway.public_pem()).unwrap();
+            let mut source = "510.5081720123461234561241234567890116A1B2C3D4E5F60718".to_owned();
+            let mut sig = gateway.sign(&source);
+            let target = if in_source { &mut source } else { &mut sig };
+            let i = index % target.len();
+            proptest::prop_assume!(!target.as_bytes()[i].eq_ignore_ascii_case(&byte));
+            let mut bytes = target.clone().into_bytes();
+            bytes[i] = byte;
+            *target = String::from_utf8(bytes).unwrap();
+            proptest::prop_assert!(!verifier.verify(&source, &sig));
+        }
+    }
 }

@@ -155,3 +155,74 @@ impl Signed {
         self.payload.get("other_attr").cloned().unwrap_or(Value::Null)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::{Deliveries, Shared};
+
+    /// One state for every case: building its HTTP client is the slow part.
+    fn state() -> &'static State {
+        static STATE: std::sync::OnceLock<State> = std::sync::OnceLock::new();
+        STATE.get_or_init(|| {
+            State::new(Arc::new(Shared {
+                clock: payments_core::clock::ManualClock::starting_now(),
+                deliveries: Deliveries::new(),
+                base_url: "http://127.0.0.1:1".into(),
+            }))
+        })
+    }
+
+    fn form(data: &str, signature: &str) -> Vec<u8> {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("data", data)
+            .append_pair("signature", signature)
+            .finish()
+            .into_bytes()
+    }
+
+    fn signed() -> (String, String) {
+        let payload = json!({"public_key": super::super::TEST_PUBLIC_KEY, "amount": "10.50", "currency": "AZN", "order_id": "o-1"});
+        let data = crypto::base64_encode(payload.to_string().as_bytes());
+        let signature = sign(super::super::TEST_PRIVATE_KEY, &data);
+        (data, signature)
+    }
+
+    #[test]
+    fn spec_vector_v1_signature() {
+        let data = "eyJwdWJsaWNfa2V5IjoiaTAwMDAwMDAwMSIsImxhbmd1YWdlIjoiYXoiLCJhbW91bnQiOiIxMC41MCIsImN1cnJlbmN5IjoiQVpOIiwib3JkZXJfaWQiOiJvcmRlci0wMDAxIiwiZGVzY3JpcHRpb24iOiJUZXN0IHBheW1lbnQiLCJzdWNjZXNzX3JlZGlyZWN0X3VybCI6Imh0dHBzOi8vc2hvcC5leGFtcGxlL29rIiwiZXJyb3JfcmVkaXJlY3RfdXJsIjoiaHR0cHM6Ly9zaG9wLmV4YW1wbGUvZmFpbCJ9";
+        assert_eq!(sign("test-private-key", data), "tpF1mnvxz6zNof3DESXoDpx+GQk=");
+        let (d, s) = signed();
+        assert!(open(state(), &HeaderMap::new(), &form(&d, &s)).is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn any_changed_byte_is_rejected(in_data in any::<bool>(), index in any::<usize>(), byte in 0x21u8..0x7f) {
+            let st = state();
+            let (mut data, mut signature) = signed();
+            let target = if in_data { &mut data } else { &mut signature };
+            let i = index % target.len();
+            prop_assume!(target.as_bytes()[i] != byte);
+            let mut bytes = target.clone().into_bytes();
+            bytes[i] = byte;
+            *target = String::from_utf8(bytes).unwrap();
+            prop_assert!(open(st, &HeaderMap::new(), &form(&data, &signature)).is_err());
+        }
+
+        #[test]
+        fn arbitrary_bodies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), json in any::<bool>()) {
+            let mut headers = HeaderMap::new();
+            if json {
+                headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+            }
+            prop_assert!(open(state(), &headers, &body).is_err());
+        }
+    }
+}
