@@ -74,15 +74,19 @@ pub(crate) fn envelope_error(env: &Envelope<'_>, http_status: u16) -> Error {
     Error::provider(PROVIDER, Some(code), env.message.clone(), Some(http_status))
 }
 
-/// A refund or similar operation refused for a business reason becomes an
-/// `Ok` decline (the trait's contract); anything else stays an error.
+/// A refund the API refused in its envelope becomes an `Ok` decline (the
+/// trait's contract). Envelope codes are numeric (300, 311, 315, ...); token
+/// errors (`invalid_client`), HTTP-level failures and unreadable answers stay errors.
 pub(crate) fn refusal_as_decline(error: &Error) -> Option<Decline> {
-    let code = QrWalletErrorCode::of(error)?;
-    if !code.is_business_refusal() {
-        return None;
-    }
     match error {
-        Error::Provider { code, message, .. } => Some(Decline::new(code.clone(), message.clone())),
+        Error::Provider {
+            provider: PROVIDER,
+            code: Some(code),
+            message,
+            http_status,
+        } if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) && http_status.is_none_or(|s| s < 500) => {
+            Some(Decline::new(Some(code.clone()), message.clone()))
+        }
         _ => None,
     }
 }
@@ -116,9 +120,16 @@ mod tests {
             refusal_as_decline(&e),
             Some(Decline::new(Some("311".into()), Some("Yetersiz bakiye".into())))
         );
-        assert_eq!(
-            refusal_as_decline(&Error::provider(PROVIDER, Some("2".into()), None, None)),
-            None
-        );
+        // Any envelope refusal (numeric code), e.g. a refund larger than what is left.
+        let too_large = Error::provider(PROVIDER, Some("316".into()), None, Some(200));
+        assert!(refusal_as_decline(&too_large).is_some());
+        for not_a_refusal in [
+            Error::provider(PROVIDER, Some("invalid_client".into()), None, Some(400)),
+            Error::provider(PROVIDER, None, None, Some(404)),
+            Error::provider(PROVIDER, Some("500".into()), None, Some(503)),
+            Error::provider("epoint", Some("311".into()), None, Some(200)),
+        ] {
+            assert_eq!(refusal_as_decline(&not_a_refusal), None);
+        }
     }
 }

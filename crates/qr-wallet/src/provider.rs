@@ -38,16 +38,23 @@ impl PaymentProvider for QrWalletClient {
             None => payment.require_transaction()?,
         };
         let report = self.check_qr_payment_status(qr_code).await?;
+        let amount = report.amount.and_then(|a| crate::amount::try_money(a, "amount").ok());
         Ok(StatusReport::new(report.status)
-            .with_order(payment.order_id.clone())
-            .with_transaction(Some(qr_code.to_owned()))
+            .with_order(
+                report
+                    .ext_order_id
+                    .filter(|o| !o.is_empty())
+                    .or_else(|| payment.order_id.clone()),
+            )
+            .with_transaction(report.transaction_id.or_else(|| Some(qr_code.to_owned())))
+            .with_amount(amount)
             .with_code(report.raw_status, None))
     }
 
     /// RefundPayment: `transaction_id` is the payment's `tx_correlation_id`,
     /// `refund_id` the refund's `ext_transaction_id` (required), the amount
-    /// the request's or, for a full refund, the payment's. A business refusal
-    /// (codes 300, 301, 306, 311, 315) is `Ok(Declined)`.
+    /// the request's or, for a full refund, the payment's. A refusal in the
+    /// envelope (codes 300, 301, 306, 311, 315 and any other numeric code) is `Ok(Declined)`.
     async fn refund(&self, request: &RefundRequest) -> Result<OperationOutcome> {
         let id = TxCorrelationId::parse(request.payment.require_transaction()?)?;
         let ext_id = request
@@ -60,7 +67,7 @@ impl PaymentProvider for QrWalletClient {
             .ok_or_else(|| Error::invalid_input("amount", "a full refund needs the payment's amount"))?;
         match self.refund_payment(&RefundPayment::new(ext_id, id, amount)).await {
             Ok(done) => Ok(OperationOutcome::Accepted {
-                provider_ref: done.transaction_id,
+                provider_ref: done.reference().map(str::to_owned),
             }),
             Err(e) => match refusal_as_decline(&e) {
                 Some(decline) => Ok(OperationOutcome::Declined(decline)),

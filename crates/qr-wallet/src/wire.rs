@@ -181,6 +181,16 @@ pub(crate) fn trim_keys<'a>(resp: &HttpResponse, text: &'a str, what: &str) -> R
     Ok(Cow::Owned(out))
 }
 
+/// A member's value as text (a string, or a number's exact digits); `None`
+/// for null and for objects, arrays and booleans.
+pub(crate) fn member_text(value: &RawValue) -> Option<String> {
+    let raw = value.get().trim();
+    if raw == "null" {
+        return None;
+    }
+    text_of(raw).ok()
+}
+
 /// A JSON number written from exact text (amounts, the correlation id).
 pub(crate) fn raw_number(text: String, field: &'static str) -> Result<Box<RawValue>> {
     RawValue::from_string(text).map_err(|e| Error::invalid_input(field, format!("not a JSON number: {e}")))
@@ -335,7 +345,10 @@ mod tests {
     fn text_fields_unescape_and_keep_number_digits() {
         assert_eq!(text_of(r#""plain""#).unwrap(), "plain");
         assert_eq!(text_of(r#""a\"b\u00fc""#).unwrap(), "a\"bü");
-        assert_eq!(text_of("123456789012345678901234567890").unwrap(), "123456789012345678901234567890");
+        assert_eq!(
+            text_of("123456789012345678901234567890").unwrap(),
+            "123456789012345678901234567890"
+        );
         assert!(text_of("true").is_err());
         assert!(text_of("[1]").is_err());
     }

@@ -273,21 +273,28 @@ async fn check_status_and_trait_payment_status() {
     Mock::given(method("POST"))
         .and(path(tx("CheckQRPaymentStatus")))
         .and(body_string(r#"{"qr_code":"QRP-55"}"#))
-        .respond_with(json(&ok_envelope(r#"{"status":"Paid","qr_code":"QRP-55"}"#)))
+        .respond_with(json(&ok_envelope(
+            r#"{"qr_code":"QRP-55","status":"PAID","amount":100.00,"currency_code":"TRY","ext_order_id":"ORD-1","transaction_id":"55555560555665555555","tx_correlation_id":"7777777777777777777777"}"#,
+        )))
         .expect(2)
         .mount(&server)
         .await;
     let r = client.check_qr_payment_status("QRP-55").await.unwrap();
     assert_eq!(r.status, PaymentStatus::Succeeded);
-    assert_eq!(r.raw_status.as_deref(), Some("Paid"));
+    assert_eq!(r.raw_status.as_deref(), Some("PAID"));
+    assert_eq!(r.amount.unwrap().to_string(), "100.00");
+    assert_eq!(r.transaction_id.as_deref(), Some("55555560555665555555"));
+    assert_eq!(r.tx_correlation_id.as_deref(), Some("7777777777777777777777"));
+    assert_eq!(r.ext_order_id.as_deref(), Some("ORD-1"));
 
     let report = client
-        .payment_status(&PaymentRef::order("ORD-1").with_extra("qr_code", "QRP-55"))
+        .payment_status(&PaymentRef::order("ignored").with_extra("qr_code", "QRP-55"))
         .await
         .unwrap();
     assert_eq!(report.status, PaymentStatus::Succeeded);
     assert_eq!(report.order_id.as_deref(), Some("ORD-1"));
-    assert_eq!(report.transaction_id.as_deref(), Some("QRP-55"));
+    assert_eq!(report.transaction_id.as_deref(), Some("55555560555665555555"));
+    assert_eq!(report.amount, Some(Money::from_minor(10000, Currency::TRY)));
 }
 
 #[tokio::test]
@@ -312,7 +319,9 @@ async fn refund_and_instant_refund() {
         .and(body_string(
             r#"{"ext_transaction_id":"RF-1","tx_correlation_id":7777777777777777777777,"currency_code":"TRY","refund_amount":0.13,"description":"iade"}"#,
         ))
-        .respond_with(json(&ok_envelope(r#"{"transaction_id":"99900011122233344455"}"#)))
+        .respond_with(json(&ok_envelope(
+            r#"{"refund_transaction_id":"12121212121212121212","transaction_id":"99900011122233344455","status":"Completed"}"#,
+        )))
         .expect(1)
         .mount(&server)
         .await;
@@ -331,6 +340,8 @@ async fn refund_and_instant_refund() {
         .await
         .unwrap();
     assert_eq!(r.transaction_id.as_deref(), Some("99900011122233344455"));
+    assert_eq!(r.refund_transaction_id.as_deref(), Some("12121212121212121212"));
+    assert_eq!(r.reference(), Some("12121212121212121212"));
     let r = client
         .refund_payment(
             &RefundPayment::new(

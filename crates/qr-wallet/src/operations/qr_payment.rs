@@ -233,7 +233,8 @@ pub fn build_check_qr_payment_status(
 
 /// A QR payment's status (CheckQRPaymentStatus). [U]: no source shows the
 /// payload, so the status is read from a `status` (or `payment_status`,
-/// `state`) field, and anything unrecognised is [`PaymentStatus::Unknown`].
+/// `state`) field, and anything unrecognised is [`PaymentStatus::Unknown`];
+/// the other fields are picked up when present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QrPaymentStatusReport {
@@ -241,8 +242,30 @@ pub struct QrPaymentStatusReport {
     pub status: PaymentStatus,
     /// The status as sent.
     pub raw_status: Option<String>,
+    /// The amount, when sent (exact).
+    pub amount: Option<Decimal>,
+    /// The paying transaction's id, once paid.
+    pub transaction_id: Option<String>,
+    /// The payment's correlation id, once paid (what refunds take).
+    pub tx_correlation_id: Option<String>,
+    /// The merchant's order id, when sent.
+    pub ext_order_id: Option<String>,
     /// The payload as JSON text.
     pub payload: Option<String>,
+}
+
+impl QrPaymentStatusReport {
+    fn unknown(payload: Option<String>) -> Self {
+        QrPaymentStatusReport {
+            status: PaymentStatus::Unknown(String::new()),
+            raw_status: None,
+            amount: None,
+            transaction_id: None,
+            tx_correlation_id: None,
+            ext_order_id: None,
+            payload,
+        }
+    }
 }
 
 /// Maps a status word or number as sent. Unknown values never become success.
@@ -265,35 +288,32 @@ pub fn map_qr_status(raw: &str) -> PaymentStatus {
 pub fn parse_check_qr_payment_status(resp: &HttpResponse) -> Result<QrPaymentStatusReport> {
     let payload = wire::open(resp)?;
     let Some(text) = payload else {
-        return Ok(QrPaymentStatusReport {
-            status: PaymentStatus::Unknown(String::new()),
-            raw_status: None,
-            payload: None,
-        });
+        return Ok(QrPaymentStatusReport::unknown(None));
     };
     let trimmed = text.trim();
-    let raw_status = if trimmed.starts_with('{') {
-        let fields: std::collections::BTreeMap<String, Box<RawValue>> = wire::decode(resp, trimmed, "status payload")?;
-        fields
-            .iter()
-            .find(|(k, _)| {
-                matches!(
-                    k.trim().to_ascii_lowercase().as_str(),
-                    "status" | "payment_status" | "state"
-                )
-            })
-            .map(|(_, v)| raw_text(v.get()))
+    let mut report = QrPaymentStatusReport::unknown(Some(trimmed.to_owned()));
+    if trimmed.starts_with('{') {
+        let wire::Members(members) = wire::decode(resp, trimmed, "status payload")?;
+        for (key, value) in &members {
+            let key = key.trim();
+            match key {
+                "status" | "payment_status" | "state" if report.raw_status.is_none() => {
+                    report.raw_status = Some(raw_text(value.get()));
+                }
+                "amount" => report.amount = crate::amount::decimal_from_json(value.get(), "amount").ok(),
+                "transaction_id" => report.transaction_id = wire::member_text(value),
+                "tx_correlation_id" => report.tx_correlation_id = wire::member_text(value),
+                "ext_order_id" => report.ext_order_id = wire::member_text(value),
+                _ => {}
+            }
+        }
     } else {
-        Some(raw_text(trimmed))
-    };
-    let status = raw_status
-        .as_deref()
-        .map_or_else(|| PaymentStatus::Unknown(String::new()), map_qr_status);
-    Ok(QrPaymentStatusReport {
-        status,
-        raw_status,
-        payload: Some(trimmed.to_owned()),
-    })
+        report.raw_status = Some(raw_text(trimmed));
+    }
+    if let Some(raw) = report.raw_status.as_deref() {
+        report.status = map_qr_status(raw);
+    }
+    Ok(report)
 }
 
 fn raw_text(raw: &str) -> String {

@@ -80,15 +80,24 @@ pub fn build_refund(config: &QrWalletConfig, token: &Secret<String>, req: &Refun
     Ok(api_request(config, token, operation, body))
 }
 
-/// An accepted refund. [U]: the payload's shape is not documented; a
-/// `transaction_id` is picked up when present, and the payload is kept as JSON text.
+/// An accepted refund. [U]: the payload's shape is not documented; the ids
+/// are picked up when present, and the payload is kept as JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RefundResult {
-    /// The refund's transaction id, when given.
+    /// The refund's own transaction id (`refund_transaction_id`), when given.
+    pub refund_transaction_id: Option<String>,
+    /// The `transaction_id` the answer names (the refunded payment's, or the refund's).
     pub transaction_id: Option<String>,
     /// The payload as JSON text.
     pub payload: Option<String>,
+}
+
+impl RefundResult {
+    /// The best id of this refund: `refund_transaction_id`, else `transaction_id`.
+    pub fn reference(&self) -> Option<&str> {
+        self.refund_transaction_id.as_deref().or(self.transaction_id.as_deref())
+    }
 }
 
 /// Parses a refund's answer.
@@ -96,21 +105,25 @@ pub fn parse_refund(resp: &HttpResponse) -> Result<RefundResult> {
     let payload = wire::open(resp)?;
     let Some(text) = payload else {
         return Ok(RefundResult {
+            refund_transaction_id: None,
             transaction_id: None,
             payload: None,
         });
     };
     let trimmed = text.trim();
-    let transaction_id = if trimmed.starts_with('{') {
-        let fields: std::collections::BTreeMap<String, Box<RawValue>> = wire::decode(resp, trimmed, "refund payload")?;
-        fields
-            .iter()
-            .find(|(k, _)| k.trim() == "transaction_id")
-            .map(|(_, v)| serde_json::from_str::<String>(v.get()).unwrap_or_else(|_| v.get().trim().to_owned()))
-    } else {
-        None
-    };
+    let (mut refund_transaction_id, mut transaction_id) = (None, None);
+    if trimmed.starts_with('{') {
+        let wire::Members(members) = wire::decode(resp, trimmed, "refund payload")?;
+        for (key, value) in &members {
+            match key.trim() {
+                "refund_transaction_id" => refund_transaction_id = wire::member_text(value),
+                "transaction_id" => transaction_id = wire::member_text(value),
+                _ => {}
+            }
+        }
+    }
     Ok(RefundResult {
+        refund_transaction_id,
         transaction_id,
         payload: Some(trimmed.to_owned()),
     })
