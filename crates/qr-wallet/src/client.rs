@@ -147,7 +147,7 @@ impl QrWalletClient {
         third_party::parse_completed(&resp)
     }
 
-    /// Create3rdPartyQrCode: makes a partner QR code for an amount (merchant side). [U]
+    /// Create3rdPartyQrCode: makes a partner QR code for an amount (merchant side). \[U\]
     pub async fn create_third_party_qr_code(&self, req: &CreateThirdPartyQrCode) -> Result<CreatedQrCode> {
         let config = &self.inner.config;
         let resp = self
@@ -158,7 +158,7 @@ impl QrWalletClient {
         third_party::parse_created_qr(&resp)
     }
 
-    /// CreateQRPayment: a payment request for the payer's wallet to scan. [U]
+    /// CreateQRPayment: a payment request for the payer's wallet to scan. \[U\]
     pub async fn create_qr_payment(&self, req: &CreateQrPayment) -> Result<CreatedQrCode> {
         let config = &self.inner.config;
         let resp = self
@@ -169,7 +169,7 @@ impl QrWalletClient {
         qr_payment::parse_create_qr_payment(&resp)
     }
 
-    /// ReadQRPayment: what a QR payment request asks for. [U]
+    /// ReadQRPayment: what a QR payment request asks for. \[U\]
     pub async fn read_qr_payment(&self, qr_code: &str) -> Result<QrPaymentDetails> {
         let config = &self.inner.config;
         let resp = self
@@ -180,7 +180,7 @@ impl QrWalletClient {
         qr_payment::parse_read_qr_payment(&resp)
     }
 
-    /// ApproveQRPayment: pays a QR payment request from the payer's wallet. Sent exactly once. [U]
+    /// ApproveQRPayment: pays a QR payment request from the payer's wallet. Sent exactly once. \[U\]
     pub async fn approve_qr_payment(&self, req: &ApproveQrPayment) -> Result<CompletedPayment> {
         let config = &self.inner.config;
         let resp = self
@@ -191,7 +191,7 @@ impl QrWalletClient {
         qr_payment::parse_approve_qr_payment(&resp)
     }
 
-    /// CheckQRPaymentStatus: a QR payment request's status. [U]
+    /// CheckQRPaymentStatus: a QR payment request's status. \[U\]
     pub async fn check_qr_payment_status(&self, qr_code: &str) -> Result<QrPaymentStatusReport> {
         let config = &self.inner.config;
         let resp = self
@@ -202,7 +202,7 @@ impl QrWalletClient {
         qr_payment::parse_check_qr_payment_status(&resp)
     }
 
-    /// RefundPayment or RefundPaymentInstant (full or partial). Sent exactly once. [U]
+    /// RefundPayment or RefundPaymentInstant (full or partial). Sent exactly once. \[U\]
     pub async fn refund_payment(&self, req: &RefundPayment) -> Result<RefundResult> {
         let config = &self.inner.config;
         let resp = self

@@ -61,7 +61,7 @@
 //!
 //! The client sends them (see [`QrWalletClient`] for an async example).
 //! Sources: a Turkish integration document for Begin/Complete, and weaker
-//! public traces for the rest, marked [U] in these docs.
+//! public traces for the rest, marked \[U\] in these docs.
 
 pub mod amount;
 mod client;

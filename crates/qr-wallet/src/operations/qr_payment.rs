@@ -1,4 +1,4 @@
-//! The wallet's own QR payment requests [U: one weak source]: a merchant
+//! The wallet's own QR payment requests \[U: one weak source\]: a merchant
 //! wallet creates a QR for an amount, the payer reads and approves it, and
 //! either side checks its status.
 
@@ -231,7 +231,7 @@ pub fn build_check_qr_payment_status(
     qr_code_request(config, token, CHECK_STATUS, qr_code)
 }
 
-/// A QR payment's status (CheckQRPaymentStatus). [U]: no source shows the
+/// A QR payment's status (CheckQRPaymentStatus). \[U\]: no source shows the
 /// payload, so the status is read from a `status` (or `payment_status`,
 /// `state`) field, and anything unrecognised is [`PaymentStatus::Unknown`];
 /// the other fields are picked up when present.

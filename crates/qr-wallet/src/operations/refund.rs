@@ -1,4 +1,4 @@
-//! RefundPayment and RefundPaymentInstant [U: one weak source]: full or partial.
+//! RefundPayment and RefundPaymentInstant \[U: one weak source\]: full or partial.
 
 use payments_core::{HttpRequest, HttpResponse, Money, Result, Secret};
 use serde::Serialize;
@@ -80,7 +80,7 @@ pub fn build_refund(config: &QrWalletConfig, token: &Secret<String>, req: &Refun
     Ok(api_request(config, token, operation, body))
 }
 
-/// An accepted refund. [U]: the payload's shape is not documented; the ids
+/// An accepted refund. \[U\]: the payload's shape is not documented; the ids
 /// are picked up when present, and the payload is kept as JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -552,7 +552,7 @@ pub fn parse_completed(resp: &HttpResponse) -> Result<CompletedPayment> {
     wire::decode(resp, payload, "payment payload")
 }
 
-/// Create3rdPartyQrCode (merchant side): make a partner QR for an amount. [U]
+/// Create3rdPartyQrCode (merchant side): make a partner QR for an amount. \[U\]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateThirdPartyQrCode {
@@ -617,7 +617,7 @@ pub fn build_create_third_party_qr(
     Ok(api_request(config, token, CREATE_THIRD_PARTY_QR, body))
 }
 
-/// A QR code the API created. [U]: no source shows the payload's shape, so
+/// A QR code the API created. \[U\]: no source shows the payload's shape, so
 /// the code is taken from a string payload or a `qr_code` field, and the
 /// payload is kept as JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
