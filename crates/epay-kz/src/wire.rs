@@ -30,10 +30,45 @@ pub(crate) fn write_amount(amount: Money, out: &mut String) {
     }
 }
 
-/// The amount as a JSON number token (raw), for request bodies.
-pub(crate) fn amount_json(amount: Money) -> Result<Box<RawValue>> {
+/// An amount as a JSON number in a request body, written by [`format_amount`]'s rule.
+pub(crate) enum JsonAmount {
+    /// Whole units: an integer, no allocation.
+    Whole(i64),
+    /// Two fraction digits, as a raw number token (never a float).
+    Exact(Box<RawValue>),
+}
+
+impl serde::Serialize for JsonAmount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            JsonAmount::Whole(units) => s.serialize_i64(*units),
+            JsonAmount::Exact(raw) => raw.serialize(s),
+        }
+    }
+}
+
+/// The amount as a JSON number token, for request bodies.
+pub(crate) fn amount_json(amount: Money) -> Result<JsonAmount> {
+    if amount.minor() % 100 == 0 {
+        return Ok(JsonAmount::Whole(amount.minor() / 100));
+    }
     RawValue::from_string(format_amount(amount))
+        .map(JsonAmount::Exact)
         .map_err(|e| Error::invalid_input("amount", format!("cannot encode: {e}")))
+}
+
+/// A JSON request: the body serialized into a buffer sized for ePay's bodies.
+pub(crate) fn json_request<T: serde::Serialize>(
+    method: payments_core::Method,
+    url: String,
+    body: &T,
+) -> Result<payments_core::HttpRequest> {
+    let mut buf = Vec::with_capacity(512);
+    serde_json::to_writer(&mut buf, body)
+        .map_err(|e| Error::invalid_input("body", format!("cannot serialize JSON: {e}")))?;
+    Ok(payments_core::HttpRequest::new(method, url)
+        .header("Content-Type", "application/json")
+        .body(buf))
 }
 
 /// Checks an amount ePay can carry: non-negative, two minor digits.
@@ -159,10 +194,9 @@ mod tests {
         assert_eq!(format_amount(Money::from_minor(1001, Currency::KZT)), "10.01");
         assert_eq!(format_amount(Money::from_minor(0, Currency::USD)), "0");
         assert_eq!(format_amount(Money::from_minor(5, Currency::KZT)), "0.05");
-        assert_eq!(
-            amount_json(Money::from_minor(1050, Currency::KZT)).unwrap().get(),
-            "10.50"
-        );
+        let json = |m| serde_json::to_string(&amount_json(Money::from_minor(m, Currency::KZT)).unwrap()).unwrap();
+        assert_eq!(json(1050), "10.50");
+        assert_eq!(json(10000), "100");
     }
 
     #[test]

@@ -48,6 +48,13 @@ impl ExpirePeriod {
     }
 }
 
+/// Written as `Nd` without an intermediate string.
+impl Serialize for ExpirePeriod {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}d", self.days))
+    }
+}
+
 /// A request to create an invoice link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -179,10 +186,10 @@ struct CreateInvoiceWire<'a> {
     shop_id: &'a str,
     account_id: &'a str,
     invoice_id: &'a str,
-    amount: Box<RawValue>,
+    amount: wire::JsonAmount,
     language: &'a str,
     description: &'a str,
-    expire_period: String,
+    expire_period: ExpirePeriod,
     recipient_contact: &'a str,
     recipient_contact_sms: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,7 +220,7 @@ pub fn build_create_invoice(config: &EpayConfig, req: &CreateInvoice, token: &Se
         amount: wire::amount_json(req.amount)?,
         language: req.language.as_str(),
         description: &req.description,
-        expire_period: req.expire_period.to_wire(),
+        expire_period: req.expire_period,
         recipient_contact: &req.recipient_contact,
         recipient_contact_sms: &req.recipient_contact_sms,
         notifier_contact_sms: req.notifier_contact_sms.as_deref(),
@@ -223,7 +230,7 @@ pub fn build_create_invoice(config: &EpayConfig, req: &CreateInvoice, token: &Se
         back_link: req.back_link.as_deref(),
         failure_back_link: req.failure_back_link.as_deref(),
     };
-    Ok(HttpRequest::json(Method::Post, config.api("/invoice"), &body)?.bearer(token))
+    Ok(wire::json_request(Method::Post, config.api("/invoice"), &body)?.bearer(token))
 }
 
 /// An invoice link's status.
@@ -673,7 +680,7 @@ pub fn build_search_invoices(config: &EpayConfig, req: &InvoiceSearch, token: &S
             },
         },
     };
-    Ok(HttpRequest::json(Method::Post, url, &body)?.bearer(token))
+    Ok(wire::json_request(Method::Post, url.to_owned(), &body)?.bearer(token))
 }
 
 /// One page of search results.

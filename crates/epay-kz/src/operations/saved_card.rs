@@ -5,7 +5,6 @@
 
 use payments_core::{HttpRequest, HttpResponse, Method, Money, Result, Secret};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use crate::config::{EpayConfig, Language};
 use crate::error::{StatusName, api_error};
@@ -95,7 +94,7 @@ impl SavedCardPayment {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SavedCardWire<'a> {
-    amount: Box<RawValue>,
+    amount: wire::JsonAmount,
     currency: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
@@ -159,7 +158,7 @@ pub fn build_saved_card_payment(
         card_id: CardIdWire { id: &req.card_id },
         recurrent: req.recurrent,
     };
-    Ok(HttpRequest::json(Method::Post, config.api("/payments/cards/auth"), &body)?.bearer(payment_token))
+    Ok(wire::json_request(Method::Post, config.api("/payments/cards/auth"), &body)?.bearer(payment_token))
 }
 
 /// What ePay answered to a saved-card payment (read leniently: one source).
@@ -258,7 +257,7 @@ pub fn build_subscribe(
         transaction_id,
         payment_frequency: frequency.as_str(),
     };
-    Ok(HttpRequest::json(Method::Post, config.api("/recurrent/subscribe"), &body)?.bearer(token))
+    Ok(wire::json_request(Method::Post, config.api("/recurrent/subscribe"), &body)?.bearer(token))
 }
 
 /// Parses the subscription answer: any 2xx is success.

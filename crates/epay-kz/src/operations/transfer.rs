@@ -10,7 +10,6 @@ use std::fmt;
 use payments_core::{Error, HttpRequest, HttpResponse, Method, Money, Result, Secret};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
 
 use crate::config::EpayConfig;
 use crate::operations::saved_card::{CardPaymentResult, parse_saved_card_payment};
@@ -200,7 +199,7 @@ struct TransferWire<'a> {
 #[serde(rename_all = "camelCase")]
 struct OrderWire<'a> {
     id: &'a str,
-    amount: Box<RawValue>,
+    amount: wire::JsonAmount,
     currency: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
@@ -231,7 +230,7 @@ pub fn build_transfer(config: &EpayConfig, req: &TransferRequest, token: &Secret
             receiver: req.receiver.as_ref(),
         },
     };
-    Ok(HttpRequest::json(Method::Post, config.api(req.kind.path()), &body)?.bearer(token))
+    Ok(wire::json_request(Method::Post, config.api(req.kind.path()), &body)?.bearer(token))
 }
 
 /// Parses the transfer answer, leniently like the saved-card answer.
