@@ -1,7 +1,7 @@
 //! The provider-neutral [`PaymentProvider`] over [`EpayClient`].
 
 use payments_core::{
-    CallbackEvent, Capabilities, CreatePayment, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
+    CallbackEvent, Capabilities, CreatePayment, Error, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
     RefundRequest, Result, StatusReport,
 };
 
@@ -11,6 +11,25 @@ use crate::operations::transaction::RefundOperation;
 use crate::operations::widget::WidgetPayment;
 use crate::{PROVIDER, callback};
 
+/// The transaction id of `payment`: given, or found by its order (invoice) id.
+async fn transaction_id(client: &EpayClient, payment: &PaymentRef) -> Result<String> {
+    if let Some(id) = payment.transaction_id.as_deref() {
+        return Ok(id.to_owned());
+    }
+    let Some(order) = payment.order_id.as_deref() else {
+        return Err(Error::invalid_input(
+            "transaction_id",
+            "is required (or an order_id to look it up)",
+        ));
+    };
+    let status = client.check_status(order).await?;
+    status
+        .transaction
+        .map(|t| t.id)
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| Error::invalid_input("order_id", format!("ePay has no transaction for invoice {order:?}")))
+}
+
 /// - `create_payment`: a payment token with the derived `secret_hash`, then
 ///   [`PaymentOutcome::RequiresWidget`] with the `halyk.pay` object
 ///   (`callback_url` becomes `postLink` and `failurePostLink`; `order_id` is
@@ -18,7 +37,8 @@ use crate::{PROVIDER, callback};
 ///   `authorize_only` is a terminal setting at ePay and is ignored.
 /// - `payment_status`: by `order_id` (the invoice id).
 /// - `refund`, `cancel`: by `transaction_id` (ePay's transaction UUID from the
-///   callback or the status); the refund's `refund_id` becomes `externalID`.
+///   callback or the status), or, without one, by `order_id` through a status
+///   check; the refund's `refund_id` becomes `externalID`.
 /// - `verify_callback`: postLink JSON with the derived `secret_hash`.
 impl PaymentProvider for EpayClient {
     fn name(&self) -> &'static str {
@@ -50,7 +70,7 @@ impl PaymentProvider for EpayClient {
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<OperationOutcome> {
-        let id = request.payment.require_transaction()?;
+        let id = &transaction_id(self, &request.payment).await?;
         let mut op = match request.amount {
             Some(a) => RefundOperation::partial(id, a),
             None => RefundOperation::full(id),
@@ -63,7 +83,7 @@ impl PaymentProvider for EpayClient {
     }
 
     async fn cancel(&self, payment: &PaymentRef) -> Result<OperationOutcome> {
-        let id = payment.require_transaction()?;
+        let id = &transaction_id(self, payment).await?;
         self.cancel_transaction(id).await?;
         Ok(OperationOutcome::Accepted {
             provider_ref: Some(id.to_owned()),

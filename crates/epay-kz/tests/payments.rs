@@ -202,8 +202,8 @@ async fn charge_cancel_refund_send_exact_requests_once() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "amount"));
     assert!(matches!(
-        client.cancel(&PaymentRef::order("1")).await,
-        Err(Error::InvalidInput { .. })
+        client.cancel(&PaymentRef::default()).await,
+        Err(Error::InvalidInput { field, .. }) if field == "transaction_id"
     ));
     assert_eq!(
         requests_to(&server, &format!("{API}/operation/{TX}/refund"))
@@ -211,6 +211,55 @@ async fn charge_cancel_refund_send_exact_requests_once() {
             .len(),
         2
     );
+}
+
+#[tokio::test]
+async fn refund_by_order_id_finds_the_transaction_through_the_status() {
+    let server = MockServer::start().await;
+    mount_service_token(&server, "SVC").await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/check-status/payment/transaction/000001234567")))
+        .respond_with(ResponseTemplate::new(200).set_body_string(status_body("CHARGE", "100")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/check-status/payment/transaction/000009999999")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"resultCode":"102","resultMessage":"Invoice not found"}"#),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/operation/{TX}/refund")))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let outcome = client
+        .refund(&RefundRequest::partial(
+            PaymentRef::order("000001234567"),
+            Money::from_minor(5000, Currency::KZT),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        OperationOutcome::Accepted {
+            provider_ref: Some(TX.into())
+        }
+    );
+    let sent = requests_to(&server, &format!("{API}/operation/{TX}/refund")).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].url.query(), Some("amount=50"));
+    let err = client.cancel(&PaymentRef::order("000009999999")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { ref field, .. } if field == "order_id"),
+        "{err:?}"
+    );
+    // Unpaid: pending, with ePay's code.
+    let report = client.payment_status(&PaymentRef::order("000009999999")).await.unwrap();
+    assert_eq!(report.status, PaymentStatus::Pending);
+    assert_eq!(report.code.as_deref(), Some("102"));
 }
 
 #[tokio::test]
