@@ -380,3 +380,75 @@ async fn invalid_input_sends_nothing() {
     assert_eq!(err.delivery(), Delivery::NotSent);
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn client_error_with_epoint_body_keeps_status_and_message() {
+    let rig = Rig::new().await;
+    let (result, hits) = rig
+        .run(
+            Op::Pay,
+            ResponseTemplate::new(400).set_body_json(json!({"status": "error", "message": "Bad request"})),
+        )
+        .await;
+    match result {
+        Err(Error::Provider {
+            code,
+            message,
+            http_status,
+            ..
+        }) => {
+            assert_eq!(
+                (code.as_deref(), message.as_deref(), http_status),
+                (Some("error"), Some("Bad request"), Some(400))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(hits, 1);
+}
+
+#[tokio::test]
+async fn oversized_answer_is_unreadable_and_sent_once() {
+    let rig = Rig::new().await;
+    let big = format!(
+        "{{\"status\": \"success\", \"message\": \"{}\"}}",
+        "x".repeat(1024 * 1024)
+    );
+    let (result, hits) = rig.run(Op::Pay, ResponseTemplate::new(200).set_body_string(big)).await;
+    assert!(matches!(result, Err(Error::UnreadableResponse { .. })), "{result:?}");
+    assert_eq!(hits, 1);
+}
+
+#[tokio::test]
+async fn json_with_another_content_type_is_still_read() {
+    // EPoint's content type is not documented; the body decides.
+    let rig = Rig::new().await;
+    let response = ResponseTemplate::new(200).set_body_raw(r#"{"status": "success"}"#, "text/html");
+    let (result, _) = rig.run(Op::Refund, response).await;
+    assert!(!result.unwrap());
+}
+
+#[tokio::test]
+async fn connection_reset_mid_body_on_a_payment_is_maybe_sent() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 64 * 1024];
+        let _ = socket.read(&mut buf).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"status\":";
+        socket.write_all(head.as_bytes()).await.unwrap();
+        // Dropped here: the body stops after 10 of its 100 bytes.
+    });
+    let config = EpointConfig::builder()
+        .public_key("i000000001")
+        .private_key("test-private-key")
+        .base_url(format!("http://{addr}/epoint"))
+        .build()
+        .unwrap();
+    let client = EpointClient::with_http(config, HttpClient::new().unwrap());
+    let err = client.pay(&PayRequest::new("o1", azn(1000))).await.unwrap_err();
+    assert!(matches!(err, Error::MaybeSent { .. }), "{err:?}");
+    assert!(err.outcome_unknown());
+}
