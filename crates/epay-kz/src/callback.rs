@@ -153,11 +153,25 @@ pub struct PostLinkDetails {
 
 /// The two authenticating fields, read before anything else.
 #[derive(Deserialize)]
-struct Envelope {
-    #[serde(rename = "invoiceId", default, deserialize_with = "opt_text")]
-    invoice_id: Option<String>,
-    #[serde(default)]
-    secret_hash: Option<String>,
+struct Envelope<'a> {
+    #[serde(rename = "invoiceId", default, borrow)]
+    invoice_id: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    secret_hash: Option<&'a RawValue>,
+}
+
+impl Envelope<'_> {
+    fn secret_hash(&self) -> Result<std::borrow::Cow<'_, str>> {
+        self.secret_hash
+            .and_then(wire::raw_str)
+            .ok_or_else(|| Error::signature_invalid("secret_hash is missing"))
+    }
+
+    fn invoice_id(&self) -> Result<std::borrow::Cow<'_, str>> {
+        self.invoice_id
+            .and_then(wire::raw_str)
+            .ok_or_else(|| Error::malformed_callback("invoiceId is missing"))
+    }
 }
 
 #[derive(Deserialize)]
@@ -229,9 +243,7 @@ struct PostLinkWire {
 /// then decodes it.
 pub fn verify_post_link(body: &[u8], expected_secret_hash: &Secret<String>) -> Result<PostLink> {
     let env = envelope(body)?;
-    let received = env
-        .secret_hash
-        .ok_or_else(|| Error::signature_invalid("secret_hash is missing"))?;
+    let received = env.secret_hash()?;
     if !signature::stored_hash_matches(expected_secret_hash, &received) {
         return Err(Error::signature_invalid("secret_hash does not match"));
     }
@@ -242,19 +254,16 @@ pub fn verify_post_link(body: &[u8], expected_secret_hash: &Secret<String>) -> R
 /// [`signature::derive_secret_hash`] from `key` and the invoice id, then decodes it.
 pub fn verify_post_link_derived(body: &[u8], key: &Secret<String>) -> Result<PostLink> {
     let env = envelope(body)?;
-    let invoice_id = env
-        .invoice_id
-        .ok_or_else(|| Error::malformed_callback("invoiceId is missing"))?;
-    let received = env
-        .secret_hash
-        .ok_or_else(|| Error::signature_invalid("secret_hash is missing"))?;
-    if !signature::secret_hash_matches(key, &invoice_id, &received) {
+    let invoice_id = env.invoice_id()?;
+    let received = env.secret_hash()?;
+    // The decoder trims text fields; the hash covers the same trimmed id.
+    if !signature::secret_hash_matches(key, invoice_id.trim(), &received) {
         return Err(Error::signature_invalid("secret_hash does not match"));
     }
     decode(body)
 }
 
-fn envelope(body: &[u8]) -> Result<Envelope> {
+fn envelope(body: &[u8]) -> Result<Envelope<'_>> {
     check_size(body, MAX_CALLBACK_BYTES)?;
     // serde would read the struct from an array by position; postLink is an object.
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {

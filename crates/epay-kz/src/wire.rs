@@ -92,7 +92,7 @@ pub(crate) fn raw_text(raw: &RawValue) -> Option<String> {
 }
 
 /// Like [`raw_text`], borrowing when the value needs no unescaping.
-fn raw_str(raw: &RawValue) -> Option<std::borrow::Cow<'_, str>> {
+pub(crate) fn raw_str(raw: &RawValue) -> Option<std::borrow::Cow<'_, str>> {
     let text = raw.get().trim();
     if text == "null" {
         return None;
