@@ -1,6 +1,6 @@
 //! The 15 operations, one file per family. Each has a pure `build_*`
 //! function (typed request to signed [`HttpRequest`]) and a pure `parse_*`
-//! function ([`HttpResponse`] to typed response).
+//! function ([`HttpResponse`](payments_core::HttpResponse) to typed response).
 
 use payments_core::{Currency, Error, HttpRequest, Method, Money, Result};
 use serde::Serialize;
