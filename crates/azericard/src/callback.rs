@@ -260,13 +260,6 @@ impl TransferCallback {
     }
 }
 
-/// Alternative key spellings seen across sources, per canonical callback key.
-const TRANSFER_ALIASES: &[(&str, &[&str])] = &[
-    ("OperationID", &["OperationID", "OperationId"]),
-    ("ReceiverPAN", &["ReceiverPAN", "ReceiverPan"]),
-    ("Response Code", &["Response Code", "ResponseCode"]),
-];
-
 /// Parses a transfer callback body: a JSON object or a form body (sources do
 /// not say which the MT sends, so both are accepted).
 fn transfer_pairs(body: &[u8]) -> Result<Vec<(String, String)>> {
@@ -293,22 +286,23 @@ fn transfer_pairs(body: &[u8]) -> Result<Vec<(String, String)>> {
     }
 }
 
-fn transfer_field<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a str>> {
-    let names = TRANSFER_ALIASES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, all)| *all)
-        .unwrap_or(std::slice::from_ref(&name));
-    let mut found = None;
-    for n in names {
-        if let Some(v) = form_field(pairs, n)? {
-            if found.is_some() {
-                return Err(Error::malformed_callback(format!("{name} appears more than once")));
-            }
-            found = Some(v);
-        }
-    }
-    Ok(found)
+/// The slot of a transfer-callback key in [`TRANSFER_CALLBACK_FIELDS`] order
+/// (10 = `Signature`), accepting both spellings seen across sources.
+fn transfer_slot(key: &str) -> Option<usize> {
+    Some(match key {
+        "OperationID" | "OperationId" => 0,
+        "SRN" => 1,
+        "Amount" => 2,
+        "Cur" => 3,
+        "CardStatus" => 4,
+        "ReceiverPAN" | "ReceiverPan" => 5,
+        "Status" => 6,
+        "Timestamp" => 7,
+        "Response Code" | "ResponseCode" => 8,
+        "Message" => 9,
+        "Signature" => 10,
+        _ => return None,
+    })
 }
 
 /// Verifies and decodes an MT transfer callback: the MD5 `Signature` over
@@ -317,12 +311,23 @@ fn transfer_field<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Optio
 pub fn verify_transfer_callback(config: &AzericardConfig, body: &[u8]) -> Result<TransferCallback> {
     let secret = config.require_transfer_secret()?;
     let pairs = transfer_pairs(body)?;
-    let signature = transfer_field(&pairs, "Signature")?
+    // One pass: each known field once (in either spelling), so the verifier
+    // and the decoder cannot read different values.
+    let mut slots: [Option<&str>; 11] = [None; 11];
+    for (key, value) in &pairs {
+        if let Some(slot) = transfer_slot(key).and_then(|i| slots.get_mut(i)) {
+            if slot.is_some() {
+                return Err(Error::malformed_callback(format!("{key} appears more than once")));
+            }
+            *slot = Some(value.as_str());
+        }
+    }
+    let signature = slots[10]
         .filter(|s| !s.is_empty())
         .ok_or_else(|| Error::malformed_callback("Signature is missing"))?;
     let mut values: [&str; 10] = [""; 10];
-    for (slot, name) in values.iter_mut().zip(TRANSFER_CALLBACK_FIELDS) {
-        *slot = transfer_field(&pairs, name)?.unwrap_or("");
+    for (value, slot) in values.iter_mut().zip(slots) {
+        *value = slot.unwrap_or("");
     }
     verify_transfer_signature(&values, secret, signature)?;
 

@@ -205,6 +205,29 @@ async fn status_form_answer_and_declined_status_is_ok() {
 }
 
 #[tokio::test]
+async fn status_without_action_is_pending_or_unknown() {
+    for (body, expected) in [
+        (
+            r#"{"ACTION":"","Transaction state":"Pending","Merchant order id":"100001"}"#,
+            PaymentStatus::Pending,
+        ),
+        (
+            r#"{"Transaction state":"Frozen"}"#,
+            PaymentStatus::Unknown("Frozen".to_owned()),
+        ),
+        (
+            r#"{"ACTION":"3","Response code":"2","Transaction Status message":"ORDER: not found"}"#,
+            PaymentStatus::Unknown("processing fault".to_owned()),
+        ),
+    ] {
+        let server = server_answering(CGI, 200, body).await;
+        let client = client_at(&server.uri(), &clock());
+        let report = client.payment_status(&PaymentRef::order("100001")).await.unwrap();
+        assert_eq!(report.status, expected, "{body}");
+    }
+}
+
+#[tokio::test]
 async fn status_fault_paths_and_retries() {
     // 5xx is retried (idempotent): 3 attempts, then the provider error.
     let server = server_answering(CGI, 503, "busy").await;

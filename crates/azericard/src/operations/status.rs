@@ -108,7 +108,12 @@ impl StatusResponse {
         let trtype = self.original_trtype.clone().unwrap_or_else(|| asked.clone());
         let status = match self.outcome() {
             Some(outcome) => outcome.status(&trtype),
-            None => PaymentStatus::Unknown(self.state.clone().unwrap_or_else(|| "no ACTION".to_owned())),
+            // No ACTION yet: the customer has not finished on the gateway's page.
+            None => match self.state.as_deref() {
+                Some(state) if state.eq_ignore_ascii_case("pending") => PaymentStatus::Pending,
+                Some(state) => PaymentStatus::Unknown(state.to_owned()),
+                None => PaymentStatus::Unknown("no ACTION".to_owned()),
+            },
         };
         StatusReport::new(status)
             .with_order(self.order.clone())
