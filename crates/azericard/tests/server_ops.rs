@@ -376,3 +376,80 @@ fn transfer_start_t1_url() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "srn"));
 }
+
+fn short_timeout_client(base: &str) -> azericard::AzericardClient {
+    let http = payments_core::http::HttpClient::builder()
+        .timeout(std::time::Duration::from_millis(300))
+        .max_response_bytes(64 * 1024)
+        .retry_policy(
+            payments_core::http::RetryPolicy::default()
+                .max_attempts(2)
+                .base_delay(std::time::Duration::from_millis(1))
+                .max_delay(std::time::Duration::from_millis(2)),
+        )
+        .jitter(payments_core::http::NoJitter)
+        .build()
+        .unwrap();
+    azericard::AzericardClient::with_http_client(config_at(base, &clock()), http)
+}
+
+#[tokio::test]
+async fn response_timeout_oversized_body_and_wrong_content_type() {
+    // A completion that times out may have been processed: MaybeSent, sent once.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("0")
+                .set_delay(std::time::Duration::from_secs(2)),
+        )
+        .mount(&server)
+        .await;
+    let client = short_timeout_client(&server.uri());
+    let err = client.complete(&a2_request()).await.unwrap_err();
+    assert_eq!(err.delivery(), Delivery::MaybeSent, "{err}");
+    assert!(err.outcome_unknown());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    // The status query is idempotent: retried, then MaybeSent.
+    let err = client
+        .status(&StatusRequest::new("100001", TrType::Purchase))
+        .await
+        .unwrap_err();
+    assert_eq!(err.delivery(), Delivery::MaybeSent, "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+
+    // A body over the executor's cap is unreadable, never parsed.
+    let huge = "0".repeat(128 * 1024);
+    let server = server_answering(CGI, 200, &huge).await;
+    let err = short_timeout_client(&server.uri())
+        .complete(&a2_request())
+        .await
+        .unwrap_err();
+    assert_eq!(err.delivery(), Delivery::Unreadable, "{err}");
+
+    // An HTML error page with 200 where a code or JSON was expected.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/html")
+                .set_body_string("<html><body>Transaction rejected</body></html>"),
+        )
+        .mount(&server)
+        .await;
+    let client = short_timeout_client(&server.uri());
+    assert!(matches!(
+        client.complete(&a2_request()).await,
+        Err(Error::UnreadableResponse { .. })
+    ));
+    assert!(matches!(
+        client.status(&StatusRequest::new("100001", TrType::Purchase)).await,
+        Err(Error::UnreadableResponse { .. })
+    ));
+    assert!(matches!(
+        client
+            .confirm_transfer(&TransferDecision::new("SRN000001", azn(1050)))
+            .await,
+        Err(Error::UnreadableResponse { .. })
+    ));
+}
