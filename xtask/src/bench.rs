@@ -24,7 +24,8 @@ pub(crate) struct Measurement {
 pub(crate) fn run(args: &[String], cargo: impl Fn() -> Command) -> ExitCode {
     let quick = ["--warm-up-time", "1", "--measurement-time", "3"];
     let mut cmd = cargo();
-    cmd.args(["bench", "--workspace", "--all-features", "--"]);
+    // `--benches`: only the criterion targets; libtest harnesses reject criterion flags.
+    cmd.args(["bench", "--workspace", "--all-features", "--benches", "--"]);
     if args.iter().any(|a| a == "--full") {
         cmd.args(args.iter().filter(|a| *a != "--full"));
     } else {
