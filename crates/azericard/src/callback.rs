@@ -3,7 +3,7 @@
 //! - [`verify_authorization_callback`]: the gateway's form POST to BACKREF
 //!   after an authorization (and its card-token variant with CARD and TOKEN).
 //!   P_SIGN is verified with **AzeriCard's gateway public key** over
-//!   [`CALLBACK_SIGNED_FIELDS`](crate::signature::CALLBACK_SIGNED_FIELDS)
+//!   [`CALLBACK_SIGNED_FIELDS`]
 //!   before any field is trusted; then TIMESTAMP must lie within the
 //!   configured window and NONCE must be new (replay protection).
 //! - [`verify_transfer_callback`]: the MT's transfer callback, MD5 over the
