@@ -24,8 +24,10 @@ pub(crate) struct Measurement {
 pub(crate) fn run(args: &[String], cargo: impl Fn() -> Command) -> ExitCode {
     let quick = ["--warm-up-time", "1", "--measurement-time", "3"];
     let mut cmd = cargo();
-    // `--benches`: only the criterion targets; libtest harnesses reject criterion flags.
-    cmd.args(["bench", "--workspace", "--all-features", "--benches", "--"]);
+    // `--bench '*'`: only the `[[bench]]` targets. `--benches` would include
+    // every lib (they default to `bench = true`), whose libtest harness
+    // rejects criterion's flags.
+    cmd.args(["bench", "--workspace", "--all-features", "--bench", "*", "--"]);
     if args.iter().any(|a| a == "--full") {
         cmd.args(args.iter().filter(|a| *a != "--full"));
     } else {
