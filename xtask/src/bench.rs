@@ -22,28 +22,10 @@ pub(crate) struct Measurement {
 }
 
 pub(crate) fn run(args: &[String], cargo: impl Fn() -> Command) -> ExitCode {
-    let quick = ["--warm-up-time", "1", "--measurement-time", "3"];
-    let mut cmd = cargo();
-    // `--bench '*'`: only the `[[bench]]` targets. `--benches` would include
-    // every lib (they default to `bench = true`), whose libtest harness
-    // rejects criterion's flags.
-    cmd.args(["bench", "--workspace", "--all-features", "--bench", "*", "--"]);
-    if args.iter().any(|a| a == "--full") {
-        cmd.args(args.iter().filter(|a| *a != "--full"));
-    } else {
-        cmd.args(quick).args(args);
-    }
-    println!("==> {cmd:?}");
-    match cmd.status() {
-        Ok(s) if s.success() => {}
-        Ok(s) => {
-            eprintln!("cargo bench failed: {s}");
-            return ExitCode::FAILURE;
-        }
-        Err(e) => {
-            eprintln!("cannot run cargo: {e}");
-            return ExitCode::FAILURE;
-        }
+    // `--report-only`: print the table from the last run's results.
+    let report_only = args.iter().any(|a| a == "--report-only");
+    if !report_only && !run_benches(args, &cargo) {
+        return ExitCode::FAILURE;
     }
     let dir = target_dir().join("criterion");
     let measurements = collect(&dir);
@@ -51,7 +33,7 @@ pub(crate) fn run(args: &[String], cargo: impl Fn() -> Command) -> ExitCode {
         eprintln!("no criterion results under {}", dir.display());
         return ExitCode::FAILURE;
     }
-    let throughput = throughput(&cargo);
+    let throughput = if report_only { String::new() } else { throughput(&cargo) };
     println!();
     println!("{}", machine_description());
     print!("{}", table(&measurements));
@@ -120,6 +102,34 @@ fn throughput(cargo: &impl Fn() -> Command) -> String {
         out.push_str(&format!("| ratio SDK / raw | {:.2}x | |\n", (sdk / raw).round_dp(2)));
     }
     out
+}
+
+/// Runs `cargo bench` on every bench target; false when it fails.
+fn run_benches(args: &[String], cargo: &impl Fn() -> Command) -> bool {
+    let quick = ["--warm-up-time", "1", "--measurement-time", "3"];
+    let mut cmd = cargo();
+    // `--bench '*'`: only the `[[bench]]` targets. `--benches` would include
+    // every lib (they default to `bench = true`), whose libtest harness
+    // rejects criterion's flags.
+    cmd.args(["bench", "--workspace", "--all-features", "--bench", "*", "--"]);
+    if args.iter().any(|a| a == "--full") {
+        cmd.args(args.iter().filter(|a| *a != "--full"));
+    } else {
+        cmd.args(quick).args(args);
+    }
+    println!("==> {cmd:?}");
+    match cmd.status() {
+        Ok(s) if s.success() => {}
+        Ok(s) => {
+            eprintln!("cargo bench failed: {s}");
+            return false;
+        }
+        Err(e) => {
+            eprintln!("cannot run cargo: {e}");
+            return false;
+        }
+    }
+    true
 }
 
 fn target_dir() -> PathBuf {
@@ -209,14 +219,23 @@ fn is_baseline(function: &str) -> bool {
     f.contains("raw") || f.contains("baseline")
 }
 
+/// The baseline of `m`'s group; when a group has several (`raw_sign`,
+/// `raw_verify`), the one that ends like the measured function's name.
+fn baseline_for<'a>(m: &Measurement, all: &'a [Measurement]) -> Option<&'a Measurement> {
+    let mut candidates = all.iter().filter(|b| b.group == m.group && is_baseline(&b.function));
+    let last_word = m.function.rsplit(['_', '/']).next().unwrap_or("");
+    let first = candidates.clone().next();
+    candidates
+        .find(|b| !last_word.is_empty() && b.function.ends_with(last_word))
+        .or(first)
+}
+
 /// A Markdown table: group, function, mean, baseline mean, ratio.
 pub(crate) fn table(measurements: &[Measurement]) -> String {
     let mut out =
         String::from("| group | measured | mean | raw baseline | baseline mean | ratio |\n|---|---|---|---|---|---|\n");
     for m in measurements.iter().filter(|m| !is_baseline(&m.function)) {
-        let base = measurements
-            .iter()
-            .find(|b| b.group == m.group && is_baseline(&b.function));
+        let base = baseline_for(m, measurements);
         let (base_name, base_mean, ratio) = match base {
             Some(b) if !b.mean_ns.is_zero() => (
                 b.function.clone(),
@@ -274,6 +293,30 @@ mod tests {
             "{t}"
         );
         assert_eq!(t.lines().count(), 3, "baselines are not rows of their own: {t}");
+    }
+
+    #[test]
+    fn several_baselines_pair_by_name() {
+        let m = |f: &str, ns: i64| Measurement {
+            group: "p_sign".into(),
+            function: f.into(),
+            mean_ns: Decimal::from(ns),
+        };
+        let all = [
+            m("sdk_sign", 110),
+            m("raw_sign", 100),
+            m("sdk_verify", 30),
+            m("raw_verify", 20),
+        ];
+        let t = table(&all);
+        assert!(
+            t.contains("| p_sign | sdk_sign | 110.0 ns | raw_sign | 100.0 ns | 1.10x |"),
+            "{t}"
+        );
+        assert!(
+            t.contains("| p_sign | sdk_verify | 30.0 ns | raw_verify | 20.0 ns | 1.50x |"),
+            "{t}"
+        );
     }
 
     #[test]
