@@ -214,6 +214,8 @@ fn check(kind: ProviderKind, case: &str, op: Op, result: &Result<Answer, Error>,
                 matches!(result, Err(e) if matches!(e.delivery(), Delivery::ProviderAnswered | Delivery::Unreadable)),
                 "{what}"
             );
+            // Whatever the provider's parser makes of a 5xx, nobody may read it as final.
+            assert!(result.as_ref().is_err_and(|e| e.outcome_unknown()), "{what}");
             assert_eq!(hits, once_or_policy, "{what}");
         }
         "provider error body" => {

@@ -257,8 +257,17 @@ impl Error {
 
     /// True when money may have moved and only a status query can tell.
     /// Never repeat a payment because of such an error.
+    ///
+    /// That is every [`Delivery::MaybeSent`] and [`Delivery::Unreadable`]
+    /// error, and a provider's answer with an HTTP 5xx status: a gateway or
+    /// proxy error does not say whether the operation behind it was applied.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self.delivery(), Delivery::MaybeSent | Delivery::Unreadable)
+        match self {
+            Error::Provider {
+                http_status: Some(s), ..
+            } => (500..600).contains(s),
+            _ => matches!(self.delivery(), Delivery::MaybeSent | Delivery::Unreadable),
+        }
     }
 
     /// True when the failure is transient and the same request could succeed
@@ -330,7 +339,15 @@ mod tests {
         assert!(!e.is_retryable());
         assert_eq!(e.provider_code(), Some("E1"));
         assert_eq!(e.to_string(), "p error (HTTP 400): code E1, no");
-        assert!(Error::provider("p", None, None, Some(503)).is_retryable());
+        let gateway = Error::provider("p", None, Some("bad gateway".into()), Some(502));
+        assert_eq!(gateway.delivery(), Delivery::ProviderAnswered);
+        assert!(gateway.is_retryable());
+        assert!(
+            gateway.outcome_unknown(),
+            "a 5xx does not say whether the operation was applied"
+        );
+        assert!(!Error::provider("p", Some("E".into()), None, Some(200)).outcome_unknown());
+        assert!(!Error::provider("p", None, None, None).outcome_unknown());
 
         for e in [
             Error::config("x"),
