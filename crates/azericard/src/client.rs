@@ -204,7 +204,7 @@ impl PaymentProvider for AzericardClient {
             .extra
             .get("TRTYPE")
             .map_or(TrType::Purchase, |t| TrType::from_code(t));
-        let currency = payment.amount.map_or(payments_core::Currency::AZN, |a| a.currency());
+        let currency = payment.amount.map(|a| a.currency());
         let response = self.status(&StatusRequest::new(order, trtype.clone())).await?;
         Ok(response.report(&trtype, currency))
     }

@@ -170,7 +170,7 @@ async fn status_a3_exact_request_and_json_answer() {
     assert_eq!(status.masked_card.as_deref(), Some("416973******1234"));
     assert_eq!(status.original_trtype, Some(TrType::Purchase));
     assert_eq!(status.amount_in(Currency::AZN), Some(azn(1050)));
-    let report = status.report(&TrType::Purchase, Currency::AZN);
+    let report = status.report(&TrType::Purchase, Some(Currency::AZN));
     assert_eq!(report.status, PaymentStatus::Succeeded);
     assert_eq!(report.transaction_id.as_deref(), Some("A1B2C3D4E5F60718"));
 

@@ -102,9 +102,19 @@ impl StatusResponse {
             .and_then(|a| Money::parse_major(a.trim(), currency).ok())
     }
 
+    /// The currency the answer names (`Transaction currency`, alpha or ISO
+    /// numeric), if it names one this SDK knows.
+    pub fn reported_currency(&self) -> Option<Currency> {
+        self.currency.as_deref().and_then(|c| c.trim().parse().ok())
+    }
+
     /// The provider-neutral report; `asked` is the TRAN_TRTYPE of the query,
-    /// used when the answer does not name the original type.
-    pub fn report(&self, asked: &TrType, currency: Currency) -> StatusReport {
+    /// used when the answer does not name the original type. The amount is
+    /// read in the currency the answer names, else in `expected` (the
+    /// merchant's record); with neither, the report carries no amount rather
+    /// than guessing a currency.
+    pub fn report(&self, asked: &TrType, expected: Option<Currency>) -> StatusReport {
+        let currency = self.reported_currency().or(expected);
         let trtype = self.original_trtype.clone().unwrap_or_else(|| asked.clone());
         let status = match self.outcome() {
             Some(outcome) => outcome.status(&trtype),
@@ -118,7 +128,7 @@ impl StatusResponse {
         StatusReport::new(status)
             .with_order(self.order.clone())
             .with_transaction(self.int_ref.clone())
-            .with_amount(self.amount_in(currency))
+            .with_amount(currency.and_then(|c| self.amount_in(c)))
             .with_code(
                 self.action.as_ref().map(|a| a.code().to_owned()),
                 self.message.clone().or_else(|| self.rc.clone()),
@@ -183,4 +193,31 @@ pub fn parse_status(response: &HttpResponse) -> Result<StatusResponse> {
         masked_card: get(&["Card number", "CARD"]),
         fields,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: &str) -> StatusResponse {
+        parse_status(&HttpResponse::new(200, body.to_owned())).unwrap()
+    }
+
+    #[test]
+    fn the_amount_is_read_in_the_currency_the_answer_names() {
+        let usd =
+            answer(r#"{"ACTION":"0","Response code":"00","Transaction amount":"12.30","Transaction currency":"840"}"#);
+        assert_eq!(usd.reported_currency(), Some(Currency::USD));
+        // The answer's own currency wins over the merchant's expectation.
+        let report = usd.report(&TrType::Purchase, Some(Currency::AZN));
+        assert_eq!(report.amount, Some(Money::from_minor(1230, Currency::USD)));
+    }
+
+    #[test]
+    fn without_any_currency_the_report_carries_no_amount() {
+        let bare = answer(r#"{"ACTION":"0","Response code":"00","Transaction amount":"12.30"}"#);
+        assert_eq!(bare.report(&TrType::Purchase, None).amount, None);
+        let expected = bare.report(&TrType::Purchase, Some(Currency::KZT));
+        assert_eq!(expected.amount, Some(Money::from_minor(1230, Currency::KZT)));
+    }
 }
