@@ -230,7 +230,8 @@ fn unknown_status(operation: &str, status: &Status) -> Error {
     )
 }
 
-/// The amount a status answer reports, in the currency the caller knows (AZN by default).
+/// The amount a status answer reports. EPoint answers carry no currency and
+/// document AZN as the only one, so AZN unless the caller named another.
 fn reported_amount(response: &StatusResponse, payment: &PaymentRef) -> Result<Option<Money>> {
     let currency = payment.amount.map_or(Currency::AZN, Money::currency);
     response
@@ -319,6 +320,7 @@ impl PaymentProvider for EpointClient {
         let reverse = match request.amount {
             Some(amount) => ReverseRequest::partial(transaction, amount),
             None => {
+                // AZN is EPoint's only documented currency (see reported_amount).
                 let currency = request.payment.amount.map_or(Currency::AZN, Money::currency);
                 ReverseRequest::full(transaction, currency)
             }
