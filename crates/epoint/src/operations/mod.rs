@@ -9,6 +9,51 @@ use crate::config::{EpointConfig, RequestEncoding};
 use crate::signature::{self, SignedPayload};
 use crate::wire;
 
+/// The builder setters of the optional fields that several request types
+/// share, written once: `optional_setters!(PayRequest { description, language });`.
+macro_rules! optional_setters {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        impl $ty {
+            $(optional_setters!(@setter $field);)*
+        }
+    };
+    (@setter description) => {
+        /// Sets the description.
+        pub fn description(mut self, text: impl Into<String>) -> Self {
+            self.description = Some(text.into());
+            self
+        }
+    };
+    (@setter language) => {
+        /// Sets the page language.
+        pub fn language(mut self, language: Language) -> Self {
+            self.language = Some(language);
+            self
+        }
+    };
+    (@setter success_redirect_url) => {
+        /// Sets the success redirect URL.
+        pub fn success_redirect_url(mut self, url: impl Into<String>) -> Self {
+            self.success_redirect_url = Some(url.into());
+            self
+        }
+    };
+    (@setter error_redirect_url) => {
+        /// Sets the failure redirect URL.
+        pub fn error_redirect_url(mut self, url: impl Into<String>) -> Self {
+            self.error_redirect_url = Some(url.into());
+            self
+        }
+    };
+    (@setter other_attr) => {
+        /// Adds one extra attribute (echoed in the callback's `other_attr`).
+        pub fn other_attr(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+            self.other_attr.get_or_insert_with(OtherAttr::new).insert(key.into(), value.into());
+            self
+        }
+    };
+}
+
 pub mod payment;
 pub mod refund;
 pub mod saved_card;

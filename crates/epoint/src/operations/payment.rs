@@ -47,39 +47,15 @@ impl PayRequest {
             other_attr: None,
         }
     }
-
-    /// Sets the description.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = Some(text.into());
-        self
-    }
-
-    /// Sets the page language.
-    pub fn language(mut self, language: Language) -> Self {
-        self.language = Some(language);
-        self
-    }
-
-    /// Sets the success redirect URL.
-    pub fn success_redirect_url(mut self, url: impl Into<String>) -> Self {
-        self.success_redirect_url = Some(url.into());
-        self
-    }
-
-    /// Sets the failure redirect URL.
-    pub fn error_redirect_url(mut self, url: impl Into<String>) -> Self {
-        self.error_redirect_url = Some(url.into());
-        self
-    }
-
-    /// Adds one extra attribute (echoed in the callback's `other_attr`).
-    pub fn other_attr(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        self.other_attr
-            .get_or_insert_with(OtherAttr::new)
-            .insert(key.into(), value.into());
-        self
-    }
 }
+
+optional_setters!(PayRequest {
+    description,
+    language,
+    success_redirect_url,
+    error_redirect_url,
+    other_attr
+});
 
 #[derive(Serialize)]
 struct PayWire<'a> {
@@ -237,25 +213,13 @@ impl PayAndSaveCardRequest {
             error_redirect_url: None,
         }
     }
-
-    /// Sets the page language.
-    pub fn language(mut self, language: Language) -> Self {
-        self.language = Some(language);
-        self
-    }
-
-    /// Sets the success redirect URL.
-    pub fn success_redirect_url(mut self, url: impl Into<String>) -> Self {
-        self.success_redirect_url = Some(url.into());
-        self
-    }
-
-    /// Sets the failure redirect URL.
-    pub fn error_redirect_url(mut self, url: impl Into<String>) -> Self {
-        self.error_redirect_url = Some(url.into());
-        self
-    }
 }
+
+optional_setters!(PayAndSaveCardRequest {
+    language,
+    success_redirect_url,
+    error_redirect_url
+});
 
 #[derive(Serialize)]
 struct PayAndSaveCardWire<'a> {
