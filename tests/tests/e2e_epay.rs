@@ -205,7 +205,7 @@ async fn a_declined_card_reaches_the_failure_post_link_and_reads_declined() {
 }
 
 #[tokio::test]
-async fn an_expired_service_token_is_refreshed_once_after_a_401() {
+async fn an_expired_service_token_is_refreshed_after_the_server_answers_401() {
     let s = setup().await;
     let amount = Money::parse_major("40.00", Currency::KZT).unwrap();
     let object = create(&s, "000001004", amount).await;

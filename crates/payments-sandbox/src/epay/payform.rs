@@ -381,24 +381,10 @@ fn ip_fields() -> [(&'static str, Json); 7] {
     ]
 }
 
-/// The postLink JSON of an approved payment.
-pub(super) fn success_body(state: &State, txn: &Txn) -> Json {
+/// The fields both postLink bodies end with: ip, card issuer, payer, result
+/// reason, terminal, and the echoed secret_hash (absent for invoice links).
+fn push_card_and_payer_fields(body: &mut Json, txn: &Txn) {
     let o = &txn.order;
-    let mut body = Json::obj([
-        ("accountId", Json::str(o.account_id.clone())),
-        ("amount", Json::dec(txn.amount)),
-        ("approvalCode", Json::str(txn.approval_code.clone())),
-        ("cardId", Json::str(txn.card_id.clone())),
-        ("cardMask", Json::str(txn.card_mask.clone())),
-        ("cardType", Json::str(txn.card_type.clone())),
-        ("code", Json::str("ok")),
-        ("currency", Json::str(o.currency.clone())),
-        ("dateTime", Json::str(kz_time(state.now()))),
-        ("description", Json::str(o.description.clone())),
-        ("email", Json::str(o.email.clone())),
-        ("id", Json::str(txn.id.clone())),
-        ("invoiceId", Json::str(o.invoice_id.clone())),
-    ]);
     for (k, v) in ip_fields() {
         body.push(k, v);
     }
@@ -419,6 +405,27 @@ pub(super) fn success_body(state: &State, txn: &Txn) -> Json {
     if o.invoice_link_id.is_none() {
         body.push("secret_hash", Json::str(o.secret_hash.clone()));
     }
+}
+
+/// The postLink JSON of an approved payment.
+pub(super) fn success_body(state: &State, txn: &Txn) -> Json {
+    let o = &txn.order;
+    let mut body = Json::obj([
+        ("accountId", Json::str(o.account_id.clone())),
+        ("amount", Json::dec(txn.amount)),
+        ("approvalCode", Json::str(txn.approval_code.clone())),
+        ("cardId", Json::str(txn.card_id.clone())),
+        ("cardMask", Json::str(txn.card_mask.clone())),
+        ("cardType", Json::str(txn.card_type.clone())),
+        ("code", Json::str("ok")),
+        ("currency", Json::str(o.currency.clone())),
+        ("dateTime", Json::str(kz_time(state.now()))),
+        ("description", Json::str(o.description.clone())),
+        ("email", Json::str(o.email.clone())),
+        ("id", Json::str(txn.id.clone())),
+        ("invoiceId", Json::str(o.invoice_id.clone())),
+    ]);
+    push_card_and_payer_fields(&mut body, txn);
     body
 }
 
@@ -439,25 +446,6 @@ pub(super) fn failure_body(state: &State, txn: &Txn) -> Json {
         ("invoiceId", Json::str(o.invoice_id.clone())),
         ("invoiceIdAlt", Json::str(o.invoice_id_alt.clone())),
     ]);
-    for (k, v) in ip_fields() {
-        body.push(k, v);
-    }
-    for (k, v) in [
-        ("issuer", Json::str("HALYK BANK")),
-        ("language", Json::str(o.language.clone())),
-        ("name", Json::str(o.name.clone())),
-        ("phone", Json::str(o.phone.clone())),
-        ("reason", Json::str(txn.reason.clone())),
-        ("reasonCode", Json::str(txn.reason_code.clone())),
-        ("reference", Json::str(txn.reference.clone())),
-        ("secure", Json::str(if txn.secure { "yes" } else { "no" })),
-        ("secureDetails", Json::str("")),
-        ("terminal", Json::str(o.terminal.clone())),
-    ] {
-        body.push(k, v);
-    }
-    if o.invoice_link_id.is_none() {
-        body.push("secret_hash", Json::str(o.secret_hash.clone()));
-    }
+    push_card_and_payer_fields(&mut body, txn);
     body
 }
