@@ -54,7 +54,7 @@ pub mod token_cache;
 
 pub use currency::Currency;
 pub use error::{Delivery, Error, Result};
-pub use http::{Call, CallSafety, HttpRequest, HttpResponse, Method};
+pub use http::{Call, CallOptions, CallSafety, HttpRequest, HttpResponse, Method};
 pub use money::{Money, MoneyError};
 pub use provider::{
     CallbackEvent, Capabilities, CreatePayment, Decline, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
