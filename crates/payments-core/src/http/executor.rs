@@ -140,8 +140,11 @@ impl HttpClientBuilder {
 
     /// Adjusts the `reqwest::ClientBuilder` before the core finishes it:
     /// proxies, root certificates, client certificates, local address, pool
-    /// and HTTP/2 settings. A caller's own `read_timeout` or `timeout` is
-    /// allowed and classified correctly (maybe sent once connected).
+    /// and HTTP/2 settings. A caller's own `read_timeout` is allowed: when it
+    /// fires, the request is reported as maybe sent. reqwest starts that
+    /// timer with the request, so keep it longer than the connect timeout, or
+    /// a slow connect is reported as maybe sent rather than not sent. (A
+    /// client-wide `timeout` set here is replaced by the attempt timeout.)
     ///
     /// The core then sets, over whatever `configure` did: redirects off (a
     /// redirected payment call must not be replayed elsewhere), the user agent
