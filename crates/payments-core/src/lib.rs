@@ -8,11 +8,12 @@
 //! - [`Secret`]: keys, passwords and tokens with a redacted `Debug`.
 //! - [`Error`]: one taxonomy that always says whether money could have moved
 //!   ([`Error::delivery`], [`Error::outcome_unknown`]).
-//! - [`crypto`]: SHA-1, MD5, SHA-256, HMAC, base64, hex and constant-time comparison.
+//! - [`crypto`]: SHA-1, MD5, HMAC-SHA256, base64, hex and constant-time comparison.
 //! - [`http`]: sans-I/O [`HttpRequest`]/[`HttpResponse`] and the one executor,
 //!   [`http::HttpClient`] (feature `http`, on by default): a shared `reqwest`
-//!   client with rustls, timeouts, a response size cap, retries for
-//!   idempotent calls only, and `tracing` spans without bodies or secrets.
+//!   client, timeouts, one deadline per call across retries, a response size
+//!   cap, retries for idempotent calls only, `tracing` spans without bodies or
+//!   secrets, and errors that say NotSent only for a failure to connect.
 //! - [`token_cache::TokenCache`]: the single-flight OAuth token cache.
 //! - [`PaymentProvider`]: the provider-neutral trait and its result types.
 //!
@@ -36,7 +37,10 @@
 //!
 //! # Features
 //! - `http` (default): the reqwest-based executor.
-//! - `rustls` (default) / `native-tls`: the TLS backend.
+//! - `rustls` (default) / `native-tls`: the TLS backend of the executor.
+//!   The workspace's reqwest carries no TLS feature of its own, so
+//!   `--no-default-features --features native-tls` builds without rustls and
+//!   aws-lc-rs (CI checks this with `cargo tree`).
 //! - `test-util`: the [`conformance`] suite for provider crates.
 
 pub mod callback;

@@ -45,7 +45,10 @@ async fn deadline_cuts_retries_of_server_errors_short() {
         .await;
     let call = STATUS.with_options(&CallOptions::new().deadline(Duration::from_millis(350)));
     let started = Instant::now();
-    let resp = patient_client().execute(&call, HttpRequest::get(server.uri())).await.unwrap();
+    let resp = patient_client()
+        .execute(&call, HttpRequest::get(server.uri()))
+        .await
+        .unwrap();
     let elapsed = started.elapsed();
     assert_eq!(resp.status, 503, "the last answer is returned as is");
     // Attempts at about 0, 100 and 300 ms; the next backoff (400 ms) would end past the deadline.
@@ -109,9 +112,16 @@ async fn retry_after_beyond_the_deadline_is_not_waited_for() {
         .await;
     let call = STATUS.with_options(&CallOptions::new().deadline(Duration::from_millis(500)));
     let started = Instant::now();
-    let resp = patient_client().execute(&call, HttpRequest::get(server.uri())).await.unwrap();
+    let resp = patient_client()
+        .execute(&call, HttpRequest::get(server.uri()))
+        .await
+        .unwrap();
     assert_eq!(resp.status, 429);
-    assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
@@ -146,10 +156,13 @@ async fn per_call_timeout_from_options_overrides_the_client() {
 
 // ---- tracing ------------------------------------------------------------
 
+/// A span's name and its fields as text.
+type SpanRecord = (String, BTreeMap<String, String>);
+
 /// Every field of every span and event, as text.
 #[derive(Clone, Default)]
 struct Captured {
-    spans: Arc<Mutex<Vec<(String, BTreeMap<String, String>)>>>,
+    spans: Arc<Mutex<Vec<SpanRecord>>>,
     events: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
 }
 
@@ -195,8 +208,11 @@ async fn correlation_id_is_in_the_http_span_and_no_secret_is_logged() {
     );
     let http = patient_client();
     let with_id = PAY.with_options(&CallOptions::new().correlation_id("checkout-7f3a"));
-    let request = HttpRequest::post_form(format!("{}/pay?card=4111111111111111", server.uri()), &[("pan", "4111111111111111")])
-        .bearer(&Secret::from("bearer-secret"));
+    let request = HttpRequest::post_form(
+        format!("{}/pay?card=4111111111111111", server.uri()),
+        &[("pan", "4111111111111111")],
+    )
+    .bearer(&Secret::from("bearer-secret"));
     http.execute(&with_id, request.clone()).await.unwrap();
     http.execute(&PAY, request).await.unwrap();
 
@@ -204,10 +220,17 @@ async fn correlation_id_is_in_the_http_span_and_no_secret_is_logged() {
     let http_spans: Vec<_> = spans.iter().filter(|(name, _)| name == "payments.http").collect();
     assert_eq!(http_spans.len(), 2, "{spans:?}");
     let first = &http_spans[0].1;
-    assert_eq!(first.get("correlation_id").map(String::as_str), Some("checkout-7f3a"), "{first:?}");
+    assert_eq!(
+        first.get("correlation_id").map(String::as_str),
+        Some("checkout-7f3a"),
+        "{first:?}"
+    );
     assert_eq!(first.get("provider").map(String::as_str), Some("test"));
     assert_eq!(first.get("operation").map(String::as_str), Some("pay"));
-    assert_eq!(first.get("url").map(String::as_str), Some(format!("{}/pay", server.uri()).as_str()));
+    assert_eq!(
+        first.get("url").map(String::as_str),
+        Some(format!("{}/pay", server.uri()).as_str())
+    );
     assert_eq!(http_spans[1].1.get("correlation_id"), None, "no id, no field");
 
     let everything = format!("{spans:?} {:?}", captured.events.lock().unwrap());
@@ -223,7 +246,10 @@ async fn sensitive_calls_keep_the_body_out_of_errors() {
     let secret = "tok_live_5ecret";
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(r#"{{"access_token":"{secret}","expires_in":"{secret}"}}"#)))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(format!(r#"{{"access_token":"{secret}","expires_in":"{secret}"}}"#)),
+        )
         .mount(&server)
         .await;
     #[derive(serde::Deserialize, Debug)]
@@ -239,7 +265,10 @@ async fn sensitive_calls_keep_the_body_out_of_errors() {
     let plain = http.execute(&STATUS, request.clone()).await.unwrap();
     assert!(!plain.is_sensitive());
     let err = plain.json::<Token>("test").unwrap_err();
-    assert!(err.to_string().contains(secret), "the check below must be able to fail: {err}");
+    assert!(
+        err.to_string().contains(secret),
+        "the check below must be able to fail: {err}"
+    );
 
     let token_call = Call::idempotent("test", "token").sensitive();
     let resp = http.execute(&token_call, request).await.unwrap();

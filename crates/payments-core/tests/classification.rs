@@ -74,7 +74,11 @@ async fn late_answer_to_an_idempotent_call_is_maybe_sent_after_its_retries() {
     let server = RawServer::start(Script::AnswerAfter(Duration::from_secs(2))).await;
     let http = HttpClient::builder()
         .timeout(Duration::from_millis(200))
-        .retry_policy(RetryPolicy::default().max_attempts(2).base_delay(Duration::from_millis(10)))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .base_delay(Duration::from_millis(10)),
+        )
         .jitter(NoJitter)
         .build()
         .unwrap();
@@ -90,7 +94,10 @@ async fn connection_refused_is_not_sent_with_either_client() {
             .execute(&PAY, HttpRequest::get(format!("http://{}/x", refused_addr())))
             .await
             .unwrap_err();
-        assert!(matches!(&err, Error::NotSent { message, .. } if message == "could not connect"), "{err:?}");
+        assert!(
+            matches!(&err, Error::NotSent { message, .. } if message == "could not connect"),
+            "{err:?}"
+        );
         assert_eq!(err.delivery(), Delivery::NotSent);
         assert!(!err.outcome_unknown());
     }
@@ -122,7 +129,10 @@ async fn connect_timeout_is_not_sent_with_either_client() {
             .await
             .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
-        assert!(matches!(&err, Error::NotSent { message, .. } if message == "connect timed out"), "{err:?}");
+        assert!(
+            matches!(&err, Error::NotSent { message, .. } if message == "connect timed out"),
+            "{err:?}"
+        );
         assert_eq!(err.delivery(), Delivery::NotSent);
     }
 }
@@ -206,7 +216,10 @@ async fn reset_mid_body_is_maybe_sent() {
         &default_client(),
     )
     .await;
-    assert!(matches!(&err, Error::MaybeSent { message, .. } if message.contains("reading the response")), "{err:?}");
+    assert!(
+        matches!(&err, Error::MaybeSent { message, .. } if message.contains("reading the response")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -214,7 +227,10 @@ async fn stall_mid_body_is_maybe_sent_with_either_client() {
     let script = Script::WriteAndStall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"status\":");
     for http in [default_client(), client_with_read_timeout()] {
         let err = error_after_response(script, &http).await;
-        assert!(matches!(&err, Error::MaybeSent { message, .. } if message.contains("reading the response")), "{err:?}");
+        assert!(
+            matches!(&err, Error::MaybeSent { message, .. } if message.contains("reading the response")),
+            "{err:?}"
+        );
     }
 }
 

@@ -161,7 +161,11 @@ mod tests {
         let call = base.with_options(&CallOptions::new().correlation_id("c-1"));
         assert_eq!(call.options.timeout, Some(Duration::from_secs(3)));
         assert_eq!(call.options.correlation_id.as_deref(), Some("c-1"));
-        let call = call.with_options(&CallOptions::new().timeout(Duration::from_secs(1)).deadline(Duration::from_secs(9)));
+        let call = call.with_options(
+            &CallOptions::new()
+                .timeout(Duration::from_secs(1))
+                .deadline(Duration::from_secs(9)),
+        );
         assert_eq!(call.options.timeout, Some(Duration::from_secs(1)));
         assert_eq!(call.options.deadline, Some(Duration::from_secs(9)));
         assert_eq!(call.options.correlation_id.as_deref(), Some("c-1"));
@@ -170,8 +174,9 @@ mod tests {
     #[test]
     fn sensitive_is_const_and_kept() {
         const TOKEN: Call = Call::idempotent("p", "token").sensitive();
-        assert!(TOKEN.sensitive_response);
-        assert_eq!(TOKEN.safety, CallSafety::Idempotent);
+        let token = TOKEN;
+        assert!(token.sensitive_response);
+        assert_eq!(token.safety, CallSafety::Idempotent);
         assert!(!Call::moves_money("p", "pay").sensitive_response);
     }
 }

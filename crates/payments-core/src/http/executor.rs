@@ -340,11 +340,7 @@ impl HttpClient {
             Method::Delete => reqwest::Method::DELETE,
             Method::Patch => reqwest::Method::PATCH,
         };
-        let mut builder = self
-            .inner
-            .client
-            .request(method, &request.url)
-            .timeout(budget.timeout);
+        let mut builder = self.inner.client.request(method, &request.url).timeout(budget.timeout);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }

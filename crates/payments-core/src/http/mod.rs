@@ -326,7 +326,10 @@ mod tests {
         // serde quotes a rejected string value in its message.
         let plain = HttpResponse::new(200, format!(r#"{{"expires_in":"{secret}"}}"#));
         let err = plain.json::<Token>("p").unwrap_err();
-        assert!(format!("{err}").contains(secret), "the plain path keeps the excerpt: {err}");
+        assert!(
+            format!("{err}").contains(secret),
+            "the plain path keeps the excerpt: {err}"
+        );
 
         let resp = plain.clone().sensitive();
         assert!(resp.is_sensitive());
@@ -346,7 +349,14 @@ mod tests {
             .sensitive()
             .status_error("p");
         assert!(!format!("{err} {err:?}").contains(secret), "{err:?}");
-        assert!(matches!(err, Error::Provider { http_status: Some(400), message: None, .. }));
+        assert!(matches!(
+            err,
+            Error::Provider {
+                http_status: Some(400),
+                message: None,
+                ..
+            }
+        ));
         let debug = format!("{:?}", HttpResponse::new(200, secret).sensitive());
         assert!(!debug.contains(secret), "{debug}");
     }
