@@ -126,6 +126,26 @@ async fn retry_after_beyond_the_deadline_is_not_waited_for() {
 }
 
 #[tokio::test]
+async fn client_options_apply_to_every_call_of_that_handle() {
+    let server = RawServer::start(Script::AnswerAfter(Duration::from_secs(5))).await;
+    let base = patient_client();
+    let bounded = base.with_options(CallOptions::new().deadline(Duration::from_millis(200)));
+    // The provider's own per-call timeout (30 s here) gives way to the caller's deadline.
+    let call = STATUS.with_timeout(Duration::from_secs(30));
+    let started = Instant::now();
+    let err = bounded
+        .execute(&call, HttpRequest::get(server.url()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::MaybeSent { message, .. } if message.contains("deadline")),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(base.options(), &CallOptions::new(), "the original handle is unchanged");
+}
+
+#[tokio::test]
 async fn a_deadline_already_passed_sends_nothing() {
     let server = RawServer::start(Script::AnswerAfter(Duration::ZERO)).await;
     let call = PAY.with_options(&CallOptions::new().deadline(Duration::ZERO));

@@ -9,7 +9,7 @@ use tracing::Instrument as _;
 
 use super::classify;
 use super::connect::ConnectLayer;
-use super::{Call, CallSafety, EqualJitter, HttpRequest, HttpResponse, Jitter, Method, RetryPolicy};
+use super::{Call, CallOptions, CallSafety, EqualJitter, HttpRequest, HttpResponse, Jitter, Method, RetryPolicy};
 use crate::error::{Error, Result};
 
 /// Default connect timeout.
@@ -46,6 +46,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     inner: Arc<Inner>,
+    /// Options applied to every call of this handle ([`HttpClient::with_options`]).
+    options: CallOptions,
 }
 
 #[derive(Debug)]
@@ -196,6 +198,7 @@ impl HttpClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 jitter: self.jitter,
             }),
+            options: CallOptions::new(),
         })
     }
 }
@@ -223,6 +226,32 @@ impl HttpClient {
         &self.inner.retry
     }
 
+    /// A handle on the same pool whose every call uses `options`: each field
+    /// they set replaces what the provider's code put on its [`Call`]. This is
+    /// what a provider client's own `with_options` builds on.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use payments_core::http::{CallOptions, HttpClient};
+    ///
+    /// let http = HttpClient::new()?;
+    /// let checkout = http.with_options(CallOptions::new().deadline(Duration::from_secs(20)));
+    /// assert_eq!(checkout.options().deadline, Some(Duration::from_secs(20)));
+    /// assert_eq!(http.options().deadline, None);
+    /// # Ok::<(), payments_core::Error>(())
+    /// ```
+    pub fn with_options(&self, options: CallOptions) -> HttpClient {
+        HttpClient {
+            inner: self.inner.clone(),
+            options: self.options.merged(&options),
+        }
+    }
+
+    /// The options this handle applies to every call.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+
     /// Sends `request` and returns the response whatever its HTTP status.
     ///
     /// Idempotent calls are retried on transport failures, 429 and 5xx as the
@@ -238,6 +267,13 @@ impl HttpClient {
     /// without its query, the correlation id, attempt, status and latency;
     /// never a header value or a body.
     pub async fn execute(&self, call: &Call, request: HttpRequest) -> Result<HttpResponse> {
+        let merged;
+        let call = if self.options == CallOptions::new() {
+            call
+        } else {
+            merged = call.clone().with_options(&self.options);
+            &merged
+        };
         let span = tracing::info_span!(
             "payments.http",
             provider = call.provider,
