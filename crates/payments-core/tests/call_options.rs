@@ -44,11 +44,9 @@ async fn deadline_cuts_retries_of_server_errors_short() {
         .mount(&server)
         .await;
     let call = STATUS.with_options(&CallOptions::new().deadline(Duration::from_millis(350)));
+    let http = patient_client();
     let started = Instant::now();
-    let resp = patient_client()
-        .execute(&call, HttpRequest::get(server.uri()))
-        .await
-        .unwrap();
+    let resp = http.execute(&call, HttpRequest::get(server.uri())).await.unwrap();
     let elapsed = started.elapsed();
     assert_eq!(resp.status, 503, "the last answer is returned as is");
     // Attempts at about 0, 100 and 300 ms; the next backoff (400 ms) would end past the deadline.
@@ -63,11 +61,9 @@ async fn deadline_reached_after_sending_is_maybe_sent_and_not_retried() {
     for call in [STATUS, PAY] {
         let before = server.received();
         let call = call.with_options(&CallOptions::new().deadline(Duration::from_millis(300)));
+        let http = patient_client();
         let started = Instant::now();
-        let err = patient_client()
-            .execute(&call, HttpRequest::get(server.url()))
-            .await
-            .unwrap_err();
+        let err = http.execute(&call, HttpRequest::get(server.url())).await.unwrap_err();
         let elapsed = started.elapsed();
         assert!(
             elapsed >= Duration::from_millis(290) && elapsed < Duration::from_secs(2),
@@ -91,11 +87,9 @@ async fn deadline_spans_attempts_each_shorter_than_it() {
             .timeout(Duration::from_millis(150))
             .deadline(Duration::from_millis(700)),
     );
+    let http = patient_client();
     let started = Instant::now();
-    let err = patient_client()
-        .execute(&call, HttpRequest::get(server.url()))
-        .await
-        .unwrap_err();
+    let err = http.execute(&call, HttpRequest::get(server.url())).await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(matches!(err, Error::MaybeSent { .. }), "{err:?}");
     assert!(elapsed < Duration::from_millis(1200), "{elapsed:?}");
@@ -111,11 +105,9 @@ async fn retry_after_beyond_the_deadline_is_not_waited_for() {
         .mount(&server)
         .await;
     let call = STATUS.with_options(&CallOptions::new().deadline(Duration::from_millis(500)));
+    let http = patient_client();
     let started = Instant::now();
-    let resp = patient_client()
-        .execute(&call, HttpRequest::get(server.uri()))
-        .await
-        .unwrap();
+    let resp = http.execute(&call, HttpRequest::get(server.uri())).await.unwrap();
     assert_eq!(resp.status, 429);
     assert!(
         started.elapsed() < Duration::from_millis(500),
@@ -162,11 +154,9 @@ async fn a_deadline_already_passed_sends_nothing() {
 async fn per_call_timeout_from_options_overrides_the_client() {
     let server = RawServer::start(Script::AnswerAfter(Duration::from_secs(5))).await;
     let call = PAY.with_options(&CallOptions::new().timeout(Duration::from_millis(100)));
+    let http = patient_client();
     let started = Instant::now();
-    let err = patient_client()
-        .execute(&call, HttpRequest::get(server.url()))
-        .await
-        .unwrap_err();
+    let err = http.execute(&call, HttpRequest::get(server.url())).await.unwrap_err();
     assert!(
         matches!(&err, Error::MaybeSent { message, .. } if message == "timed out waiting for the response"),
         "{err:?}"

@@ -6,8 +6,8 @@
 //! written, is `MaybeSent`, whatever the clock says; so is anything after a
 //! response began to arrive. Timing never turns an error into `NotSent`.
 
-use super::Call;
 use super::connect::{ConnectError, connect_error};
+use super::{Call, CallSafety};
 use crate::error::{BoxError, Error};
 
 /// An error of `send()`: before the response's head arrived.
@@ -53,12 +53,12 @@ pub(crate) fn body_error(call: &Call, err: reqwest::Error, deadline_bound: bool)
 
 /// The call's deadline passed before its first attempt could start.
 pub(crate) fn deadline_before_sending(call: &Call) -> Error {
-    Error::NotSent {
-        provider: call.provider,
-        operation: call.operation,
-        message: "the call's deadline passed before the request was sent".into(),
-        source: None,
-    }
+    Error::not_sent(
+        call.provider,
+        call.operation,
+        "the call's deadline passed before the request was sent",
+        None,
+    )
 }
 
 /// A response body over the size limit: the provider answered, so never `NotSent`.
@@ -73,21 +73,19 @@ pub(crate) fn too_large(call: &Call, status: u16, limit: usize) -> Error {
 }
 
 fn not_sent(call: &Call, message: &str, err: reqwest::Error) -> Error {
-    Error::NotSent {
-        provider: call.provider,
-        operation: call.operation,
-        message: message.into(),
-        source: Some(strip_url(err)),
-    }
+    Error::not_sent(call.provider, call.operation, message, Some(strip_url(err)))
 }
 
+/// Marked idempotent for status queries and token fetches, so that
+/// [`Error::safe_to_resend`] allows resending those and nothing else.
 fn maybe_sent(call: &Call, message: &str, err: reqwest::Error) -> Error {
-    Error::MaybeSent {
-        provider: call.provider,
-        operation: call.operation,
-        message: message.into(),
-        source: Some(strip_url(err)),
-    }
+    Error::maybe_sent(
+        call.provider,
+        call.operation,
+        message,
+        Some(strip_url(err)),
+        call.safety == CallSafety::Idempotent,
+    )
 }
 
 /// reqwest errors carry the URL, which may hold a query with identifiers; keep the path only.

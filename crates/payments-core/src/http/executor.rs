@@ -335,7 +335,7 @@ impl HttpClient {
                     resp.header("retry-after").map(str::to_owned)
                 }
                 Err(err) => {
-                    if !err.is_retryable() {
+                    if !err.is_transient() {
                         return result;
                     }
                     None
