@@ -51,6 +51,10 @@ async fn late_answer_is_maybe_sent_every_time_with_the_default_client() {
     for round in 1..=5 {
         let err = http.execute(&PAY, pay_request(&server)).await.unwrap_err();
         assert_maybe_sent(&err);
+        assert!(
+            !err.safe_to_resend(),
+            "a payment whose outcome is unknown is never resent"
+        );
         assert_eq!(server.received(), round, "the server read every request in full");
     }
 }
@@ -84,6 +88,10 @@ async fn late_answer_to_an_idempotent_call_is_maybe_sent_after_its_retries() {
         .unwrap();
     let err = http.execute(&STATUS, HttpRequest::get(server.url())).await.unwrap_err();
     assert_maybe_sent(&err);
+    assert!(
+        err.safe_to_resend() && err.is_transient(),
+        "a status query may be resent"
+    );
     assert_eq!(server.received(), 2);
 }
 
@@ -100,6 +108,7 @@ async fn connection_refused_is_not_sent_with_either_client() {
         );
         assert_eq!(err.delivery(), Delivery::NotSent);
         assert!(!err.outcome_unknown());
+        assert!(err.safe_to_resend());
     }
 }
 
