@@ -34,11 +34,14 @@ use axum::Router;
 use payments_core::clock::ManualClock;
 
 pub mod azericard;
+pub mod bounded;
 pub mod delivery;
 pub mod epay;
 pub mod epoint;
+pub(crate) mod json;
 pub mod qr;
 pub mod scenario;
+pub mod server;
 
 pub use delivery::{Deliveries, DeliveryRecord};
 
@@ -91,8 +94,14 @@ impl Sandbox {
         Sandbox::start_with(SandboxOptions::default()).await
     }
 
-    /// Starts the sandbox with options.
+    /// Starts the sandbox with options and the default [`server::Limits`].
     pub async fn start_with(options: SandboxOptions) -> std::io::Result<Sandbox> {
+        Sandbox::start_with_limits(options, server::Limits::default()).await
+    }
+
+    /// Starts the sandbox with options and server limits (header and body read
+    /// timeouts, connection cap).
+    pub async fn start_with_limits(options: SandboxOptions, limits: server::Limits) -> std::io::Result<Sandbox> {
         let addr = options.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -112,14 +121,11 @@ impl Sandbox {
             .nest("/azericard", azericard::router(state.azericard.clone()))
             .nest("/epay", epay::router(state.epay.clone()))
             .nest("/qr", qr::router(state.qr.clone()));
+        let app = server::with_limits(app, limits);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        tokio::spawn(server::serve(listener, app, limits, async {
+            let _ = rx.await;
+        }));
         Ok(Sandbox {
             addr,
             shared,
