@@ -195,6 +195,11 @@ pub(super) fn success(payload: Json) -> Response {
     envelope(StatusCode::OK, 0, Some(codes::OK), Some("İşlem başarılı"), payload)
 }
 
+/// Success with `code` "100" and `message` null (the seed's Begin sample).
+pub(super) fn success_quiet(payload: Json) -> Response {
+    envelope(StatusCode::OK, 0, Some(codes::OK), None, payload)
+}
+
 /// Success with `code` and `message` null (ReadQRPayment, CheckQRPaymentStatus,
 /// ReadTRQRCode, GetTRQRCode, CreateQRPayment, RefundPayment).
 pub(super) fn success_null(payload: Json) -> Response {

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use rust_decimal::Decimal;
 
-use super::envelope::{QrError, gateway_timeout, success};
+use super::envelope::{QrError, gateway_timeout, success, success_quiet};
 use super::identity::request;
 use super::model::{Payment, QrKind, QrSession};
 use super::payment::payment_payload;
@@ -175,7 +175,7 @@ fn begin_session(state: &State, obj: &RawObject<'_>, provider_qr: bool) -> Resul
     store
         .sessions
         .insert_until(session.correlation_id.clone(), session, keep, now);
-    Ok(success(payload))
+    Ok(success_quiet(payload))
 }
 
 /// `POST /qr/api/v1/Transaction/Begin3rdPartyQRCodePayment`.
