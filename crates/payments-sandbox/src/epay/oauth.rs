@@ -175,15 +175,21 @@ fn issue(state: &State, form: &HashMap<String, String>) -> Result<Response, ApiE
                 )));
             }
             let refresh = required(form, "refresh_token")?;
-            let old = state
-                .store()
-                .refresh_tokens
-                .remove(refresh, now)
-                .filter(|t| t.client_id == client.id)
-                .ok_or_else(|| ApiError::unauthorized("invalid refresh_token"))?;
-            if !requested_scope.is_empty() && scope != old.scope {
-                return Err(ApiError::invalid("scope: a refresh cannot change the token's scope"));
-            }
+            let old = {
+                let mut store = state.store();
+                let old = store
+                    .refresh_tokens
+                    .get(refresh, now)
+                    .filter(|t| t.client_id == client.id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::unauthorized("invalid refresh_token"))?;
+                if !requested_scope.is_empty() && scope != old.scope {
+                    return Err(ApiError::invalid("scope: a refresh cannot change the token's scope"));
+                }
+                // Used once.
+                store.refresh_tokens.remove(refresh, now);
+                old
+            };
             Arc::new(Token {
                 client_id: old.client_id,
                 scope: old.scope.clone(),
