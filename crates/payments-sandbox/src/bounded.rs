@@ -108,7 +108,8 @@ impl<K: Hash + Eq + Clone, V> BoundedMap<K, V> {
         // compact when they outnumber live entries.
         if self.order.len() > 2 * self.cap + 16 {
             let map = &self.map;
-            self.order.retain(|(seq, key)| map.get(key).is_some_and(|e| e.seq == *seq));
+            self.order
+                .retain(|(seq, key)| map.get(key).is_some_and(|e| e.seq == *seq));
         }
     }
 

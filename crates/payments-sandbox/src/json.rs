@@ -488,7 +488,8 @@ mod tests {
                         assert_eq!(&reparsed, &map[k], "{text}");
                     }
                 }
-                (None, Ok(_)) => panic!("valid object refused: {text:?}"),
+                // serde_json's map keeps the last of repeated keys; the scanner refuses them.
+                (None, Ok(_)) if !duplicate => panic!("valid object refused: {text:?}"),
                 _ => {}
             }
         }

@@ -62,7 +62,13 @@ impl Ctx {
     }
 
     async fn token_raw(&self, form: &[(&str, &str)]) -> (u16, Value) {
-        let resp = self.http.post(self.url("/oauth2/token")).form(form).send().await.unwrap();
+        let resp = self
+            .http
+            .post(self.url("/oauth2/token"))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
@@ -74,7 +80,15 @@ impl Ctx {
     }
 
     /// A per-invoice token of client `test` on `terminal` with `scope`.
-    async fn invoice_token(&self, terminal: &str, scope: &str, invoice: &str, amount: &str, currency: &str, links: &str) -> String {
+    async fn invoice_token(
+        &self,
+        terminal: &str,
+        scope: &str,
+        invoice: &str,
+        amount: &str,
+        currency: &str,
+        links: &str,
+    ) -> String {
         let ok = format!("{links}/ok");
         let fail = format!("{links}/fail");
         let mut form = vec![
@@ -150,7 +164,10 @@ async fn tokens_refuse_what_epay_refuses() {
     assert_eq!(status, 400, "{v}");
     assert!(v["message"].as_str().unwrap().contains("2 decimal"));
     // secret_hash is required for a payment-page token.
-    let form: Vec<_> = base_form("100000002", "10").into_iter().filter(|(k, _)| *k != "secret_hash").collect();
+    let form: Vec<_> = base_form("100000002", "10")
+        .into_iter()
+        .filter(|(k, _)| *k != "secret_hash")
+        .collect();
     let (status, v) = ctx.token_raw(&form).await;
     assert_eq!((status, v["message"].as_str().unwrap()), (400, "secret_hash: required"));
     // Amount 0 only as a USD card verification.
@@ -358,7 +375,11 @@ async fn transfers_need_a_token_per_transfer_and_keep_state() {
         assert_eq!(status, 400);
     }
     let (status, v) = ctx
-        .post_json("/api/p2p/transfer", &token, &p2p_body("400000001", 1500, cards::VISA_OK))
+        .post_json(
+            "/api/p2p/transfer",
+            &token,
+            &p2p_body("400000001", 1500, cards::VISA_OK),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["orderID"], "400000001");
@@ -368,7 +389,11 @@ async fn transfers_need_a_token_per_transfer_and_keep_state() {
     assert_eq!(v["terminalID"], epay::P2P_TERMINAL);
     // The token is spent.
     let (status, _) = ctx
-        .post_json("/api/p2p/transfer", &token, &p2p_body("400000001", 1500, cards::VISA_OK))
+        .post_json(
+            "/api/p2p/transfer",
+            &token,
+            &p2p_body("400000001", 1500, cards::VISA_OK),
+        )
         .await;
     assert_eq!(status, 401);
     // A new token for the same order: already transferred.
@@ -376,7 +401,11 @@ async fn transfers_need_a_token_per_transfer_and_keep_state() {
         .invoice_token(epay::P2P_TERMINAL, "transfer", "400000001", "1500", "KZT", "")
         .await;
     let (status, v) = ctx
-        .post_json("/api/p2p/transfer", &again, &p2p_body("400000001", 1500, cards::VISA_OK))
+        .post_json(
+            "/api/p2p/transfer",
+            &again,
+            &p2p_body("400000001", 1500, cards::VISA_OK),
+        )
         .await;
     assert_eq!((status, v["code"].as_i64()), (400, Some(codes::DUPLICATE)));
     // A payment-scope token on the P2P terminal cannot transfer.
@@ -384,7 +413,11 @@ async fn transfers_need_a_token_per_transfer_and_keep_state() {
         .invoice_token(epay::P2P_TERMINAL, "payment", "400000002", "10", "KZT", "")
         .await;
     let (status, _) = ctx
-        .post_json("/api/p2p/transfer", &payment, &p2p_body("400000002", 10, cards::VISA_OK))
+        .post_json(
+            "/api/p2p/transfer",
+            &payment,
+            &p2p_body("400000002", 10, cards::VISA_OK),
+        )
         .await;
     assert_eq!(status, 401);
     // Decline by test card and by the magic amount; the state is kept.
@@ -392,7 +425,11 @@ async fn transfers_need_a_token_per_transfer_and_keep_state() {
         .invoice_token(epay::P2P_TERMINAL, "transfer", "400000003", "100", "KZT", "")
         .await;
     let (status, v) = ctx
-        .post_json("/api/p2p/transfer", &t, &p2p_body("400000003", 100, cards::DECLINE_INSUFFICIENT_FUNDS))
+        .post_json(
+            "/api/p2p/transfer",
+            &t,
+            &p2p_body("400000003", 100, cards::DECLINE_INSUFFICIENT_FUNDS),
+        )
         .await;
     assert_eq!((status, v["code"].as_i64()), (400, Some(codes::DECLINED)));
     let t = ctx
@@ -453,7 +490,10 @@ async fn transfers_need_a_token_per_transfer_and_keep_state() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["TotalCount"], 1);
     assert_eq!(v["Records"][0]["invoiceID"], "400000001");
-    assert_eq!(epay::State::transfer_status(&ctx.sandbox.providers().epay, "400000003").unwrap(), "FAILED");
+    assert_eq!(
+        epay::State::transfer_status(&ctx.sandbox.providers().epay, "400000003").unwrap(),
+        "FAILED"
+    );
 }
 
 #[tokio::test]
@@ -489,7 +529,13 @@ async fn payouts_go_to_the_oct_terminal_without_a_sender() {
     let token = ctx
         .invoice_token(epay::OCT_TERMINAL, "transfer", "000000123457", "10", "KZT", "")
         .await;
-    let (status, _) = ctx.post_json("/api/p2p/transfer", &token, &p2p_body("000000123457", 10, cards::VISA_OK)).await;
+    let (status, _) = ctx
+        .post_json(
+            "/api/p2p/transfer",
+            &token,
+            &p2p_body("000000123457", 10, cards::VISA_OK),
+        )
+        .await;
     assert_eq!(status, 401);
 }
 
@@ -534,12 +580,19 @@ async fn cryptopay_decrypts_the_cryptogram_and_pays() {
     let (status, _) = ctx.post_json("/api/payment/cryptopay", &token, &bad).await;
     assert_eq!(status, 400);
     let (status, v) = ctx
-        .post_json("/api/payment/cryptopay", &token, &body("500000001", 700, cards::VISA_OK))
+        .post_json(
+            "/api/payment/cryptopay",
+            &token,
+            &body("500000001", 700, cards::VISA_OK),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["invoiceID"], "500000001");
     assert!(v["secure3D"].is_null());
-    assert!(!v["cardID"].as_str().unwrap().is_empty(), "cardSave: true saved the card");
+    assert!(
+        !v["cardID"].as_str().unwrap().is_empty(),
+        "cardSave: true saved the card"
+    );
     let post = wait_received(&seen, "/ok").await;
     assert_eq!(post["invoiceId"], "500000001");
     // The same path without /api (the SDK's) works too; a declining card is refused.
@@ -582,7 +635,11 @@ async fn qr_by_api_generates_scans_pays_and_expires() {
     };
     let token = qr_token("600000001").await;
     let (status, v) = ctx
-        .post_json("/api/payment/qr/generate", &token, &json!({"description": "coffee", "language": "rus"}))
+        .post_json(
+            "/api/payment/qr/generate",
+            &token,
+            &json!({"description": "coffee", "language": "rus"}),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     let bill = v["billNumber"].as_str().unwrap().to_owned();
@@ -614,7 +671,12 @@ async fn qr_by_api_generates_scans_pays_and_expires() {
     let token = qr_token("600000003").await;
     let (status, _) = ctx.get_json(&format!("/api/qr?billNumber={bill}"), &token).await;
     assert_eq!(status, 400, "another invoice's token cannot read the bill");
-    let resp = ctx.http.post(ctx.url(&format!("/sandbox/qr/{bill}/pay"))).send().await.unwrap();
+    let resp = ctx
+        .http
+        .post(ctx.url(&format!("/sandbox/qr/{bill}/pay")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 400);
     assert_eq!(ctx.sandbox.providers().epay.payment_status("600000002"), None);
 }

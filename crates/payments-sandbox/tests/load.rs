@@ -82,7 +82,11 @@ impl Load {
             .http
             .post(format!("{}/payform/approve", self.sandbox.epay_url()))
             .header("accept", "application/json")
-            .form(&[("invoiceId", invoice), ("token", token.as_str()), ("card", epay::cards::VISA_OK)])
+            .form(&[
+                ("invoiceId", invoice),
+                ("token", token.as_str()),
+                ("card", epay::cards::VISA_OK),
+            ])
             .send()
             .await
             .unwrap();
@@ -128,7 +132,13 @@ impl Load {
             let service = service.clone();
             self.count();
             refunds.push(tokio::spawn(async move {
-                http.post(url).bearer_auth(service).send().await.unwrap().status().as_u16()
+                http.post(url)
+                    .bearer_auth(service)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
             }));
         }
         let mut ok = 0;
@@ -158,7 +168,8 @@ impl Load {
             )
             .await;
         let correlation = v["payload"]["tx_correlation_id"].as_str().unwrap().to_owned();
-        let body = format!(r#"{{"wallet_number":"{wallet}","provider_id":"112233","tx_correlation_id":{correlation}}}"#);
+        let body =
+            format!(r#"{{"wallet_number":"{wallet}","provider_id":"112233","tx_correlation_id":{correlation}}}"#);
         let (a, b, c) = tokio::join!(
             self.qr_call("Transaction/Complete3rdPartyQRCodePayment", body.clone()),
             self.qr_call("Transaction/Complete3rdPartyQRCodePayment", body.clone()),
@@ -228,10 +239,7 @@ fn peak_rss_kib() -> Option<u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn mixed_load_across_providers_keeps_every_invariant() {
     let sandbox = Sandbox::start().await.unwrap();
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(64)
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     let v: Value = http
         .post(format!("{}/identity/connect/token", sandbox.qr_url()))
         .form(&[
@@ -248,10 +256,11 @@ async fn mixed_load_across_providers_keeps_every_invariant() {
         .unwrap();
     let qr_token = v["access_token"].as_str().unwrap().to_owned();
     for c in 0..CLIENTS {
-        sandbox
-            .providers()
-            .qr
-            .add_wallet(&format!("90000000{c:02}"), &format!("ACC90000000{c:02}"), Decimal::from(1000));
+        sandbox.providers().qr.add_wallet(
+            &format!("90000000{c:02}"),
+            &format!("ACC90000000{c:02}"),
+            Decimal::from(1000),
+        );
     }
     let total_before = sandbox.providers().qr.total_balance();
     let load = Arc::new(Load {
@@ -285,13 +294,28 @@ async fn mixed_load_across_providers_keeps_every_invariant() {
 
     // Invariants.
     let providers = load.sandbox.providers();
-    assert!(providers.epay.transactions_consistent(), "an ePay refund exceeded its capture");
+    assert!(
+        providers.epay.transactions_consistent(),
+        "an ePay refund exceeded its capture"
+    );
     for (currency, charged, refunded) in providers.epay.totals() {
         assert!(refunded <= charged, "{currency}: {refunded} > {charged}");
     }
-    assert!(providers.qr.payments_consistent(), "a QR session debited twice or over-refunded");
-    assert_eq!(providers.qr.total_balance(), total_before, "QR money was created or lost");
-    for (name, len, cap) in providers.epay.store_sizes().into_iter().chain(providers.qr.store_sizes()) {
+    assert!(
+        providers.qr.payments_consistent(),
+        "a QR session debited twice or over-refunded"
+    );
+    assert_eq!(
+        providers.qr.total_balance(),
+        total_before,
+        "QR money was created or lost"
+    );
+    for (name, len, cap) in providers
+        .epay
+        .store_sizes()
+        .into_iter()
+        .chain(providers.qr.store_sizes())
+    {
         assert!(len <= cap, "{name}: {len} > {cap}");
     }
     // Every ePay token issued is still valid (none was evicted or corrupted).

@@ -54,7 +54,11 @@ impl Ctx {
 
     async fn raw_call(&self, op: &str, token: Option<&str>, body: &str) -> reqwest::Response {
         // `Op` is under /v1/Transaction; `Area/Op` names another area.
-        let path = if op.contains('/') { op.to_owned() } else { format!("Transaction/{op}") };
+        let path = if op.contains('/') {
+            op.to_owned()
+        } else {
+            format!("Transaction/{op}")
+        };
         let mut req = self
             .http
             .post(format!("{}/api/v1/{path}", self.sandbox.qr_url()))
@@ -94,7 +98,11 @@ impl Ctx {
         assert_eq!(resp.status(), 400, "{op}");
         let text = resp.text().await.unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!((v["status"].as_i64(), v["code"].as_str()), (Some(1), Some(codes::VALIDATION)), "{text}");
+        assert_eq!(
+            (v["status"].as_i64(), v["code"].as_str()),
+            (Some(1), Some(codes::VALIDATION)),
+            "{text}"
+        );
         assert!(v["message"].is_string() && v["payload"].is_null(), "{text}");
         v
     }
@@ -198,12 +206,10 @@ async fn identity_token_is_issued_checked_and_expires() {
         401
     );
     // A valid token passes (the QR is unknown: an envelope error, HTTP 200).
-    ctx.expect_error("CheckQRPaymentStatus", body, codes::NO_RECORD)
-        .await;
+    ctx.expect_error("CheckQRPaymentStatus", body, codes::NO_RECORD).await;
 
     ctx.sandbox.clock().advance(Duration::from_secs(3599));
-    ctx.expect_error("CheckQRPaymentStatus", body, codes::NO_RECORD)
-        .await;
+    ctx.expect_error("CheckQRPaymentStatus", body, codes::NO_RECORD).await;
     ctx.sandbox.clock().advance(Duration::from_secs(1));
     let resp = ctx.raw_call("CheckQRPaymentStatus", Some(&ctx.token), body).await;
     assert_eq!(resp.status(), 401);
@@ -441,7 +447,9 @@ async fn error_codes_in_the_envelope() {
     // Amounts: below 0.01 or more than 2 decimals is 315; negative is a
     // validation error; text or exponents cannot be read at all.
     let create = |amount: &str| {
-        format!(r#"{{"provider_id":"112233","data":{{"MerchantCode":"1","TerminalCode":"2","TransactionAmount":{amount}}}}}"#)
+        format!(
+            r#"{{"provider_id":"112233","data":{{"MerchantCode":"1","TerminalCode":"2","TransactionAmount":{amount}}}}}"#
+        )
     };
     for amount in ["0", "1.001", "0.001"] {
         ctx.expect_error("Create3rdPartyQrCode", &create(amount), codes::INVALID_AMOUNT)
@@ -449,7 +457,10 @@ async fn error_codes_in_the_envelope() {
     }
     for amount in ["-5", "1000000000"] {
         let v = ctx.expect_validation("Create3rdPartyQrCode", &create(amount)).await;
-        assert!(v["message"].as_str().unwrap().contains("between 0 and 999999999"), "{v}");
+        assert!(
+            v["message"].as_str().unwrap().contains("between 0 and 999999999"),
+            "{v}"
+        );
     }
     for amount in ["\"abc\"", "1e3"] {
         ctx.expect_framework("Create3rdPartyQrCode", &create(amount)).await;
@@ -474,7 +485,10 @@ async fn error_codes_in_the_envelope() {
     // Content-Type is checked: 415 for anything but application/json.
     let resp = ctx
         .http
-        .post(format!("{}/api/v1/Transaction/CheckQRPaymentStatus", ctx.sandbox.qr_url()))
+        .post(format!(
+            "{}/api/v1/Transaction/CheckQRPaymentStatus",
+            ctx.sandbox.qr_url()
+        ))
         .bearer_auth(&ctx.token)
         .header("content-type", "text/plain")
         .body(format!(r#"{{"qr_code":"{qr_code}"}}"#))
@@ -484,7 +498,10 @@ async fn error_codes_in_the_envelope() {
     assert_eq!(resp.status(), 415);
     let resp = ctx
         .http
-        .post(format!("{}/api/v1/Transaction/CheckQRPaymentStatus", ctx.sandbox.qr_url()))
+        .post(format!(
+            "{}/api/v1/Transaction/CheckQRPaymentStatus",
+            ctx.sandbox.qr_url()
+        ))
         .bearer_auth(&ctx.token)
         .header("content-type", "application/json; charset=utf-8")
         .body(format!(r#"{{"qr_code":"{qr_code}"}}"#))
@@ -517,7 +534,11 @@ async fn refunds_are_partial_and_bounded_by_the_paid_amount() {
     ctx.expect_error("RefundPayment", &refund("r-0", "40"), codes::INVALID_AMOUNT)
         .await;
     let (text, v) = ctx.call("RefundPaymentInstant", &refund("r-1", "40")).await;
-    assert_eq!((v["status"].as_i64(), v["code"].as_str()), (Some(0), Some("100")), "{text}");
+    assert_eq!(
+        (v["status"].as_i64(), v["code"].as_str()),
+        (Some(0), Some("100")),
+        "{text}"
+    );
     assert!(text.contains("\"transaction_amount\":40.0000"), "{text}");
     assert!(text.contains("\"previous_amount\":900.0000"), "{text}");
     assert_eq!(v["payload"]["ext_transaction_id"], "r-1");
@@ -541,8 +562,7 @@ async fn refunds_are_partial_and_bounded_by_the_paid_amount() {
     assert_eq!(ctx.balance(qr::MERCHANT_WALLET), dec("0"));
 
     let unknown = r#"{"ext_transaction_id":"x","tx_correlation_id":123456789012345678901234,"currency_code":"TRY","refund_amount":1}"#;
-    ctx.expect_error("RefundPayment", unknown, codes::NO_RECORD)
-        .await;
+    ctx.expect_error("RefundPayment", unknown, codes::NO_RECORD).await;
     let (_, v) = ctx
         .call("CheckQRPaymentStatus", &format!(r#"{{"qr_code":"{qr_code}"}}"#))
         .await;
@@ -583,7 +603,10 @@ async fn wallet_qr_create_read_approve_status() {
     assert!(v["payload"]["receiver_name"].is_string());
     assert!(v["code"].is_null(), "{text}");
     let expire = v["payload"]["expire_date"].as_str().unwrap();
-    assert!(expire.ends_with("+00:00") && expire.len() == "2022-01-10T14:31:49.6376785+00:00".len(), "{expire}");
+    assert!(
+        expire.ends_with("+00:00") && expire.len() == "2022-01-10T14:31:49.6376785+00:00".len(),
+        "{expire}"
+    );
     let (_, v) = ctx
         .call("CheckQRPaymentStatus", &format!(r#"{{"qr_code":"{qr_code}"}}"#))
         .await;
@@ -620,7 +643,11 @@ async fn wallet_qr_create_read_approve_status() {
         .call("ApproveQRPayment", &approve(qr::TEST_WALLET_ACCOUNT, qr::TEST_WALLET))
         .await;
     let v = paid.clone();
-    assert_eq!((v["status"].as_i64(), v["code"].as_str()), (Some(0), Some("100")), "{text}");
+    assert_eq!(
+        (v["status"].as_i64(), v["code"].as_str()),
+        (Some(0), Some("100")),
+        "{text}"
+    );
     assert_eq!(v["payload"]["ext_order_id"], "ord-1");
     assert!(text.contains("\"transaction_amount\":25.5000"), "{text}");
     assert_eq!(ctx.balance(qr::SECOND_WALLET), dec("275.50"));

@@ -69,7 +69,11 @@ impl Ctx {
     async fn refused(&self, path: &str, body: &str, code: &str) {
         let (status, text, v) = self.call(path, body).await;
         assert_eq!(status, 200, "{text}");
-        assert_eq!((v["status"].as_i64(), v["code"].as_str()), (Some(2), Some(code)), "{text}");
+        assert_eq!(
+            (v["status"].as_i64(), v["code"].as_str()),
+            (Some(2), Some(code)),
+            "{text}"
+        );
     }
 
     fn balance(&self, wallet: &str) -> Decimal {
@@ -101,7 +105,8 @@ async fn payment_to_a_business_wallet_and_its_refusals() {
     assert_eq!(ctx.balance(qr::TEST_WALLET), dec("987.70"));
     let txn = v["payload"]["transaction_id"].as_str().unwrap().to_owned();
 
-    ctx.refused("Transaction/Payment", &p("pay-1", "1"), codes::DUPLICATE).await;
+    ctx.refused("Transaction/Payment", &p("pay-1", "1"), codes::DUPLICATE)
+        .await;
     ctx.refused(
         "Transaction/Payment",
         &payment("pay-2", qr::TEST_WALLET, "WRONG", qr::SECOND_WALLET, "1"),
@@ -110,13 +115,25 @@ async fn payment_to_a_business_wallet_and_its_refusals() {
     .await;
     ctx.refused(
         "Transaction/Payment",
-        &payment("pay-3", qr::SECOND_WALLET, qr::SECOND_WALLET_ACCOUNT, qr::TEST_WALLET, "1"),
+        &payment(
+            "pay-3",
+            qr::SECOND_WALLET,
+            qr::SECOND_WALLET_ACCOUNT,
+            qr::TEST_WALLET,
+            "1",
+        ),
         codes::NOT_BUSINESS,
     )
     .await;
     ctx.refused(
         "Transaction/Payment",
-        &payment("pay-4", qr::SECOND_WALLET, qr::SECOND_WALLET_ACCOUNT, qr::SECOND_WALLET, "1"),
+        &payment(
+            "pay-4",
+            qr::SECOND_WALLET,
+            qr::SECOND_WALLET_ACCOUNT,
+            qr::SECOND_WALLET,
+            "1",
+        ),
         codes::SAME_WALLET,
     )
     .await;
@@ -132,9 +149,11 @@ async fn payment_to_a_business_wallet_and_its_refusals() {
         codes::WALLET_NOT_FOUND,
     )
     .await;
-    ctx.refused("Transaction/Payment", &p("pay-7", "0.001"), codes::INVALID_AMOUNT).await;
+    ctx.refused("Transaction/Payment", &p("pay-7", "0.001"), codes::INVALID_AMOUNT)
+        .await;
     // An empty ext_transaction_id: "Sistem Hatası!" (500), as Katalon sees it.
-    ctx.refused("Transaction/Payment", &p("", "1"), codes::SYSTEM_ERROR).await;
+    ctx.refused("Transaction/Payment", &p("", "1"), codes::SYSTEM_ERROR)
+        .await;
     // 501 "try again" after the money moved: reconciliation shows the payment.
     ctx.refused(
         "Transaction/Payment",
@@ -157,7 +176,8 @@ async fn payment_to_a_business_wallet_and_its_refusals() {
     );
     let (_, v) = ctx.ok("Transaction/RefundPaymentInstant", &refund).await;
     assert_eq!(v["code"], "100");
-    ctx.refused("Transaction/RefundPaymentInstant", &refund, codes::DUPLICATE).await;
+    ctx.refused("Transaction/RefundPaymentInstant", &refund, codes::DUPLICATE)
+        .await;
     // 987.70 - 501 (the "try again" payment went through) + 2.30 refunded.
     assert_eq!(ctx.balance(qr::TEST_WALLET), dec("489.00"));
     assert!(ctx.sandbox.providers().qr.payments_consistent());
@@ -172,12 +192,26 @@ async fn provider_media_and_provider_qr() {
             qr::TEST_WALLET
         )
     };
-    let (text, v) = ctx.ok("Account/AddProviderMediaToWallet", &add(qr::TEST_WALLET_ACCOUNT, "Metropol")).await;
+    let (text, v) = ctx
+        .ok(
+            "Account/AddProviderMediaToWallet",
+            &add(qr::TEST_WALLET_ACCOUNT, "Metropol"),
+        )
+        .await;
     assert_eq!(v["code"], "100", "{text}");
     assert_eq!(v["payload"], true);
-    ctx.refused("Account/AddProviderMediaToWallet", &add("WRONG", "Metropol"), codes::ACCOUNT_MISMATCH)
+    ctx.refused(
+        "Account/AddProviderMediaToWallet",
+        &add("WRONG", "Metropol"),
+        codes::ACCOUNT_MISMATCH,
+    )
+    .await;
+    let (status, _, v) = ctx
+        .call(
+            "Account/AddProviderMediaToWallet",
+            &add(qr::TEST_WALLET_ACCOUNT, "Nope"),
+        )
         .await;
-    let (status, _, v) = ctx.call("Account/AddProviderMediaToWallet", &add(qr::TEST_WALLET_ACCOUNT, "Nope")).await;
     assert_eq!((status, v["code"].as_str()), (400, Some(codes::VALIDATION)));
 
     // CreateQrCode + BeginQrCodePayment [U], completed as a partner QR.
@@ -213,18 +247,28 @@ async fn tr_qr_read_get_and_expiry() {
     let state = &ctx.sandbox.providers().qr;
     let minted = state.create_tr_qr(dec("700.62"), Duration::from_secs(3600));
     let (text, v) = ctx
-        .ok("Transaction/ReadTRQRCode", &format!(r#"{{"QRCode":"{}"}}"#, minted.text))
+        .ok(
+            "Transaction/ReadTRQRCode",
+            &format!(r#"{{"QRCode":"{}"}}"#, minted.text),
+        )
         .await;
     assert!(v["code"].is_null() && v["message"].is_null(), "{text}");
     assert_eq!(v["payload"]["resultCode"], 0);
     assert_eq!(v["payload"]["amount"], "000000070062");
     assert_eq!(v["payload"]["currencyCode"], 949);
     assert_eq!(v["payload"]["qrRefNo"], minted.ref_no.as_str());
-    ctx.refused("Transaction/ReadTRQRCode", r#"{"QRCode":"garbage"}"#, codes::TR_QR_UNREADABLE)
-        .await;
+    ctx.refused(
+        "Transaction/ReadTRQRCode",
+        r#"{"QRCode":"garbage"}"#,
+        codes::TR_QR_UNREADABLE,
+    )
+    .await;
     // The PascalCase key is the documented one.
     let (status, _, _) = ctx
-        .call("Transaction/ReadTRQRCode", &format!(r#"{{"qr_code":"{}"}}"#, minted.text))
+        .call(
+            "Transaction/ReadTRQRCode",
+            &format!(r#"{{"qr_code":"{}"}}"#, minted.text),
+        )
         .await;
     assert_eq!(status, 400);
 
@@ -306,7 +350,10 @@ async fn reconciliation_filters_and_receipt() {
     assert_eq!(v["payload"]["id"], id.as_str());
     // Required paging fields.
     let (status, _, v) = fresh
-        .call("TransactionData/SummaryRecordByFilter", r#"{"page_index":0,"order_column":"Id"}"#)
+        .call(
+            "TransactionData/SummaryRecordByFilter",
+            r#"{"page_index":0,"order_column":"Id"}"#,
+        )
         .await;
     assert_eq!((status, v["status"].as_i64()), (400, Some(400)));
 }
@@ -318,7 +365,9 @@ async fn top_up_and_withdrawal_send_their_webhooks() {
     let ctx = Ctx::new().await;
     let seen: Received = Arc::default();
     async fn record(State(seen): State<Received>, body: Bytes) -> &'static str {
-        seen.lock().unwrap().push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+        seen.lock()
+            .unwrap()
+            .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
         "OK"
     }
     let app = Router::new().route("/hook", post(record)).with_state(seen.clone());
@@ -348,7 +397,10 @@ async fn top_up_and_withdrawal_send_their_webhooks() {
         }
     };
     let topup = |amount: &str, receipt: &str| {
-        format!(r#"{{"wallet_number":"{}","amount":{amount},"receipt_no":"{receipt}"}}"#, qr::TEST_WALLET)
+        format!(
+            r#"{{"wallet_number":"{}","amount":{amount},"receipt_no":"{receipt}"}}"#,
+            qr::TEST_WALLET
+        )
     };
     let v = side("topup", topup("100", "R1")).await;
     assert_eq!(v["result_code"], "Success");

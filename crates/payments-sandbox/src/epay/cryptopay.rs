@@ -109,7 +109,9 @@ pub(super) async fn pay(
         .map_err(f)?
         .ok_or_else(|| ApiError::invalid("invoiceId: required"))?;
     if invoice_id != scope.invoice_id {
-        return Err(ApiError::invalid("invoiceId: differs from the payment token's invoiceID"));
+        return Err(ApiError::invalid(
+            "invoiceId: differs from the payment token's invoiceID",
+        ));
     }
     let amount = obj
         .decimal("amount")
@@ -124,6 +126,9 @@ pub(super) async fn pay(
     }
     let name = obj.required_string("name").map_err(f)?;
     let description = obj.required_string("description").map_err(f)?;
+    if description.len() > 125 || name.len() > super::payform::MAX_WIDGET_FIELD_LEN {
+        return Err(ApiError::invalid("description (125 bytes) or name too long"));
+    }
     let card_save = obj
         .boolean("cardSave")
         .map_err(f)?
@@ -147,7 +152,10 @@ pub(super) async fn pay(
     if let Some(terminal) = obj.string("terminalId").map_err(f)?
         && terminal != scope.terminal
     {
-        return Err(ApiError::bad(codes::WRONG_TERMINAL, "terminalId: differs from the payment token's terminal"));
+        return Err(ApiError::bad(
+            codes::WRONG_TERMINAL,
+            "terminalId: differs from the payment token's terminal",
+        ));
     }
     let invoice_id_alt = obj.text("invoiceIdAlt").map_err(f)?.unwrap_or_default();
     if !invoice_id_alt.is_empty() {
@@ -161,7 +169,10 @@ pub(super) async fn pay(
         ));
     }
     let link = |key: &str| optional_link(key, obj.string(key).map_err(f)?.as_deref());
-    let s = |key: &str| obj.text(key).map(|v| v.unwrap_or_default()).map_err(f);
+    let s = |key: &str| {
+        let max = if key == "data" { 1024 } else { super::util::MAX_TEXT_LEN };
+        super::util::bounded_text(&obj, key, max)
+    };
     let order = PaymentOrder {
         invoice_id,
         invoice_id_alt,
@@ -190,10 +201,19 @@ pub(super) async fn pay(
     }
     let secure3d = if txn.status == TxStatus::Pending3ds || card.pan == cards::TIMEOUT_3DS {
         Json::obj([
-            ("paReq", Json::str(payments_core::crypto::base64_encode(txn.id.as_bytes()))),
+            (
+                "paReq",
+                Json::str(payments_core::crypto::base64_encode(txn.id.as_bytes())),
+            ),
             ("md", Json::str(txn.id.clone())),
-            ("termURL", Json::str(format!("{}/epay/api/3ds/term", state.shared.base_url))),
-            ("action", Json::str(format!("{}/epay/api/3ds/acs", state.shared.base_url))),
+            (
+                "termURL",
+                Json::str(format!("{}/epay/api/3ds/term", state.shared.base_url)),
+            ),
+            (
+                "action",
+                Json::str(format!("{}/epay/api/3ds/acs", state.shared.base_url)),
+            ),
         ])
     } else {
         Json::Null

@@ -191,10 +191,7 @@ pub(super) async fn create(
             Ok(v)
         };
         let account_id = obj.text("account_id").map_err(f)?.unwrap_or_default();
-        for (name, value) in [
-            ("account_id", &account_id),
-            ("recipient_contact", &recipient_contact),
-        ] {
+        for (name, value) in [("account_id", &account_id), ("recipient_contact", &recipient_contact)] {
             if value.len() > MAX_FIELD_LEN {
                 return Err(ApiError::invalid(format!("{name}: longer than {MAX_FIELD_LEN} bytes")));
             }

@@ -227,8 +227,8 @@ fn payment_scope(
     transfer: bool,
 ) -> Result<PaymentScope, ApiError> {
     check_invoice_id("invoiceID", invoice_id)?;
-    let amount = parse_decimal(required(form, "amount")?)
-        .ok_or_else(|| ApiError::invalid("amount: must be a decimal"))?;
+    let amount =
+        parse_decimal(required(form, "amount")?).ok_or_else(|| ApiError::invalid("amount: must be a decimal"))?;
     let amount = check_amount("amount", amount)?;
     let currency = required(form, "currency")?;
     if !CURRENCIES.contains(&currency) {
@@ -236,9 +236,7 @@ fn payment_scope(
     }
     let verification = amount.is_zero() && currency == "USD";
     if amount.is_zero() && !verification {
-        return Err(ApiError::invalid(
-            "amount: 0 only for a card verification, in USD",
-        ));
+        return Err(ApiError::invalid("amount: 0 only for a card verification, in USD"));
     }
     // secret_hash: required by the payment-page and P2P token tables; the card
     // verification, QR-by-API and withdrawal (OCT) tables do not list it.

@@ -26,8 +26,14 @@ use super::util::{check_invoice_id, optional_link, uuid};
 use crate::json::{FieldError, Json, RawObject};
 
 /// Longest free-text field of the `halyk.pay` object (name, email, phone,
-/// description, accountId, data), in bytes: the sandbox's bound.
-pub const MAX_WIDGET_FIELD_LEN: usize = 1024;
+/// accountId, language), in bytes: the sandbox's bound (the description has
+/// ePay's own, 125 bytes; `data` 1024).
+pub const MAX_WIDGET_FIELD_LEN: usize = super::util::MAX_TEXT_LEN;
+
+/// Longest description (ePay: 125 bytes).
+const MAX_DESCRIPTION_LEN: usize = 125;
+/// Longest `data` (the sandbox's bound).
+const MAX_DATA_LEN: usize = 1024;
 
 /// `GET /epay/payform/payment-api.js`: the widget script, pointing at this sandbox.
 pub(super) async fn script(AxumState(state): AxumState<Arc<State>>) -> Response {
@@ -145,7 +151,8 @@ fn button(
         order_from_widget(state, text)?.1
     } else if let Some(session) = session_id {
         let found = state.store().sessions.get(session, now).cloned();
-        let found = found.ok_or_else(|| ApiError::bad(codes::NOT_FOUND, "session: unknown, expired or already used"))?;
+        let found =
+            found.ok_or_else(|| ApiError::bad(codes::NOT_FOUND, "session: unknown, expired or already used"))?;
         lookup(state, &found.token).map_err(|_| ApiError::unauthorized("auth: token expired"))?;
         found.order
     } else if let Some(payment) = fields.get("payment") {
@@ -200,7 +207,9 @@ fn order_from_widget(state: &State, text: &str) -> Result<(String, PaymentOrder)
         return Err(ApiError::unauthorized("auth: not a payment token"));
     };
     if scope.transfer {
-        return Err(ApiError::unauthorized("auth: a transfer token cannot pay on the payment page"));
+        return Err(ApiError::unauthorized(
+            "auth: a transfer token cannot pay on the payment page",
+        ));
     }
     let invoice_id = obj
         .text("invoiceId")
@@ -232,13 +241,14 @@ fn order_from_widget(state: &State, text: &str) -> Result<(String, PaymentOrder)
     let s = |key: &str| -> Result<String, ApiError> {
         let v = obj.text(key).map_err(f)?.unwrap_or_default();
         if v.len() > MAX_WIDGET_FIELD_LEN {
-            return Err(ApiError::invalid(format!("{key}: longer than {MAX_WIDGET_FIELD_LEN} bytes")));
+            return Err(ApiError::invalid(format!(
+                "{key}: longer than {MAX_WIDGET_FIELD_LEN} bytes"
+            )));
         }
         Ok(v)
     };
-    let link = |key: &str| -> Result<Option<String>, ApiError> {
-        optional_link(key, obj.string(key).map_err(f)?.as_deref())
-    };
+    let link =
+        |key: &str| -> Result<Option<String>, ApiError> { optional_link(key, obj.string(key).map_err(f)?.as_deref()) };
     // The token's URLs win; the object's are checked and used only when the token has none.
     let post_link = link("postLink")?;
     let failure_post_link = link("failurePostLink")?;
@@ -249,9 +259,9 @@ fn order_from_widget(state: &State, text: &str) -> Result<(String, PaymentOrder)
         check_invoice_id("invoiceIdAlt", &invoice_id_alt)?;
     }
     let data = match obj.raw("data") {
-        Some(raw) if raw.starts_with('"') => s("data")?,
-        Some(raw) if raw.len() <= MAX_WIDGET_FIELD_LEN => raw.to_owned(),
-        Some(_) => return Err(ApiError::invalid(format!("data: longer than {MAX_WIDGET_FIELD_LEN} bytes"))),
+        Some(raw) if raw.starts_with('"') => super::util::bounded_text(&obj, "data", MAX_DATA_LEN)?,
+        Some(raw) if raw.len() <= MAX_DATA_LEN => raw.to_owned(),
+        Some(_) => return Err(ApiError::invalid(format!("data: longer than {MAX_DATA_LEN} bytes"))),
         None => String::new(),
     };
     let card_save = obj.boolean("cardSave").map_err(f)?.unwrap_or(false);
@@ -266,7 +276,13 @@ fn order_from_widget(state: &State, text: &str) -> Result<(String, PaymentOrder)
         failure_post_link: scope.failure_post_link.clone().or(failure_post_link),
         back_link,
         failure_back_link,
-        description: s("description")?,
+        description: {
+            let d = s("description")?;
+            if d.len() > MAX_DESCRIPTION_LEN {
+                return Err(ApiError::invalid("description: at most 125 bytes"));
+            }
+            d
+        },
         account_id: s("accountId")?,
         language: s("language")?,
         name: s("name")?,

@@ -48,8 +48,7 @@ pub(super) fn settle(state: &State, order: PaymentOrder, card: &str, payer_decli
                 "invoiceId: already paid on this terminal (or its last 6 digits are)",
             ));
         }
-        let two_step = store.two_step.get(&order.terminal).copied().unwrap_or(false)
-            && !order.is_verification();
+        let two_step = store.two_step.get(&order.terminal).copied().unwrap_or(false) && !order.is_verification();
         let txn_id = uuid();
         let status = match decision {
             Some(_) => TxStatus::Failed,

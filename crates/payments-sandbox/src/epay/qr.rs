@@ -79,8 +79,8 @@ pub(super) async fn generate(
         failure_post_link = optional_link("failurePostLink", obj.string("failurePostLink").map_err(f)?.as_deref())?;
         for key in ["description", "language", "accountId", "payerEmail", "payerPhone"] {
             let v = obj.text(key).map_err(f)?.unwrap_or_default();
-            if v.len() > 1024 {
-                return Err(ApiError::invalid(format!("{key}: longer than 1024 bytes")));
+            if v.len() > super::payform::MAX_WIDGET_FIELD_LEN {
+                return Err(ApiError::invalid(format!("{key}: too long")));
             }
             s.insert(key, v);
         }
@@ -183,7 +183,11 @@ pub(super) async fn act(
     let (status, txn_id, ret_code, err) = match action.as_str() {
         "scan" => ("SCANNED", None, String::new(), String::new()),
         "pay" | "reject" => {
-            let card = if action == "pay" { cards::VISA_OK } else { cards::DECLINE_DO_NOT_HONOR };
+            let card = if action == "pay" {
+                cards::VISA_OK
+            } else {
+                cards::DECLINE_DO_NOT_HONOR
+            };
             let txn = settle(&state, bill.order.clone(), card, action == "reject")?;
             if txn.status == TxStatus::Failed {
                 ("REJECTED", Some(txn.id), txn.reason_code, txn.reason)

@@ -75,7 +75,14 @@ pub(super) async fn card_auth(
             .filter(|c| c.terminal == scope.terminal && c.active)
             .cloned()
             .ok_or_else(|| ApiError::bad(codes::NOT_FOUND, "cardId: no such active saved card on this terminal"))?;
-        let s = |key: &str| obj.text(key).map(|v| v.unwrap_or_default()).map_err(f);
+        let s = |key: &str| {
+            let max = if key == "description" {
+                125
+            } else {
+                super::util::MAX_TEXT_LEN
+            };
+            super::util::bounded_text(&obj, key, max)
+        };
         // The token's links win; the body's are checked and used only when the token has none.
         let link = |key: &str, token_link: &Option<String>| -> Result<Option<String>, ApiError> {
             let own = optional_link(key, obj.string(key).map_err(f)?.as_deref())?;
@@ -194,16 +201,10 @@ pub(super) async fn subscribe(
 /// The terminals a token may see saved cards of: a service token its own,
 /// a terminal-less client token every terminal of its client.
 fn card_terminals(token: &super::model::Token) -> Result<Vec<&'static str>, ApiError> {
-    let client = super::credentials::client(token.client_id)
-        .ok_or_else(|| ApiError::unauthorized("unknown client"))?;
+    let client = super::credentials::client(token.client_id).ok_or_else(|| ApiError::unauthorized("unknown client"))?;
     match &token.grant {
         Grant::Merchant => Ok(client.terminals.to_vec()),
-        Grant::Service { terminal } => Ok(client
-            .terminals
-            .iter()
-            .copied()
-            .filter(|t| t == terminal)
-            .collect()),
+        Grant::Service { terminal } => Ok(client.terminals.iter().copied().filter(|t| t == terminal).collect()),
         _ => Err(ApiError::unauthorized(
             "saved cards need a client_credentials token (with or without terminal)",
         )),
@@ -243,7 +244,10 @@ pub(super) async fn list(
                 ("PayerName", Json::str("")),
                 ("Reference", Json::str("")),
                 ("IntReference", Json::str("")),
-                ("Token", Json::str(card_hash(&c.id).get(..32).unwrap_or_default().to_owned())),
+                (
+                    "Token",
+                    Json::str(card_hash(&c.id).get(..32).unwrap_or_default().to_owned()),
+                ),
                 ("Terminal", Json::str("88888881")),
                 ("CreatedDate", Json::str(kz_time(c.created))),
                 ("PaymentAvailable", Json::Bool(false)),

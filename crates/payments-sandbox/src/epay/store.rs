@@ -10,6 +10,10 @@
 //! | invoice links | [`MAX_INVOICES`] | none (oldest evicted) |
 //! | saved cards | [`MAX_CARDS`] | none (oldest evicted) |
 //! | subscriptions, transfers, QR bills | [`MAX_TXNS`] | none (oldest evicted) |
+//!
+//! Worst case, with every field at its bound (links 1 KiB, free text 256 B):
+//! about 6 KiB per transaction or session and 2.5 KiB per token, so roughly
+//! 120 MiB for full transaction stores plus 25 MiB of tokens.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,9 +32,9 @@ use crate::bounded::BoundedMap;
 /// Access (and refresh) tokens kept at most.
 pub const MAX_TOKENS: usize = 10_000;
 /// Hosted-page sessions kept at most.
-pub const MAX_SESSIONS: usize = 10_000;
+pub const MAX_SESSIONS: usize = 5_000;
 /// Transactions (and transfers, subscriptions, QR bills) kept at most.
-pub const MAX_TXNS: usize = 50_000;
+pub const MAX_TXNS: usize = 20_000;
 /// Invoice links kept at most.
 pub const MAX_INVOICES: usize = 20_000;
 /// Saved cards kept at most.
@@ -185,7 +189,9 @@ impl State {
     pub fn payment_status(&self, invoice_id: &str) -> Option<String> {
         let now = self.now();
         let store = self.store();
-        store.latest_txn(None, invoice_id, now).map(|t| t.status.name().to_owned())
+        store
+            .latest_txn(None, invoice_id, now)
+            .map(|t| t.status.name().to_owned())
     }
 
     /// The status of an invoice link by ePay's id (`ACTIVE`, `CHARGED`, `EXPIRED`, `DEACTIVATED`).

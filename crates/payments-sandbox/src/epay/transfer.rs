@@ -19,37 +19,25 @@ use rust_decimal::Decimal;
 use super::credentials::{MAGIC_DECLINE_AMOUNT, OCT_TERMINAL, P2P_TERMINAL, P2P_USERNAME, cards};
 use super::error::{ApiError, codes, ok_json};
 use super::like::like;
-use super::model::{Grant, TransferKind, TransferSide, Transfer, TxStatus};
+use super::model::{Grant, Transfer, TransferKind, TransferSide, TxStatus};
 use super::oauth::{authorize, require_user, service_terminal};
 use super::operation::required_body;
 use super::store::State;
-use super::util::{card_info, kz_time, optional_link, random_digits, same_tail, uuid};
+use super::util::{bounded_text, card_info, kz_time, optional_link, random_digits, same_tail, uuid};
 use crate::json::{FieldError, Json, RawObject, raw_to_text};
 
 /// `POST /epay/api/p2p/transfer`.
-pub(super) async fn p2p(
-    state: AxumState<Arc<State>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+pub(super) async fn p2p(state: AxumState<Arc<State>>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     transfer(state, headers, body, TransferKind::P2p)
 }
 
 /// `POST /epay/api/chdebit/transfer` (AFT).
-pub(super) async fn aft(
-    state: AxumState<Arc<State>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+pub(super) async fn aft(state: AxumState<Arc<State>>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     transfer(state, headers, body, TransferKind::Aft)
 }
 
 /// `POST /epay/api/chpayment/transfer` (OCT payout).
-pub(super) async fn oct(
-    state: AxumState<Arc<State>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+pub(super) async fn oct(state: AxumState<Arc<State>>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     transfer(state, headers, body, TransferKind::Oct)
 }
 
@@ -68,7 +56,10 @@ fn side(
     sender: bool,
 ) -> Result<(TransferSide, String), ApiError> {
     let f = nested(prefix);
-    let transfer_type = obj.string("transferType").map_err(&f)?.unwrap_or_else(|| "TYPEPAN".to_owned());
+    let transfer_type = obj
+        .string("transferType")
+        .map_err(&f)?
+        .unwrap_or_else(|| "TYPEPAN".to_owned());
     match transfer_type.as_str() {
         "TYPEPAN" => {
             let pan = obj.required_string("cardCred").map_err(&f)?;
@@ -143,7 +134,9 @@ fn side(
                 cards::VISA_OK.to_owned(),
             ))
         }
-        other => Err(ApiError::invalid(format!("{prefix}.transferType: unsupported {other:?}"))),
+        other => Err(ApiError::invalid(format!(
+            "{prefix}.transferType: unsupported {other:?}"
+        ))),
     }
 }
 
@@ -185,7 +178,11 @@ fn transfer(
             "{} needs a token for the {} terminal{}",
             kind.name(),
             if kind == TransferKind::Oct { "OCT" } else { "P2P" },
-            if kind == TransferKind::Oct { "" } else { " with scope \"transfer\"" }
+            if kind == TransferKind::Oct {
+                ""
+            } else {
+                " with scope \"transfer\""
+            }
         )));
     }
     let obj = required_body(&body)?;
@@ -195,7 +192,10 @@ fn transfer(
         .map_err(f)?
         .ok_or_else(|| ApiError::invalid("order: required"))?;
     let of = nested("order");
-    let order_id = order.text("id").map_err(&of)?.ok_or_else(|| ApiError::invalid("order.id: required"))?;
+    let order_id = order
+        .text("id")
+        .map_err(&of)?
+        .ok_or_else(|| ApiError::invalid("order.id: required"))?;
     if order_id != scope.invoice_id {
         return Err(ApiError::invalid("order.id: differs from the token's invoiceID"));
     }
@@ -225,8 +225,8 @@ fn transfer(
     {
         return Err(ApiError::invalid("order.foreign: must be a boolean"));
     }
-    let description = order.text("description").map_err(&of)?.unwrap_or_default();
-    let email = order.text("senderEmail").map_err(&of)?.unwrap_or_default();
+    let description = bounded_text(&order, "description", 125)?;
+    let email = bounded_text(&order, "senderEmail", super::util::MAX_TEXT_LEN)?;
     let card = obj
         .object("card")
         .map_err(f)?
@@ -271,7 +271,10 @@ fn transfer(
                 && (t.order_id == order_id || same_tail(&t.order_id, &order_id))
         });
         if paid {
-            return Err(ApiError::bad(codes::DUPLICATE, "order.id: already transferred on this terminal"));
+            return Err(ApiError::bad(
+                codes::DUPLICATE,
+                "order.id: already transferred on this terminal",
+            ));
         }
         let record = Transfer {
             id: uuid(),
@@ -282,7 +285,11 @@ fn transfer(
             currency: currency.clone(),
             description,
             email,
-            status: if reason.is_some() { TxStatus::Failed } else { TxStatus::Charge },
+            status: if reason.is_some() {
+                TxStatus::Failed
+            } else {
+                TxStatus::Charge
+            },
             reason: reason.unwrap_or_default().to_owned(),
             reference: random_digits(12),
             int_reference: random_digits(16),
@@ -331,7 +338,10 @@ fn p2p_json(t: &Transfer) -> Json {
         ("invoiceID", Json::str(t.order_id.clone())),
         ("amount", Json::dec(t.amount)),
         ("amountBonus", Json::int(0)),
-        ("payoutAmount", Json::dec(if t.status.is_paid() { t.amount } else { Decimal::ZERO })),
+        (
+            "payoutAmount",
+            Json::dec(if t.status.is_paid() { t.amount } else { Decimal::ZERO }),
+        ),
         ("currency", Json::str(t.currency.clone())),
         ("cardType", Json::str(t.receiver.card_type.clone())),
         ("terminal", Json::str(t.terminal.clone())),
@@ -452,7 +462,9 @@ pub(super) async fn list(
             _ => return Err(ApiError::invalid(format!("method: unsupported {method:?}"))),
         };
         if !arity_ok {
-            return Err(ApiError::invalid(format!("searchParameter: wrong values for method {method:?}")));
+            return Err(ApiError::invalid(format!(
+                "searchParameter: wrong values for method {method:?}"
+            )));
         }
         if !LIST_FIELDS.contains(&name.as_str()) {
             return Err(ApiError::invalid(format!("name: unknown field {name:?}")));

@@ -63,7 +63,7 @@ pub(super) fn kz_time(t: OffsetDateTime) -> String {
 }
 
 /// Longest URL accepted in a link field (postLink, backLink, ...).
-pub const MAX_LINK_LEN: usize = 2048;
+pub const MAX_LINK_LEN: usize = 1024;
 
 /// A link field: an absolute `http`/`https` URL of at most [`MAX_LINK_LEN`]
 /// bytes. Any other scheme (`javascript:`, `data:`, `file:`) is refused: the
@@ -124,4 +124,18 @@ pub(super) fn check_amount(field: &str, amount: Decimal) -> Result<Decimal, ApiE
 pub(super) fn same_tail(a: &str, b: &str) -> bool {
     let tail = |s: &str| s.get(s.len().saturating_sub(6)..).map(str::to_owned);
     (a.len() > 6 || b.len() > 6) && tail(a) == tail(b)
+}
+
+/// Longest free-text field (name, email, phone, accountId, language, ...) of
+/// a payment request, in bytes: the sandbox's bound (ePay's description has
+/// its own, 125 bytes; `data` 1024).
+pub const MAX_TEXT_LEN: usize = 256;
+
+/// An optional text member (string or number) of at most `max` bytes.
+pub(super) fn bounded_text(obj: &crate::json::RawObject<'_>, key: &str, max: usize) -> Result<String, ApiError> {
+    let v = obj.text(key).map_err(ApiError::field)?.unwrap_or_default();
+    if v.len() > max {
+        return Err(ApiError::invalid(format!("{key}: longer than {max} bytes")));
+    }
+    Ok(v)
 }

@@ -37,7 +37,11 @@ pub(super) fn record_json(r: &Record) -> Json {
         ("transaction_status_id", Json::int(r.status_id)),
         (
             "transaction_status",
-            Json::str(if r.status_id == 60 { "RefundCompleted" } else { "NormalCompleted" }),
+            Json::str(if r.status_id == 60 {
+                "RefundCompleted"
+            } else {
+                "NormalCompleted"
+            }),
         ),
         ("result_code", Json::str("Success")),
         ("tx_additional_data_json", Json::str("{}")),
@@ -107,8 +111,12 @@ pub(super) async fn summary(
     let to = text("to_wallet_number")?;
     let status = int(&obj, "process_level_status_id")?;
     let kind = int(&obj, "transaction_type_code")?;
-    let min = obj.decimal("min_amount").map_err(|_| QrError::unreadable("min_amount"))?;
-    let max = obj.decimal("max_amount").map_err(|_| QrError::unreadable("max_amount"))?;
+    let min = obj
+        .decimal("min_amount")
+        .map_err(|_| QrError::unreadable("min_amount"))?;
+    let max = obj
+        .decimal("max_amount")
+        .map_err(|_| QrError::unreadable("max_amount"))?;
     let mut found: Vec<Record> = state
         .store()
         .records

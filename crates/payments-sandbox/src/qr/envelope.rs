@@ -27,11 +27,17 @@ enum Kind {
     Unauthorized(&'static str),
     UnsupportedMediaType,
     /// HTTP 400, the framework's validation object for one field.
-    Framework { field: String, message: String },
+    Framework {
+        field: String,
+        message: String,
+    },
     /// HTTP 400, status 1, code 999.
     Validation(String),
     /// HTTP 200, status 2.
-    Business { code: &'static str, message: String },
+    Business {
+        code: &'static str,
+        message: String,
+    },
 }
 
 impl QrError {
@@ -180,7 +186,13 @@ impl IntoResponse for QrError {
     }
 }
 
-pub(super) fn envelope(http: StatusCode, status: i64, code: Option<&str>, message: Option<&str>, payload: Json) -> Response {
+pub(super) fn envelope(
+    http: StatusCode,
+    status: i64,
+    code: Option<&str>,
+    message: Option<&str>,
+    payload: Json,
+) -> Response {
     let body = Json::obj([
         ("status", Json::int(status)),
         ("code", code.map(Json::str).unwrap_or(Json::Null)),

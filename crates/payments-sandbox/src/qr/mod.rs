@@ -150,7 +150,10 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route(&format!("{T}/RefundPaymentInstant"), post(refund::refund_instant))
         .route(&format!("{T}/ReadTRQRCode"), post(trqr::read))
         .route(&format!("{T}/GetTRQRCode"), post(trqr::get))
-        .route("/api/v1/Account/AddProviderMediaToWallet", post(payment::add_provider_media))
+        .route(
+            "/api/v1/Account/AddProviderMediaToWallet",
+            post(payment::add_provider_media),
+        )
         .route(&format!("{D}/SummaryRecordByFilter"), post(data::summary))
         .route(&format!("{D}/TransactionReceipt"), post(data::receipt))
         .route("/sandbox/topup", post(webhook::topup))

@@ -27,7 +27,10 @@ pub(super) fn wallet_info(w: &Wallet) -> Json {
         ("id", Json::str(w.id.clone())),
         ("name", Json::str(w.name.clone())),
         ("account_number", Json::str(w.account_number.clone())),
-        ("account_type", Json::str(if w.business { "Business" } else { "Personal" })),
+        (
+            "account_type",
+            Json::str(if w.business { "Business" } else { "Personal" }),
+        ),
         (
             "created_date_utc",
             Json::str(utc_7(time::macros::datetime!(2021-09-20 10:52:35.5927212 UTC))),
@@ -84,7 +87,14 @@ pub(super) fn payment_payload(p: &Payment, ext_order_id: String, sender: &Wallet
         ("charged_amount", Json::dec_scaled(p.amount, 4)),
         ("ext_order_id", Json::str(ext_order_id)),
         ("business_code", Json::str("")),
-        ("business_name", Json::str(if receiver.business { receiver.name.clone() } else { String::new() })),
+        (
+            "business_name",
+            Json::str(if receiver.business {
+                receiver.name.clone()
+            } else {
+                String::new()
+            }),
+        ),
         ("friendly_name", Json::str("")),
         ("receiver_account_number", Json::str(receiver.account_number.clone())),
         ("receiver_wallet_number", Json::str(receiver.number.clone())),
@@ -121,7 +131,10 @@ pub(super) async fn pay(
     let mut store = state.store();
     let sender = store.wallets.get(&sender_number).ok_or_else(QrError::wallet)?;
     if sender.account_number != account {
-        return Err(QrError::new(codes::ACCOUNT_MISMATCH, "Hesap numarası ile cüzdan eşleşmiyor."));
+        return Err(QrError::new(
+            codes::ACCOUNT_MISMATCH,
+            "Hesap numarası ile cüzdan eşleşmiyor.",
+        ));
     }
     let receiver = store.wallets.get(&receiver_number).ok_or_else(QrError::wallet)?;
     if !receiver.business {
@@ -130,8 +143,15 @@ pub(super) async fn pay(
     if sender_number == receiver_number {
         return Err(QrError::new(codes::SAME_WALLET, "MustBeDifferentWallet"));
     }
-    if store.records.values(now).any(|r| r.ext_transaction_id == ext_id && r.type_id == 3003) {
-        return Err(QrError::new(codes::DUPLICATE, "Bu ext_transaction_id ile daha önce işlem yapılmış."));
+    if store
+        .records
+        .values(now)
+        .any(|r| r.ext_transaction_id == ext_id && r.type_id == 3003)
+    {
+        return Err(QrError::new(
+            codes::DUPLICATE,
+            "Bu ext_transaction_id ile daha önce işlem yapılmış.",
+        ));
     }
     if sender.balance < amount {
         return Err(QrError::new(codes::INSUFFICIENT_BALANCE, "Yetersiz bakiye."));
@@ -195,7 +215,10 @@ pub(super) async fn add_provider_media(
     let mut store = state.store();
     let w = store.wallets.get_mut(&wallet).ok_or_else(QrError::wallet)?;
     if w.account_number != account {
-        return Err(QrError::new(codes::ACCOUNT_MISMATCH, "Hesap numarası ile cüzdan eşleşmiyor."));
+        return Err(QrError::new(
+            codes::ACCOUNT_MISMATCH,
+            "Hesap numarası ile cüzdan eşleşmiyor.",
+        ));
     }
     if !w.providers.contains(&provider) {
         w.providers.push(provider);

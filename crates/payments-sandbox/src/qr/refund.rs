@@ -13,20 +13,16 @@ use axum::extract::State as AxumState;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use super::codes;
 use super::envelope::{QrError, success, success_null};
 use super::identity::request;
 use super::payment::wallet_info;
 use super::store::State;
 use super::util::{correlation_id, currency, digits_nonzero, money, optional_text, required_text};
-use super::codes;
 use crate::json::Json;
 
 /// `POST /qr/api/v1/Transaction/RefundPayment`.
-pub(super) async fn refund(
-    state: AxumState<Arc<State>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, QrError> {
+pub(super) async fn refund(state: AxumState<Arc<State>>, headers: HeaderMap, body: Bytes) -> Result<Response, QrError> {
     run(state, headers, body, false)
 }
 
@@ -39,7 +35,12 @@ pub(super) async fn refund_instant(
     run(state, headers, body, true)
 }
 
-fn run(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap, body: Bytes, instant: bool) -> Result<Response, QrError> {
+fn run(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    body: Bytes,
+    instant: bool,
+) -> Result<Response, QrError> {
     let obj = request(&state, &headers, &body)?;
     let correlation = correlation_id(&obj)?;
     let ext_id = required_text(&obj, "ext_transaction_id")?;
@@ -54,9 +55,9 @@ fn run(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap, body: Bytes,
             "Bu ext_transaction_id ile daha önce işlem yapılmış.",
         ));
     }
-    let id = store.payment_id(&correlation, now).ok_or_else(|| {
-        QrError::new(codes::NO_RECORD, "İşlem numarasına ait kayıt bulunamadı.")
-    })?;
+    let id = store
+        .payment_id(&correlation, now)
+        .ok_or_else(|| QrError::new(codes::NO_RECORD, "İşlem numarasına ait kayıt bulunamadı."))?;
     let payment = store.payments.get_mut(&id, now).ok_or_else(QrError::no_record)?;
     let remaining = payment.amount - payment.refunded;
     if remaining.is_zero() {
@@ -104,9 +105,16 @@ fn run(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap, body: Bytes,
         ("transaction_id", Json::str(refund_id)),
         ("ext_transaction_id", Json::str(ext_id)),
         ("transaction_amount", Json::dec_scaled(amount, 4)),
-        ("transaction_fee_amount", Json::dec_scaled(rust_decimal::Decimal::ZERO, 4)),
+        (
+            "transaction_fee_amount",
+            Json::dec_scaled(rust_decimal::Decimal::ZERO, 4),
+        ),
         ("previous_amount", Json::dec_scaled(previous, 4)),
         ("wallet_info", wallet),
     ]);
-    Ok(if instant { success(payload) } else { success_null(payload) })
+    Ok(if instant {
+        success(payload)
+    } else {
+        success_null(payload)
+    })
 }

@@ -177,8 +177,20 @@ impl State {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         let mut wallets = HashMap::new();
         for w in [
-            wallet(TEST_WALLET, "Test Cüzdan", TEST_WALLET_ACCOUNT, Decimal::new(100_000, 2), false),
-            wallet(SECOND_WALLET, "İkinci Cüzdan", SECOND_WALLET_ACCOUNT, Decimal::new(25_000, 2), true),
+            wallet(
+                TEST_WALLET,
+                "Test Cüzdan",
+                TEST_WALLET_ACCOUNT,
+                Decimal::new(100_000, 2),
+                false,
+            ),
+            wallet(
+                SECOND_WALLET,
+                "İkinci Cüzdan",
+                SECOND_WALLET_ACCOUNT,
+                Decimal::new(25_000, 2),
+                true,
+            ),
             wallet(POOR_WALLET, "Boş Cüzdan", "EEEEEE020", Decimal::new(10, 2), false),
             wallet(MERCHANT_WALLET, "Test_58", MERCHANT_ACCOUNT, Decimal::ZERO, true),
         ] {
@@ -319,7 +331,10 @@ impl State {
         let now = self.now();
         let store = self.store();
         let mut seen = std::collections::HashSet::new();
-        store.payments.values(now).all(|p| p.refunded <= p.amount && seen.insert(p.correlation_id.clone()))
+        store
+            .payments
+            .values(now)
+            .all(|p| p.refunded <= p.amount && seen.insert(p.correlation_id.clone()))
             && store.wallets.values().all(|w| !w.balance.is_sign_negative())
     }
 

@@ -13,12 +13,12 @@ use axum::response::Response;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
+use super::codes;
 use super::envelope::{QrError, success_null};
 use super::identity::request;
 use super::model::TrQr;
 use super::store::State;
 use super::util::{digits_nonzero, required_text, utc_7};
-use super::codes;
 use crate::json::Json;
 
 fn status(q: &TrQr, now: OffsetDateTime) -> (i64, &'static str) {
@@ -72,7 +72,10 @@ pub(super) async fn read(
         ("merchantId", Json::str("000000012345678")),
         ("terminalId", Json::str("SBX00001")),
         ("merchantIban", Json::str("TR000000000000000000000000")),
-        ("responseMac", Json::str(payments_core::crypto::base64_encode(qr.ref_no.as_bytes()))),
+        (
+            "responseMac",
+            Json::str(payments_core::crypto::base64_encode(qr.ref_no.as_bytes())),
+        ),
         ("qrCreaterCode", Json::str("0001")),
         ("qrRefNo", Json::str(qr.ref_no.clone())),
         ("processingCode", Json::str("000000")),

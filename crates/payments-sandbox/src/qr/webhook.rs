@@ -71,14 +71,28 @@ pub(super) async fn topup(AxumState(state): AxumState<Arc<State>>, body: Bytes) 
             Err((codes::WALLET_NOT_FOUND, "Cüzdan bulunamadı."))
         } else if store.receipts.contains_key(&receipt, now) {
             Err((codes::RECEIPT_REUSED, "Bu dekont numarası daha önce kullanılmış."))
-        } else if store.wallets.get(&wallet).is_some_and(|w| w.balance + amount > Decimal::from(MAX_BALANCE)) {
+        } else if store
+            .wallets
+            .get(&wallet)
+            .is_some_and(|w| w.balance + amount > Decimal::from(MAX_BALANCE))
+        {
             Err((codes::LIMIT, "KYC seviyesi limiti aşıldı."))
         } else {
             if let Some(w) = store.wallets.get_mut(&wallet) {
                 w.balance += amount;
             }
             store.receipts.insert(receipt.clone(), (), now);
-            let id = store.record(1001, "Topup Bank Transfer | IsCashinTx = true", 20, (&receipt, &receipt), &receipt, ("", &wallet), amount, "Para yükleme", now);
+            let id = store.record(
+                1001,
+                "Topup Bank Transfer | IsCashinTx = true",
+                20,
+                (&receipt, &receipt),
+                &receipt,
+                ("", &wallet),
+                amount,
+                "Para yükleme",
+                now,
+            );
             Ok(store.records.get(&id, now).map(record_json).unwrap_or(Json::Null))
         };
         (url, outcome)
@@ -120,7 +134,17 @@ pub(super) async fn withdraw(AxumState(state): AxumState<Arc<State>>, body: Byte
         let done = w.balance >= amount;
         if done {
             w.balance -= amount;
-            store.record(2001, "Withdrawal To Bank", 20, (&ext, &ext), &ext, (&wallet, ""), amount, "Para çekme", now);
+            store.record(
+                2001,
+                "Withdrawal To Bank",
+                20,
+                (&ext, &ext),
+                &ext,
+                (&wallet, ""),
+                amount,
+                "Para çekme",
+                now,
+            );
         }
         (url, done, account)
     };
@@ -136,12 +160,25 @@ pub(super) async fn withdraw(AxumState(state): AxumState<Arc<State>>, body: Byte
         ("wallet_number", Json::str(wallet)),
         ("before_process_status", Json::int(0)),
         ("after_process_status", Json::int(if done { 1 } else { 2 })),
-        ("money_transfer_state", Json::str(if done { "Completed" } else { "Failed" })),
+        (
+            "money_transfer_state",
+            Json::str(if done { "Completed" } else { "Failed" }),
+        ),
         ("money_transfer_type", Json::str("EFT")),
         ("to_iban", Json::str(iban)),
         ("response_status", Json::int(if done { 0 } else { 2 })),
-        ("response_code", Json::str(if done { "100" } else { codes::INSUFFICIENT_BALANCE })),
-        ("response_message", Json::str(if done { "İşlem başarılı" } else { "Yetersiz bakiye." })),
+        (
+            "response_code",
+            Json::str(if done { "100" } else { codes::INSUFFICIENT_BALANCE }),
+        ),
+        (
+            "response_message",
+            Json::str(if done {
+                "İşlem başarılı"
+            } else {
+                "Yetersiz bakiye."
+            }),
+        ),
         ("transaction_type", Json::str("A01")),
         ("to_name", Json::str("SANDBOX")),
         ("reason", Json::str("")),
