@@ -18,8 +18,8 @@ use super::model::{Invoice, PaymentOrder};
 use super::oauth::{authorize, form, require_user};
 use super::page::{buttons, esc, layout};
 use super::postlink::settle;
-use super::store::{State, invoice_status};
-use super::util::{check_amount, check_link, kz_time, same_tail, uuid};
+use super::store::{State, invoice_status, tail6};
+use super::util::{check_amount, check_link, kz_time, uuid};
 use crate::json::{Json, RawObject, parse_decimal, raw_to_text};
 
 /// Longest free-text field of an invoice (contacts, account id), in bytes; the
@@ -219,16 +219,14 @@ pub(super) async fn create(
             status: "ACTIVE",
         };
         let mut store = state.store();
-        if store
-            .invoices
-            .values(now)
-            .any(|i| i.invoice_id == inv.invoice_id || same_tail(&i.invoice_id, &inv.invoice_id))
-        {
+        let tail = tail6(&inv.invoice_id);
+        if store.invoice_tails.contains_key(&tail, now) {
             return Err(ApiError::bad(
                 codes::DUPLICATE,
                 "invoice_id: already used (or its last 6 digits are)",
             ));
         }
+        store.invoice_tails.insert(tail, (), now);
         let stray = !store.plain_invoice_urls;
         let body = invoice_json(&state, &inv, now, stray, false).render();
         store.invoices.insert(inv.id.clone(), Arc::new(inv), now);

@@ -243,7 +243,6 @@ pub(super) struct Transfer {
 pub(super) struct QrBill {
     pub(super) bill_number: String,
     pub(super) qrcode: String,
-    pub(super) token: String,
     pub(super) order: PaymentOrder,
     pub(super) created: OffsetDateTime,
     /// NEW, SCANNED, PAID or REJECTED (REJECTED after 20 minutes is derived).

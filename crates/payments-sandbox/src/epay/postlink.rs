@@ -7,7 +7,8 @@ use super::credentials::{MAGIC_DECLINE_AMOUNT, cards};
 use super::error::{ApiError, codes};
 use super::model::{PaymentOrder, SavedCard, TxStatus, Txn};
 use super::store::State;
-use super::util::{card_info, kz_time, random_digits, same_tail, uuid};
+use super::store::tail6;
+use super::util::{card_info, kz_time, random_digits, uuid};
 use crate::json::Json;
 
 /// Why the issuer declines, if it does: `(reason, reasonCode)`.
@@ -37,12 +38,9 @@ pub(super) fn settle(state: &State, order: PaymentOrder, card: &str, payer_decli
     let (mask, card_type) = card_info(card);
     let txn = {
         let mut store = state.store();
-        let paid = store.txns.values(now).any(|t| {
-            t.order.terminal == order.terminal
-                && t.status.is_paid()
-                && (t.order.invoice_id == order.invoice_id || same_tail(&t.order.invoice_id, &order.invoice_id))
-        });
-        if paid {
+        // Paid on this terminal, or an invoiceId with the same last 6 digits is.
+        let tail_key = (order.terminal.clone(), tail6(&order.invoice_id));
+        if store.paid_tails.contains_key(&tail_key, now) {
             return Err(ApiError::bad(
                 codes::DUPLICATE,
                 "invoiceId: already paid on this terminal (or its last 6 digits are)",
@@ -106,6 +104,14 @@ pub(super) fn settle(state: &State, order: PaymentOrder, card: &str, payer_decli
             order,
         };
         store.txns.insert(txn.id.clone(), txn.clone(), now);
+        store.latest.insert(
+            (txn.order.terminal.clone(), txn.order.invoice_id.clone()),
+            txn.id.clone(),
+            now,
+        );
+        if txn.status.is_paid() {
+            store.paid_tails.insert(tail_key, txn.id.clone(), now);
+        }
         txn
     };
     deliver(state, &txn);

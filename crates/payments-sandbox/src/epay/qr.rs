@@ -98,7 +98,6 @@ pub(super) async fn generate(
     let bill = QrBill {
         bill_number: bill_number.clone(),
         qrcode: format!("https://qr.sandbox.epay/{bill_number}"),
-        token: auth.clone(),
         order: PaymentOrder {
             invoice_id: scope.invoice_id.clone(),
             amount: scope.amount,
@@ -122,9 +121,10 @@ pub(super) async fn generate(
     };
     {
         let mut store = state.store();
-        if store.qr_bills.values(now).any(|b| b.token == auth) {
+        if store.bill_by_token.contains_key(&auth, now) {
             return Err(ApiError::bad(codes::DUPLICATE, "a QR was already made with this token"));
         }
+        store.bill_by_token.insert(auth.clone(), bill_number.clone(), now);
         store.qr_bills.insert(bill_number.clone(), bill.clone(), now);
     }
     Ok(ok_json(&Json::obj([
@@ -152,12 +152,15 @@ pub(super) async fn status(
     let scope = payment_scope_of(&token)?;
     let now = state.now();
     let store = state.store();
-    let bill = match query.get("billNumber") {
+    let own = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .and_then(|t| store.bill_by_token.get(t, now));
+    let bill = match query.get("billNumber").or(own) {
         Some(n) => store.qr_bills.get(n, now),
-        None => store
-            .qr_bills
-            .values(now)
-            .find(|b| b.order.invoice_id == scope.invoice_id && b.order.terminal == scope.terminal),
+        None => None,
     }
     .filter(|b| b.order.invoice_id == scope.invoice_id && b.order.terminal == scope.terminal)
     .ok_or_else(|| ApiError::bad(codes::NOT_FOUND, "billNumber: no QR for this token"))?;

@@ -85,7 +85,7 @@ pub(super) async fn check_status(
     let terminal = service_terminal(&token)?;
     let now = state.now();
     let store = state.store();
-    let body = match store.latest_txn(Some(&terminal), &invoice_id, now) {
+    let body = match store.latest_txn(&terminal, &invoice_id, now) {
         Some(t) if t.status == TxStatus::Pending3ds => Json::obj([
             ("resultCode", Json::str("107")),
             ("resultMessage", Json::str("Transaction in progress")),

@@ -53,6 +53,19 @@ pub(super) struct Store {
     pub(super) subscriptions: BoundedMap<String, String>,
     pub(super) transfers: BoundedMap<String, Transfer>,
     pub(super) qr_bills: BoundedMap<String, QrBill>,
+    /// Indexes, so no request scans a whole store under the lock:
+    /// (terminal, last 6 digits of a paid invoiceId) -> transaction id.
+    pub(super) paid_tails: BoundedMap<(String, String), String>,
+    /// (terminal, invoiceId) -> its latest transaction id.
+    pub(super) latest: BoundedMap<(String, String), String>,
+    /// Last 6 digits of every invoice link's invoice_id.
+    pub(super) invoice_tails: BoundedMap<String, ()>,
+    /// (terminal, last 6 digits of a transferred order id).
+    pub(super) paid_transfer_tails: BoundedMap<(String, String), ()>,
+    /// (terminal, order id) -> its latest transfer id.
+    pub(super) latest_transfer: BoundedMap<(String, String), String>,
+    /// Access token -> its QR bill number (one bill per token).
+    pub(super) bill_by_token: BoundedMap<String, String>,
     pub(super) two_step: HashMap<String, bool>,
     pub(super) next_seq: u64,
     /// Whether created invoice links carry the seed's stray leading spaces.
@@ -77,17 +90,29 @@ impl Store {
             subscriptions: BoundedMap::new(MAX_TXNS, None),
             transfers: BoundedMap::new(MAX_TXNS, None),
             qr_bills: BoundedMap::new(MAX_TXNS, None),
+            paid_tails: BoundedMap::new(MAX_TXNS, None),
+            latest: BoundedMap::new(MAX_TXNS, None),
+            invoice_tails: BoundedMap::new(MAX_INVOICES, None),
+            paid_transfer_tails: BoundedMap::new(MAX_TXNS, None),
+            latest_transfer: BoundedMap::new(MAX_TXNS, None),
+            bill_by_token: BoundedMap::new(MAX_TXNS, None),
             two_step,
             next_seq: 0,
             plain_invoice_urls: false,
         }
     }
 
-    /// The latest transaction of an invoiceId (on a terminal when given).
-    pub(super) fn latest_txn(&self, terminal: Option<&str>, invoice_id: &str, now: OffsetDateTime) -> Option<&Txn> {
+    /// The latest transaction of an invoiceId on a terminal (an index look-up).
+    pub(super) fn latest_txn(&self, terminal: &str, invoice_id: &str, now: OffsetDateTime) -> Option<&Txn> {
+        let id = self.latest.get(&(terminal.to_owned(), invoice_id.to_owned()), now)?;
+        self.txns.get(id, now)
+    }
+
+    /// The latest transaction of an invoiceId on any terminal (a scan: test helper only).
+    fn latest_txn_anywhere(&self, invoice_id: &str, now: OffsetDateTime) -> Option<&Txn> {
         self.txns
             .values(now)
-            .filter(|t| t.order.invoice_id == invoice_id && terminal.is_none_or(|term| t.order.terminal == term))
+            .filter(|t| t.order.invoice_id == invoice_id)
             .max_by_key(|t| (t.created, t.seq))
     }
 }
@@ -190,7 +215,7 @@ impl State {
         let now = self.now();
         let store = self.store();
         store
-            .latest_txn(None, invoice_id, now)
+            .latest_txn_anywhere(invoice_id, now)
             .map(|t| t.status.name().to_owned())
     }
 
@@ -203,7 +228,8 @@ impl State {
             .map(|i| invoice_status(i, now).to_owned())
     }
 
-    /// The status name of a transfer by its order id (`CHARGE`, `FAILED`, ...).
+    /// The status name of a transfer by its order id (`CHARGE`, `FAILED`, ...;
+    /// a scan: for tests).
     pub fn transfer_status(&self, order_id: &str) -> Option<String> {
         let now = self.now();
         self.store()
@@ -252,6 +278,11 @@ impl State {
             ("qr_bills", s.qr_bills.len(), s.qr_bills.cap()),
         ]
     }
+}
+
+/// The last 6 digits of an invoiceId (the whole id when shorter).
+pub(super) fn tail6(id: &str) -> String {
+    id.get(id.len().saturating_sub(6)..).unwrap_or(id).to_owned()
 }
 
 pub(super) fn invoice_status(inv: &Invoice, now: OffsetDateTime) -> &'static str {

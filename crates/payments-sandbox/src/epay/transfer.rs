@@ -23,7 +23,8 @@ use super::model::{Grant, Transfer, TransferKind, TransferSide, TxStatus};
 use super::oauth::{authorize, require_user, service_terminal};
 use super::operation::required_body;
 use super::store::State;
-use super::util::{bounded_text, card_info, kz_time, optional_link, random_digits, same_tail, uuid};
+use super::store::tail6;
+use super::util::{bounded_text, card_info, kz_time, optional_link, random_digits, uuid};
 use crate::json::{FieldError, Json, RawObject, raw_to_text};
 
 /// `POST /epay/api/p2p/transfer`.
@@ -265,12 +266,8 @@ fn transfer(
             .unwrap_or_default()
             .to_owned();
         store.tokens.remove(&token_text, now);
-        let paid = store.transfers.values(now).any(|t| {
-            t.terminal == scope.terminal
-                && t.status.is_paid()
-                && (t.order_id == order_id || same_tail(&t.order_id, &order_id))
-        });
-        if paid {
+        let tail_key = (scope.terminal.clone(), tail6(&order_id));
+        if store.paid_transfer_tails.contains_key(&tail_key, now) {
             return Err(ApiError::bad(
                 codes::DUPLICATE,
                 "order.id: already transferred on this terminal",
@@ -298,6 +295,14 @@ fn transfer(
             receiver: receiver.map(|(r, _)| r).unwrap_or_default(),
         };
         store.transfers.insert(record.id.clone(), record.clone(), now);
+        store.latest_transfer.insert(
+            (record.terminal.clone(), record.order_id.clone()),
+            record.id.clone(),
+            now,
+        );
+        if record.status.is_paid() {
+            store.paid_transfer_tails.insert(tail_key, (), now);
+        }
         record
     };
     if let Some(reason) = reason {
@@ -369,10 +374,9 @@ pub(super) async fn status(
     let now = state.now();
     let store = state.store();
     let found = store
-        .transfers
-        .values(now)
-        .filter(|t| t.order_id == order && t.terminal == terminal)
-        .max_by_key(|t| t.created);
+        .latest_transfer
+        .get(&(terminal, order), now)
+        .and_then(|id| store.transfers.get(id, now));
     let body = match found {
         Some(t) => Json::obj([
             (

@@ -119,13 +119,6 @@ pub(super) fn check_amount(field: &str, amount: Decimal) -> Result<Decimal, ApiE
     Ok(amount)
 }
 
-/// True when the last six digits of two invoiceIds are equal (ePay requires
-/// them unique too when an invoiceId is longer than six digits).
-pub(super) fn same_tail(a: &str, b: &str) -> bool {
-    let tail = |s: &str| s.get(s.len().saturating_sub(6)..).map(str::to_owned);
-    (a.len() > 6 || b.len() > 6) && tail(a) == tail(b)
-}
-
 /// Longest free-text field (name, email, phone, accountId, language, ...) of
 /// a payment request, in bytes: the sandbox's bound (ePay's description has
 /// its own, 125 bytes; `data` 1024).

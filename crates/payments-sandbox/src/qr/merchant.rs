@@ -45,16 +45,13 @@ pub(super) async fn create(
     if !wallet.business {
         return Err(QrError::new(codes::NOT_BUSINESS, "Kurumsal hesap bulunamadı."));
     }
-    let duplicate = store
-        .qr_codes
-        .values(now)
-        .any(|q| matches!(&q.kind, QrKind::Wallet { ext_order_id: e, .. } if *e == ext_order_id));
-    if duplicate {
+    if store.order_exts.contains_key(&ext_order_id, now) {
         return Err(QrError::new(
             codes::DUPLICATE,
             "Bu ext_order_id ile daha önce işlem yapılmış.",
         ));
     }
+    let ext_order_id_key = ext_order_id.clone();
     let qr = new_qr(
         QrKind::Wallet {
             ext_order_id: ext_order_id.clone(),
@@ -72,6 +69,7 @@ pub(super) async fn create(
         ("description", Json::str(description)),
         ("expire_date", Json::str(utc_7(qr.expires))),
     ]);
+    store.order_exts.insert(ext_order_id_key, (), now);
     store.insert_qr(qr, now);
     Ok(success_null(payload))
 }

@@ -143,11 +143,7 @@ pub(super) async fn pay(
     if sender_number == receiver_number {
         return Err(QrError::new(codes::SAME_WALLET, "MustBeDifferentWallet"));
     }
-    if store
-        .records
-        .values(now)
-        .any(|r| r.ext_transaction_id == ext_id && r.type_id == 3003)
-    {
+    if store.payment_exts.contains_key(&ext_id, now) {
         return Err(QrError::new(
             codes::DUPLICATE,
             "Bu ext_transaction_id ile daha önce işlem yapılmış.",
@@ -182,6 +178,7 @@ pub(super) async fn pay(
         &description,
         now,
     );
+    store.payment_exts.insert(ext_id.clone(), (), now);
     let mut payload = payment_payload(&payment, ext_id, &sender, &receiver);
     payload.push("tenant_id", Json::int(TENANT_ID));
     store.insert_payment(payment, now);

@@ -52,6 +52,13 @@ pub(super) struct Store {
     pub(super) refunds: BoundedMap<String, RefundRecord>,
     pub(super) records: BoundedMap<String, Record>,
     pub(super) tr_qr: BoundedMap<String, TrQr>,
+    /// Indexes, so no request scans a whole store under the lock:
+    /// Payment ext_transaction_ids used.
+    pub(super) payment_exts: BoundedMap<String, ()>,
+    /// CreateQRPayment ext_order_ids used.
+    pub(super) order_exts: BoundedMap<String, ()>,
+    /// TR QR text -> its reference.
+    pub(super) tr_by_text: BoundedMap<String, String>,
     pub(super) next_seq: u64,
     pub(super) spaced_correlation_key: bool,
     pub(super) webhook_url: Option<String>,
@@ -207,6 +214,9 @@ impl State {
             refunds: BoundedMap::new(MAX_PAYMENTS, None),
             records: BoundedMap::new(MAX_PAYMENTS, None),
             tr_qr: BoundedMap::new(MAX_QR_CODES, None),
+            payment_exts: BoundedMap::new(MAX_PAYMENTS, None),
+            order_exts: BoundedMap::new(MAX_PAYMENTS, None),
+            tr_by_text: BoundedMap::new(MAX_QR_CODES, None),
             next_seq: 0,
             spaced_correlation_key: false,
             webhook_url: None,
@@ -280,7 +290,9 @@ impl State {
             status_date: now,
         };
         let keep = Some(qr.expires + Duration::days(1));
-        self.store().tr_qr.insert_until(ref_no.clone(), qr, keep, now);
+        let mut store = self.store();
+        store.tr_by_text.insert_until(text.clone(), ref_no.clone(), keep, now);
+        store.tr_qr.insert_until(ref_no.clone(), qr, keep, now);
         TrQrCode { text, ref_no }
     }
 

@@ -41,9 +41,9 @@ pub(super) async fn read(
     let now = state.now();
     let store = state.store();
     let qr = store
-        .tr_qr
-        .values(now)
-        .find(|q| q.text == text)
+        .tr_by_text
+        .get(&text, now)
+        .and_then(|r| store.tr_qr.get(r, now))
         .ok_or_else(|| QrError::new(codes::TR_QR_UNREADABLE, "Karekod okunamadı."))?;
     if now >= qr.expires {
         return Err(QrError::new(codes::EXPIRED, "Kare kod geçerlilik süresi doldu."));
