@@ -17,6 +17,13 @@
 //! scenarios (test cards, magic amounts) are in [`scenario`]; everything is
 //! documented in `docs/sandbox.md`.
 //!
+//! It must not fall over under hostile input: the [`server`] cuts slow
+//! clients (header and whole-body read timeouts) and caps bodies per route,
+//! every store is a [`bounded::BoundedMap`] (a cap and a TTL), and no request
+//! does its work while holding a lock another request needs. JSON bodies are
+//! read by one exact scanner shared by the emulators (numbers kept as text,
+//! repeated keys refused).
+//!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
 //! let sandbox = payments_sandbox::Sandbox::start().await?;

@@ -43,6 +43,7 @@ pub(super) fn like(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
     use super::like;
 
     #[test]
@@ -58,6 +59,39 @@ mod tests {
         assert!(!like("%a%b", "ba"));
         assert!(like("2002%", "200220241201"));
         assert!(like("%ä_", "xäy"));
+    }
+
+    /// The textbook dynamic-programming matcher, as the reference.
+    fn reference(pattern: &[char], text: &[char]) -> bool {
+        let mut row = vec![false; text.len() + 1];
+        row[0] = true;
+        for p in pattern {
+            let mut next = vec![false; text.len() + 1];
+            if *p == '%' {
+                let mut any = false;
+                for j in 0..=text.len() {
+                    any |= row[j];
+                    next[j] = any;
+                }
+            } else {
+                for j in 1..=text.len() {
+                    next[j] = row[j - 1] && (*p == '_' || *p == text[j - 1]);
+                }
+            }
+            row = next;
+        }
+        row[text.len()]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Agrees with the reference on every small pattern and text.
+        #[test]
+        fn agrees_with_dynamic_programming(pattern in "[ab%_]{0,12}", text in "[abc]{0,16}") {
+            let p: Vec<char> = pattern.chars().collect();
+            let t: Vec<char> = text.chars().collect();
+            proptest::prop_assert_eq!(like(&pattern, &text), reference(&p, &t), "{} ~ {}", pattern, text);
+        }
     }
 
     #[test]
