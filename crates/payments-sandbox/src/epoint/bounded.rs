@@ -161,11 +161,6 @@ impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
     pub(crate) fn len(&self) -> usize {
         self.map.len()
     }
-
-    /// The limits.
-    pub(crate) fn limits(&self) -> Limits {
-        self.limits
-    }
 }
 
 #[cfg(test)]
