@@ -12,7 +12,7 @@ use payments_core::{Currency, Money};
 
 use super::form::{Fields, allowed};
 use super::mac::fields;
-use super::mpi::{Rejected, amount, check_fresh, check_signature, currency, only, order_number, plain, terminal, wrong};
+use super::mpi::{Rejected, amount, check_fresh, check_signature, currency, only, order_number, plain, rejected, terminal, wrong};
 use super::{Order, OrderState, State, TokenUse, lock};
 use crate::scenario::{self, Outcome};
 
@@ -24,11 +24,8 @@ pub(super) async fn charge(st: &State, f: &Fields, recurring: bool) -> Response 
             StatusCode::GATEWAY_TIMEOUT.into_response()
         }
         Ok(Outcome::Approve) => plain(0),
-        Ok(_) => plain(2),
-        Err(r) => {
-            tracing::debug!(code = r.code, reason = %r.reason, "azericard: charge rejected");
-            plain(r.code)
-        }
+        Ok(_) => rejected(&wrong("declined by the issuer")),
+        Err(r) => rejected(&r),
     }
 }
 

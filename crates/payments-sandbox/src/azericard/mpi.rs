@@ -57,6 +57,18 @@ pub(super) fn plain(code: u8) -> Response {
         .into_response()
 }
 
+/// [`plain`] with the reason in `x-sandbox-reason` (a sandbox-only header,
+/// like the ones the m56 sandbox adds; AzeriCard gives only the code).
+pub(super) fn rejected(r: &Rejected) -> Response {
+    tracing::debug!(code = r.code, reason = %r.reason, "azericard: request rejected");
+    let mut resp = plain(r.code);
+    let reason: String = r.reason.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect();
+    if let Ok(v) = header::HeaderValue::from_str(&reason) {
+        resp.headers_mut().insert("x-sandbox-reason", v);
+    }
+    resp
+}
+
 fn error_page(r: &Rejected) -> Response {
     let body = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>AzeriCard: error {code}</title></head>\
@@ -100,10 +112,7 @@ async fn dispatch(st: &State, headers: &HeaderMap, body: &[u8], token_endpoint: 
     }
     let server = |r: Result<(), Rejected>| match r {
         Ok(()) => plain(0),
-        Err(r) => {
-            log(&r);
-            plain(r.code)
-        }
+        Err(r) => rejected(&r),
     };
     match (token_endpoint, trtype) {
         (true, "1") if f.get("MERCH_TRAN_STATE") == Some("M") => super::mit::charge(st, &f, false).await,
