@@ -381,7 +381,10 @@ async fn preauthorization_then_completion() {
         "1"
     );
     // The hold is asked for as TRTYPE 0 (asking for a 1 is refused), the completion as 21.
-    assert_eq!(status_of(&sandbox, "400001", "0").await["Transaction state"], "Completed");
+    assert_eq!(
+        status_of(&sandbox, "400001", "0").await["Transaction state"],
+        "Completed"
+    );
     assert_eq!(status_of(&sandbox, "400001", "0").await["Transaction amount"], "20.00");
     assert_eq!(status_of(&sandbox, "400001", "21").await["Transaction amount"], "15.00");
     assert_eq!(

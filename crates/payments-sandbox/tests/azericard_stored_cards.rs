@@ -35,15 +35,26 @@ fn der(pem: &str) -> Vec<u8> {
 fn mac(values: &[&str]) -> String {
     values
         .iter()
-        .map(|v| if v.is_empty() { "-".to_owned() } else { format!("{}{v}", v.len()) })
+        .map(|v| {
+            if v.is_empty() {
+                "-".to_owned()
+            } else {
+                format!("{}{v}", v.len())
+            }
+        })
         .collect()
 }
 
 fn p_sign(source: &str) -> String {
     let key = KeyPair::from_der(&der(include_str!("data/azericard-merchant-test-key.pem"))).unwrap();
     let mut sig = vec![0; key.public_modulus_len()];
-    key.sign(&signature::RSA_PKCS1_SHA256, &SystemRandom::new(), source.as_bytes(), &mut sig)
-        .unwrap();
+    key.sign(
+        &signature::RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        source.as_bytes(),
+        &mut sig,
+    )
+    .unwrap();
     crypto::hex_lower(&sig)
 }
 
@@ -72,13 +83,31 @@ fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("{name} missing"))
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("{name} missing"))
 }
 
 /// A signed browser authorization form (TRTYPE 0 or 1) plus `extra` unsigned fields.
-fn auth_form(sandbox: &Sandbox, order: &str, amount: &str, trtype: &str, backref: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+fn auth_form(
+    sandbox: &Sandbox,
+    order: &str,
+    amount: &str,
+    trtype: &str,
+    backref: &str,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let (ts, nonce) = (timestamp(sandbox), nonce());
-    let sign = p_sign(&mac(&[amount, "AZN", TERMINAL, trtype, &ts, &nonce, "https://shop.example"]));
+    let sign = p_sign(&mac(&[
+        amount,
+        "AZN",
+        TERMINAL,
+        trtype,
+        &ts,
+        &nonce,
+        "https://shop.example",
+    ]));
     let mut f = owned(&[
         ("AMOUNT", amount),
         ("CURRENCY", "AZN"),
@@ -102,7 +131,15 @@ fn auth_form(sandbox: &Sandbox, order: &str, amount: &str, trtype: &str, backref
 fn charge_form(sandbox: &Sandbox, order: &str, amount: &str, ext: &str, mit: bool) -> Vec<(String, String)> {
     let (ts, nonce) = (timestamp(sandbox), nonce());
     let trtype = if mit { "1" } else { "3" };
-    let sign = p_sign(&mac(&[amount, "AZN", TERMINAL, trtype, &ts, &nonce, "https://shop.example"]));
+    let sign = p_sign(&mac(&[
+        amount,
+        "AZN",
+        TERMINAL,
+        trtype,
+        &ts,
+        &nonce,
+        "https://shop.example",
+    ]));
     let mut f = owned(&[
         ("AMOUNT", amount),
         ("CURRENCY", "AZN"),
@@ -133,7 +170,11 @@ async fn token_link(sandbox: &Sandbox, fields: &[(String, String)]) -> String {
 /// The code and the sandbox's reason for it.
 async fn token_link_why(sandbox: &Sandbox, fields: &[(String, String)]) -> (String, String) {
     let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), fields).await;
-    let why = resp.headers().get("x-sandbox-reason").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let why = resp
+        .headers()
+        .get("x-sandbox-reason")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     (resp.text().await.unwrap(), why)
 }
 
@@ -142,11 +183,20 @@ fn refused(why: &str) -> (String, String) {
 }
 
 async fn cgi(sandbox: &Sandbox, fields: &[(String, String)]) -> String {
-    post(format!("{}/cgi-bin/cgi_link", sandbox.azericard_url()), fields).await.text().await.unwrap()
+    post(format!("{}/cgi-bin/cgi_link", sandbox.azericard_url()), fields)
+        .await
+        .text()
+        .await
+        .unwrap()
 }
 
 async fn approve(page: &str, card: &str) -> reqwest::Response {
-    reqwest::Client::new().post(page).form(&[("action", "approve"), ("card", card)]).send().await.unwrap()
+    reqwest::Client::new()
+        .post(page)
+        .form(&[("action", "approve"), ("card", card)])
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
@@ -180,9 +230,24 @@ async fn callback(seen: &Arc<Mutex<Vec<String>>>, n: usize) -> Vec<(String, Stri
 
 /// Verifies a callback's P_SIGN with the gateway key of `bits` the sandbox publishes.
 async fn verify_callback(sandbox: &Sandbox, f: &[(String, String)], bits: u32) {
-    let path = if bits == 1024 { "gateway-public-key-1024.pem" } else { "gateway-public-key.pem" };
-    let pem = reqwest::get(format!("{}/{path}", sandbox.azericard_url())).await.unwrap().text().await.unwrap();
-    let source = mac(&[field(f, "AMOUNT"), field(f, "TERMINAL"), field(f, "APPROVAL"), field(f, "RRN"), field(f, "INT_REF")]);
+    let path = if bits == 1024 {
+        "gateway-public-key-1024.pem"
+    } else {
+        "gateway-public-key.pem"
+    };
+    let pem = reqwest::get(format!("{}/{path}", sandbox.azericard_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let source = mac(&[
+        field(f, "AMOUNT"),
+        field(f, "TERMINAL"),
+        field(f, "APPROVAL"),
+        field(f, "RRN"),
+        field(f, "INT_REF"),
+    ]);
     let sig = crypto::hex_decode(field(f, "P_SIGN").as_bytes()).unwrap();
     assert_eq!(sig.len() as u32 * 8, bits);
     let alg = if bits == 1024 {
@@ -190,7 +255,9 @@ async fn verify_callback(sandbox: &Sandbox, f: &[(String, String)], bits: u32) {
     } else {
         &signature::RSA_PKCS1_2048_8192_SHA256
     };
-    UnparsedPublicKey::new(alg, der(&pem)).verify(source.as_bytes(), &sig).expect("callback P_SIGN verifies");
+    UnparsedPublicKey::new(alg, der(&pem))
+        .verify(source.as_bytes(), &sig)
+        .expect("callback P_SIGN verifies");
 }
 
 async fn status(sandbox: &Sandbox, order: &str, tran: &str) -> Value {
@@ -198,7 +265,15 @@ async fn status(sandbox: &Sandbox, order: &str, tran: &str) -> Value {
     let sign = p_sign(&mac(&[order, TERMINAL, "90", &ts, &nonce]));
     post(
         format!("{}/cgi-bin/cgi_link", sandbox.azericard_url()),
-        &owned(&[("ORDER", order), ("TERMINAL", TERMINAL), ("TRTYPE", "90"), ("TIMESTAMP", &ts), ("NONCE", &nonce), ("TRAN_TRTYPE", tran), ("P_SIGN", &sign)]),
+        &owned(&[
+            ("ORDER", order),
+            ("TERMINAL", TERMINAL),
+            ("TRTYPE", "90"),
+            ("TIMESTAMP", &ts),
+            ("NONCE", &nonce),
+            ("TRAN_TRTYPE", tran),
+            ("P_SIGN", &sign),
+        ]),
     )
     .await
     .json()
@@ -239,7 +314,10 @@ async fn held_order(order: FollowUpOrder) -> Sandbox {
     )
     .await;
     assert_eq!(resp.url().path(), "/azericard/pay/A1B2C3D4E5F60718");
-    assert_eq!(approve(resp.url().as_str(), "4111111111111111").await.headers()["x-sandbox-outcome"], "approved");
+    assert_eq!(
+        approve(resp.url().as_str(), "4111111111111111").await.headers()["x-sandbox-outcome"],
+        "approved"
+    );
     sandbox
 }
 
@@ -247,17 +325,38 @@ async fn held_order(order: FollowUpOrder) -> Sandbox {
 async fn vectors_a2b_and_a8b_by_default_a2_and_a8_answer_3() {
     let sandbox = held_order(FollowUpOrder::AmountFirst).await;
     let n1 = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
-    assert_eq!(cgi(&sandbox, &follow_up("21", A2, n1)).await, "3", "integrify's order on a default terminal");
+    assert_eq!(
+        cgi(&sandbox, &follow_up("21", A2, n1)).await,
+        "3",
+        "integrify's order on a default terminal"
+    );
     assert_eq!(cgi(&sandbox, &follow_up("21", A2B, n1)).await, "0");
     assert_eq!(cgi(&sandbox, &follow_up("21", A2B, n1)).await, "1", "same NONCE again");
     assert_eq!(cgi(&sandbox, &follow_up("22", A8, "00000000aaaaaaaa")).await, "3");
     assert_eq!(cgi(&sandbox, &follow_up("22", A8B, "00000000bbbbbbbb")).await, "0");
     let st = status(&sandbox, "100001", "22").await;
     assert_eq!(
-        (st["Transaction state"].as_str(), st["Transaction amount"].as_str(), st["Transaction RRN"].as_str(), st["INT_REF"].as_str()),
-        (Some("Refunded"), Some("10.50"), Some("412345678901"), Some("A1B2C3D4E5F60718"))
+        (
+            st["Transaction state"].as_str(),
+            st["Transaction amount"].as_str(),
+            st["Transaction RRN"].as_str(),
+            st["INT_REF"].as_str()
+        ),
+        (
+            Some("Refunded"),
+            Some("10.50"),
+            Some("412345678901"),
+            Some("A1B2C3D4E5F60718")
+        )
     );
-    assert_eq!((st["Merchant order id"].as_str(), st["Transaction currency"].as_str(), st["ACTION"].as_str()), (Some("100001"), Some("AZN"), Some("0")));
+    assert_eq!(
+        (
+            st["Merchant order id"].as_str(),
+            st["Transaction currency"].as_str(),
+            st["ACTION"].as_str()
+        ),
+        (Some("100001"), Some("AZN"), Some("0"))
+    );
 }
 
 #[tokio::test]
@@ -277,15 +376,40 @@ async fn unscheduled_mit_registration_then_vector_a5_charge() {
     let (backref, seen) = receiver().await;
     let az = &sandbox.providers().azericard;
     sandbox.clock().set(time::macros::datetime!(2024-12-01 10:00 UTC));
-    az.preset("100010", Preset { token: Some(TOKEN.into()), ext_net_ref: Some("NETREF123456".into()), ..Preset::default() });
-    let form = auth_form(&sandbox, "100010", "0.01", "1", &backref, &[("TOKEN_ACTION", "REGISTER"), ("MERCH_TRAN_STATE", "S"), ("MERCH_RN_ID", "abcdef0123456789"), ("MIT_AGREEMENT", "N")]);
+    az.preset(
+        "100010",
+        Preset {
+            token: Some(TOKEN.into()),
+            ext_net_ref: Some("NETREF123456".into()),
+            ..Preset::default()
+        },
+    );
+    let form = auth_form(
+        &sandbox,
+        "100010",
+        "0.01",
+        "1",
+        &backref,
+        &[
+            ("TOKEN_ACTION", "REGISTER"),
+            ("MERCH_TRAN_STATE", "S"),
+            ("MERCH_RN_ID", "abcdef0123456789"),
+            ("MIT_AGREEMENT", "N"),
+        ],
+    );
     let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), &form).await;
     let page = resp.url().to_string();
-    assert!(resp.text().await.unwrap().contains("4000000000009995"), "scenarios on the page");
+    assert!(
+        resp.text().await.unwrap().contains("4000000000009995"),
+        "scenarios on the page"
+    );
     approve(&page, "5167513336327283").await;
     let cb = callback(&seen, 1).await;
     verify_callback(&sandbox, &cb, 2048).await;
-    assert_eq!((field(&cb, "TOKEN"), field(&cb, "EXT_NET_REF"), field(&cb, "CARD")), (TOKEN, "NETREF123456", "516751******7283"));
+    assert_eq!(
+        (field(&cb, "TOKEN"), field(&cb, "EXT_NET_REF"), field(&cb, "CARD")),
+        (TOKEN, "NETREF123456", "516751******7283")
+    );
     let card = az.stored_card(TOKEN).unwrap();
     assert!(!card.agreement.as_ref().unwrap().scheduled);
 
@@ -310,34 +434,91 @@ async fn unscheduled_mit_registration_then_vector_a5_charge() {
     assert_eq!(token_link(&sandbox, &a5).await, "1", "the NONCE was used");
     let st = status(&sandbox, "100002", "1").await;
     assert_eq!(
-        (st["Transaction state"].as_str(), st["Transaction amount"].as_str(), st["ACTION"].as_str(), st["Response code"].as_str(), st["Card number"].as_str()),
-        (Some("Approved"), Some("25.00"), Some("0"), Some("00"), Some("516751******7283"))
+        (
+            st["Transaction state"].as_str(),
+            st["Transaction amount"].as_str(),
+            st["ACTION"].as_str(),
+            st["Response code"].as_str(),
+            st["Card number"].as_str()
+        ),
+        (
+            Some("Approved"),
+            Some("25.00"),
+            Some("0"),
+            Some("00"),
+            Some("516751******7283")
+        )
     );
-    assert_eq!(seen.lock().unwrap().len(), 1, "no callback after a server-to-server charge");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "no callback after a server-to-server charge"
+    );
 
     // Refund part of it (22, default order).
-    let (rrn, int_ref) = (st["Transaction RRN"].as_str().unwrap().to_owned(), st["INT_REF"].as_str().unwrap().to_owned());
+    let (rrn, int_ref) = (
+        st["Transaction RRN"].as_str().unwrap().to_owned(),
+        st["INT_REF"].as_str().unwrap().to_owned(),
+    );
     let (ts, n) = (timestamp(&sandbox), nonce());
-    let refund = owned(&[("ORDER", "100002"), ("AMOUNT", "5.00"), ("CURRENCY", "AZN"), ("RRN", &rrn), ("INT_REF", &int_ref), ("TRTYPE", "22"), ("TERMINAL", TERMINAL), ("TIMESTAMP", &ts), ("NONCE", &n), ("P_SIGN", &p_sign(&mac(&["5.00", "AZN", TERMINAL, "22", "100002", &rrn, &int_ref])))]);
+    let refund = owned(&[
+        ("ORDER", "100002"),
+        ("AMOUNT", "5.00"),
+        ("CURRENCY", "AZN"),
+        ("RRN", &rrn),
+        ("INT_REF", &int_ref),
+        ("TRTYPE", "22"),
+        ("TERMINAL", TERMINAL),
+        ("TIMESTAMP", &ts),
+        ("NONCE", &n),
+        (
+            "P_SIGN",
+            &p_sign(&mac(&["5.00", "AZN", TERMINAL, "22", "100002", &rrn, &int_ref])),
+        ),
+    ]);
     assert_eq!(cgi(&sandbox, &refund).await, "0");
 
     // Wrong EXT_NET_REF, a TRTYPE 3 on an unscheduled card, a decline, a timeout.
-    assert_eq!(token_link_why(&sandbox, &charge_form(&sandbox, "100003", "5.00", "NETREF000000", true)).await, refused("EXT_NET_REF: not the registration's"));
     assert_eq!(
-        token_link_why(&sandbox, &charge_form(&sandbox, "100003", "5.00", "NETREF123456", false)).await,
+        token_link_why(&sandbox, &charge_form(&sandbox, "100003", "5.00", "NETREF000000", true)).await,
+        refused("EXT_NET_REF: not the registration's")
+    );
+    assert_eq!(
+        token_link_why(
+            &sandbox,
+            &charge_form(&sandbox, "100003", "5.00", "NETREF123456", false)
+        )
+        .await,
         refused("TOKEN: registered for unscheduled charges (MIT_AGREEMENT=N), not TRTYPE 3")
     );
-    assert_eq!(token_link_why(&sandbox, &charge_form(&sandbox, "100003", "5.51", "NETREF123456", true)).await, refused("declined by the issuer"));
+    assert_eq!(
+        token_link_why(&sandbox, &charge_form(&sandbox, "100003", "5.51", "NETREF123456", true)).await,
+        refused("declined by the issuer")
+    );
     let st = status(&sandbox, "100003", "1").await;
-    assert_eq!((st["Transaction state"].as_str(), st["ACTION"].as_str(), st["Response code"].as_str()), (Some("Declined"), Some("2"), Some("51")));
+    assert_eq!(
+        (
+            st["Transaction state"].as_str(),
+            st["ACTION"].as_str(),
+            st["Response code"].as_str()
+        ),
+        (Some("Declined"), Some("2"), Some("51"))
+    );
     az.set_timeout_delay(Duration::from_millis(200));
-    let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), &charge_form(&sandbox, "100004", "5.53", "NETREF123456", true)).await;
+    let resp = post(
+        format!("{}/token/cgi_link", sandbox.azericard_url()),
+        &charge_form(&sandbox, "100004", "5.53", "NETREF123456", true),
+    )
+    .await;
     assert_eq!(resp.status(), 504);
     assert_eq!(status(&sandbox, "100004", "1").await["Transaction state"], "Pending");
     // MERCH_RN_ID is required on an MIT charge.
     let mut no_rn = charge_form(&sandbox, "100005", "5.00", "NETREF123456", true);
     no_rn.retain(|(k, _)| k != "MERCH_RN_ID");
-    assert_eq!(token_link_why(&sandbox, &no_rn).await, refused("MERCH_RN_ID: is required"));
+    assert_eq!(
+        token_link_why(&sandbox, &no_rn).await,
+        refused("MERCH_RN_ID: is required")
+    );
 }
 
 #[tokio::test]
@@ -346,12 +527,33 @@ async fn scheduled_recurring_registration_then_vector_a6_charge_with_trtype_3() 
     let (backref, seen) = receiver().await;
     let az = &sandbox.providers().azericard;
     sandbox.clock().set(time::macros::datetime!(2024-12-01 09:00 UTC));
-    az.preset("100020", Preset { token: Some(TOKEN.into()), ext_net_ref: Some("NETREF123456".into()), ..Preset::default() });
-    let extras = [("TOKEN_ACTION", "REGISTER"), ("MERCH_TRAN_STATE", "S"), ("MERCH_RN_ID", "abcdef0123456789"), ("MIT_AGREEMENT", "Y"), ("RECUR_FREQ", "30"), ("RECUR_EXP", "20271231")];
-    let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), &auth_form(&sandbox, "100020", "0.01", "1", &backref, &extras)).await;
+    az.preset(
+        "100020",
+        Preset {
+            token: Some(TOKEN.into()),
+            ext_net_ref: Some("NETREF123456".into()),
+            ..Preset::default()
+        },
+    );
+    let extras = [
+        ("TOKEN_ACTION", "REGISTER"),
+        ("MERCH_TRAN_STATE", "S"),
+        ("MERCH_RN_ID", "abcdef0123456789"),
+        ("MIT_AGREEMENT", "Y"),
+        ("RECUR_FREQ", "30"),
+        ("RECUR_EXP", "20271231"),
+    ];
+    let resp = post(
+        format!("{}/token/cgi_link", sandbox.azericard_url()),
+        &auth_form(&sandbox, "100020", "0.01", "1", &backref, &extras),
+    )
+    .await;
     approve(resp.url().as_str(), "4127211288596748").await;
     let cb = callback(&seen, 1).await;
-    assert_eq!((field(&cb, "TOKEN"), field(&cb, "EXT_NET_REF")), (TOKEN, "NETREF123456"));
+    assert_eq!(
+        (field(&cb, "TOKEN"), field(&cb, "EXT_NET_REF")),
+        (TOKEN, "NETREF123456")
+    );
     let agreement = az.stored_card(TOKEN).unwrap().agreement.unwrap();
     assert_eq!((agreement.scheduled, agreement.frequency_days), (true, Some(30)));
 
@@ -371,26 +573,61 @@ async fn scheduled_recurring_registration_then_vector_a6_charge_with_trtype_3() 
     ]);
     assert_eq!(token_link(&sandbox, &a6).await, "0");
     let st = status(&sandbox, "100002", "3").await;
-    assert_eq!((st["Transaction state"].as_str(), st["Original transaction TRTYPE"].as_str()), (Some("Approved"), Some("3")));
-    // TRTYPE 3 only on the token endpoint; not twice within RECUR_FREQ; no MIT fields.
-    assert_eq!(cgi(&sandbox, &charge_form(&sandbox, "100021", "25.00", "NETREF123456", false)).await, "2");
     assert_eq!(
-        token_link_why(&sandbox, &charge_form(&sandbox, "100021", "25.00", "NETREF123456", false)).await,
+        (
+            st["Transaction state"].as_str(),
+            st["Original transaction TRTYPE"].as_str()
+        ),
+        (Some("Approved"), Some("3"))
+    );
+    // TRTYPE 3 only on the token endpoint; not twice within RECUR_FREQ; no MIT fields.
+    assert_eq!(
+        cgi(
+            &sandbox,
+            &charge_form(&sandbox, "100021", "25.00", "NETREF123456", false)
+        )
+        .await,
+        "2"
+    );
+    assert_eq!(
+        token_link_why(
+            &sandbox,
+            &charge_form(&sandbox, "100021", "25.00", "NETREF123456", false)
+        )
+        .await,
         refused("RECUR_FREQ: too soon after the previous authorization")
     );
     sandbox.clock().advance(Duration::from_secs(30 * 86_400));
     let mut with_state = charge_form(&sandbox, "100021", "25.00", "NETREF123456", false);
     with_state.insert(8, ("MERCH_TRAN_STATE".into(), "M".into()));
-    assert_eq!(token_link_why(&sandbox, &with_state).await, refused("MERCH_TRAN_STATE: not a field of this message"));
-    assert_eq!(token_link(&sandbox, &charge_form(&sandbox, "100021", "25.00", "NETREF123456", false)).await, "0");
+    assert_eq!(
+        token_link_why(&sandbox, &with_state).await,
+        refused("MERCH_TRAN_STATE: not a field of this message")
+    );
+    assert_eq!(
+        token_link(
+            &sandbox,
+            &charge_form(&sandbox, "100021", "25.00", "NETREF123456", false)
+        )
+        .await,
+        "0"
+    );
     // An MIT (TRTYPE 1, M) charge on a scheduled card is refused; after RECUR_EXP everything is.
     assert_eq!(
-        token_link_why(&sandbox, &charge_form(&sandbox, "100022", "25.00", "NETREF123456", true)).await,
+        token_link_why(
+            &sandbox,
+            &charge_form(&sandbox, "100022", "25.00", "NETREF123456", true)
+        )
+        .await,
         refused("TOKEN: registered for scheduled recurring charges (MIT_AGREEMENT=Y): use TRTYPE 3")
     );
     sandbox.clock().set(time::macros::datetime!(2028-01-05 09:00 UTC));
     assert_eq!(
-        token_link_why(&sandbox, &charge_form(&sandbox, "100023", "25.00", "NETREF123456", false)).await,
+        token_link_why(
+            &sandbox,
+            &charge_form(&sandbox, "100023", "25.00", "NETREF123456", false)
+        )
+        .await,
         refused("RECUR_EXP: the recurring agreement has expired")
     );
 }
@@ -430,32 +667,100 @@ async fn vector_a7_registration_form_is_accepted_byte_for_byte() {
     assert!(!field(&cb, "EXT_NET_REF").is_empty());
 
     // The same registration with the agreement half-filled is refused.
-    let mut bad = auth_form(&sandbox, "100031", "0.01", "1", &backref, &[("TOKEN_ACTION", "REGISTER"), ("MERCH_TRAN_STATE", "S"), ("MERCH_RN_ID", "abcdef0123456789"), ("MIT_AGREEMENT", "Y")]);
+    let mut bad = auth_form(
+        &sandbox,
+        "100031",
+        "0.01",
+        "1",
+        &backref,
+        &[
+            ("TOKEN_ACTION", "REGISTER"),
+            ("MERCH_TRAN_STATE", "S"),
+            ("MERCH_RN_ID", "abcdef0123456789"),
+            ("MIT_AGREEMENT", "Y"),
+        ],
+    );
     let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), &bad).await;
     assert_eq!(resp.headers()["x-azericard-response-code"], "2");
     assert!(resp.text().await.unwrap().contains("RECUR_FREQ: is required"));
-    bad = auth_form(&sandbox, "100032", "0.01", "0", &backref, &[("TOKEN_ACTION", "REGISTER"), ("MERCH_TRAN_STATE", "S"), ("MERCH_RN_ID", "abcdef0123456789"), ("MIT_AGREEMENT", "N")]);
+    bad = auth_form(
+        &sandbox,
+        "100032",
+        "0.01",
+        "0",
+        &backref,
+        &[
+            ("TOKEN_ACTION", "REGISTER"),
+            ("MERCH_TRAN_STATE", "S"),
+            ("MERCH_RN_ID", "abcdef0123456789"),
+            ("MIT_AGREEMENT", "N"),
+        ],
+    );
     let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), &bad).await;
-    assert!(resp.text().await.unwrap().contains("TRTYPE: an MIT or recurring registration is TRTYPE 1"));
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("TRTYPE: an MIT or recurring registration is TRTYPE 1")
+    );
 }
 
 #[tokio::test]
 async fn cardholder_initiated_payment_with_a_stored_card() {
     let sandbox = Sandbox::start().await.unwrap();
     let (backref, seen) = receiver().await;
-    let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), &auth_form(&sandbox, "100040", "1.00", "0", &backref, &[("TOKEN_ACTION", "REGISTER"), ("MERCH_TRAN_STATE", "S")])).await;
+    let resp = post(
+        format!("{}/token/cgi_link", sandbox.azericard_url()),
+        &auth_form(
+            &sandbox,
+            "100040",
+            "1.00",
+            "0",
+            &backref,
+            &[("TOKEN_ACTION", "REGISTER"), ("MERCH_TRAN_STATE", "S")],
+        ),
+    )
+    .await;
     approve(resp.url().as_str(), "5167513336327283").await;
     let token = field(&callback(&seen, 1).await, "TOKEN").to_owned();
-    let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), &auth_form(&sandbox, "100041", "2.00", "1", &backref, &[("TOKEN", &token), ("MERCH_TRAN_STATE", "C")])).await;
+    let resp = post(
+        format!("{}/token/cgi_link", sandbox.azericard_url()),
+        &auth_form(
+            &sandbox,
+            "100041",
+            "2.00",
+            "1",
+            &backref,
+            &[("TOKEN", &token), ("MERCH_TRAN_STATE", "C")],
+        ),
+    )
+    .await;
     let page = resp.url().to_string();
     assert!(resp.text().await.unwrap().contains("Paying with the saved card"));
     approve(&page, "").await;
     let cb = callback(&seen, 2).await;
     verify_callback(&sandbox, &cb, 2048).await;
-    assert_eq!((field(&cb, "TOKEN"), field(&cb, "ACTION"), field(&cb, "CARD")), (token.as_str(), "0", "516751******7283"));
-    assert!(cb.iter().all(|(k, _)| k != "EXT_NET_REF"), "no agreement, no EXT_NET_REF");
+    assert_eq!(
+        (field(&cb, "TOKEN"), field(&cb, "ACTION"), field(&cb, "CARD")),
+        (token.as_str(), "0", "516751******7283")
+    );
+    assert!(
+        cb.iter().all(|(k, _)| k != "EXT_NET_REF"),
+        "no agreement, no EXT_NET_REF"
+    );
     // A stored card cannot be used with M in a browser form, nor with S.
-    let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), &auth_form(&sandbox, "100042", "2.00", "1", &backref, &[("TOKEN", &token), ("MERCH_TRAN_STATE", "S")])).await;
+    let resp = post(
+        format!("{}/token/cgi_link", sandbox.azericard_url()),
+        &auth_form(
+            &sandbox,
+            "100042",
+            "2.00",
+            "1",
+            &backref,
+            &[("TOKEN", &token), ("MERCH_TRAN_STATE", "S")],
+        ),
+    )
+    .await;
     assert_eq!(resp.headers()["x-azericard-response-code"], "2");
     // Card without an MIT agreement: no server-to-server charge.
     let mut charge = charge_form(&sandbox, "100043", "2.00", "X", true);
@@ -464,7 +769,10 @@ async fn cardholder_initiated_payment_with_a_stored_card() {
             v.clone_from(&token);
         }
     }
-    assert_eq!(token_link_why(&sandbox, &charge).await, refused("TOKEN: not registered for merchant-initiated charges"));
+    assert_eq!(
+        token_link_why(&sandbox, &charge).await,
+        refused("TOKEN: not registered for merchant-initiated charges")
+    );
 }
 
 #[tokio::test]
@@ -473,30 +781,75 @@ async fn strict_fields_duplicates_json_and_case() {
     let url = format!("{}/cgi-bin/cgi_link", sandbox.azericard_url());
     let backref = "http://127.0.0.1:9/back";
     // Stored-card fields belong to /token/cgi_link.
-    let resp = post(url.clone(), &auth_form(&sandbox, "100050", "1.00", "1", backref, &[("TOKEN_ACTION", "REGISTER")])).await;
+    let resp = post(
+        url.clone(),
+        &auth_form(
+            &sandbox,
+            "100050",
+            "1.00",
+            "1",
+            backref,
+            &[("TOKEN_ACTION", "REGISTER")],
+        ),
+    )
+    .await;
     assert_eq!(resp.headers()["x-azericard-response-code"], "2");
-    assert!(resp.text().await.unwrap().contains("TOKEN_ACTION: not a field of this message"));
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("TOKEN_ACTION: not a field of this message")
+    );
     // A field sent twice.
     let mut twice = auth_form(&sandbox, "100051", "1.00", "1", backref, &[]);
     twice.insert(0, ("AMOUNT".into(), "100.00".into()));
-    assert_eq!(post(url.clone(), &twice).await.headers()["x-azericard-response-code"], "2");
+    assert_eq!(
+        post(url.clone(), &twice).await.headers()["x-azericard-response-code"],
+        "2"
+    );
     // Upper-case hex P_SIGN: the spec's is lower case.
     let mut upper = auth_form(&sandbox, "100052", "1.00", "1", backref, &[]);
     let last = upper.last_mut().unwrap();
     last.1 = last.1.to_ascii_uppercase();
-    assert_eq!(post(url.clone(), &upper).await.headers()["x-azericard-response-code"], "3");
+    assert_eq!(
+        post(url.clone(), &upper).await.headers()["x-azericard-response-code"],
+        "3"
+    );
     // LANG is required; BACKREF must be http(s).
     let mut no_lang = auth_form(&sandbox, "100053", "1.00", "1", backref, &[]);
     no_lang.retain(|(k, _)| k != "LANG");
-    assert!(post(url.clone(), &no_lang).await.text().await.unwrap().contains("LANG: is required"));
+    assert!(
+        post(url.clone(), &no_lang)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("LANG: is required")
+    );
     let js = auth_form(&sandbox, "100054", "1.00", "1", "javascript:alert(1)", &[]);
-    assert!(post(url.clone(), &js).await.text().await.unwrap().contains("BACKREF: must be an http(s) URL"));
+    assert!(
+        post(url.clone(), &js)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("BACKREF: must be an http(s) URL")
+    );
     // A browser form as JSON, and a status query with a duplicate JSON key.
-    let as_json: serde_json::Map<String, Value> = auth_form(&sandbox, "100055", "1.00", "1", backref, &[]).into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    let as_json: serde_json::Map<String, Value> = auth_form(&sandbox, "100055", "1.00", "1", backref, &[])
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
     let resp = reqwest::Client::new().post(&url).json(&as_json).send().await.unwrap();
     assert_eq!(resp.text().await.unwrap(), "2");
     let dup = r#"{"ORDER":"100055","ORDER":"100056","TRTYPE":"90"}"#;
-    let resp = reqwest::Client::new().post(&url).header("content-type", "application/json").body(dup).send().await.unwrap();
+    let resp = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(dup)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.text().await.unwrap(), "2");
 }
 
@@ -504,18 +857,38 @@ async fn strict_fields_duplicates_json_and_case() {
 async fn a_terminal_with_a_1024_bit_gateway_key_signs_callbacks_and_status_with_it() {
     let sandbox = Sandbox::start().await.unwrap();
     let (backref, seen) = receiver().await;
-    assert!(sandbox.providers().azericard.set_gateway_key(TERMINAL, GatewayKeySize::Rsa1024));
-    let resp = post(format!("{}/cgi-bin/cgi_link", sandbox.azericard_url()), &auth_form(&sandbox, "100060", "3.00", "1", &backref, &[])).await;
+    assert!(
+        sandbox
+            .providers()
+            .azericard
+            .set_gateway_key(TERMINAL, GatewayKeySize::Rsa1024)
+    );
+    let resp = post(
+        format!("{}/cgi-bin/cgi_link", sandbox.azericard_url()),
+        &auth_form(&sandbox, "100060", "3.00", "1", &backref, &[]),
+    )
+    .await;
     approve(resp.url().as_str(), "4111111111111111").await;
     let cb = callback(&seen, 1).await;
     assert_eq!(field(&cb, "P_SIGN").len(), 256);
     verify_callback(&sandbox, &cb, 1024).await;
     let st = status(&sandbox, "100060", "1").await;
-    let keys = ["Merchant order id", "TERMINAL", "Transaction amount", "Transaction RRN", "INT_REF", "Timestamp", "Nonce"];
+    let keys = [
+        "Merchant order id",
+        "TERMINAL",
+        "Transaction amount",
+        "Transaction RRN",
+        "INT_REF",
+        "Timestamp",
+        "Nonce",
+    ];
     let values: Vec<&str> = keys.iter().map(|k| st[*k].as_str().unwrap()).collect();
     let sig = crypto::hex_decode(st["P_SIGN"].as_str().unwrap().as_bytes()).unwrap();
     assert_eq!(sig.len(), 128);
-    let pem = sandbox.providers().azericard.gateway_public_key_pem_of(GatewayKeySize::Rsa1024);
+    let pem = sandbox
+        .providers()
+        .azericard
+        .gateway_public_key_pem_of(GatewayKeySize::Rsa1024);
     UnparsedPublicKey::new(&signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, der(pem))
         .verify(mac(&values).as_bytes(), &sig)
         .expect("status P_SIGN verifies with the 1024-bit key");

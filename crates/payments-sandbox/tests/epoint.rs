@@ -416,7 +416,12 @@ async fn saved_card_flows_payout_and_split() {
     let payout_card = reg["card_id"].as_str().unwrap().to_owned();
     approve(reg["redirect_url"].as_str().unwrap(), "4127211288596748").await;
     wait_callbacks(&seen, 2).await;
-    let cannot_pay = call(&sandbox, "execute-pay", json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "s-9", "card_id": payout_card})).await;
+    let cannot_pay = call(
+        &sandbox,
+        "execute-pay",
+        json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "s-9", "card_id": payout_card}),
+    )
+    .await;
     assert_eq!(cannot_pay["message"], "card_id: a payout card (refund=1) cannot pay");
     let payout = call(&sandbox, "refund-request", json!({"public_key": PUBLIC, "amount": "200.00", "currency": "AZN", "order_id": "p-1", "card_id": payout_card, "description": null})).await;
     assert_eq!(payout["status"], "success", "{payout}");

@@ -98,7 +98,12 @@ fn verify_callback(body: &str) -> Value {
 async fn approve(url: &str, card: &str) -> reqwest::Response {
     reqwest::Client::new()
         .post(url)
-        .form(&[("action", "approve"), ("card", card), ("cardholder", "ALI ALIYEV"), ("expiry", "10/27")])
+        .form(&[
+            ("action", "approve"),
+            ("card", card),
+            ("cardholder", "ALI ALIYEV"),
+            ("expiry", "10/27"),
+        ])
         .send()
         .await
         .unwrap()
@@ -106,7 +111,8 @@ async fn approve(url: &str, card: &str) -> reqwest::Response {
 
 const E1_DATA: &str = "eyJwdWJsaWNfa2V5IjogImkwMDAwMDAwMDEiLCAibGFuZ3VhZ2UiOiAiYXoiLCAiYW1vdW50IjogIjEwLjUwIiwgImN1cnJlbmN5IjogIkFaTiIsICJvcmRlcl9pZCI6ICJvcmRlci0wMDAyIiwgInN1Y2Nlc3NfcmVkaXJlY3RfdXJsIjogImh0dHBzOi8vc2hvcC5leGFtcGxlL29rIiwgImVycm9yX3JlZGlyZWN0X3VybCI6ICJodHRwczovL3Nob3AuZXhhbXBsZS9mYWlsIiwgImRlc2NyaXB0aW9uIjogIkhvdGVsIGRlcG9zaXQiLCAib3RoZXJfYXR0ciI6IG51bGx9";
 const E1_SIGNATURE: &str = "5HcfpgngGPLa0yQXySgmT5bZKss=";
-const E2_DATA: &str = "eyJwdWJsaWNfa2V5IjogImkwMDAwMDAwMDEiLCAidHJhbnNhY3Rpb24iOiAidGUwMDAwMDAwMDIiLCAiYW1vdW50IjogIjguMDAifQ==";
+const E2_DATA: &str =
+    "eyJwdWJsaWNfa2V5IjogImkwMDAwMDAwMDEiLCAidHJhbnNhY3Rpb24iOiAidGUwMDAwMDAwMDIiLCAiYW1vdW50IjogIjguMDAifQ==";
 const E2_SIGNATURE: &str = "WW691g3niBZL9fWDO4Gva/MRSqU=";
 const E3_DATA: &str = "eyJwdWJsaWNfa2V5IjogImkwMDAwMDAwMDEiLCAiY2FyZF9pZCI6ICJjZTAwMDAwMDAxIn0=";
 const E3_SIGNATURE: &str = "vyuFmNuBC1DWbbEfHpHRJAEXrgo=";
@@ -134,46 +140,123 @@ async fn pre_auth_hold_then_partial_capture_with_vectors_e1_e2() {
     let (url, seen) = receiver().await;
     sandbox.providers().epoint.set_callback_url(PUBLIC, &url);
     // te000000001 goes to another payment, so the hold is E2's te000000002.
-    call(&sandbox, "request", json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "x"})).await;
+    call(
+        &sandbox,
+        "request",
+        json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "x"}),
+    )
+    .await;
     let hold = post_pair(&sandbox, "pre-auth-request", E1_DATA, E1_SIGNATURE).await;
     assert_eq!(hold["status"], "success", "{hold}");
     assert_eq!(hold["transaction"], "te000000002");
     let page = hold["redirect_url"].as_str().unwrap();
-    assert!(reqwest::get(page).await.unwrap().text().await.unwrap().contains("4000000000009995"), "scenario list on the page");
+    assert!(
+        reqwest::get(page)
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("4000000000009995"),
+        "scenario list on the page"
+    );
 
     // Not approved yet: nothing to capture.
     let early = post_pair(&sandbox, "pre-auth-complete", E2_DATA, E2_SIGNATURE).await;
-    assert_eq!(early, json!({"status": "error", "message": "Pre-authorization is not approved"}));
-    assert_eq!(approve(page, "4111111111111111").await.headers()["x-sandbox-outcome"], "approved");
+    assert_eq!(
+        early,
+        json!({"status": "error", "message": "Pre-authorization is not approved"})
+    );
+    assert_eq!(
+        approve(page, "4111111111111111").await.headers()["x-sandbox-outcome"],
+        "approved"
+    );
     let cb = verify_callback(&wait(&seen, 1).await);
-    assert_eq!((cb["status"].as_str(), cb["transaction"].as_str(), cb["order_id"].as_str()), (Some("success"), Some("te000000002"), Some("order-0002")));
+    assert_eq!(
+        (
+            cb["status"].as_str(),
+            cb["transaction"].as_str(),
+            cb["order_id"].as_str()
+        ),
+        (Some("success"), Some("te000000002"), Some("order-0002"))
+    );
     assert_eq!(cb["amount"].to_string(), "10.5");
 
     // The hold is not money yet: it cannot be refunded.
-    let r = call(&sandbox, "reverse", json!({"public_key": PUBLIC, "transaction": "te000000002", "currency": "AZN"})).await;
+    let r = call(
+        &sandbox,
+        "reverse",
+        json!({"public_key": PUBLIC, "transaction": "te000000002", "currency": "AZN"}),
+    )
+    .await;
     assert_eq!(r["message"], "Transaction cannot be refunded");
     // More than the hold, language (not a field here), then E2 itself.
-    let over = call(&sandbox, "pre-auth-complete", json!({"public_key": PUBLIC, "transaction": "te000000002", "amount": "10.51"})).await;
+    let over = call(
+        &sandbox,
+        "pre-auth-complete",
+        json!({"public_key": PUBLIC, "transaction": "te000000002", "amount": "10.51"}),
+    )
+    .await;
     assert_eq!(over["message"], "amount: exceeds the pre-authorized amount");
-    let lang = call(&sandbox, "pre-auth-complete", json!({"public_key": PUBLIC, "language": "az", "transaction": "te000000002", "amount": "8.00"})).await;
+    let lang = call(
+        &sandbox,
+        "pre-auth-complete",
+        json!({"public_key": PUBLIC, "language": "az", "transaction": "te000000002", "amount": "8.00"}),
+    )
+    .await;
     assert_eq!(lang["message"], "language: not a field of this operation");
     let done = post_pair(&sandbox, "pre-auth-complete", E2_DATA, E2_SIGNATURE).await;
-    assert_eq!((done["status"].as_str(), done["transaction"].as_str(), done["amount"].as_str()), (Some("success"), Some("te000000002"), Some("8.00")));
+    assert_eq!(
+        (
+            done["status"].as_str(),
+            done["transaction"].as_str(),
+            done["amount"].as_str()
+        ),
+        (Some("success"), Some("te000000002"), Some("8.00"))
+    );
     assert_eq!(done["rrn"], cb["rrn"]);
     let again = post_pair(&sandbox, "pre-auth-complete", E2_DATA, E2_SIGNATURE).await;
     assert_eq!(again["message"], "Pre-authorization is already completed");
 
-    let status = call(&sandbox, "get-status", json!({"public_key": PUBLIC, "transaction": "te000000002"})).await;
-    assert_eq!((status["status"].as_str(), status["amount"].as_str()), (Some("success"), Some("8.00")));
-    let r = call(&sandbox, "reverse", json!({"public_key": PUBLIC, "transaction": "te000000002", "currency": "AZN", "amount": "8.01"})).await;
+    let status = call(
+        &sandbox,
+        "get-status",
+        json!({"public_key": PUBLIC, "transaction": "te000000002"}),
+    )
+    .await;
+    assert_eq!(
+        (status["status"].as_str(), status["amount"].as_str()),
+        (Some("success"), Some("8.00"))
+    );
+    let r = call(
+        &sandbox,
+        "reverse",
+        json!({"public_key": PUBLIC, "transaction": "te000000002", "currency": "AZN", "amount": "8.01"}),
+    )
+    .await;
     assert_eq!(r["message"], "Refund amount exceeds the captured amount");
-    let r = call(&sandbox, "reverse", json!({"public_key": PUBLIC, "transaction": "te000000002", "currency": "AZN"})).await;
+    let r = call(
+        &sandbox,
+        "reverse",
+        json!({"public_key": PUBLIC, "transaction": "te000000002", "currency": "AZN"}),
+    )
+    .await;
     assert_eq!(r["status"], "success");
     // A capture of an ordinary payment is refused.
-    let not_hold = call(&sandbox, "pre-auth-complete", json!({"public_key": PUBLIC, "transaction": "te000000001", "amount": "1.00"})).await;
+    let not_hold = call(
+        &sandbox,
+        "pre-auth-complete",
+        json!({"public_key": PUBLIC, "transaction": "te000000001", "amount": "1.00"}),
+    )
+    .await;
     assert_eq!(not_hold["message"], "transaction: not a pre-authorization");
     // language is required on pre-auth-request.
-    let no_lang = call(&sandbox, "pre-auth-request", json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "h-2"})).await;
+    let no_lang = call(
+        &sandbox,
+        "pre-auth-request",
+        json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "h-2"}),
+    )
+    .await;
     assert_eq!(no_lang["message"], "language: is required");
 }
 
@@ -194,15 +277,35 @@ async fn payout_card_registration_e5_and_card_status_e3() {
     assert!(sandbox.providers().epoint.card("ce00000001").unwrap().payout);
     let payout = call(&sandbox, "refund-request", json!({"public_key": PUBLIC, "amount": "15.00", "currency": "AZN", "order_id": "po-1", "card_id": "ce00000001"})).await;
     assert_eq!(payout["status"], "success", "{payout}");
-    let unknown = call(&sandbox, "get-status-card", json!({"public_key": PUBLIC, "card_id": "ce99999999"})).await;
+    let unknown = call(
+        &sandbox,
+        "get-status-card",
+        json!({"public_key": PUBLIC, "card_id": "ce99999999"}),
+    )
+    .await;
     assert_eq!(unknown, json!({"status": "error", "message": "Card not found"}));
 
     // A declined registration leaves the card rejected.
-    let reg = call(&sandbox, "card-registration", json!({"public_key": PUBLIC, "refund": "0"})).await;
+    let reg = call(
+        &sandbox,
+        "card-registration",
+        json!({"public_key": PUBLIC, "refund": "0"}),
+    )
+    .await;
     approve(reg["redirect_url"].as_str().unwrap(), "4000000000000002").await;
-    let card = call(&sandbox, "get-status-card", json!({"public_key": PUBLIC, "card_id": reg["card_id"]})).await;
+    let card = call(
+        &sandbox,
+        "get-status-card",
+        json!({"public_key": PUBLIC, "card_id": reg["card_id"]}),
+    )
+    .await;
     assert_eq!(card["status"], "rejected");
-    let bad = call(&sandbox, "card-registration", json!({"public_key": PUBLIC, "refund": 2})).await;
+    let bad = call(
+        &sandbox,
+        "card-registration",
+        json!({"public_key": PUBLIC, "refund": 2}),
+    )
+    .await;
     assert_eq!(bad["message"], "refund: must be 0 or 1");
 }
 
@@ -222,8 +325,15 @@ async fn wallets_status_e4_and_payment_with_callback() {
     assert_eq!(paid["status"], "success");
     approve(paid["redirect_url"].as_str().unwrap(), "4111111111111111").await;
     let cb = verify_callback(&wait(&seen, 1).await);
-    assert_eq!((cb["order_id"].as_str(), cb["status"].as_str()), (Some("wp-1"), Some("success")));
-    let tx = sandbox.providers().epoint.transaction(paid["transaction"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (cb["order_id"].as_str(), cb["status"].as_str()),
+        (Some("wp-1"), Some("success"))
+    );
+    let tx = sandbox
+        .providers()
+        .epoint
+        .transaction(paid["transaction"].as_str().unwrap())
+        .unwrap();
     assert_eq!(tx.wallet_id.as_deref(), Some("1"));
 
     // A merchant without the grant is refused.
@@ -231,7 +341,12 @@ async fn wallets_status_e4_and_payment_with_callback() {
     let data = crypto::base64_encode(br#"{"public_key": "i000000002"}"#);
     let refused = post_pair(&sandbox, "wallet/status", &data, &sign_with("other-key", &data)).await;
     assert_eq!(refused["message"], "Wallet payments are not enabled for this merchant");
-    assert!(sandbox.providers().epoint.set_feature("i000000002", Feature::Wallets, true));
+    assert!(
+        sandbox
+            .providers()
+            .epoint
+            .set_feature("i000000002", Feature::Wallets, true)
+    );
     let granted = post_pair(&sandbox, "wallet/status", &data, &sign_with("other-key", &data)).await;
     assert_eq!(granted["status"], "success");
 }
@@ -239,24 +354,65 @@ async fn wallets_status_e4_and_payment_with_callback() {
 #[tokio::test]
 async fn checkout_form_redirects_the_browser_to_the_page() {
     let sandbox = Sandbox::start().await.unwrap();
-    let (data, signature) = encode(r#"{"public_key": "i000000001", "language": "az", "amount": "4.00", "currency": "AZN", "order_id": "co-1", "is_installment": 0}"#);
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let (data, signature) = encode(
+        r#"{"public_key": "i000000001", "language": "az", "amount": "4.00", "currency": "AZN", "order_id": "co-1", "is_installment": 0}"#,
+    );
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let url = format!("{}/api/1/checkout", sandbox.epoint_url());
-    let resp = http.post(&url).form(&[("data", &data), ("signature", &signature)]).send().await.unwrap();
+    let resp = http
+        .post(&url)
+        .form(&[("data", &data), ("signature", &signature)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 303);
     let location = resp.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/epoint/pay/te"), "{location}");
-    let tx = sandbox.providers().epoint.transaction(location.trim_start_matches("/epoint/pay/")).unwrap();
-    assert_eq!((tx.order_id.as_deref(), tx.amount.unwrap().minor()), (Some("co-1"), 400));
+    let tx = sandbox
+        .providers()
+        .epoint
+        .transaction(location.trim_start_matches("/epoint/pay/"))
+        .unwrap();
+    assert_eq!(
+        (tx.order_id.as_deref(), tx.amount.unwrap().minor()),
+        (Some("co-1"), 400)
+    );
 
     // The browser posts a form: a JSON envelope or a bad signature gets a page.
     let json_body = json!({"data": data, "signature": signature}).to_string();
-    let resp = http.post(&url).header("content-type", "application/json").body(json_body).send().await.unwrap();
-    assert_eq!((resp.status().as_u16(), resp.headers()["x-epoint-status"].to_str().unwrap()), (400, "server_error"));
-    let resp = http.post(&url).form(&[("data", data.as_str()), ("signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")]).send().await.unwrap();
+    let resp = http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(json_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            resp.status().as_u16(),
+            resp.headers()["x-epoint-status"].to_str().unwrap()
+        ),
+        (400, "server_error")
+    );
+    let resp = http
+        .post(&url)
+        .form(&[("data", data.as_str()), ("signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")])
+        .send()
+        .await
+        .unwrap();
     assert!(resp.text().await.unwrap().contains("Signature did not match"));
-    let (d, s) = encode(r#"{"public_key": "i000000001", "amount": "4.00", "currency": "AZN", "order_id": "co-2", "is_installment": 2}"#);
-    let resp = http.post(&url).form(&[("data", d), ("signature", s)]).send().await.unwrap();
+    let (d, s) = encode(
+        r#"{"public_key": "i000000001", "amount": "4.00", "currency": "AZN", "order_id": "co-2", "is_installment": 2}"#,
+    );
+    let resp = http
+        .post(&url)
+        .form(&[("data", d), ("signature", s)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["x-epoint-status"], "error");
     assert!(resp.text().await.unwrap().contains("is_installment: must be 0 or 1"));
 }
@@ -271,18 +427,30 @@ fn invoice(sum: &str, template: u8) -> Value {
 async fn invoices_create_update_view_list_and_send() {
     let sandbox = Sandbox::start().await.unwrap();
     let created = call(&sandbox, "invoices/create", invoice("120.00", 0)).await;
-    assert_eq!(created, json!({"status": "success", "id": 1, "message": "Invoice created"}));
+    assert_eq!(
+        created,
+        json!({"status": "success", "id": 1, "message": "Invoice created"})
+    );
     call(&sandbox, "invoices/create", invoice("5.00", 1)).await;
     // 0 is a value: leaving display out is refused.
     let mut missing = invoice("1.00", 0);
     missing.as_object_mut().unwrap().remove("display");
-    assert_eq!(call(&sandbox, "invoices/create", missing).await["message"], "display: is required");
+    assert_eq!(
+        call(&sandbox, "invoices/create", missing).await["message"],
+        "display: is required"
+    );
     let mut bad = invoice("1.00", 0);
     bad["period_to"] = json!("2025-12-31");
-    assert_eq!(call(&sandbox, "invoices/create", bad).await["message"], "period_to: before period_from");
+    assert_eq!(
+        call(&sandbox, "invoices/create", bad).await["message"],
+        "period_to: before period_from"
+    );
     bad = invoice("1.00", 0);
     bad["period_from"] = json!("01.01.2026");
-    assert_eq!(call(&sandbox, "invoices/create", bad).await["message"], "period_from: must be a date YYYY-MM-DD");
+    assert_eq!(
+        call(&sandbox, "invoices/create", bad).await["message"],
+        "period_from: must be a date YYYY-MM-DD"
+    );
 
     let view = call(&sandbox, "invoices/view", json!({"public_key": PUBLIC, "id": 1})).await;
     assert_eq!(view["invoice"]["sum"], "120.00");
@@ -291,26 +459,88 @@ async fn invoices_create_update_view_list_and_send() {
 
     let mut upd = invoice("130.00", 0);
     upd["id"] = json!(1);
-    assert_eq!(call(&sandbox, "invoices/update", upd.clone()).await, json!({"status": "success", "message": "Invoice updated"}));
+    assert_eq!(
+        call(&sandbox, "invoices/update", upd.clone()).await,
+        json!({"status": "success", "message": "Invoice updated"})
+    );
     assert_eq!(sandbox.providers().epoint.invoice(1).unwrap().fields["sum"], "130.00");
 
-    let list = call(&sandbox, "invoices/list", json!({"public_key": PUBLIC, "order": "desc"})).await;
-    let ids: Vec<i64> = list["invoices"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let list = call(
+        &sandbox,
+        "invoices/list",
+        json!({"public_key": PUBLIC, "order": "desc"}),
+    )
+    .await;
+    let ids: Vec<i64> = list["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, vec![2, 1]);
-    let statics = call(&sandbox, "invoices/list", json!({"public_key": PUBLIC, "type": "static"})).await;
+    let statics = call(
+        &sandbox,
+        "invoices/list",
+        json!({"public_key": PUBLIC, "type": "static"}),
+    )
+    .await;
     assert_eq!(statics["invoices"].as_array().unwrap().len(), 1);
-    assert_eq!(call(&sandbox, "invoices/list", json!({"public_key": PUBLIC, "type": "mine"})).await["status"], "error");
+    assert_eq!(
+        call(&sandbox, "invoices/list", json!({"public_key": PUBLIC, "type": "mine"})).await["status"],
+        "error"
+    );
 
-    assert_eq!(call(&sandbox, "invoices/send-sms", json!({"public_key": PUBLIC, "id": 1, "phone": "+994501234567"})).await["status"], "success");
-    assert_eq!(call(&sandbox, "invoices/send-sms", json!({"public_key": PUBLIC, "id": 1, "phone": "050-123"})).await["message"], "phone: must be + and 9-15 digits");
-    assert_eq!(call(&sandbox, "invoices/send-email", json!({"public_key": PUBLIC, "id": 1, "email": "ali@example.az"})).await["status"], "success");
-    assert_eq!(call(&sandbox, "invoices/send-email", json!({"public_key": PUBLIC, "id": 1, "email": "not-an-email"})).await["status"], "error");
-    assert_eq!(call(&sandbox, "invoices/view", json!({"public_key": PUBLIC, "id": 99})).await["message"], "Invoice not found");
-    assert_eq!(sandbox.providers().epoint.invoice(1).unwrap().sms_sent, vec!["+994501234567".to_owned()]);
+    assert_eq!(
+        call(
+            &sandbox,
+            "invoices/send-sms",
+            json!({"public_key": PUBLIC, "id": 1, "phone": "+994501234567"})
+        )
+        .await["status"],
+        "success"
+    );
+    assert_eq!(
+        call(
+            &sandbox,
+            "invoices/send-sms",
+            json!({"public_key": PUBLIC, "id": 1, "phone": "050-123"})
+        )
+        .await["message"],
+        "phone: must be + and 9-15 digits"
+    );
+    assert_eq!(
+        call(
+            &sandbox,
+            "invoices/send-email",
+            json!({"public_key": PUBLIC, "id": 1, "email": "ali@example.az"})
+        )
+        .await["status"],
+        "success"
+    );
+    assert_eq!(
+        call(
+            &sandbox,
+            "invoices/send-email",
+            json!({"public_key": PUBLIC, "id": 1, "email": "not-an-email"})
+        )
+        .await["status"],
+        "error"
+    );
+    assert_eq!(
+        call(&sandbox, "invoices/view", json!({"public_key": PUBLIC, "id": 99})).await["message"],
+        "Invoice not found"
+    );
+    assert_eq!(
+        sandbox.providers().epoint.invoice(1).unwrap().sms_sent,
+        vec!["+994501234567".to_owned()]
+    );
 
     // Paid: no more updates.
     assert!(sandbox.providers().epoint.set_invoice_status(1, InvoiceStatus::Paid));
-    assert_eq!(call(&sandbox, "invoices/update", upd).await["message"], "Only an invoice waiting for payment can be updated");
+    assert_eq!(
+        call(&sandbox, "invoices/update", upd).await["message"],
+        "Only an invoice waiting for payment can be updated"
+    );
 }
 
 #[tokio::test]
@@ -318,7 +548,10 @@ async fn installments_catalogue_and_request() {
     let sandbox = Sandbox::start().await.unwrap();
     let (url, seen) = receiver().await;
     sandbox.providers().epoint.set_callback_url(PUBLIC, &url);
-    let (data, signature) = encode(&json!({"public_key": PUBLIC, "language": "az", "currency": "AZN", "order_id": "in-1", "amount": "300.00"}).to_string());
+    let (data, signature) = encode(
+        &json!({"public_key": PUBLIC, "language": "az", "currency": "AZN", "order_id": "in-1", "amount": "300.00"})
+            .to_string(),
+    );
     let resp = reqwest::Client::new()
         .post(format!("{}/api/1/get-installment-request", sandbox.epoint_url()))
         .form(&[("data", data), ("signature", signature)])
@@ -327,10 +560,16 @@ async fn installments_catalogue_and_request() {
         .unwrap();
     assert_eq!(resp.headers()["x-request-id"].len(), 32);
     let options: Value = resp.json().await.unwrap();
-    assert_eq!(options[0], json!({"name": "Sandbox Birkart", "installment_card_id": "1", "installment_months": [3, 6, 12]}));
+    assert_eq!(
+        options[0],
+        json!({"name": "Sandbox Birkart", "installment_card_id": "1", "installment_months": [3, 6, 12]})
+    );
 
     let base = json!({"public_key": PUBLIC, "language": "az", "amount": "300.00", "currency": "AZN", "order_id": "in-1", "installment_card_id": "1", "installment_month": 9});
-    assert_eq!(call(&sandbox, "installment-request", base.clone()).await["message"], "installment_month: not offered by this installment card");
+    assert_eq!(
+        call(&sandbox, "installment-request", base.clone()).await["message"],
+        "installment_month: not offered by this installment card"
+    );
     let mut ok = base.clone();
     ok["installment_month"] = json!(6);
     let created = call(&sandbox, "installment-request", ok).await;
@@ -338,13 +577,31 @@ async fn installments_catalogue_and_request() {
     approve(created["redirect_url"].as_str().unwrap(), "4111111111111111").await;
     let cb = verify_callback(&wait(&seen, 1).await);
     assert_eq!(cb["order_id"], "in-1");
-    let tx = sandbox.providers().epoint.transaction(created["transaction"].as_str().unwrap()).unwrap();
+    let tx = sandbox
+        .providers()
+        .epoint
+        .transaction(created["transaction"].as_str().unwrap())
+        .unwrap();
     assert_eq!(tx.installment, Some(("1".to_owned(), 6)));
 
-    sandbox.providers().epoint.set_feature(PUBLIC, Feature::Installments, false);
-    assert_eq!(call(&sandbox, "installment-request", base).await["message"], "Installments are not enabled for this merchant");
-    let flagged = call(&sandbox, "request", json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "r", "is_installment": 1})).await;
-    assert_eq!(flagged["message"], "is_installment: installments are not enabled for this merchant");
+    sandbox
+        .providers()
+        .epoint
+        .set_feature(PUBLIC, Feature::Installments, false);
+    assert_eq!(
+        call(&sandbox, "installment-request", base).await["message"],
+        "Installments are not enabled for this merchant"
+    );
+    let flagged = call(
+        &sandbox,
+        "request",
+        json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "r", "is_installment": 1}),
+    )
+    .await;
+    assert_eq!(
+        flagged["message"],
+        "is_installment: installments are not enabled for this merchant"
+    );
 }
 
 async fn b2b_post(sandbox: &Sandbox, payload: &Value) -> reqwest::Response {
@@ -358,7 +615,9 @@ async fn b2b_post(sandbox: &Sandbox, payload: &Value) -> reqwest::Response {
 }
 
 async fn b2b_status(sandbox: &Sandbox, order: &str) -> (u16, Value) {
-    let resp = reqwest::get(format!("{}/api/1/b2b/payment/{order}", sandbox.epoint_url())).await.unwrap();
+    let resp = reqwest::get(format!("{}/api/1/b2b/payment/{order}", sandbox.epoint_url()))
+        .await
+        .unwrap();
     (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
@@ -370,18 +629,44 @@ async fn b2b_transfer_steps_to_success_and_sends_an_unsigned_webhook() {
     let resp = b2b_post(&sandbox, &payload).await;
     assert_eq!(resp.status(), 200);
     let created = traced(resp).await;
-    assert_eq!((created["status"].as_str(), created["order_id"].as_str()), (Some("success"), Some("b2b-0001")));
+    assert_eq!(
+        (created["status"].as_str(), created["order_id"].as_str()),
+        (Some("success"), Some("b2b-0001"))
+    );
     let bulk = created["bulkId"].as_str().unwrap().to_owned();
 
     let (code, s1) = b2b_status(&sandbox, "b2b-0001").await;
-    assert_eq!((code, s1["status"].as_str(), s1["bulkId"].as_str()), (200, Some("PROCESSING"), Some(bulk.as_str())));
-    assert_eq!((s1["amount"].as_str(), s1["payee_iban"].as_str(), s1["webhook_sent"].as_bool()), (Some("1000.00"), Some("AZ21NABZ00000000137010001944"), Some(false)));
+    assert_eq!(
+        (code, s1["status"].as_str(), s1["bulkId"].as_str()),
+        (200, Some("PROCESSING"), Some(bulk.as_str()))
+    );
+    assert_eq!(
+        (
+            s1["amount"].as_str(),
+            s1["payee_iban"].as_str(),
+            s1["webhook_sent"].as_bool()
+        ),
+        (Some("1000.00"), Some("AZ21NABZ00000000137010001944"), Some(false))
+    );
     let (_, s2) = b2b_status(&sandbox, "b2b-0001").await;
-    assert_eq!((s2["status"].as_str(), s2["webhook_sent"].as_bool()), (Some("SUCCESS"), Some(true)));
+    assert_eq!(
+        (s2["status"].as_str(), s2["webhook_sent"].as_bool()),
+        (Some("SUCCESS"), Some(true))
+    );
     let hook: Value = serde_json::from_str(&wait(&seen, 1).await).unwrap();
     assert_eq!(
-        (hook["order_id"].as_str(), hook["status"].as_str(), hook["amount"].as_str(), hook["payee_name"].as_str()),
-        (Some("b2b-0001"), Some("success"), Some("1000.00"), Some("Technology LLC"))
+        (
+            hook["order_id"].as_str(),
+            hook["status"].as_str(),
+            hook["amount"].as_str(),
+            hook["payee_name"].as_str()
+        ),
+        (
+            Some("b2b-0001"),
+            Some("success"),
+            Some("1000.00"),
+            Some("Technology LLC")
+        )
     );
     assert!(hook.get("signature").is_none() && hook["error_message"].is_null());
     let (_, s3) = b2b_status(&sandbox, "b2b-0001").await;
@@ -397,7 +682,10 @@ async fn b2b_transfer_steps_to_success_and_sends_an_unsigned_webhook() {
     bad["iban"] = json!("DE89370400440532013000");
     let resp = b2b_post(&sandbox, &bad).await;
     assert_eq!(resp.status(), 422);
-    assert_eq!(traced(resp).await["detail"], "iban: must be AZ and 18-32 letters or digits");
+    assert_eq!(
+        traced(resp).await["detail"],
+        "iban: must be AZ and 18-32 letters or digits"
+    );
     bad = payload.clone();
     bad["order_id"] = json!("b2b-0002");
     bad["tin"] = json!("1234567893");
@@ -429,7 +717,10 @@ async fn b2b_transfer_steps_to_success_and_sends_an_unsigned_webhook() {
     b2b_status(&sandbox, "b2b-0003").await;
     assert_eq!(b2b_status(&sandbox, "b2b-0003").await.1["status"], "FAILED");
     let hook: Value = serde_json::from_str(&wait(&seen, 2).await).unwrap();
-    assert_eq!((hook["status"].as_str(), hook["error_message"].as_str()), (Some("failed"), Some("Rejected by the payee's bank")));
+    assert_eq!(
+        (hook["status"].as_str(), hook["error_message"].as_str()),
+        (Some("failed"), Some("Rejected by the payee's bank"))
+    );
 }
 
 #[tokio::test]
@@ -442,55 +733,129 @@ async fn request_family_split_token_payment_and_heartbeat() {
     assert_eq!(amex["status"], "success");
     let change = call(&sandbox, "payment-change-sum", base.clone()).await;
     assert_eq!(change["status"], "success");
-    assert!(change.get("transaction").is_none(), "documented answer has no transaction: {change}");
+    assert!(
+        change.get("transaction").is_none(),
+        "documented answer has no transaction: {change}"
+    );
     let mut with_flag = base.clone();
     with_flag["is_installment"] = json!(0);
-    assert_eq!(call(&sandbox, "amex-request", with_flag).await["message"], "is_installment: not a field of this operation");
+    assert_eq!(
+        call(&sandbox, "amex-request", with_flag).await["message"],
+        "is_installment: not a field of this operation"
+    );
     let mut usd = base.clone();
     usd["currency"] = json!("USD");
-    assert_eq!(call(&sandbox, "payment-request", usd).await["message"], "currency: USD is not supported");
+    assert_eq!(
+        call(&sandbox, "payment-request", usd).await["message"],
+        "currency: USD is not supported"
+    );
     sandbox.providers().epoint.set_feature(PUBLIC, Feature::Amex, false);
-    assert_eq!(call(&sandbox, "amex-request", base).await["message"], "AMEX payments are not enabled for this merchant");
+    assert_eq!(
+        call(&sandbox, "amex-request", base).await["message"],
+        "AMEX payments are not enabled for this merchant"
+    );
 
     let split = call(&sandbox, "token/split-payment", json!({"public_key": PUBLIC, "amount": "30.00", "currency": "AZN", "order_id": "ts-1", "split_user": "u-7", "split_amount": "12.00"})).await;
-    assert_eq!((split["total"].as_str(), split["split_amount"].as_str(), split["split_user"].as_str()), (Some("30.00"), Some("12.00"), Some("u-7")));
-    let paid = call(&sandbox, "token/apple/pay", json!({"public_key": PUBLIC, "id": split["id"], "token": {"paymentData": {}}})).await;
+    assert_eq!(
+        (
+            split["total"].as_str(),
+            split["split_amount"].as_str(),
+            split["split_user"].as_str()
+        ),
+        (Some("30.00"), Some("12.00"), Some("u-7"))
+    );
+    let paid = call(
+        &sandbox,
+        "token/apple/pay",
+        json!({"public_key": PUBLIC, "id": split["id"], "token": {"paymentData": {}}}),
+    )
+    .await;
     assert_eq!(paid["status"], "success");
     let over = call(&sandbox, "token/split-payment", json!({"public_key": PUBLIC, "amount": "30.00", "currency": "AZN", "order_id": "ts-2", "split_user": "u-7", "split_amount": "30.01"})).await;
     assert_eq!(over["message"], "split_amount: must not exceed amount");
 
-    let beat = reqwest::get(format!("{}/api/heartbeat", sandbox.epoint_url())).await.unwrap();
+    let beat = reqwest::get(format!("{}/api/heartbeat", sandbox.epoint_url()))
+        .await
+        .unwrap();
     assert_eq!(traced(beat).await, json!({"status": "ok"}));
-    assert_eq!(reqwest::get(format!("{}/api/1/heartbeat", sandbox.epoint_url())).await.unwrap().status(), 404);
+    assert_eq!(
+        reqwest::get(format!("{}/api/1/heartbeat", sandbox.epoint_url()))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]
 async fn strictness_duplicates_unknown_fields_urls_and_content_types() {
     let sandbox = Sandbox::start().await.unwrap();
     // A key repeated inside `data`: refused, not "last one wins".
-    let (d, s) = encode(r#"{"public_key": "i000000001", "amount": "1.00", "amount": "100.00", "currency": "AZN", "order_id": "d-1"}"#);
+    let (d, s) = encode(
+        r#"{"public_key": "i000000001", "amount": "1.00", "amount": "100.00", "currency": "AZN", "order_id": "d-1"}"#,
+    );
     let v = post_pair(&sandbox, "request", &d, &s).await;
-    assert_eq!(v, json!({"status": "server_error", "message": "Duplicate field amount in data"}));
-    let v = call(&sandbox, "request", json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "d-1", "colour": "red"})).await;
+    assert_eq!(
+        v,
+        json!({"status": "server_error", "message": "Duplicate field amount in data"})
+    );
+    let v = call(
+        &sandbox,
+        "request",
+        json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "d-1", "colour": "red"}),
+    )
+    .await;
     assert_eq!(v["message"], "colour: not a field of this operation");
     let v = call(&sandbox, "request", json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "d-1", "success_redirect_url": "javascript:alert(1)"})).await;
     assert_eq!(v["message"], "success_redirect_url: must be an http(s) URL");
-    let v = call(&sandbox, "token/widget", json!({"public_key": PUBLIC, "amount": "1.00", "order_id": "w", "description": "x", "language": "az"})).await;
+    let v = call(
+        &sandbox,
+        "token/widget",
+        json!({"public_key": PUBLIC, "amount": "1.00", "order_id": "w", "description": "x", "language": "az"}),
+    )
+    .await;
     assert_eq!(v["message"], "language: not a field of this operation");
-    let v = call(&sandbox, "card-registration-with-pay", json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "c"})).await;
+    let v = call(
+        &sandbox,
+        "card-registration-with-pay",
+        json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "c"}),
+    )
+    .await;
     assert_eq!(v["message"], "description: is required");
     let (d, s) = encode(r#"{"public_key": "i000000001", "amount": "1.00", "currency": "AZN", "order_id": "d-1"}"#);
     let http = reqwest::Client::new();
     let url = format!("{}/api/1/request", sandbox.epoint_url());
     for (ct, body) in [
         ("text/plain", format!("data={d}&signature={s}")),
-        ("application/x-www-form-urlencoded", format!("data={}&signature={}&signature={}", urlenc(&d), urlenc(&s), urlenc(&s))),
-        ("application/json", format!(r#"{{"data":"{d}","signature":"{s}","extra":"1"}}"#)),
+        (
+            "application/x-www-form-urlencoded",
+            format!("data={}&signature={}&signature={}", urlenc(&d), urlenc(&s), urlenc(&s)),
+        ),
+        (
+            "application/json",
+            format!(r#"{{"data":"{d}","signature":"{s}","extra":"1"}}"#),
+        ),
     ] {
-        let v = traced(http.post(&url).header("content-type", ct).body(body).send().await.unwrap()).await;
+        let v = traced(
+            http.post(&url)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(v["status"], "server_error", "{ct} {v}");
     }
-    let ok = traced(http.post(&url).header("content-type", "application/json; charset=utf-8").body(format!(r#"{{"data":"{d}","signature":"{s}"}}"#)).send().await.unwrap()).await;
+    let ok = traced(
+        http.post(&url)
+            .header("content-type", "application/json; charset=utf-8")
+            .body(format!(r#"{{"data":"{d}","signature":"{s}"}}"#))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(ok["status"], "success");
 }
 

@@ -78,10 +78,7 @@ impl Fields {
 
     /// The first field not in `allowed`, if any.
     pub(super) fn unknown(&self, allowed: &[&str]) -> Option<&str> {
-        self.0
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .find(|k| !allowed.contains(k))
+        self.0.iter().map(|(k, _)| k.as_str()).find(|k| !allowed.contains(k))
     }
 
     /// Whether `name` was sent (even empty).
@@ -173,9 +170,25 @@ pub(super) mod allowed {
     ];
     /// Completion and reversals.
     pub(in crate::azericard) const FOLLOW_UP: &[&str] = &[
-        "ORDER", "AMOUNT", "CURRENCY", "RRN", "INT_REF", "TRTYPE", "TERMINAL", "TIMESTAMP", "NONCE", "P_SIGN",
+        "ORDER",
+        "AMOUNT",
+        "CURRENCY",
+        "RRN",
+        "INT_REF",
+        "TRTYPE",
+        "TERMINAL",
+        "TIMESTAMP",
+        "NONCE",
+        "P_SIGN",
     ];
     /// Status query.
-    pub(in crate::azericard) const STATUS: &[&str] =
-        &["ORDER", "TERMINAL", "TRTYPE", "TIMESTAMP", "NONCE", "TRAN_TRTYPE", "P_SIGN"];
+    pub(in crate::azericard) const STATUS: &[&str] = &[
+        "ORDER",
+        "TERMINAL",
+        "TRTYPE",
+        "TIMESTAMP",
+        "NONCE",
+        "TRAN_TRTYPE",
+        "P_SIGN",
+    ];
 }

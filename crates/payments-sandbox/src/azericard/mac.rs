@@ -156,10 +156,12 @@ enum Signer {
     Aws(KeyPair),
     /// RSA-1024, which aws-lc-rs refuses: textbook PKCS#1 v1.5 over
     /// crypto-bigint's constant-time Montgomery exponentiation.
-    Rsa1024 {
-        modulus: crypto_bigint::modular::MontyParams<{ crypto_bigint::U1024::LIMBS }>,
-        private_exponent: crypto_bigint::U1024,
-    },
+    Rsa1024(Box<Rsa1024Key>),
+}
+
+struct Rsa1024Key {
+    modulus: crypto_bigint::modular::MontyParams<{ crypto_bigint::U1024::LIMBS }>,
+    private_exponent: crypto_bigint::U1024,
 }
 
 impl std::fmt::Debug for GatewayKey {
@@ -201,10 +203,10 @@ impl GatewayKey {
         let odd: Option<crypto_bigint::Odd<crypto_bigint::U1024>> = crypto_bigint::Odd::new(n).into();
         let odd = odd.ok_or_else(|| invalid("gateway 1024 key: even modulus"))?;
         Ok(GatewayKey {
-            signer: Signer::Rsa1024 {
+            signer: Signer::Rsa1024(Box::new(Rsa1024Key {
                 modulus: crypto_bigint::modular::MontyParams::new(odd),
                 private_exponent: d,
-            },
+            })),
             public_pem: include_str!("gateway-test-key-1024.pub.pem"),
         })
     }
@@ -228,10 +230,11 @@ impl GatewayKey {
                     Err(_) => String::new(),
                 }
             }
-            Signer::Rsa1024 {
-                modulus,
-                private_exponent,
-            } => {
+            Signer::Rsa1024(key) => {
+                let Rsa1024Key {
+                    modulus,
+                    private_exponent,
+                } = key.as_ref();
                 // EM = 00 01 FF..FF 00 DigestInfo(SHA-256(source)), 128 bytes.
                 let mut em = [0xffu8; 128];
                 em[0] = 0;
@@ -351,11 +354,17 @@ mod tests {
         ];
         let key = MerchantKey::from_pem(include_str!("merchant-test-key.pub.pem")).unwrap();
         let src = mac_source(fields::AUTHORIZATION, lookup(&a5));
-        assert_eq!(src, "525.003AZN817201234111420250102090000160a1b2c3d4e5f607120https://shop.example");
+        assert_eq!(
+            src,
+            "525.003AZN817201234111420250102090000160a1b2c3d4e5f607120https://shop.example"
+        );
         assert!(key.verify(&src, A5));
         a5[3].1 = "3";
         let src = mac_source(fields::AUTHORIZATION, lookup(&a5));
-        assert_eq!(src, "525.003AZN817201234131420250102090000160a1b2c3d4e5f607120https://shop.example");
+        assert_eq!(
+            src,
+            "525.003AZN817201234131420250102090000160a1b2c3d4e5f607120https://shop.example"
+        );
         assert!(key.verify(&src, A6) && !key.verify(&src, A5));
         assert!(!key.verify(&src, &A6.to_ascii_uppercase()), "P_SIGN is lower-case hex");
     }
@@ -378,8 +387,14 @@ mod tests {
         let der = pem_to_der(g.public_pem()).unwrap();
         let key = UnparsedPublicKey::new(&signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, &der);
         let bytes = crypto::hex_decode(sig.as_bytes()).unwrap();
-        assert!(key.verify(b"510.5081720123461234561241234567890116A1B2C3D4E5F60718", &bytes).is_ok());
-        assert!(key.verify(b"510.5181720123461234561241234567890116A1B2C3D4E5F60718", &bytes).is_err());
+        assert!(
+            key.verify(b"510.5081720123461234561241234567890116A1B2C3D4E5F60718", &bytes)
+                .is_ok()
+        );
+        assert!(
+            key.verify(b"510.5181720123461234561241234567890116A1B2C3D4E5F60718", &bytes)
+                .is_err()
+        );
     }
 
     #[test]

@@ -12,7 +12,9 @@ use payments_core::{Currency, Money};
 
 use super::form::{Fields, allowed};
 use super::mac::fields;
-use super::mpi::{Rejected, amount, check_fresh, check_signature, currency, only, order_number, plain, rejected, terminal, wrong};
+use super::mpi::{
+    Rejected, amount, check_fresh, check_signature, currency, only, order_number, plain, rejected, terminal, wrong,
+};
 use super::{Order, OrderState, State, TokenUse, lock};
 use crate::scenario::{self, Outcome};
 

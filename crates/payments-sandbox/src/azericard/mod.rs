@@ -499,7 +499,9 @@ async fn gateway_public_key(axum::extract::State(st): axum::extract::State<Arc<S
         .into_response()
 }
 
-async fn gateway_public_key_1024(axum::extract::State(st): axum::extract::State<Arc<State>>) -> axum::response::Response {
+async fn gateway_public_key_1024(
+    axum::extract::State(st): axum::extract::State<Arc<State>>,
+) -> axum::response::Response {
     (
         [("content-type", "application/x-pem-file")],
         st.gateway_public_key_pem_of(GatewayKeySize::Rsa1024),

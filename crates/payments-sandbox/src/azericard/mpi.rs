@@ -21,7 +21,9 @@ use serde_json::{Map, Value};
 use super::form::{Fields, Unreadable, allowed};
 use super::mac::{fields, mac_source};
 use super::store::{Agreement, FollowUp};
-use super::{Order, OrderState, State, TIMESTAMP_TOLERANCE, TerminalConfig, TokenUse, lock, parse_date, parse_timestamp};
+use super::{
+    Order, OrderState, State, TIMESTAMP_TOLERANCE, TerminalConfig, TokenUse, lock, parse_date, parse_timestamp,
+};
 use crate::scenario::{self, html_escape};
 
 /// A rejected request: AzeriCard's code and why.
@@ -50,7 +52,10 @@ pub(super) fn plain(code: u8) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/plain".to_owned()),
-            (header::HeaderName::from_static("x-azericard-response-code"), text.clone()),
+            (
+                header::HeaderName::from_static("x-azericard-response-code"),
+                text.clone(),
+            ),
         ],
         text,
     )
@@ -149,7 +154,9 @@ pub(super) fn check_signature(st: &State, f: &Fields, list: &[&str]) -> Result<(
 /// The terminal named by TERMINAL (8 characters, configured in the sandbox).
 pub(super) fn terminal(st: &State, f: &Fields) -> Result<(String, TerminalConfig), Rejected> {
     let t = f.req("TERMINAL", 8, 8)?;
-    let config = st.terminal_config(t).ok_or_else(|| wrong("TERMINAL: unknown terminal"))?;
+    let config = st
+        .terminal_config(t)
+        .ok_or_else(|| wrong("TERMINAL: unknown terminal"))?;
     Ok((t.to_owned(), config))
 }
 

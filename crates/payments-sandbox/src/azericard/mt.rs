@@ -17,8 +17,8 @@ use payments_core::{Currency, Money};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::mac::{fields, md5_signature};
 use super::form::Fields;
+use super::mac::{fields, md5_signature};
 use super::{State, TRANSFER_MERCHANT, TRANSFER_SECRET, Transfer, lock};
 use crate::scenario::{self, html_escape};
 

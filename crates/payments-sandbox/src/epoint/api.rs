@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use payments_core::{Currency, Money};
 use serde_json::{Map, Value, json};
 
-use super::envelope::{Answer, Fields, Language, Signed, error, open, reply, server_error};
+use super::envelope::{Answer, ApiError, Fields, Language, Signed, error, open, reply, server_error};
 use super::store::{Card, CardStatus, Kind, Transaction, TxStatus};
 use super::{Feature, State, lock};
 use crate::scenario::{self, Outcome, html_escape};
@@ -135,7 +135,7 @@ pub(super) fn new_transaction(state: &State, merchant: &str, kind: Kind) -> Tran
     }
 }
 
-pub(super) fn split_fields(s: &Signed, amount: Money) -> Result<(String, Money), Response> {
+pub(super) fn split_fields(s: &Signed, amount: Money) -> Result<(String, Money), ApiError> {
     let user = s.req_str("split_user", ORDER_ID_MAX)?;
     let split = s.req_amount("split_amount")?;
     if split.minor() > amount.minor() {
@@ -269,7 +269,7 @@ const REVERSE: Fields = Fields {
 // ---- hosted-page operations ----
 
 /// Reads the fields every paying hosted operation shares into `tx`.
-pub(super) fn payment_fields(s: &Signed, tx: &mut Transaction) -> Result<Money, Response> {
+pub(super) fn payment_fields(s: &Signed, tx: &mut Transaction) -> Result<Money, ApiError> {
     let amount = s.req_amount("amount")?;
     s.currency()?;
     tx.order_id = Some(s.req_str("order_id", ORDER_ID_MAX)?);
@@ -324,7 +324,7 @@ pub(super) fn hosted_answer(state: &State, tx: &Transaction) -> Response {
 }
 
 /// Validates a hosted-page request and stores its pending transaction.
-fn hosted_tx(state: &State, s: &Signed, kind: Kind) -> Result<Transaction, Response> {
+fn hosted_tx(state: &State, s: &Signed, kind: Kind) -> Result<Transaction, ApiError> {
     let mut tx = new_transaction(state, &s.merchant, kind);
     let mut payout_card = false;
     match kind {
@@ -433,22 +433,13 @@ pub(super) async fn checkout(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: B
         Ok(s) => s,
         Err(m) => return refused("server_error", &m),
     };
-    if let Err(e) = s.check_fields(REQUEST) {
-        return refused("error", &error_message(e).await);
-    }
-    match hosted_tx(&st, &s, Kind::Checkout) {
+    match s
+        .check_fields(REQUEST)
+        .and_then(|()| hosted_tx(&st, &s, Kind::Checkout))
+    {
         Ok(tx) => Redirect::to(&format!("/epoint/pay/{}", tx.id)).into_response(),
-        Err(e) => refused("error", &error_message(e).await),
+        Err(e) => refused(e.status, &e.message),
     }
-}
-
-/// The `message` of a JSON error answer.
-async fn error_message(r: Response) -> String {
-    let bytes = axum::body::to_bytes(r.into_body(), 64 * 1024).await.unwrap_or_default();
-    serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| "refused".into())
 }
 
 // ---- status ----

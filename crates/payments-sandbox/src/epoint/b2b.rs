@@ -40,18 +40,19 @@ const B2B: Fields = Fields {
 /// Smallest and largest transfer m56 accepts, in qəpik.
 const AMOUNT_RANGE: std::ops::RangeInclusive<i64> = 1..=4_000_000;
 
-fn detail(code: StatusCode, message: &str) -> Response {
-    let mut r = reply(json!({"detail": message}));
-    *r.status_mut() = code;
-    r
+/// A B2B refusal: a real HTTP status with `{"detail": ...}`.
+pub(super) struct Refused(Box<Response>);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        *self.0
+    }
 }
 
-async fn message_of(r: Response) -> String {
-    let bytes = axum::body::to_bytes(r.into_body(), 64 * 1024).await.unwrap_or_default();
-    serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| "invalid request".into())
+fn detail(code: StatusCode, message: &str) -> Refused {
+    let mut r = reply(json!({"detail": message}));
+    *r.status_mut() = code;
+    Refused(Box::new(r))
 }
 
 /// `AZ` + 18-32 letters or digits (m56), upper-cased.
@@ -66,46 +67,57 @@ fn tin_ok(tin: &str) -> bool {
     tin.len() == 10 && tin.bytes().all(|b| b.is_ascii_digit()) && matches!(tin.as_bytes().last(), Some(b'1' | b'2'))
 }
 
-pub(super) async fn create(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Bytes) -> Response {
-    match create_inner(&st, &headers, &body).await {
-        Ok(r) | Err(r) => r,
-    }
-}
-
-async fn create_inner(st: &State, headers: &HeaderMap, body: &[u8]) -> Result<Response, Response> {
+pub(super) async fn create(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Bytes) -> Result<Response, Refused> {
+    let (st, headers, body) = (&*st, &headers, &body[..]);
     let json_only = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"));
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        });
     if !json_only {
-        return Err(detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json"));
+        return Err(detail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        ));
     }
-    let (data, signature) = envelope_fields(headers, body, true).map_err(|m| detail(StatusCode::UNPROCESSABLE_ENTITY, &m))?;
+    let (data, signature) =
+        envelope_fields(headers, body, true).map_err(|m| detail(StatusCode::UNPROCESSABLE_ENTITY, &m))?;
     let s = verify(st, &data, &signature).map_err(|m| detail(StatusCode::UNAUTHORIZED, &m))?;
-    // Field errors come back as `{"status":"error","message"}`; B2B answers 422 `{"detail"}`.
-    let invalid = |r: Response| async move { detail(StatusCode::UNPROCESSABLE_ENTITY, &message_of(r).await) };
+    // Field checks are shared with the other operations; B2B answers 422 `{"detail"}`.
     macro_rules! check {
         ($e:expr) => {
-            match $e {
-                Ok(v) => v,
-                Err(r) => return Err(invalid(r).await),
-            }
+            $e.map_err(|e| detail(StatusCode::UNPROCESSABLE_ENTITY, &e.message))?
         };
     }
     check!(s.check_fields(B2B));
     let order_id = check!(s.req_str("order_id", super::api::ORDER_ID_MAX));
     let amount = check!(s.req_amount("amount"));
     if !AMOUNT_RANGE.contains(&amount.minor()) {
-        return Err(detail(StatusCode::UNPROCESSABLE_ENTITY, "amount: must be 0.01 to 40000"));
+        return Err(detail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "amount: must be 0.01 to 40000",
+        ));
     }
     check!(s.req_str("description", 255));
     let iban_text = check!(s.req_str("iban", 40));
-    let iban = iban(&iban_text)
-        .ok_or_else(|| detail(StatusCode::UNPROCESSABLE_ENTITY, "iban: must be AZ and 18-32 letters or digits"))?;
+    let iban = iban(&iban_text).ok_or_else(|| {
+        detail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "iban: must be AZ and 18-32 letters or digits",
+        )
+    })?;
     let name = check!(s.req_str("name", 255));
     let tin = check!(s.req_str("tin", 10));
     if !tin_ok(&tin) {
-        return Err(detail(StatusCode::UNPROCESSABLE_ENTITY, "tin: 10 digits ending in 1 or 2"));
+        return Err(detail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "tin: 10 digits ending in 1 or 2",
+        ));
     }
     let bank_code = check!(s.req_str("bank_code", 6));
     if bank_code.len() != 6 || !bank_code.bytes().all(|b| b.is_ascii_digit()) {
@@ -149,7 +161,9 @@ async fn create_inner(st: &State, headers: &HeaderMap, body: &[u8]) -> Result<Re
     let bytes = 512 + transfer.name.len() + transfer.webhook_url.as_ref().map_or(0, String::len);
     store.b2b.insert(order_id.clone(), transfer, bytes, now);
     drop(store);
-    Ok(reply(json!({"status": "success", "order_id": order_id, "bulkId": bulk_id})))
+    Ok(reply(
+        json!({"status": "success", "order_id": order_id, "bulkId": bulk_id}),
+    ))
 }
 
 fn webhook(t: &B2bTransfer, error_message: Option<&str>) -> Value {
@@ -170,7 +184,7 @@ pub(super) async fn status(Ax(st): Ax<Arc<State>>, Path(order_id): Path<String>)
     let (snapshot, send) = {
         let mut store = lock(&st.store);
         let Some(t) = store.b2b.get_mut(&order_id, now) else {
-            return detail(StatusCode::NOT_FOUND, "Not found");
+            return detail(StatusCode::NOT_FOUND, "Not found").into_response();
         };
         let mut send = None;
         match (t.status, &t.outcome) {

@@ -152,7 +152,7 @@ impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
         self.order.iter().filter_map(move |(k, g)| {
             self.map
                 .get(k)
-                .filter(|s| s.generation == *g && !ttl.is_some_and(|ttl| now - s.at > ttl))
+                .filter(|s| s.generation == *g && ttl.is_none_or(|ttl| now - s.at <= ttl))
                 .map(|s| &s.value)
         })
     }

@@ -57,18 +57,40 @@ pub(super) fn reply(mut value: Value) -> Response {
     resp
 }
 
-/// `{"status":"server_error","message":...}`: envelope and signature failures.
-pub(super) fn server_error(message: &str) -> Response {
-    reply(json!({"status": "server_error", "message": message}))
+/// A refused request, answered in EPoint's format: HTTP 200 with
+/// `{"status": "error" | "server_error", "message": ..., "trace_id": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ApiError {
+    /// `error` (a field or state refused) or `server_error` (envelope, signature).
+    pub(super) status: &'static str,
+    /// Why.
+    pub(super) message: String,
 }
 
-/// `{"status":"error","message":...}`: a field or state refused.
-pub(super) fn error(message: &str) -> Response {
-    reply(json!({"status": "error", "message": message}))
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        reply(json!({"status": self.status, "message": self.message}))
+    }
 }
 
-/// What a handler answers: the success, or the refusal sent at once.
-pub(super) type Answer = Result<Response, Response>;
+/// `server_error`: envelope and signature failures.
+pub(super) fn server_error(message: &str) -> ApiError {
+    ApiError {
+        status: "server_error",
+        message: message.to_owned(),
+    }
+}
+
+/// `error`: a field or state refused.
+pub(super) fn error(message: &str) -> ApiError {
+    ApiError {
+        status: "error",
+        message: message.to_owned(),
+    }
+}
+
+/// What a handler answers: the success, or the refusal.
+pub(super) type Answer = Result<Response, ApiError>;
 
 /// Whether an operation takes `language`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,7 +204,7 @@ pub(super) fn verify(state: &State, data: &str, signature: &str) -> Result<Signe
 /// Reads and verifies a request of an operation taking `fields`: envelope,
 /// signature, then no field outside the list and `language` as the
 /// operation wants it.
-pub(super) fn open(state: &State, headers: &HeaderMap, body: &[u8], fields: Fields) -> Result<Signed, Response> {
+pub(super) fn open(state: &State, headers: &HeaderMap, body: &[u8], fields: Fields) -> Result<Signed, ApiError> {
     let (data, signature) = envelope_fields(headers, body, true).map_err(|m| server_error(&m))?;
     let signed = verify(state, &data, &signature).map_err(|m| server_error(&m))?;
     signed.check_fields(fields)?;
@@ -191,7 +213,7 @@ pub(super) fn open(state: &State, headers: &HeaderMap, body: &[u8], fields: Fiel
 
 impl Signed {
     /// No field outside `fields`; `language` present, absent or valid as required.
-    pub(super) fn check_fields(&self, fields: Fields) -> Result<(), Response> {
+    pub(super) fn check_fields(&self, fields: Fields) -> Result<(), ApiError> {
         for key in self.payload.keys() {
             let known = key == "public_key"
                 || (key == "language" && fields.language != Language::Refused)
@@ -209,7 +231,7 @@ impl Signed {
     }
 
     /// A string field; `null` and `""` count as absent.
-    pub(super) fn opt_str(&self, name: &str, max_len: usize) -> Result<Option<String>, Response> {
+    pub(super) fn opt_str(&self, name: &str, max_len: usize) -> Result<Option<String>, ApiError> {
         match self.payload.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -226,13 +248,13 @@ impl Signed {
     }
 
     /// A required string field.
-    pub(super) fn req_str(&self, name: &str, max_len: usize) -> Result<String, Response> {
+    pub(super) fn req_str(&self, name: &str, max_len: usize) -> Result<String, ApiError> {
         self.opt_str(name, max_len)?
             .ok_or_else(|| error(&format!("{name}: is required")))
     }
 
     /// An `http(s)` URL (a redirect or webhook target); other schemes are refused.
-    pub(super) fn opt_url(&self, name: &str) -> Result<Option<String>, Response> {
+    pub(super) fn opt_url(&self, name: &str) -> Result<Option<String>, ApiError> {
         let Some(url) = self.opt_str(name, URL_MAX)? else {
             return Ok(None);
         };
@@ -244,7 +266,7 @@ impl Signed {
     }
 
     /// A `0`/`1` flag sent as a JSON number (or, when `text_too`, as `"0"`/`"1"`).
-    pub(super) fn opt_flag(&self, name: &str, text_too: bool) -> Result<Option<bool>, Response> {
+    pub(super) fn opt_flag(&self, name: &str, text_too: bool) -> Result<Option<bool>, ApiError> {
         match self.payload.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) if n.as_u64() == Some(0) => Ok(Some(false)),
@@ -256,13 +278,13 @@ impl Signed {
     }
 
     /// A required `0`/`1` flag (a JSON number: `0` is a value, not an omission).
-    pub(super) fn req_flag(&self, name: &str) -> Result<bool, Response> {
+    pub(super) fn req_flag(&self, name: &str) -> Result<bool, ApiError> {
         self.opt_flag(name, false)?
             .ok_or_else(|| error(&format!("{name}: is required")))
     }
 
     /// An amount sent as a JSON string or number, positive, at most 2 decimals.
-    pub(super) fn opt_amount(&self, name: &str) -> Result<Option<Money>, Response> {
+    pub(super) fn opt_amount(&self, name: &str) -> Result<Option<Money>, ApiError> {
         let text = match self.payload.get(name) {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::String(s)) => s.clone(),
@@ -278,13 +300,13 @@ impl Signed {
     }
 
     /// A required amount.
-    pub(super) fn req_amount(&self, name: &str) -> Result<Money, Response> {
+    pub(super) fn req_amount(&self, name: &str) -> Result<Money, ApiError> {
         self.opt_amount(name)?
             .ok_or_else(|| error(&format!("{name}: is required")))
     }
 
     /// `currency`: only AZN is documented.
-    pub(super) fn currency(&self) -> Result<(), Response> {
+    pub(super) fn currency(&self) -> Result<(), ApiError> {
         match self.req_str("currency", 3)?.as_str() {
             "AZN" => Ok(()),
             other => Err(error(&format!("currency: {other} is not supported"))),
@@ -292,7 +314,7 @@ impl Signed {
     }
 
     /// `other_attr` as sent (any JSON), at most [`OTHER_ATTR_MAX`] bytes.
-    pub(super) fn other_attr(&self) -> Result<Value, Response> {
+    pub(super) fn other_attr(&self) -> Result<Value, ApiError> {
         let v = self.payload.get("other_attr").cloned().unwrap_or(Value::Null);
         if v.to_string().len() > OTHER_ATTR_MAX {
             return Err(error(&format!("other_attr: larger than {OTHER_ATTR_MAX} bytes")));

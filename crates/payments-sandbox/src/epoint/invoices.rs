@@ -6,12 +6,11 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::State as Ax;
 use axum::http::HeaderMap;
-use axum::response::Response;
 use serde_json::{Map, Value, json};
 use time::format_description::well_known::Rfc3339;
 
 use super::api::{DESCRIPTION_MAX, ORDER_ID_MAX};
-use super::envelope::{Answer, Fields, Language, Signed, error, open, reply};
+use super::envelope::{Answer, ApiError, Fields, Language, Signed, error, open, reply};
 use super::store::{Invoice, InvoiceStatus};
 use super::{Feature, State, lock};
 
@@ -90,21 +89,26 @@ pub(super) fn valid_email(e: &str) -> bool {
         && !e.contains(|c: char| c.is_whitespace() || c.is_control())
 }
 
-fn date(s: &Signed, name: &str) -> Result<time::Date, Response> {
+fn date(s: &Signed, name: &str) -> Result<time::Date, ApiError> {
     let text = s.req_str(name, 10)?;
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(&text, &format).map_err(|_| error(&format!("{name}: must be a date YYYY-MM-DD")))
 }
 
 /// Validates the create/update fields into their stored (wire) form.
-fn invoice_fields(st: &State, s: &Signed) -> Result<Map<String, Value>, Response> {
+fn invoice_fields(st: &State, s: &Signed) -> Result<Map<String, Value>, ApiError> {
     let mut m = Map::new();
     m.insert("sum".into(), s.req_amount("sum")?.to_major_string().into());
     m.insert("display".into(), u8::from(s.req_flag("display")?).into());
-    m.insert("save_as_template".into(), u8::from(s.req_flag("save_as_template")?).into());
+    m.insert(
+        "save_as_template".into(),
+        u8::from(s.req_flag("save_as_template")?).into(),
+    );
     let installment = s.opt_flag("status_installment", false)?.unwrap_or(false);
     if installment && !st.has_feature(&s.merchant, Feature::Installments) {
-        return Err(error("status_installment: installments are not enabled for this merchant"));
+        return Err(error(
+            "status_installment: installments are not enabled for this merchant",
+        ));
     }
     m.insert("status_installment".into(), u8::from(installment).into());
     m.insert("name".into(), s.opt_str("name", ORDER_ID_MAX)?.into());
@@ -120,12 +124,21 @@ fn invoice_fields(st: &State, s: &Signed) -> Result<Map<String, Value>, Response
     }
     m.insert("email".into(), email.into());
     let inn = s.opt_str("inn", 10)?;
-    if inn.as_deref().is_some_and(|t| t.len() != 10 || !t.bytes().all(|b| b.is_ascii_digit())) {
+    if inn
+        .as_deref()
+        .is_some_and(|t| t.len() != 10 || !t.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(error("inn: must be 10 digits"));
     }
     m.insert("inn".into(), inn.into());
-    m.insert("contract_number".into(), s.opt_str("contract_number", ORDER_ID_MAX)?.into());
-    m.insert("merchant_order_id".into(), s.opt_str("merchant_order_id", ORDER_ID_MAX)?.into());
+    m.insert(
+        "contract_number".into(),
+        s.opt_str("contract_number", ORDER_ID_MAX)?.into(),
+    );
+    m.insert(
+        "merchant_order_id".into(),
+        s.opt_str("merchant_order_id", ORDER_ID_MAX)?.into(),
+    );
     let (from, to) = (date(s, "period_from")?, date(s, "period_to")?);
     if from > to {
         return Err(error("period_to: before period_from"));
@@ -135,9 +148,12 @@ fn invoice_fields(st: &State, s: &Signed) -> Result<Map<String, Value>, Response
     Ok(m)
 }
 
-fn id(s: &Signed) -> Result<i64, Response> {
+fn id(s: &Signed) -> Result<i64, ApiError> {
     match s.payload.get("id") {
-        Some(Value::Number(n)) => n.as_i64().filter(|i| *i > 0).ok_or_else(|| error("id: must be a positive integer")),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .filter(|i| *i > 0)
+            .ok_or_else(|| error("id: must be a positive integer")),
         None | Some(Value::Null) => Err(error("id: is required")),
         Some(_) => Err(error("id: must be a number")),
     }
@@ -147,7 +163,10 @@ fn invoice_json(inv: &Invoice) -> Value {
     let mut m = inv.fields.clone();
     m.insert("id".into(), inv.id.into());
     m.insert("status".into(), inv.status.as_str().into());
-    m.insert("created_at".into(), inv.created_at.format(&Rfc3339).unwrap_or_default().into());
+    m.insert(
+        "created_at".into(),
+        inv.created_at.format(&Rfc3339).unwrap_or_default().into(),
+    );
     Value::Object(m)
 }
 
@@ -173,11 +192,18 @@ pub(super) async fn create(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Byt
     };
     store.invoices.insert(id, invoice, bytes, now);
     drop(store);
-    Ok(reply(json!({"status": "success", "id": id, "message": "Invoice created"})))
+    Ok(reply(
+        json!({"status": "success", "id": id, "message": "Invoice created"}),
+    ))
 }
 
 /// Runs `f` on the merchant's invoice `id`.
-fn with_invoice<T>(st: &State, s: &Signed, id: i64, f: impl FnOnce(&mut Invoice) -> Result<T, Response>) -> Result<T, Response> {
+fn with_invoice<T>(
+    st: &State,
+    s: &Signed,
+    id: i64,
+    f: impl FnOnce(&mut Invoice) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     let now = st.now();
     let mut store = lock(&st.store);
     let inv = store
@@ -214,7 +240,10 @@ pub(super) async fn list(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Bytes
     // PDF-md: incoming, outgoing, static. The sandbox's invoices are all
     // outgoing (sent by the merchant); `static` are the templates.
     let kind = s.opt_str("type", 16)?;
-    if kind.as_deref().is_some_and(|k| !matches!(k, "incoming" | "outgoing" | "static")) {
+    if kind
+        .as_deref()
+        .is_some_and(|k| !matches!(k, "incoming" | "outgoing" | "static"))
+    {
         return Err(error("type: must be incoming, outgoing or static"));
     }
     // PDF-md says "ascending, descending"; m56 reads asc/desc: both accepted.
@@ -224,7 +253,8 @@ pub(super) async fn list(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Bytes
         Some(_) => return Err(error("order: must be asc or desc")),
     };
     let now = st.now();
-    let mut invoices: Vec<Value> = {
+    // Only the matching records are copied under the lock; the JSON is built after.
+    let matching: Vec<Invoice> = {
         let store = lock(&st.store);
         store
             .invoices
@@ -239,9 +269,10 @@ pub(super) async fn list(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Bytes
                     None => true,
                 }
             })
-            .map(invoice_json)
+            .cloned()
             .collect()
     };
+    let mut invoices: Vec<Value> = matching.iter().map(invoice_json).collect();
     if descending {
         invoices.reverse();
     }

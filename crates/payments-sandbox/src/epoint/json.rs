@@ -121,10 +121,7 @@ mod tests {
 
     #[test]
     fn duplicates_are_refused_at_any_depth() {
-        assert_eq!(
-            parse(br#"{"a":1,"a":2}"#),
-            Err(JsonError::Duplicate("a".into()))
-        );
+        assert_eq!(parse(br#"{"a":1,"a":2}"#), Err(JsonError::Duplicate("a".into())));
         assert_eq!(
             parse(br#"{"x":[{"b":1,"b":1}]}"#),
             Err(JsonError::Duplicate("b".into()))

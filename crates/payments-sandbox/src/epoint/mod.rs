@@ -35,7 +35,9 @@ use payments_core::clock::Clock;
 
 pub use envelope::{sign, signed_body};
 pub use page::callback_payload;
-pub use store::{B2bStatus, B2bTransfer, Card, CardStatus, Invoice, InvoiceStatus, Kind, Transaction, TxStatus, limits};
+pub use store::{
+    B2bStatus, B2bTransfer, Card, CardStatus, Invoice, InvoiceStatus, Kind, Transaction, TxStatus, limits,
+};
 
 use crate::Shared;
 

@@ -11,9 +11,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::api::{amount_number, apply_outcome, bank_response, operation_code};
-use super::token::token_payment_json;
 use super::envelope::signed_body;
 use super::store::{CardStatus, Kind, Transaction, TxStatus};
+use super::token::token_payment_json;
 use super::{State, lock};
 use crate::scenario::{self, Outcome, html_escape};
 
@@ -94,6 +94,8 @@ const SCENARIOS_HTML: &str = "<h2>Test scenarios</h2><table>\
 <tr><td>.51</td><td>insufficient funds</td></tr><tr><td>.52</td><td>3-D Secure failed</td></tr>\
 <tr><td>.53</td><td>timeout, no callback</td></tr><tr><td>.54</td><td>declined</td></tr></table>";
 
+// Page errors are whole HTML answers, built once and sent at once.
+#[allow(clippy::result_large_err)]
 fn pending(state: &State, id: &str, widget: bool) -> Result<Transaction, Response> {
     let tx = state.transaction(id).ok_or_else(not_found)?;
     if tx.kind.is_widget() != widget || !(tx.kind.has_callback() || tx.kind.is_widget() || tx.kind.is_token_payment()) {
@@ -130,6 +132,7 @@ enum Settled {
 }
 
 /// Applies the customer's choice to a pending transaction.
+#[allow(clippy::result_large_err)]
 fn settle(state: &State, id: &str, form: &PageForm, widget: bool) -> Result<Settled, Response> {
     pending(state, id, widget)?;
     let now = state.now();
@@ -167,7 +170,12 @@ fn settle(state: &State, id: &str, form: &PageForm, widget: bool) -> Result<Sett
             card.status = CardStatus::Active;
             card.mask = tx.card_mask.clone();
             card.holder = tx.card_name.clone();
-            card.expiry = Some(form.expiry.clone().filter(|e| valid_expiry(e)).unwrap_or_else(|| "12/30".into()));
+            card.expiry = Some(
+                form.expiry
+                    .clone()
+                    .filter(|e| valid_expiry(e))
+                    .unwrap_or_else(|| "12/30".into()),
+            );
         } else {
             card.status = CardStatus::Rejected;
         }

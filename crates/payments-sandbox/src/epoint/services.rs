@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::api::{DESCRIPTION_MAX, ID_MAX, hosted_answer, new_transaction, payment_fields, store_hosted};
-use super::envelope::{Answer, Fields, Language, error, open, reply};
+use super::envelope::{Answer, ApiError, Fields, Language, error, open, reply};
 use super::store::Kind;
 use super::{Feature, State};
 
@@ -57,7 +57,7 @@ pub(super) async fn heartbeat() -> Response {
     reply(json!({"status": "ok"}))
 }
 
-fn require(st: &State, merchant: &str, feature: Feature, what: &str) -> Result<(), Response> {
+fn require(st: &State, merchant: &str, feature: Feature, what: &str) -> Result<(), ApiError> {
     if st.has_feature(merchant, feature) {
         Ok(())
     } else {

@@ -138,7 +138,9 @@ pub(super) async fn apple_session(Ax(st): Ax<Arc<State>>, headers: HeaderMap, bo
         .to_owned();
     // Apple Pay runs only on HTTPS pages.
     if domain.is_empty() {
-        return Err(error("origin: must be an https page origin such as https://shop.example"));
+        return Err(error(
+            "origin: must be an https page origin such as https://shop.example",
+        ));
     }
     let now_ms = st.now().unix_timestamp().saturating_mul(1000);
     Ok(reply(json!({
