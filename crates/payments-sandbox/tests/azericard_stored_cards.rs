@@ -893,3 +893,17 @@ async fn a_terminal_with_a_1024_bit_gateway_key_signs_callbacks_and_status_with_
         .verify(mac(&values).as_bytes(), &sig)
         .expect("status P_SIGN verifies with the 1024-bit key");
 }
+
+#[tokio::test]
+async fn used_nonces_are_forgotten_after_the_timestamp_window() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let az = &sandbox.providers().azericard;
+    for i in 0..3 {
+        status(&sandbox, &format!("99999{i}"), "1").await;
+    }
+    assert_eq!(az.store_sizes()[2], 3);
+    // Two hours later a replay of those NONCEs fails its TIMESTAMP anyway: they go on the next insert.
+    sandbox.clock().advance(Duration::from_secs(2 * 3600 + 1));
+    status(&sandbox, "999999", "1").await;
+    assert_eq!(az.store_sizes()[2], 1);
+}
