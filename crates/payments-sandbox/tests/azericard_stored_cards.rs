@@ -907,3 +907,72 @@ async fn used_nonces_are_forgotten_after_the_timestamp_window() {
     status(&sandbox, "999999", "1").await;
     assert_eq!(az.store_sizes()[2], 1);
 }
+
+#[tokio::test]
+async fn concurrent_refunds_of_an_mit_charge_never_exceed_it() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let (backref, seen) = receiver().await;
+    let az = &sandbox.providers().azericard;
+    az.preset(
+        "100070",
+        Preset {
+            token: Some(TOKEN.into()),
+            ext_net_ref: Some("NETREF777".into()),
+            ..Preset::default()
+        },
+    );
+    let form = auth_form(
+        &sandbox,
+        "100070",
+        "0.01",
+        "1",
+        &backref,
+        &[
+            ("TOKEN_ACTION", "REGISTER"),
+            ("MERCH_TRAN_STATE", "S"),
+            ("MERCH_RN_ID", "0123456789abcdef"),
+            ("MIT_AGREEMENT", "N"),
+        ],
+    );
+    let resp = post(format!("{}/token/cgi_link", sandbox.azericard_url()), &form).await;
+    approve(resp.url().as_str(), "4111111111111111").await;
+    callback(&seen, 1).await;
+    assert_eq!(
+        token_link(&sandbox, &charge_form(&sandbox, "100071", "10.50", "NETREF777", true)).await,
+        "0"
+    );
+    let st = status(&sandbox, "100071", "1").await;
+    let (rrn, int_ref) = (
+        st["Transaction RRN"].as_str().unwrap().to_owned(),
+        st["INT_REF"].as_str().unwrap().to_owned(),
+    );
+    let forms: Vec<Vec<(String, String)>> = (0..20)
+        .map(|_| {
+            let (ts, n) = (timestamp(&sandbox), nonce());
+            let sign = p_sign(&mac(&["1.00", "AZN", TERMINAL, "22", "100071", &rrn, &int_ref]));
+            owned(&[
+                ("ORDER", "100071"),
+                ("AMOUNT", "1.00"),
+                ("CURRENCY", "AZN"),
+                ("RRN", &rrn),
+                ("INT_REF", &int_ref),
+                ("TRTYPE", "22"),
+                ("TERMINAL", TERMINAL),
+                ("TIMESTAMP", &ts),
+                ("NONCE", &n),
+                ("P_SIGN", &sign),
+            ])
+        })
+        .collect();
+    let url = format!("{}/cgi-bin/cgi_link", sandbox.azericard_url());
+    let mut tasks = tokio::task::JoinSet::new();
+    for f in forms {
+        let url = url.clone();
+        tasks.spawn(async move { post(url, &f).await.text().await.unwrap() });
+    }
+    let codes: Vec<String> = tasks.join_all().await;
+    assert_eq!(codes.iter().filter(|c| *c == "0").count(), 10, "{codes:?}");
+    assert!(codes.iter().all(|c| c == "0" || c == "2"), "{codes:?}");
+    let order = az.order("100071").unwrap();
+    assert_eq!((order.captured.minor(), order.refunded.minor()), (1050, 1000));
+}
