@@ -95,7 +95,7 @@ pub(super) async fn create(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Byt
         };
     }
     check!(s.check_fields(B2B));
-    let order_id = check!(s.req_str("order_id", super::api::ORDER_ID_MAX));
+    let order_id = check!(s.req_str("order_id", super::fields::ORDER_ID_MAX));
     let amount = check!(s.req_amount("amount"));
     if !AMOUNT_RANGE.contains(&amount.minor()) {
         return Err(detail(

@@ -9,65 +9,11 @@ use axum::http::HeaderMap;
 use serde_json::{Map, Value, json};
 use time::format_description::well_known::Rfc3339;
 
-use super::api::{DESCRIPTION_MAX, ORDER_ID_MAX};
-use super::envelope::{Answer, ApiError, Fields, Language, Signed, error, open, reply};
+use super::envelope::{Answer, ApiError, Signed, error, open, reply};
+use super::fields::{CREATE, LIST, SEND_EMAIL, SEND_SMS, UPDATE, VIEW};
+use super::fields::{DESCRIPTION_MAX, ORDER_ID_MAX};
 use super::store::{Invoice, InvoiceStatus};
 use super::{Feature, State, lock};
-
-const INVOICE_FIELDS: &[&str] = &[
-    "sum",
-    "display",
-    "save_as_template",
-    "status_installment",
-    "name",
-    "description",
-    "phone",
-    "email",
-    "inn",
-    "contract_number",
-    "merchant_order_id",
-    "period_from",
-    "period_to",
-];
-const CREATE: Fields = Fields {
-    names: INVOICE_FIELDS,
-    language: Language::Refused,
-};
-const UPDATE: Fields = Fields {
-    names: &[
-        "id",
-        "sum",
-        "display",
-        "save_as_template",
-        "status_installment",
-        "name",
-        "description",
-        "phone",
-        "email",
-        "inn",
-        "contract_number",
-        "merchant_order_id",
-        "period_from",
-        "period_to",
-    ],
-    language: Language::Refused,
-};
-const VIEW: Fields = Fields {
-    names: &["id"],
-    language: Language::Refused,
-};
-const LIST: Fields = Fields {
-    names: &["type", "order"],
-    language: Language::Refused,
-};
-const SEND_SMS: Fields = Fields {
-    names: &["id", "phone"],
-    language: Language::Refused,
-};
-const SEND_EMAIL: Fields = Fields {
-    names: &["id", "email"],
-    language: Language::Refused,
-};
 
 /// `+` (optional) and 9-15 digits: the documents give no format, this is E.164's length.
 pub(super) fn valid_phone(p: &str) -> bool {

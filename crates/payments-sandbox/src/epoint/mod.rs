@@ -14,14 +14,18 @@
 //! `POST /epoint/sandbox/callback-url` with `public_key` and `url`).
 //! Every route, check and limit is in `docs/sandbox/epoint.md`.
 
-mod api;
 mod b2b;
+mod bank;
 pub mod bounded;
+mod direct;
 mod envelope;
+mod fields;
+mod hosted;
 mod invoices;
 pub(crate) mod json;
 mod page;
 mod services;
+mod status;
 mod store;
 mod token;
 
@@ -230,25 +234,28 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/api/heartbeat", get(services::heartbeat))
-        .route("/api/1/request", post(api::pay))
-        .route("/api/1/checkout", post(api::checkout))
-        .route("/api/1/payment-request", post(api::payment_request))
-        .route("/api/1/amex-request", post(api::amex_request))
-        .route("/api/1/payment-change-sum", post(api::payment_change_sum))
-        .route("/api/1/pre-auth-request", post(api::pre_auth_request))
-        .route("/api/1/pre-auth-complete", post(api::pre_auth_complete))
-        .route("/api/1/get-status", post(api::get_status).get(api::get_status_query))
-        .route("/api/1/card-registration", post(api::save_card))
-        .route("/api/1/get-status-card", post(api::card_status))
-        .route("/api/1/execute-pay", post(api::execute_pay))
-        .route("/api/1/card-registration-with-pay", post(api::pay_and_save_card))
-        .route("/api/1/refund-request", post(api::payout))
-        .route("/api/1/reverse", post(api::reverse))
-        .route("/api/1/split-request", post(api::split_pay))
-        .route("/api/1/split-execute-pay", post(api::split_execute_pay))
+        .route("/api/1/request", post(hosted::pay))
+        .route("/api/1/checkout", post(hosted::checkout))
+        .route("/api/1/payment-request", post(hosted::payment_request))
+        .route("/api/1/amex-request", post(hosted::amex_request))
+        .route("/api/1/payment-change-sum", post(hosted::payment_change_sum))
+        .route("/api/1/pre-auth-request", post(hosted::pre_auth_request))
+        .route("/api/1/pre-auth-complete", post(direct::pre_auth_complete))
+        .route(
+            "/api/1/get-status",
+            post(status::get_status).get(status::get_status_query),
+        )
+        .route("/api/1/card-registration", post(hosted::save_card))
+        .route("/api/1/get-status-card", post(status::card_status))
+        .route("/api/1/execute-pay", post(direct::execute_pay))
+        .route("/api/1/card-registration-with-pay", post(hosted::pay_and_save_card))
+        .route("/api/1/refund-request", post(direct::payout))
+        .route("/api/1/reverse", post(direct::reverse))
+        .route("/api/1/split-request", post(hosted::split_pay))
+        .route("/api/1/split-execute-pay", post(direct::split_execute_pay))
         .route(
             "/api/1/split-card-registration-with-pay",
-            post(api::split_pay_and_save_card),
+            post(hosted::split_pay_and_save_card),
         )
         .route("/api/1/wallet/status", post(services::wallet_status))
         .route("/api/1/wallet/payment", post(services::wallet_payment))

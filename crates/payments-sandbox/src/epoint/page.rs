@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::api::{amount_number, apply_outcome, bank_response, operation_code};
+use super::bank::{amount_number, apply_outcome, bank_response, operation_code};
 use super::envelope::signed_body;
 use super::store::{CardStatus, Kind, Transaction, TxStatus};
 use super::token::token_payment_json;

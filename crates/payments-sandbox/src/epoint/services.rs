@@ -11,8 +11,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::api::{DESCRIPTION_MAX, ID_MAX, hosted_answer, new_transaction, payment_fields, store_hosted};
-use super::envelope::{Answer, ApiError, Fields, Language, error, open, reply};
+use super::bank::new_transaction;
+use super::envelope::{Answer, ApiError, error, open, reply};
+use super::fields::{DESCRIPTION_MAX, ID_MAX};
+use super::fields::{INSTALLMENT_OPTIONS, INSTALLMENT_REQUEST, WALLET_PAYMENT, WALLET_STATUS};
+use super::hosted::{hosted_answer, payment_fields, store_hosted};
 use super::store::Kind;
 use super::{Feature, State};
 
@@ -24,33 +27,6 @@ pub const INSTALLMENT_CARDS: &[(&str, &str, &[u32])] = &[
     ("1", "Sandbox Birkart", &[3, 6, 12]),
     ("2", "Sandbox Tamkart", &[2, 3, 6, 9, 12, 18]),
 ];
-
-const WALLET_STATUS: Fields = Fields {
-    names: &[],
-    language: Language::Refused,
-};
-const WALLET_PAYMENT: Fields = Fields {
-    names: &["wallet_id", "amount", "currency", "order_id", "description"],
-    language: Language::Required,
-};
-const INSTALLMENT_OPTIONS: Fields = Fields {
-    names: &["currency", "order_id", "amount", "description", "other_attr"],
-    language: Language::Required,
-};
-const INSTALLMENT_REQUEST: Fields = Fields {
-    names: &[
-        "amount",
-        "currency",
-        "order_id",
-        "installment_card_id",
-        "installment_month",
-        "description",
-        "success_redirect_url",
-        "error_redirect_url",
-        "other_attr",
-    ],
-    language: Language::Required,
-};
 
 /// `GET /api/heartbeat` (EPoint's PDF): unsigned.
 pub(super) async fn heartbeat() -> Response {
@@ -94,7 +70,7 @@ pub(super) async fn installment_options(Ax(st): Ax<Arc<State>>, headers: HeaderM
     let s = open(&st, &headers, &body, INSTALLMENT_OPTIONS)?;
     require(&st, &s.merchant, Feature::Installments, "Installments")?;
     s.currency()?;
-    s.req_str("order_id", super::api::ORDER_ID_MAX)?;
+    s.req_str("order_id", super::fields::ORDER_ID_MAX)?;
     s.opt_amount("amount")?;
     s.opt_str("description", DESCRIPTION_MAX)?;
     s.other_attr()?;

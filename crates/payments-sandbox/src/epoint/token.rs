@@ -11,43 +11,14 @@ use payments_core::Money;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
-use super::api::{DESCRIPTION_MAX, ORDER_ID_MAX, apply_outcome, new_transaction, payment_fields, split_fields};
-use super::envelope::{Answer, Fields, Language, URL_MAX, error, open, reply};
+use super::bank::{apply_outcome, new_transaction};
+use super::envelope::{Answer, URL_MAX, error, open, reply};
+use super::fields::{APPLE_SESSION, TOKEN_PAY, TOKEN_PAYMENT, TOKEN_SPLIT_PAYMENT, WIDGET};
+use super::fields::{DESCRIPTION_MAX, ORDER_ID_MAX};
+use super::hosted::{payment_fields, split_fields};
 use super::store::{Kind, Transaction, TxStatus};
 use super::{State, lock};
 use crate::scenario::{self, Outcome};
-
-const WIDGET: Fields = Fields {
-    names: &["amount", "order_id", "description"],
-    language: Language::Refused,
-};
-const TOKEN_PAYMENT: Fields = Fields {
-    names: &["amount", "currency", "order_id", "description"],
-    language: Language::Optional,
-};
-/// PyPI `epoint` 0.4.0: "same fields as split-request".
-const TOKEN_SPLIT_PAYMENT: Fields = Fields {
-    names: &[
-        "amount",
-        "currency",
-        "order_id",
-        "success_redirect_url",
-        "error_redirect_url",
-        "description",
-        "split_user",
-        "split_amount",
-        "other_attr",
-    ],
-    language: Language::Optional,
-};
-const APPLE_SESSION: Fields = Fields {
-    names: &["origin"],
-    language: Language::Refused,
-};
-const TOKEN_PAY: Fields = Fields {
-    names: &["id", "token", "billingContact"],
-    language: Language::Refused,
-};
 
 pub(super) async fn widget(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Bytes) -> Answer {
     let s = open(&st, &headers, &body, WIDGET)?;
