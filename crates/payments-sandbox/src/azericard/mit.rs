@@ -10,11 +10,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use payments_core::{Currency, Money};
 
-use super::form::{Fields, allowed};
-use super::mac::fields;
-use super::mpi::{
+use super::checks::{
     Rejected, amount, check_fresh, check_signature, currency, only, order_number, plain, rejected, terminal, wrong,
 };
+use super::form::{Fields, allowed};
+use super::mac::fields;
 use super::{Order, OrderState, State, TokenUse, lock};
 use crate::scenario::{self, Outcome};
 

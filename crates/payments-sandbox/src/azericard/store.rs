@@ -3,9 +3,9 @@
 //! hosted pages, saved cards (tokens), used NONCEs, card transfers.
 
 use payments_core::Money;
+
 use time::OffsetDateTime;
 
-use super::Order;
 use crate::epoint::bounded::Bounded;
 
 /// The limits of each store.
@@ -138,4 +138,121 @@ pub struct FollowUp {
     pub amount: Money,
     /// When the gateway accepted it.
     pub at: OffsetDateTime,
+}
+
+/// An order's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderState {
+    /// Waiting on the hosted page (or the bank never answered).
+    Pending,
+    /// Approved: captured (TRTYPE 1, 3) or held (TRTYPE 0).
+    Approved,
+    /// Declined.
+    Declined,
+    /// A hold completed with TRTYPE 21.
+    Completed,
+    /// A hold released with TRTYPE 22/24.
+    Reversed,
+    /// Everything captured was refunded.
+    Refunded,
+}
+
+impl OrderState {
+    /// The text of the status answer's `Transaction state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::Pending => "Pending",
+            OrderState::Approved => "Approved",
+            OrderState::Declined => "Declined",
+            OrderState::Completed => "Completed",
+            OrderState::Reversed => "Reversed",
+            OrderState::Refunded => "Refunded",
+        }
+    }
+}
+
+/// How a stored card is used by an order (the `/token/cgi_link` flows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenUse {
+    /// `TOKEN_ACTION=REGISTER` (§6.1), optionally with an MIT/recurring
+    /// agreement (§7.1, §7.3).
+    Register(Option<Agreement>),
+    /// A browser payment with a `TOKEN` (§6.2, or §6.3 with `MERCH_TRAN_STATE=C`).
+    Pay(String),
+    /// A server-to-server charge with a `TOKEN` (§7.2 MIT, §7.4 recurring).
+    Charge(String),
+}
+
+/// One authorization (ORDER).
+#[derive(Debug, Clone)]
+pub struct Order {
+    /// ORDER.
+    pub order: String,
+    /// TERMINAL.
+    pub terminal: String,
+    /// TRTYPE of the authorization: 0 (hold), 1 (purchase) or 3 (recurring).
+    pub trtype: u8,
+    /// AMOUNT as sent (echoed and signed as text).
+    pub amount_text: String,
+    /// AMOUNT parsed.
+    pub amount: Money,
+    /// CURRENCY as sent.
+    pub currency: String,
+    /// DESC (empty for server-to-server charges).
+    pub description: String,
+    /// BACKREF: where the callback goes (empty for server-to-server charges).
+    pub backref: String,
+    /// INT_REF (the hosted page's id).
+    pub int_ref: String,
+    /// RRN.
+    pub rrn: String,
+    /// APPROVAL once approved.
+    pub approval: Option<String>,
+    /// ACTION once settled.
+    pub action: Option<String>,
+    /// RC once settled.
+    pub rc: Option<String>,
+    /// State.
+    pub state: OrderState,
+    /// Captured (purchase, or completion of a hold).
+    pub captured: Money,
+    /// Refunded so far.
+    pub refunded: Money,
+    /// Masked card once approved.
+    pub card_mask: Option<String>,
+    /// The stored-card flow, if any.
+    pub token_use: Option<TokenUse>,
+    /// The saved-card token, once registered or used.
+    pub token: Option<String>,
+    /// `EXT_NET_REF` of an MIT/recurring registration, once approved.
+    pub ext_net_ref: Option<String>,
+    /// Completions and reversals, in order.
+    pub follow_ups: Vec<FollowUp>,
+    /// When the gateway accepted it.
+    pub created_at: OffsetDateTime,
+}
+
+/// A card transfer (MT).
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    /// OperationID (16 digits).
+    pub operation_id: String,
+    /// The merchant's SRN.
+    pub srn: String,
+    /// Amount as sent.
+    pub amount: String,
+    /// Cur as sent (`944`).
+    pub cur: String,
+    /// ReceiverCredentials.
+    pub receiver: String,
+    /// RedirectLink.
+    pub redirect_link: String,
+    /// `new` (waiting for the card), `pending`, `confirmed`, `declined`, `cancelled`.
+    pub status: String,
+    /// Masked receiver card, once entered.
+    pub receiver_pan: Option<String>,
+    /// `our_active`, `our_inactive` or `foreign`.
+    pub card_status: Option<String>,
+    /// RRN, once confirmed.
+    pub rrn: Option<String>,
 }
