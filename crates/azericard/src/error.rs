@@ -3,9 +3,7 @@
 //! Every enum keeps an `Unknown` fallback holding the text as received: a
 //! code the SDK does not know is never read as success.
 
-use payments_core::{Decline, Error, PaymentStatus};
-
-use crate::PROVIDER;
+use payments_core::PaymentStatus;
 
 /// Transaction type (`TRTYPE`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -241,18 +239,6 @@ impl GatewayCode {
             GatewayCode::Unknown(_) => "unknown code",
         }
     }
-
-    /// A duplicate is a decline (nothing new happened); a wrong parameter, a
-    /// wrong P_SIGN or an unknown code is a provider error carrying the code.
-    pub(crate) fn into_error_or_decline(self) -> Result<Decline, Error> {
-        let message = Some(self.describe().to_owned());
-        match self {
-            GatewayCode::WrongParameter | GatewayCode::WrongSignature | GatewayCode::Unknown(_) => {
-                Err(Error::provider(PROVIDER, Some(self.code().to_owned()), message, None))
-            }
-            other => Ok(Decline::new(Some(other.code().to_owned()), message)),
-        }
-    }
 }
 
 /// The MT system's `ResponseCode`.
@@ -375,13 +361,5 @@ mod tests {
             AuthorizationOutcome::Fault.status(&TrType::Purchase),
             PaymentStatus::Unknown(_)
         ));
-    }
-
-    #[test]
-    fn integration_faults_are_errors_other_codes_declines() {
-        assert!(GatewayCode::WrongSignature.into_error_or_decline().is_err());
-        assert!(GatewayCode::WrongParameter.into_error_or_decline().is_err());
-        let d = GatewayCode::Duplicate.into_error_or_decline().ok().map(|d| d.code);
-        assert_eq!(d, Some(Some("1".to_owned())));
     }
 }
