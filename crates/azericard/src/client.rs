@@ -1,7 +1,8 @@
 //! [`AzericardClient`]: one method per operation, each = build, execute, parse.
 
 use payments_core::clock::SharedClock;
-use payments_core::http::{CallOptions, HttpClient};
+use payments_core::http::HttpClient;
+use payments_core::store::OnceStore;
 use payments_core::{
     Call, CallbackEvent, Capabilities, ConfirmedEvent, CreatePayment, Error, Money, OperationOutcome, PaymentOutcome,
     PaymentProvider, PaymentRef, RefundRequest, Result, StatusReport,
@@ -35,7 +36,6 @@ use crate::transfer_callback::TransferCallback;
 pub struct AzericardClient {
     config: AzericardConfig,
     http: HttpClient,
-    options: CallOptions,
 }
 
 /// Builder for [`AzericardClient`].
@@ -67,7 +67,6 @@ impl AzericardClientBuilder {
         Ok(AzericardClient {
             config: self.config,
             http,
-            options: CallOptions::new(),
         })
     }
 }
@@ -93,17 +92,8 @@ impl AzericardClient {
         &self.config
     }
 
-    /// A cheap clone whose calls all use `options` (timeout, deadline,
-    /// correlation id).
-    pub fn with_options(&self, options: CallOptions) -> Self {
-        AzericardClient {
-            options,
-            ..self.clone()
-        }
-    }
-
     fn call(&self, call: Call) -> Call {
-        call.with_options(&self.options)
+        call
     }
 
     /// The signed authorization form (purchase, pre-authorization, card
@@ -279,11 +269,10 @@ impl PaymentProvider for AzericardClient {
     /// Everything but partial capture (no source documents a partial
     /// completion) and idempotent refunds (AzeriCard takes no refund id).
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            partial_capture: false,
-            idempotent_refund: false,
-            ..Capabilities::ALL
-        }
+        let mut caps = Capabilities::ALL;
+        caps.partial_capture = false;
+        caps.idempotent_refund = false;
+        caps
     }
 
     /// A purchase (or a pre-authorization with `authorize_only`) as

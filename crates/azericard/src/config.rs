@@ -626,8 +626,17 @@ fn terminal_missing(problems: &[String]) -> bool {
     problems.iter().any(|p| p.starts_with("AZERICARD_MERCHANT_ID"))
 }
 
+/// One problem: its full message. Several: each setting named with the
+/// first words of its problem, so that all fit in one bounded error text.
 fn joined(problems: Vec<String>) -> Error {
-    Error::config(problems.join("; "))
+    if let [one] = problems.as_slice() {
+        return Error::config(one.clone());
+    }
+    let short: Vec<String> = problems
+        .iter()
+        .map(|p| p.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    Error::config(format!("{} problems: {}", short.len(), short.join("; ")))
 }
 
 fn base_url(overridden: Option<String>, default: &str, what: &str) -> Result<String> {

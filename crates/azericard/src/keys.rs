@@ -130,23 +130,7 @@ impl GatewayPublicKey {
 
     /// Parses a DER public key (SPKI or PKCS#1 `RSAPublicKey`) of at least 2048 bits.
     pub fn from_der(der: &[u8]) -> Result<GatewayPublicKey> {
-        match ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, der) {
-            Ok(key) => Ok(GatewayPublicKey {
-                key: Arc::new(key),
-                legacy: false,
-            }),
-            Err(e) => {
-                if ParsedPublicKey::new(&signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, der).is_ok() {
-                    Err(Error::config(
-                        "gateway public key is smaller than 2048 bits; if AzeriCard really signs with this \
-                         legacy key, load it with GatewayPublicKey::from_pem_legacy \
-                         (AZERICARD_GATEWAY_KEY_LEGACY_1024=true)",
-                    ))
-                } else {
-                    Err(Error::config(format!("gateway public key rejected: {e}")))
-                }
-            }
-        }
+        GatewayPublicKey::parse(der, false)
     }
 
     /// Parses a PEM public key of 1024 bits or more: for a gateway that
@@ -163,13 +147,30 @@ impl GatewayPublicKey {
 
     /// Parses a DER public key of 1024 bits or more (legacy).
     pub fn from_der_legacy(der: &[u8]) -> Result<GatewayPublicKey> {
-        if let Ok(modern) = GatewayPublicKey::from_der(der) {
-            return Ok(modern);
+        GatewayPublicKey::parse(der, true)
+    }
+
+    fn parse(der: &[u8], allow_legacy: bool) -> Result<GatewayPublicKey> {
+        let bits = aws_lc_rs::rsa::PublicKey::from_der(der)
+            .map_err(|e| Error::config(format!("gateway public key rejected: {e}")))?
+            .modulus_len()
+            * 8;
+        let legacy = bits < 2048;
+        if legacy && !allow_legacy {
+            return Err(Error::config(format!(
+                "gateway public key has {bits} bits, under 2048; if AzeriCard really signs with this legacy key, \
+                 load it with GatewayPublicKey::from_pem_legacy (AZERICARD_GATEWAY_KEY_LEGACY_1024=true)"
+            )));
         }
-        ParsedPublicKey::new(&signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, der)
+        let algorithm = if legacy {
+            &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+        } else {
+            &signature::RSA_PKCS1_2048_8192_SHA256
+        };
+        ParsedPublicKey::new(algorithm, der)
             .map(|key| GatewayPublicKey {
                 key: Arc::new(key),
-                legacy: true,
+                legacy,
             })
             .map_err(|e| Error::config(format!("gateway public key rejected: {e}")))
     }

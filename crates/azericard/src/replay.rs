@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use payments_core::store::OnceStore;
 use payments_core::{Error, Result};
 use time::OffsetDateTime;
 

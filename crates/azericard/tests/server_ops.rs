@@ -435,7 +435,10 @@ fn short_timeout_client(base: &str) -> azericard::AzericardClient {
         .jitter(payments_core::http::NoJitter)
         .build()
         .unwrap();
-    azericard::AzericardClient::with_http_client(config_at(base, &clock()), http)
+    azericard::AzericardClient::builder(config_at(base, &clock()))
+        .http_client(http)
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]

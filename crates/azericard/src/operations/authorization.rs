@@ -178,12 +178,12 @@ impl AuthorizationRequest {
     /// Fixes MERCH_RN_ID of a MIT or recurring registration (tests, or a
     /// merchant that keeps one per agreement).
     pub fn merchant_rn_id(mut self, id: impl Into<String>) -> Self {
-        match &mut self.stored_credential {
-            Some(
-                StoredCredential::RegisterUnscheduled { merchant_rn_id }
-                | StoredCredential::RegisterRecurring { merchant_rn_id, .. },
-            ) => *merchant_rn_id = Some(id.into()),
-            _ => {}
+        if let Some(
+            StoredCredential::RegisterUnscheduled { merchant_rn_id }
+            | StoredCredential::RegisterRecurring { merchant_rn_id, .. },
+        ) = &mut self.stored_credential
+        {
+            *merchant_rn_id = Some(id.into());
         }
         self
     }

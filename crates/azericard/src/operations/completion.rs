@@ -143,7 +143,11 @@ impl FollowUpResponse {
     /// `AlreadyProcessed` for a duplicate (never a fresh decline).
     pub fn into_outcome(self) -> Result<OperationOutcome> {
         Ok(match self.outcome {
-            FollowUpOutcome::Accepted => OperationOutcome::Accepted { provider_ref: None },
+            FollowUpOutcome::Accepted => OperationOutcome::accepted(),
+            FollowUpOutcome::Duplicate => OperationOutcome::AlreadyProcessed {
+                operation_id: None,
+                provider_ref: None,
+            },
             FollowUpOutcome::Declined { action, rc } => OperationOutcome::Declined(Decline::new(
                 Some(action.code().to_owned()),
                 Some(match rc {
@@ -151,17 +155,6 @@ impl FollowUpResponse {
                     None => action.describe().to_owned(),
                 }),
             )),
-            // Core v1 has no "already processed" outcome: report it as an
-            // outcome-unknown error, which sends the caller to a status query.
-            FollowUpOutcome::Duplicate => {
-                return Err(Error::unreadable(
-                    PROVIDER,
-                    200,
-                    "duplicate (1): the gateway saw this request before; it was applied or may have been, ask the status",
-                    self.code.as_bytes(),
-                    None,
-                ));
-            }
         })
     }
 }
