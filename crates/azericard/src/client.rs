@@ -294,7 +294,7 @@ impl PaymentProvider for AzericardClient {
             auth = auth.callback_url(url.clone());
         }
         if let Some(lang) = &request.language {
-            auth = auth.language(lang.clone());
+            auth = auth.language(lang.as_str());
         }
         build_authorization(&self.config, &auth)?.into_outcome()
     }

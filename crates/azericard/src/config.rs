@@ -9,6 +9,7 @@ use payments_core::clock::{SharedClock, system_clock};
 use payments_core::{Currency, Error, Result, Secret};
 
 use crate::keys::{GatewayPublicKey, MerchantKey};
+use crate::language::Language;
 use payments_core::store::{MemoryOnceStore, SharedOnceStore};
 use crate::signature::FollowUpSigningOrder;
 use crate::validate;
@@ -103,7 +104,7 @@ pub struct AzericardConfig {
     pub(crate) merchant_url: Option<String>,
     pub(crate) merchant_email: Option<String>,
     pub(crate) callback_url: Option<String>,
-    pub(crate) language: String,
+    pub(crate) language: Language,
     pub(crate) country: Option<String>,
     pub(crate) merchant_gmt: Option<String>,
     pub(crate) currency_format: CurrencyFormat,
@@ -401,7 +402,7 @@ impl AzericardConfigBuilder {
                 merchant_url: None,
                 merchant_email: None,
                 callback_url: None,
-                language: "az".to_owned(),
+                language: Language::Az,
                 country: None,
                 merchant_gmt: None,
                 currency_format: CurrencyFormat::Alpha,
@@ -504,8 +505,8 @@ impl AzericardConfigBuilder {
         self
     }
 
-    /// LANG: the payment page's language (2 letters, default `az`).
-    pub fn language(mut self, lang: impl Into<String>) -> Self {
+    /// LANG: the payment page's language (default [`Language::Az`]).
+    pub fn language(mut self, lang: impl Into<Language>) -> Self {
         self.config.language = lang.into();
         self
     }
@@ -593,7 +594,7 @@ impl AzericardConfigBuilder {
         if let Some(v) = &c.callback_url {
             check(validate::text("callback_url", v, 1, 250));
         }
-        check(validate::language(&c.language));
+        check(validate::language(c.language.code()));
         if let Some(v) = &c.country
             && (v.len() != 2 || !v.bytes().all(|b| b.is_ascii_alphabetic()))
         {

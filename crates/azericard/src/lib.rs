@@ -98,6 +98,7 @@ pub mod config;
 pub mod confirm;
 pub mod error;
 pub mod keys;
+pub mod language;
 pub mod operations;
 pub mod replay;
 pub mod signature;
@@ -120,6 +121,7 @@ pub use client::{AzericardClient, AzericardClientBuilder};
 pub use config::{AzericardConfig, AzericardConfigBuilder, CurrencyFormat, Environment};
 pub use error::{Action, AuthorizationOutcome, CardStatus, GatewayCode, TrType, TransferCode};
 pub use keys::{GatewayPublicKey, MerchantKey};
+pub use language::Language;
 pub use operations::authorization::{
     AuthorizationForm, AuthorizationKind, AuthorizationRequest, CardToken, StoredCredential,
 };

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use crate::config::AzericardConfig;
 use crate::error::TrType;
+use crate::language::Language;
 use crate::signature::{AUTHORIZATION_FIELDS, mac_source_of_pairs, sign_mac};
 use crate::validate;
 
@@ -102,7 +103,7 @@ pub struct AuthorizationRequest {
     /// BACKREF for this payment, overriding the configured callback URL.
     pub callback_url: Option<String>,
     /// LANG for this payment, overriding the configured language.
-    pub language: Option<String>,
+    pub language: Option<Language>,
     /// NAME: the cardholder's name (2 to 45 characters), optional.
     pub cardholder_name: Option<String>,
     /// TIMESTAMP; the configured clock's time when `None`.
@@ -207,7 +208,7 @@ impl AuthorizationRequest {
     }
 
     /// Sets LANG for this payment.
-    pub fn language(mut self, lang: impl Into<String>) -> Self {
+    pub fn language(mut self, lang: impl Into<Language>) -> Self {
         self.language = Some(lang.into());
         self
     }
@@ -328,10 +329,10 @@ pub fn build_authorization(config: &AzericardConfig, request: &AuthorizationRequ
     let (merchant_name, merchant_url, backref) = config.require_form_settings(request.callback_url.as_deref())?;
     let language = match &request.language {
         Some(lang) => {
-            validate::language(lang)?;
-            lang.as_str()
+            validate::language(lang.code())?;
+            lang.code()
         }
-        None => config.language.as_str(),
+        None => config.language.code(),
     };
     if let Some(name) = &request.cardholder_name {
         validate::text("cardholder_name", name, 2, 45)?;

@@ -129,8 +129,10 @@ pub enum FollowUpOutcome {
 pub struct FollowUpResponse {
     /// What the answer means.
     pub outcome: FollowUpOutcome,
-    /// The code as received: a bare code (`0`, `1`), or `ACTION`/`RC` text.
-    pub code: String,
+    /// The answer as a gateway code: the bare code as received, or what a
+    /// keyed ACTION/RC answer amounts to (`Unknown("ACTION 2 RC 05")` for a
+    /// keyed decline).
+    pub code: GatewayCode,
 }
 
 impl FollowUpResponse {
@@ -215,11 +217,11 @@ pub fn parse_follow_up(response: &HttpResponse) -> Result<FollowUpResponse> {
         wire::FollowUpCode::Bare(code) => match GatewayCode::from_code(&code) {
             GatewayCode::Success => Ok(FollowUpResponse {
                 outcome: FollowUpOutcome::Accepted,
-                code,
+                code: GatewayCode::Success,
             }),
             GatewayCode::Duplicate => Ok(FollowUpResponse {
                 outcome: FollowUpOutcome::Duplicate,
-                code,
+                code: GatewayCode::Duplicate,
             }),
             GatewayCode::WrongParameter => Err(Error::provider(
                 PROVIDER,
@@ -240,7 +242,7 @@ pub fn parse_follow_up(response: &HttpResponse) -> Result<FollowUpResponse> {
             GatewayCode::Unknown(c) => Err(unknown(&c, "unknown answer code")),
         },
         wire::FollowUpCode::Keyed { action, rc } => {
-            let code = format!("ACTION {} RC {}", action.code(), rc.as_deref().unwrap_or("-"));
+            let text = format!("ACTION {} RC {}", action.code(), rc.as_deref().unwrap_or("-"));
             let outcome = match (&action, rc.as_deref()) {
                 (Action::Approved, None | Some("00")) => FollowUpOutcome::Accepted,
                 (Action::Duplicate, _) => FollowUpOutcome::Duplicate,
@@ -251,9 +253,14 @@ pub fn parse_follow_up(response: &HttpResponse) -> Result<FollowUpResponse> {
                     | Action::RepeatOfInterrupted,
                     _,
                 ) => FollowUpOutcome::Declined { action, rc },
-                (Action::ProcessingFault, _) => return Err(unknown(&code, "ACTION 3: processing fault")),
-                (Action::Approved, Some(_)) => return Err(unknown(&code, "ACTION 0 with an RC other than 00")),
-                (Action::Unknown(_), _) => return Err(unknown(&code, "unknown ACTION")),
+                (Action::ProcessingFault, _) => return Err(unknown(&text, "ACTION 3: processing fault")),
+                (Action::Approved, Some(_)) => return Err(unknown(&text, "ACTION 0 with an RC other than 00")),
+                (Action::Unknown(_), _) => return Err(unknown(&text, "unknown ACTION")),
+            };
+            let code = match outcome {
+                FollowUpOutcome::Accepted => GatewayCode::Success,
+                FollowUpOutcome::Duplicate => GatewayCode::Duplicate,
+                FollowUpOutcome::Declined { .. } => GatewayCode::Unknown(text),
             };
             Ok(FollowUpResponse { outcome, code })
         }
