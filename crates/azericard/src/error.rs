@@ -13,6 +13,8 @@ pub enum TrType {
     PreAuthorization,
     /// `1`: purchase, authorization with capture.
     Purchase,
+    /// `3`: scheduled recurring (MIT) charge of a stored card [U: srustamov only].
+    RecurringCharge,
     /// `21`: completion (capture) of a pre-authorization.
     Completion,
     /// `22`: return of a payment (integrify: refund; srustamov: online reversal).
@@ -31,6 +33,7 @@ impl TrType {
         match self {
             TrType::PreAuthorization => "0",
             TrType::Purchase => "1",
+            TrType::RecurringCharge => "3",
             TrType::Completion => "21",
             TrType::Return => "22",
             TrType::Cancel => "24",
@@ -44,6 +47,7 @@ impl TrType {
         match code.trim() {
             "0" => TrType::PreAuthorization,
             "1" => TrType::Purchase,
+            "3" => TrType::RecurringCharge,
             "21" => TrType::Completion,
             "22" => TrType::Return,
             "24" => TrType::Cancel,
@@ -173,7 +177,7 @@ impl AuthorizationOutcome {
         match self {
             AuthorizationOutcome::Approved => match trtype {
                 TrType::PreAuthorization => PaymentStatus::Authorized,
-                TrType::Purchase | TrType::Completion => PaymentStatus::Succeeded,
+                TrType::Purchase | TrType::RecurringCharge | TrType::Completion => PaymentStatus::Succeeded,
                 TrType::Return => PaymentStatus::Refunded,
                 TrType::Cancel => PaymentStatus::Cancelled,
                 TrType::Status | TrType::Unknown(_) => {
@@ -317,7 +321,7 @@ mod tests {
 
     #[test]
     fn codes_round_trip_and_unknowns_are_kept() {
-        for c in ["0", "1", "21", "22", "24", "90", "7"] {
+        for c in ["0", "1", "3", "21", "22", "24", "90", "7"] {
             assert_eq!(TrType::from_code(c).code(), c);
         }
         assert_eq!(TrType::from_code("7"), TrType::Unknown("7".into()));

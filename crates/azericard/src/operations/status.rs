@@ -20,7 +20,7 @@ use crate::wire;
 pub struct StatusRequest {
     /// ORDER of the transaction.
     pub order: String,
-    /// TRAN_TRTYPE: the original type (0, 1, 21, 22 or 24).
+    /// TRAN_TRTYPE: the original type (0, 1, 3, 21, 22 or 24).
     pub original_trtype: TrType,
     /// TIMESTAMP; the configured clock's time when `None`.
     pub timestamp: Option<OffsetDateTime>,
@@ -185,8 +185,13 @@ pub fn build_status(config: &AzericardConfig, request: &StatusRequest) -> Result
     let key = config.require_merchant_key()?;
     validate::order(&request.order)?;
     match request.original_trtype {
-        TrType::PreAuthorization | TrType::Purchase | TrType::Completion | TrType::Return | TrType::Cancel => {}
-        _ => return Err(Error::invalid_input("original_trtype", "must be 0, 1, 21, 22 or 24")),
+        TrType::PreAuthorization
+        | TrType::Purchase
+        | TrType::RecurringCharge
+        | TrType::Completion
+        | TrType::Return
+        | TrType::Cancel => {}
+        _ => return Err(Error::invalid_input("original_trtype", "must be 0, 1, 3, 21, 22 or 24")),
     }
     let (timestamp, nonce) = validate::stamp(&config.clock, request.timestamp, request.nonce.as_deref())?;
     let mut fields: Vec<(&str, String)> = vec![
