@@ -13,9 +13,7 @@ use crate::callback::{self, AuthorizationCallback, EXTRA_INT_REF, EXTRA_RRN, EXT
 use crate::config::AzericardConfig;
 use crate::error::TrType;
 use crate::operations::authorization::{AuthorizationForm, AuthorizationRequest, build_authorization};
-use crate::operations::completion::{
-    FollowUpRequest, FollowUpResponse, build_follow_up, parse_follow_up,
-};
+use crate::operations::completion::{FollowUpRequest, FollowUpResponse, build_follow_up, parse_follow_up};
 use crate::operations::status::{StatusRequest, StatusResponse, build_status, parse_status};
 use crate::operations::stored_charge::{StoredCardCharge, build_stored_charge};
 use crate::operations::transfer::{
@@ -141,7 +139,10 @@ impl AzericardClient {
         let http_request = build_stored_charge(&self.config, request)?;
         let response = self
             .http
-            .execute(&self.call(Call::moves_money(PROVIDER, "stored_card_charge")), http_request)
+            .execute(
+                &self.call(Call::moves_money(PROVIDER, "stored_card_charge")),
+                http_request,
+            )
             .await?;
         parse_follow_up(&response)
     }
@@ -224,7 +225,10 @@ impl AzericardClient {
         let http_request = build_transfer_confirm(&self.config, request)?;
         let response = self
             .http
-            .execute(&self.call(Call::moves_money(PROVIDER, "transfer_confirm")), http_request)
+            .execute(
+                &self.call(Call::moves_money(PROVIDER, "transfer_confirm")),
+                http_request,
+            )
             .await?;
         parse_transfer_response(&self.config, TransferDecisionKind::Confirm, &response)
     }
@@ -234,7 +238,10 @@ impl AzericardClient {
         let http_request = build_transfer_decline(&self.config, request)?;
         let response = self
             .http
-            .execute(&self.call(Call::moves_money(PROVIDER, "transfer_decline")), http_request)
+            .execute(
+                &self.call(Call::moves_money(PROVIDER, "transfer_decline")),
+                http_request,
+            )
             .await?;
         parse_transfer_response(&self.config, TransferDecisionKind::Decline, &response)
     }

@@ -10,9 +10,9 @@ use payments_core::{Currency, Error, Result, Secret};
 
 use crate::keys::{GatewayPublicKey, MerchantKey};
 use crate::language::Language;
-use payments_core::store::{MemoryOnceStore, SharedOnceStore};
 use crate::signature::FollowUpSigningOrder;
 use crate::validate;
+use payments_core::store::{MemoryOnceStore, SharedOnceStore};
 
 /// Which AzeriCard hosts to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,7 +225,9 @@ impl AzericardConfig {
             match v.trim().to_ascii_lowercase().as_str() {
                 "alpha" => b = b.currency_format(CurrencyFormat::Alpha),
                 "numeric" => b = b.currency_format(CurrencyFormat::Numeric),
-                _ => note(Err(Error::config("AZERICARD_CURRENCY_FORMAT must be `alpha` or `numeric`"))),
+                _ => note(Err(Error::config(
+                    "AZERICARD_CURRENCY_FORMAT must be `alpha` or `numeric`",
+                ))),
             }
         }
         match b.build() {
@@ -244,7 +246,10 @@ impl AzericardConfig {
     /// MERCH_NAME, MERCH_URL and BACKREF, which every browser form needs;
     /// every missing one is named at once. `callback_url` may come from the
     /// request instead of the configuration.
-    pub(crate) fn require_form_settings<'a>(&'a self, callback_url: Option<&'a str>) -> Result<(&'a str, &'a str, &'a str)> {
+    pub(crate) fn require_form_settings<'a>(
+        &'a self,
+        callback_url: Option<&'a str>,
+    ) -> Result<(&'a str, &'a str, &'a str)> {
         let key = self.require_merchant_key().err();
         match (
             self.merchant_name.as_deref(),
@@ -574,11 +579,19 @@ impl AzericardConfigBuilder {
                 "terminal (AZERICARD_MERCHANT_ID) must be 8 ASCII letters or digits",
             )));
         }
-        match base_url(self.mpi_override, self.environment.mpi_base_url(), "mpi_base_url (AZERICARD_MPI_URL)") {
+        match base_url(
+            self.mpi_override,
+            self.environment.mpi_base_url(),
+            "mpi_base_url (AZERICARD_MPI_URL)",
+        ) {
             Ok(u) => c.mpi_base_url = u,
             Err(e) => check(Err(e)),
         }
-        match base_url(self.mt_override, self.environment.mt_base_url(), "mt_base_url (AZERICARD_MT_URL)") {
+        match base_url(
+            self.mt_override,
+            self.environment.mt_base_url(),
+            "mt_base_url (AZERICARD_MT_URL)",
+        ) {
             Ok(u) => c.mt_base_url = u,
             Err(e) => check(Err(e)),
         }
@@ -609,7 +622,11 @@ impl AzericardConfigBuilder {
         if c.transfer_secret.as_ref().is_some_and(|s| s.is_empty()) {
             check(Err(Error::config("transfer_secret (AZERICARD_TRANSFER_KEY) is empty")));
         }
-        if problems.is_empty() { Ok(c) } else { Err(joined(problems)) }
+        if problems.is_empty() {
+            Ok(c)
+        } else {
+            Err(joined(problems))
+        }
     }
 }
 
@@ -671,9 +688,8 @@ mod tests {
         let c = AzericardConfig::from_lookup(env(&[("AZERICARD_MERCHANT_ID", "17201234")])).unwrap();
         assert_eq!(c.cgi_link_url(), "https://testmpi.3dsecure.az/cgi-bin/cgi_link");
         assert_eq!(c.mt_base_url(), "https://testmt.azericard.com");
-        let c =
-            AzericardConfig::from_lookup(env(&[("AZERICARD_MERCHANT_ID", "17201234"), ("AZERICARD_ENV", "prod")]))
-                .unwrap();
+        let c = AzericardConfig::from_lookup(env(&[("AZERICARD_MERCHANT_ID", "17201234"), ("AZERICARD_ENV", "prod")]))
+            .unwrap();
         assert_eq!(c.token_cgi_link_url(), "https://mpi.3dsecure.az/token/cgi_link");
         assert_eq!(c.mt_base_url(), "https://mt.azericard.com");
         let err = AzericardConfig::from_lookup(env(&[
@@ -753,7 +769,13 @@ mod tests {
             .build()
             .unwrap_err()
             .to_string();
-        for named in ["terminal", "mpi_base_url", "merchant_name", "language", "transfer_secret"] {
+        for named in [
+            "terminal",
+            "mpi_base_url",
+            "merchant_name",
+            "language",
+            "transfer_secret",
+        ] {
             assert!(err.contains(named), "{named} missing from {err}");
         }
         let err = AzericardConfig::from_lookup(env(&[
@@ -783,9 +805,7 @@ mod tests {
     #[test]
     fn several_gateway_key_paths_load_for_a_rotation() {
         let dir = env!("CARGO_MANIFEST_DIR");
-        let paths = format!(
-            "{dir}/tests/data/azericard-test-key.pub.pem, {dir}/tests/data/azericard-test-key.pub.pem"
-        );
+        let paths = format!("{dir}/tests/data/azericard-test-key.pub.pem, {dir}/tests/data/azericard-test-key.pub.pem");
         let c = AzericardConfig::from_lookup(env(&[
             ("AZERICARD_MERCHANT_ID", "17201234"),
             ("AZERICARD_GATEWAY_PUBLIC_KEY_PATH", &paths),

@@ -55,7 +55,10 @@ pub(crate) fn bind(config: &AzericardConfig, claimed: &StatusReport, answer: &St
     let claimed_trtype = TrType::from_code(claimed.extra.get(EXTRA_TRTYPE).map_or("1", String::as_str));
     let queried = answer.report(&claimed_trtype, None)?;
     if answer.original_type(&claimed_trtype) != claimed_trtype {
-        return Err(mismatch("trtype", "the status answer is about another transaction type"));
+        return Err(mismatch(
+            "trtype",
+            "the status answer is about another transaction type",
+        ));
     }
 
     // Amount and currency: the signed AMOUNT in the claimed CURRENCY must be

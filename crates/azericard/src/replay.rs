@@ -59,7 +59,10 @@ mod tests {
         check_window(&config, datetime!(2025-01-01 11:00 UTC), hour, "T").unwrap();
         check_window(&config, datetime!(2025-01-01 13:00 UTC), hour, "T").unwrap();
         for t in [datetime!(2025-01-01 10:59:59 UTC), datetime!(2025-01-01 13:00:01 UTC)] {
-            assert!(matches!(check_window(&config, t, hour, "T"), Err(Error::ReplayedCallback { .. })));
+            assert!(matches!(
+                check_window(&config, t, hour, "T"),
+                Err(Error::ReplayedCallback { .. })
+            ));
         }
     }
 }

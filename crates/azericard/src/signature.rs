@@ -53,7 +53,8 @@ pub const AUTHORIZATION_FIELDS: &[&str] = &[
 pub const FOLLOW_UP_FIELDS: &[&str] = &["AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "ORDER", "RRN", "INT_REF"];
 /// Signed fields of completion (21) and reversal (22, 24) in integrify's
 /// order: the configurable alternative.
-pub const FOLLOW_UP_FIELDS_INTEGRIFY: &[&str] = &["ORDER", "AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "RRN", "INT_REF"];
+pub const FOLLOW_UP_FIELDS_INTEGRIFY: &[&str] =
+    &["ORDER", "AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "RRN", "INT_REF"];
 
 /// Which field order signs completion (21) and reversal (22, 24). Public
 /// sources disagree and AzeriCard's own document was not retrievable, so the
@@ -353,9 +354,18 @@ mod tests {
 
     #[test]
     fn follow_up_order_parses_and_rejects_unknown_values() {
-        assert_eq!(FollowUpSigningOrder::parse(" Integrify ").unwrap(), FollowUpSigningOrder::Integrify);
-        assert_eq!(FollowUpSigningOrder::parse("sources").unwrap(), FollowUpSigningOrder::Sources);
-        assert!(matches!(FollowUpSigningOrder::parse("srustamov"), Err(Error::Config { .. })));
+        assert_eq!(
+            FollowUpSigningOrder::parse(" Integrify ").unwrap(),
+            FollowUpSigningOrder::Integrify
+        );
+        assert_eq!(
+            FollowUpSigningOrder::parse("sources").unwrap(),
+            FollowUpSigningOrder::Sources
+        );
+        assert!(matches!(
+            FollowUpSigningOrder::parse("srustamov"),
+            Err(Error::Config { .. })
+        ));
     }
 
     #[test]

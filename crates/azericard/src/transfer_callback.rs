@@ -135,7 +135,18 @@ fn masked_pan(v: &str) -> bool {
 
 /// Checks each value's documented format; the first violation is named.
 fn check_formats(values: &[&str; 10]) -> Result<()> {
-    let [operation_id, srn, amount, cur, card_status, pan, status, timestamp, code, message] = *values;
+    let [
+        operation_id,
+        srn,
+        amount,
+        cur,
+        card_status,
+        pan,
+        status,
+        timestamp,
+        code,
+        message,
+    ] = *values;
     let bad = |name: &str, what: &str| Err(Error::malformed_callback(format!("{name} is not {what}")));
     if !digits(operation_id, 16, 20) {
         return bad("OperationID", "16 to 20 digits");
@@ -195,7 +206,12 @@ pub async fn verify_transfer_callback(config: &AzericardConfig, body: &[u8]) -> 
     .await?;
     crate::replay::mark_once(
         config,
-        &format!("{}:mt-op:{}:{}", crate::PROVIDER, callback.operation_id, callback.status),
+        &format!(
+            "{}:mt-op:{}:{}",
+            crate::PROVIDER,
+            callback.operation_id,
+            callback.status
+        ),
         "a callback for this OperationID and Status was already accepted",
     )
     .await?;

@@ -134,10 +134,7 @@ pub(crate) fn follow_up_code(response: &HttpResponse) -> Result<FollowUpCode> {
             None,
         )
     })?;
-    let rc = fields
-        .get("RC")
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
+    let rc = fields.get("RC").map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     Ok(FollowUpCode::Keyed { action, rc })
 }
 

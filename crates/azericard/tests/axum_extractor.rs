@@ -20,7 +20,9 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn confirmed(ConfirmedAuthorizationCallback(event): ConfirmedAuthorizationCallback) -> String {
-    let paid = event.ensure_paid("100001", Money::from_minor(1050, Currency::AZN)).is_ok();
+    let paid = event
+        .ensure_paid("100001", Money::from_minor(1050, Currency::AZN))
+        .is_ok();
     format!("{:?} paid={paid}", event.status())
 }
 
@@ -78,7 +80,10 @@ async fn a_genuine_callback_is_confirmed_once() {
     assert_eq!(call(&app, "/cb", body.clone()).await.0, StatusCode::CONFLICT);
     assert_eq!(
         call(&app, "/verified", body.clone()).await,
-        (StatusCode::OK, "azericard:17201234:A1B2C3D4E5F60718:412345678901".to_owned())
+        (
+            StatusCode::OK,
+            "azericard:17201234:A1B2C3D4E5F60718:412345678901".to_owned()
+        )
     );
     let forged = body.replace("AMOUNT=10.50", "AMOUNT=1.50");
     assert_eq!(call(&app, "/cb", forged).await.0, StatusCode::UNAUTHORIZED);
@@ -109,7 +114,10 @@ async fn the_forged_decline_never_gets_an_approval_through_the_extractor() {
         .replace("ACTION=2", "ACTION=0")
         .replace("RC=05", "RC=00")
         .replace("ORDER=100001", "ORDER=100777")
-        .replace("NONCE=aabbccddeeff00112233445566778899", "NONCE=ffeeddccbbaa99887766554433221100");
+        .replace(
+            "NONCE=aabbccddeeff00112233445566778899",
+            "NONCE=ffeeddccbbaa99887766554433221100",
+        );
     let (status, text) = call(&app, "/cb", forged.clone()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
     assert!(!text.contains("paid=true"));

@@ -48,8 +48,14 @@ fn a4_callback_signed_and_claimed_fields_apart() {
     let r = cb.payment_ref();
     assert_eq!(r.order_id.as_deref(), Some("100001"));
     assert_eq!(r.amount, Some(Money::from_minor(1050, Currency::AZN)));
-    assert_eq!(r.extra.get(azericard::EXTRA_RRN).map(String::as_str), Some("412345678901"));
-    assert_eq!(r.extra.get(azericard::EXTRA_INT_REF).map(String::as_str), Some("A1B2C3D4E5F60718"));
+    assert_eq!(
+        r.extra.get(azericard::EXTRA_RRN).map(String::as_str),
+        Some("412345678901")
+    );
+    assert_eq!(
+        r.extra.get(azericard::EXTRA_INT_REF).map(String::as_str),
+        Some("A1B2C3D4E5F60718")
+    );
     assert_eq!(r.extra.get(azericard::EXTRA_TRTYPE).map(String::as_str), Some("1"));
     // As a core event: never confirmed by itself.
     let event = cb.into_event();
@@ -295,8 +301,14 @@ async fn t3_transfer_callback_form_and_json_with_both_spellings() {
         assert_eq!(cb.message, "Success");
         cb.ensure_matches("SRN000001", Money::from_minor(1050, Currency::AZN))
             .unwrap();
-        assert!(cb.ensure_matches("SRN000002", Money::from_minor(1050, Currency::AZN)).is_err());
-        assert!(cb.ensure_matches("SRN000001", Money::from_minor(1050, Currency::USD)).is_err());
+        assert!(
+            cb.ensure_matches("SRN000002", Money::from_minor(1050, Currency::AZN))
+                .is_err()
+        );
+        assert!(
+            cb.ensure_matches("SRN000001", Money::from_minor(1050, Currency::USD))
+                .is_err()
+        );
     }
 }
 
@@ -382,8 +394,13 @@ async fn boundary_shifts_under_the_same_md5_are_rejected() {
     // SRN and Amount: both shapes are valid, so the merchant's record decides.
     #[rustfmt::skip]
     let values = ["1234567890123456", "SRN00000", "110.50", "944", "our_active", "416973******1234", "pending", "20250101123500", "116", ""];
-    let cb = transfer(&config(), recut(&genuine_116, values).as_bytes()).await.unwrap();
-    assert!(cb.ensure_matches("SRN000001", Money::from_minor(1050, Currency::AZN)).is_err());
+    let cb = transfer(&config(), recut(&genuine_116, values).as_bytes())
+        .await
+        .unwrap();
+    assert!(
+        cb.ensure_matches("SRN000001", Money::from_minor(1050, Currency::AZN))
+            .is_err()
+    );
 }
 
 #[tokio::test]

@@ -88,8 +88,15 @@ async fn a_genuine_approval_confirms_once_and_round_trips() {
     assert_eq!(confirmed.status(), &PaymentStatus::Succeeded);
     confirmed.ensure_paid("100001", azn(1050)).unwrap();
     assert!(confirmed.ensure_paid("100002", azn(1050)).is_err());
-    assert!(confirmed.ensure_paid("100001", Money::from_minor(1050, Currency::USD)).is_err());
-    assert_eq!(confirmed.dedupe_key(), "azericard:17201234:A1B2C3D4E5F60718:412345678901");
+    assert!(
+        confirmed
+            .ensure_paid("100001", Money::from_minor(1050, Currency::USD))
+            .is_err()
+    );
+    assert_eq!(
+        confirmed.dedupe_key(),
+        "azericard:17201234:A1B2C3D4E5F60718:412345678901"
+    );
     let r = confirmed.payment_ref();
     assert_eq!(r.extra.get(EXTRA_RRN).map(String::as_str), Some("412345678901"));
     assert_eq!(r.extra.get(EXTRA_INT_REF).map(String::as_str), Some("A1B2C3D4E5F60718"));
@@ -308,7 +315,10 @@ async fn a_gateway_that_cannot_answer_leaves_the_callback_unconfirmed_and_retrya
     let (fields, body) = callback(&[]);
     let cb = client.verify_authorization_callback(body.as_bytes()).unwrap();
     let err = client.confirm_authorization_callback(cb.clone()).await.unwrap_err();
-    assert!(!matches!(err, Error::ReplayedCallback { .. } | Error::Mismatch { .. }), "{err}");
+    assert!(
+        !matches!(err, Error::ReplayedCallback { .. } | Error::Mismatch { .. }),
+        "{err}"
+    );
     // The replay key was released: once the gateway answers, it confirms.
     server.reset().await;
     Mock::given(method("POST"))

@@ -4,15 +4,13 @@
 
 mod common;
 
-use azericard::callback::{
-    verify_authorization_callback, verify_authorization_callback_signature,
-};
+use azericard::callback::{verify_authorization_callback, verify_authorization_callback_signature};
 use azericard::operations::completion::parse_follow_up;
-use azericard::transfer_callback::verify_transfer_callback_signature;
 use azericard::operations::status::parse_status;
 use azericard::operations::transfer::{TransferDecisionKind, parse_transfer_response};
 use azericard::signature::{CALLBACK_SIGNED_FIELDS, mac_source_of_pairs, sign_mac, verify_mac};
 use azericard::testing::sign_transfer_callback;
+use azericard::transfer_callback::verify_transfer_callback_signature;
 use common::*;
 use payments_core::{Currency, Error, HttpResponse, Money};
 use proptest::prelude::*;

@@ -76,7 +76,10 @@ async fn completion_a2_in_integrify_order_is_one_configuration_setting_away() {
     let server = server_answering(CGI, 200, "0").await;
     let config = AzericardConfig::from_lookup(|name| match name {
         "AZERICARD_MERCHANT_ID" => Some(TERMINAL.to_owned()),
-        "AZERICARD_KEY_FILE_PATH" => Some(format!("{}/tests/data/azericard-test-key.pem", env!("CARGO_MANIFEST_DIR"))),
+        "AZERICARD_KEY_FILE_PATH" => Some(format!(
+            "{}/tests/data/azericard-test-key.pem",
+            env!("CARGO_MANIFEST_DIR")
+        )),
         "AZERICARD_MPI_URL" => Some(format!("{}/azericard", server.uri())),
         "AZERICARD_FOLLOW_UP_ORDER" => Some("integrify".to_owned()),
         _ => None,

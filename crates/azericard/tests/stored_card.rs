@@ -65,7 +65,10 @@ async fn a5_unscheduled_mit_charge_exact_body() {
     ]);
     assert_eq!(requests[0].body, encode(&expected).into_bytes());
     let src = azericard::signature::mac_source_of_pairs(azericard::signature::AUTHORIZATION_FIELDS, &expected);
-    assert_eq!(src, "525.003AZN817201234111420250102090000160a1b2c3d4e5f607120https://shop.example");
+    assert_eq!(
+        src,
+        "525.003AZN817201234111420250102090000160a1b2c3d4e5f607120https://shop.example"
+    );
 }
 
 #[tokio::test]
@@ -104,7 +107,10 @@ async fn charge_answers_duplicate_decline_and_faults() {
     ] {
         let server = gateway(body).await;
         let client = client_at(&server.uri(), &clock());
-        assert_eq!(client.charge_stored_card(&a5_charge()).await.unwrap().outcome, outcome.unwrap());
+        assert_eq!(
+            client.charge_stored_card(&a5_charge()).await.unwrap().outcome,
+            outcome.unwrap()
+        );
     }
     let server = gateway("ACTION=2&RC=51").await;
     let client = client_at(&server.uri(), &clock());
@@ -138,7 +144,7 @@ fn a7_recurring_registration_form() {
         azn(1),
         "Subscription",
         30,
-        date!(2027-12-31),
+        date!(2027 - 12 - 31),
     )
     .merchant_rn_id("abcdef0123456789")
     .timestamp(datetime!(2025-01-02 08:00 UTC))
@@ -199,7 +205,7 @@ fn unscheduled_registration_and_cardholder_initiated_forms() {
     // Misuse is a typed error naming the field.
     let bad = AuthorizationRequest::purchase("100005", azn(100), "Order").cardholder_initiated();
     assert!(build_authorization(&config(), &bad).is_err());
-    let bad = AuthorizationRequest::register_for_recurring_charges("100006", azn(1), "Sub", 0, date!(2027-12-31));
+    let bad = AuthorizationRequest::register_for_recurring_charges("100006", azn(1), "Sub", 0, date!(2027 - 12 - 31));
     assert!(matches!(
         build_authorization(&config(), &bad),
         Err(Error::InvalidInput { ref field, .. }) if field == "frequency_days"

@@ -432,7 +432,10 @@ fn stored_credential_fields(request: &AuthorizationRequest) -> Result<Vec<(&'sta
         StoredCredential::RegisterUnscheduled { .. } | StoredCredential::RegisterRecurring { .. }
     ) && request.token != CardToken::Register
     {
-        return Err(Error::invalid_input("stored_credential", "a registration must register the card"));
+        return Err(Error::invalid_input(
+            "stored_credential",
+            "a registration must register the card",
+        ));
     }
     Ok(out)
 }
@@ -442,7 +445,10 @@ pub(crate) fn rn_id(given: Option<&str>) -> Result<String> {
     match given {
         Some(id) => {
             if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(Error::invalid_input("merchant_rn_id", "must be 1 to 32 letters or digits"));
+                return Err(Error::invalid_input(
+                    "merchant_rn_id",
+                    "must be 1 to 32 letters or digits",
+                ));
             }
             Ok(id.to_owned())
         }
