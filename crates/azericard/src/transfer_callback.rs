@@ -56,15 +56,7 @@ impl TransferCallback {
     /// record of the transfer it started. Says nothing about the outcome
     /// (see [`TransferCallback::code`] and [`TransferCallback::status`]).
     pub fn ensure_matches(&self, srn: &str, amount: Money) -> Result<()> {
-        if !payments_core::crypto::constant_time_eq(self.srn.as_bytes(), srn.as_bytes()) {
-            return Err(Error::malformed_callback("SRN is not the expected transfer"));
-        }
-        if self.amount != amount {
-            return Err(Error::malformed_callback(
-                "Amount or Cur differs from the transfer that was started",
-            ));
-        }
-        Ok(())
+        payments_core::callback::ensure_matches(Some(&self.srn), Some(self.amount), srn, amount)
     }
 }
 
