@@ -54,6 +54,9 @@ fn edit(body: &str, edits: &[(&str, &str)]) -> String {
     encode(&fields)
 }
 
+/// JSON keys of a status answer to replace, or remove (`None`).
+type Edits<'a> = Vec<(&'a str, Option<&'a str>)>;
+
 /// A status answer for `fields`, with JSON keys replaced or removed (`None`).
 fn answer(fields: &[(String, String)], edits: &[(&str, Option<&str>)]) -> String {
     let mut json: serde_json::Map<String, serde_json::Value> =
@@ -247,7 +250,7 @@ async fn currency_edited_azn_to_usd_fails_confirmation() {
 #[tokio::test]
 async fn a_status_answer_that_disagrees_on_any_bound_field_fails_naming_it() {
     let (fields, body) = callback(&[]);
-    let cases: Vec<(&str, Vec<(&str, Option<&str>)>)> = vec![
+    let cases: Vec<(&str, Edits)> = vec![
         ("order", vec![("Merchant order id", Some("100002"))]),
         ("order", vec![("Merchant order id", None)]),
         ("terminal", vec![("TERMINAL", Some("17209999"))]),
