@@ -1,7 +1,7 @@
 //! [`AzericardClient`]: one method per operation, each = build, execute, parse.
 
 use payments_core::clock::SharedClock;
-use payments_core::http::HttpClient;
+use payments_core::http::{CallOptions, HttpClient};
 use payments_core::store::OnceStore;
 use payments_core::{
     Call, CallbackEvent, Capabilities, ConfirmedEvent, CreatePayment, Error, Money, OperationOutcome, PaymentOutcome,
@@ -90,8 +90,19 @@ impl AzericardClient {
         &self.config
     }
 
-    fn call(&self, call: Call) -> Call {
-        call
+    /// A cheap clone whose calls all use `options` (per-attempt timeout,
+    /// deadline over the whole call, correlation id), merged over the
+    /// options this client already has.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        AzericardClient {
+            config: self.config.clone(),
+            http: self.http.with_options(options),
+        }
+    }
+
+    /// The options every call of this client uses.
+    pub fn options(&self) -> &CallOptions {
+        self.http.options()
     }
 
     /// The signed authorization form (purchase, pre-authorization, card
@@ -111,7 +122,7 @@ impl AzericardClient {
         };
         let response = self
             .http
-            .execute(&self.call(Call::moves_money(PROVIDER, operation)), http_request)
+            .execute(&Call::moves_money(PROVIDER, operation), http_request)
             .await?;
         parse_follow_up(&response)
     }
@@ -139,10 +150,7 @@ impl AzericardClient {
         let http_request = build_stored_charge(&self.config, request)?;
         let response = self
             .http
-            .execute(
-                &self.call(Call::moves_money(PROVIDER, "stored_card_charge")),
-                http_request,
-            )
+            .execute(&Call::moves_money(PROVIDER, "stored_card_charge"), http_request)
             .await?;
         parse_follow_up(&response)
     }
@@ -153,7 +161,7 @@ impl AzericardClient {
         let http_request = build_status(&self.config, request)?;
         let response = self
             .http
-            .execute(&self.call(Call::idempotent(PROVIDER, "status")), http_request)
+            .execute(&Call::idempotent(PROVIDER, "status"), http_request)
             .await?;
         parse_status(&response)
     }
@@ -225,10 +233,7 @@ impl AzericardClient {
         let http_request = build_transfer_confirm(&self.config, request)?;
         let response = self
             .http
-            .execute(
-                &self.call(Call::moves_money(PROVIDER, "transfer_confirm")),
-                http_request,
-            )
+            .execute(&Call::moves_money(PROVIDER, "transfer_confirm"), http_request)
             .await?;
         parse_transfer_response(&self.config, TransferDecisionKind::Confirm, &response)
     }
@@ -238,10 +243,7 @@ impl AzericardClient {
         let http_request = build_transfer_decline(&self.config, request)?;
         let response = self
             .http
-            .execute(
-                &self.call(Call::moves_money(PROVIDER, "transfer_decline")),
-                http_request,
-            )
+            .execute(&Call::moves_money(PROVIDER, "transfer_decline"), http_request)
             .await?;
         parse_transfer_response(&self.config, TransferDecisionKind::Decline, &response)
     }

@@ -504,3 +504,34 @@ async fn response_timeout_oversized_body_and_wrong_content_type() {
         Err(Error::UnreadableResponse { .. })
     ));
 }
+
+#[tokio::test]
+async fn with_options_applies_a_per_call_timeout_and_keeps_the_original() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("{}")
+                .set_delay(std::time::Duration::from_millis(400)),
+        )
+        .mount(&server)
+        .await;
+    let client = client_at(&server.uri(), &clock());
+    let hurried = client.with_options(
+        payments_core::http::CallOptions::new()
+            .timeout(std::time::Duration::from_millis(50))
+            .correlation_id("order-100001"),
+    );
+    assert_eq!(hurried.options().correlation_id.as_deref(), Some("order-100001"));
+    assert_eq!(client.options().correlation_id, None);
+    let err = hurried
+        .status(&StatusRequest::new("100001", TrType::Purchase))
+        .await
+        .unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    // The original client keeps its own (longer) timeout.
+    client
+        .status(&StatusRequest::new("100001", TrType::Purchase))
+        .await
+        .unwrap();
+}
