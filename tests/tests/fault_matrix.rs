@@ -62,7 +62,7 @@ fn client(kind: ProviderKind, base: &str) -> AnyProvider {
                 .callback_url("https://shop.example/callback")
                 .build()
                 .unwrap();
-            AzericardClient::with_http_client(config, http()).into()
+            AzericardClient::builder(config).http_client(http()).build().unwrap().into()
         }
         ProviderKind::EpayKz => {
             use payments::epay_kz::{EpayClient, EpayConfig};
