@@ -152,6 +152,22 @@ pub enum Error {
         /// Operation name.
         operation: &'static str,
     },
+
+    /// A shared store (Redis) did not answer or refused the command. Nothing
+    /// was marked: a callback whose dedupe or replay check needed the store
+    /// must not be accepted (answer the provider with a 5xx so it redelivers).
+    #[error("{backend} store unavailable ({operation}): {message}")]
+    Store {
+        /// The store kind, for example `redis`.
+        backend: &'static str,
+        /// What the SDK asked the store to do.
+        operation: &'static str,
+        /// What went wrong (never a key, token or URL).
+        message: String,
+        /// The client's error.
+        #[source]
+        source: Option<BoxError>,
+    },
 }
 
 impl Error {
@@ -228,6 +244,21 @@ impl Error {
         }
     }
 
+    /// A shared-store failure (see [`Error::Store`]).
+    pub fn store(
+        backend: &'static str,
+        operation: &'static str,
+        message: impl Into<String>,
+        source: Option<BoxError>,
+    ) -> Error {
+        Error::Store {
+            backend,
+            operation,
+            message: message.into(),
+            source,
+        }
+    }
+
     /// A signature error.
     pub fn signature_invalid(reason: impl Into<String>) -> Error {
         Error::SignatureInvalid { reason: reason.into() }
@@ -251,7 +282,8 @@ impl Error {
             | Error::SignatureInvalid { .. }
             | Error::MalformedCallback { .. }
             | Error::ReplayedCallback { .. }
-            | Error::Unsupported { .. } => Delivery::NotSent,
+            | Error::Unsupported { .. }
+            | Error::Store { .. } => Delivery::NotSent,
         }
     }
 
@@ -278,7 +310,7 @@ impl Error {
     /// such calls on its own.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::NotSent { .. } | Error::MaybeSent { .. } => true,
+            Error::NotSent { .. } | Error::MaybeSent { .. } | Error::Store { .. } => true,
             Error::Provider {
                 http_status: Some(s), ..
             }

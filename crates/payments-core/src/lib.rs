@@ -50,6 +50,7 @@ pub mod http;
 pub mod money;
 pub mod provider;
 pub mod secret;
+pub mod store;
 pub mod token_cache;
 
 pub use currency::Currency;

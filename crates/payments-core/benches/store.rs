@@ -1,0 +1,102 @@
+//! The cost of a callback dedupe check and of a shared token read: through
+//! Redis on loopback (a real redis-server started by the bench) beside the
+//! in-memory stores (the baseline of each group for `cargo xtask bench`).
+//! Without `redis-server` installed, or without the `redis` feature, only the
+//! in-memory measurements run and a message says so.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use payments_core::Secret;
+use payments_core::store::{InMemoryOnceStore, InMemoryTokenStore, OnceStore, RefreshSlot, TokenStore};
+use payments_core::token_cache::{FetchedToken, TokenCache};
+
+#[cfg(feature = "redis")]
+#[allow(dead_code)]
+#[path = "../tests/support/redis_server.rs"]
+mod redis_server;
+
+const TTL: Duration = Duration::from_secs(3600);
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A fresh key per iteration: each check is a first delivery (the write path).
+fn bench_dedupe(c: &mut Criterion, name: &str, rt: &tokio::runtime::Runtime, store: Arc<dyn OnceStore>) {
+    let counter = AtomicU64::new(0);
+    c.benchmark_group("store_dedupe_check").bench_function(name, |b| {
+        b.iter(|| {
+            let key = format!("epoint:txn-{}", counter.fetch_add(1, Ordering::Relaxed));
+            assert!(rt.block_on(store.mark_once(&key, TTL)).unwrap());
+        })
+    });
+}
+
+/// `TokenCache::get` with a shared store holding a fresh token.
+fn bench_token_read(c: &mut Criterion, name: &str, rt: &tokio::runtime::Runtime, store: Arc<dyn TokenStore>) {
+    rt.block_on(async {
+        assert!(matches!(
+            store.begin_refresh("service", "bench", TTL).await.unwrap(),
+            RefreshSlot::Acquired
+        ));
+        store
+            .finish_refresh("service", "bench", &Secret::from("bench-token"), TTL)
+            .await
+            .unwrap();
+    });
+    let cache = TokenCache::new().with_store(store, "service");
+    c.benchmark_group("store_token_read").bench_function(name, |b| {
+        b.iter(|| {
+            let token = rt
+                .block_on(
+                    cache.get(|| async {
+                        panic!("the token is fresh: no fetch") as payments_core::Result<FetchedToken>
+                    }),
+                )
+                .unwrap();
+            assert_eq!(token.expose_secret(), "bench-token");
+        })
+    });
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = runtime();
+    bench_dedupe(c, "in_memory_baseline", &rt, Arc::new(InMemoryOnceStore::new()));
+    bench_token_read(c, "in_memory_baseline", &rt, Arc::new(InMemoryTokenStore::new()));
+    redis_benches(c, &rt);
+}
+
+#[cfg(feature = "redis")]
+fn redis_benches(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
+    use payments_core::store::redis::RedisStore;
+    let Some(server) = redis_server::RedisServer::start() else {
+        eprintln!("redis-server not installed: Redis store benches skipped");
+        return;
+    };
+    let store = rt.block_on(async {
+        RedisStore::builder(server.url())
+            .build()
+            .unwrap()
+            .scoped("bench", "epoint")
+            .unwrap()
+    });
+    let store = Arc::new(store);
+    bench_dedupe(c, "redis_loopback", rt, store.clone());
+    bench_token_read(c, "redis_loopback", rt, store);
+    drop(server);
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_benches(_: &mut Criterion, _: &tokio::runtime::Runtime) {
+    eprintln!("feature `redis` off: Redis store benches skipped (cargo bench -p payments-core --features redis)");
+}
+
+criterion_group!(store, benches);
+criterion_main!(store);

@@ -1,0 +1,96 @@
+//! Where the SDK keeps state that must outlive one call: "seen once" markers
+//! (callback dedupe, replay nonces) and OAuth tokens.
+//!
+//! The traits are dyn-compatible and async (boxed futures), so a network
+//! store (Redis, feature `redis`) and the in-memory default fit behind the
+//! same `Arc<dyn ..>`. Merchants running one instance keep the in-memory
+//! stores; merchants running several share one Redis (see `docs/redis.md`).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::error::Result;
+
+mod memory_token;
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(feature = "redis")]
+mod redis_once;
+#[cfg(feature = "redis")]
+mod redis_token;
+mod token;
+
+pub use memory_token::InMemoryTokenStore;
+pub use token::{RefreshSlot, TokenStore};
+
+/// A boxed, `Send` future: what the store traits return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// "Mark this key once": callback dedupe and replay nonces.
+///
+/// `mark_once` is atomic: of any number of concurrent calls with the same key
+/// (on any instance sharing the store), exactly one gets `true` until the mark
+/// expires after `ttl`. A store that cannot answer returns an error: callers
+/// must then refuse the callback (fail closed), never accept it unchecked.
+pub trait OnceStore: Send + Sync + fmt::Debug {
+    /// Marks `key` for `ttl`; true if this call marked it first.
+    fn mark_once<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool>>;
+    /// Removes the mark (the event's processing failed and it may be delivered again).
+    fn release<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<()>>;
+}
+
+/// The in-process [`OnceStore`]: one instance only.
+#[derive(Debug, Clone)]
+pub struct InMemoryOnceStore {
+    marks: Arc<Mutex<HashMap<String, OffsetDateTime>>>,
+    clock: SharedClock,
+}
+
+impl Default for InMemoryOnceStore {
+    fn default() -> Self {
+        InMemoryOnceStore::new()
+    }
+}
+
+impl InMemoryOnceStore {
+    /// An empty store on the system clock.
+    pub fn new() -> Self {
+        InMemoryOnceStore {
+            marks: Arc::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Uses another clock (tests).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+impl OnceStore for InMemoryOnceStore {
+    fn mark_once<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool>> {
+        let now = self.clock.now();
+        let expires = now.saturating_add(time::Duration::try_from(ttl).unwrap_or(time::Duration::MAX));
+        let mut marks = self.marks.lock().unwrap_or_else(|p| p.into_inner());
+        // Expired marks go on every write, so the map holds only live ones.
+        marks.retain(|_, until| *until > now);
+        let first = !marks.contains_key(key);
+        if first {
+            marks.insert(key.to_owned(), expires);
+        }
+        Box::pin(std::future::ready(Ok(first)))
+    }
+
+    fn release<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.marks.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
