@@ -1,5 +1,6 @@
 //! `OnceStore` on a real redis-server: marks shared between instances,
 //! exactly one winner under concurrency, expiry, key layout, fail-closed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "redis")]
 
 mod support;

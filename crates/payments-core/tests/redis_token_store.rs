@@ -2,6 +2,7 @@
 //! callers over 4 instances, a 401 on one instance invalidates for all, keys
 //! and TTLs as documented, Redis down: direct fetches with a warning, then
 //! recovery.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "redis")]
 
 mod support;

@@ -109,20 +109,22 @@ impl TokenStore for InMemoryTokenStore {
         token: &'a Secret<String>,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<()>> {
-        ready(self.with_entry(key, |e, now| {
+        self.with_entry(key, |e, now| {
             e.token = Some((token.clone(), after(now, ttl)));
             if matches!(&e.lock, Some((Some(o), _)) if o == owner) {
                 e.lock = None;
             }
-        }))
+        });
+        ready(())
     }
 
     fn fail_refresh<'a>(&'a self, key: &'a str, owner: &'a str, backoff: Duration) -> BoxFuture<'a, Result<()>> {
-        ready(self.with_entry(key, |e, now| {
+        self.with_entry(key, |e, now| {
             if matches!(&e.lock, Some((Some(o), _)) if o == owner) {
                 e.lock = Some((None, after(now, backoff)));
             }
-        }))
+        });
+        ready(())
     }
 
     fn invalidate_if<'a>(&'a self, key: &'a str, failed: &'a Secret<String>) -> BoxFuture<'a, Result<bool>> {
@@ -138,6 +140,7 @@ impl TokenStore for InMemoryTokenStore {
     }
 
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<()>> {
-        ready(self.with_entry(key, |e, _| e.token = None))
+        self.with_entry(key, |e, _| e.token = None);
+        ready(())
     }
 }
