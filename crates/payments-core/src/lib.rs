@@ -14,6 +14,8 @@
 //!   client with rustls, timeouts, a response size cap, retries for
 //!   idempotent calls only, and `tracing` spans without bodies or secrets.
 //! - [`token_cache::TokenCache`]: the single-flight OAuth token cache.
+//! - [`store`]: where state between calls lives (callback dedupe, replay
+//!   nonces, shared tokens): in memory by default, in Redis with `redis`.
 //! - [`PaymentProvider`]: the provider-neutral trait and its result types.
 //!
 //! # Example
@@ -38,6 +40,8 @@
 //! - `http` (default): the reqwest-based executor.
 //! - `rustls` (default) / `native-tls`: the TLS backend.
 //! - `test-util`: the [`conformance`] suite for provider crates.
+//! - `redis`: the Redis (or Valkey) stores of [`store`] for merchants running
+//!   several instances (see `docs/redis.md`).
 
 pub mod callback;
 pub mod clock;

@@ -32,6 +32,10 @@
 //! if dedupe.mark_once("txn-123", Duration::from_secs(7 * 24 * 3600)).await? {
 //!     // first delivery: process it
 //! }
+//!
+//! // One OAuth token for every instance of this merchant account.
+//! use payments_core::token_cache::TokenCache;
+//! let tokens = TokenCache::new().with_store(Arc::new(redis.scoped("shop-1", "epay-kz")?), "service");
 //! # Ok(()) }
 //! ```
 
