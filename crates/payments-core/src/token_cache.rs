@@ -53,8 +53,6 @@ struct State {
 struct Shared {
     store: Arc<dyn TokenStore>,
     key: String,
-    lock_ttl: Duration,
-    poll: Duration,
     /// True while the store is failing, so the warning is logged once per outage.
     degraded: AtomicBool,
 }
@@ -107,6 +105,8 @@ pub struct TokenCache {
     max_wait: Option<Duration>,
     name: &'static str,
     shared: Option<Shared>,
+    lock_ttl: Duration,
+    poll: Duration,
 }
 
 impl Default for TokenCache {
@@ -140,6 +140,8 @@ impl TokenCache {
             max_wait: Some(Self::DEFAULT_MAX_WAIT),
             name: "oauth",
             shared: None,
+            lock_ttl: Self::DEFAULT_LOCK_TTL,
+            poll: Self::DEFAULT_POLL_INTERVAL,
         }
     }
 
@@ -182,8 +184,6 @@ impl TokenCache {
         self.shared = Some(Shared {
             store,
             key: key.into(),
-            lock_ttl: Self::DEFAULT_LOCK_TTL,
-            poll: Self::DEFAULT_POLL_INTERVAL,
             degraded: AtomicBool::new(false),
         });
         self
@@ -193,17 +193,13 @@ impl TokenCache {
     /// 10 s): after it the lock expires, so a crashed holder blocks the
     /// others that long at most. Keep it above a token fetch's usual duration.
     pub fn with_lock_ttl(mut self, lock_ttl: Duration) -> Self {
-        if let Some(shared) = &mut self.shared {
-            shared.lock_ttl = lock_ttl;
-        }
+        self.lock_ttl = lock_ttl;
         self
     }
 
     /// How often an instance waiting for another's refresh asks the store (default 20 ms).
     pub fn with_poll_interval(mut self, poll: Duration) -> Self {
-        if let Some(shared) = &mut self.shared {
-            shared.poll = poll;
-        }
+        self.poll = poll;
         self
     }
 
@@ -270,11 +266,12 @@ impl TokenCache {
                 }
             };
             let Some(waiter) = &mut waiter else {
+                // From here on, however this call ends, the waiters are woken.
+                let _leader = Leader(self);
                 let Some(fetch) = fetch.take() else {
                     // Unreachable: a caller leads at most once (it returns after leading).
                     return Err(self.waited_too_long());
                 };
-                let _leader = Leader(self);
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     // Woken as the deadline passed: start no request it cannot wait for.
                     return Err(self.waited_too_long());
@@ -299,18 +296,7 @@ impl TokenCache {
         let now = self.clock.now();
         match bounded(deadline, fetch()).await {
             None => Err(self.fetch_too_long()),
-            Some(Ok(fetched)) => {
-                let refresh_at = now
-                    .saturating_add(time::Duration::try_from(self.lifetime(&fetched)).unwrap_or(time::Duration::MAX));
-                let token = fetched.token.clone();
-                let mut state = self.lock();
-                state.token = Some(Cached {
-                    token: fetched.token,
-                    refresh_at,
-                });
-                state.failure = None;
-                Ok(token)
-            }
+            Some(Ok(fetched)) => Ok(self.keep_locally(now, fetched)),
             Some(Err(e)) => {
                 self.remember_failure(&e, self.backoff);
                 Err(e)
@@ -333,12 +319,7 @@ impl TokenCache {
     {
         let owner = hex::encode(rand::random::<u128>().to_be_bytes());
         loop {
-            let slot = match bounded(
-                deadline,
-                shared.store.begin_refresh(&shared.key, &owner, shared.lock_ttl),
-            )
-            .await
-            {
+            let slot = match bounded(deadline, shared.store.begin_refresh(&shared.key, &owner, self.lock_ttl)).await {
                 None => return Err(self.waited_too_long()),
                 Some(Err(e)) => {
                     self.store_failed(shared, &e);
@@ -361,7 +342,7 @@ impl TokenCache {
                     return Err(e);
                 }
                 RefreshSlot::Busy => {
-                    let pause = tokio::time::sleep(shared.poll);
+                    let pause = tokio::time::sleep(self.poll);
                     if bounded(deadline, pause).await.is_none() {
                         return Err(self.waited_too_long());
                     }
@@ -382,6 +363,7 @@ impl TokenCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<FetchedToken>>,
     {
+        let now = self.clock.now();
         match bounded(deadline, fetch()).await {
             // The lock is left to expire (`lock_ttl`): releasing it would
             // cost a round trip past this caller's deadline.
@@ -396,8 +378,8 @@ impl TokenCache {
                     Ok(()) => self.store_answered(shared),
                     Err(e) => self.store_failed(shared, &e),
                 }
-                self.lock().failure = None;
-                Ok(fetched.token)
+                // Also kept here: it serves this instance while the store fails.
+                Ok(self.keep_locally(now, fetched))
             }
             Some(Err(e)) => {
                 if let Err(store_err) = shared.store.fail_refresh(&shared.key, owner, self.backoff).await {
@@ -407,6 +389,20 @@ impl TokenCache {
                 Err(e)
             }
         }
+    }
+
+    /// Caches `fetched` in this instance (fetched at `now`) and clears any failure.
+    fn keep_locally(&self, now: OffsetDateTime, fetched: FetchedToken) -> Secret<String> {
+        let refresh_at =
+            now.saturating_add(time::Duration::try_from(self.lifetime(&fetched)).unwrap_or(time::Duration::MAX));
+        let token = fetched.token.clone();
+        let mut state = self.lock();
+        state.token = Some(Cached {
+            token: fetched.token,
+            refresh_at,
+        });
+        state.failure = None;
+        token
     }
 
     /// How long a fetched token is used: until `margin` before expiry, or

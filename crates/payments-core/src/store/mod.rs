@@ -49,8 +49,16 @@ pub trait OnceStore: Send + Sync + fmt::Debug {
 /// The in-process [`OnceStore`]: one instance only.
 #[derive(Debug, Clone)]
 pub struct InMemoryOnceStore {
-    marks: Arc<Mutex<HashMap<String, OffsetDateTime>>>,
+    marks: Arc<Mutex<Marks>>,
     clock: SharedClock,
+}
+
+#[derive(Debug, Default)]
+struct Marks {
+    until: HashMap<String, OffsetDateTime>,
+    /// Expired marks are swept when the map reaches this size (then twice
+    /// the live count), so a mark costs O(1) amortized.
+    sweep_at: usize,
 }
 
 impl Default for InMemoryOnceStore {
@@ -80,17 +88,68 @@ impl OnceStore for InMemoryOnceStore {
         let now = self.clock.now();
         let expires = now.saturating_add(time::Duration::try_from(ttl).unwrap_or(time::Duration::MAX));
         let mut marks = self.marks.lock().unwrap_or_else(|p| p.into_inner());
-        // Expired marks go on every write, so the map holds only live ones.
-        marks.retain(|_, until| *until > now);
-        let first = !marks.contains_key(key);
-        if first {
-            marks.insert(key.to_owned(), expires);
+        if marks.until.len() >= marks.sweep_at {
+            marks.until.retain(|_, until| *until > now);
+            marks.sweep_at = (marks.until.len() * 2).max(1024);
         }
+        let first = match marks.until.get_mut(key) {
+            Some(until) if *until > now => false,
+            Some(until) => {
+                *until = expires;
+                true
+            }
+            None => {
+                marks.until.insert(key.to_owned(), expires);
+                true
+            }
+        };
         Box::pin(std::future::ready(Ok(first)))
     }
 
     fn release<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.marks.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        self.marks.lock().unwrap_or_else(|p| p.into_inner()).until.remove(key);
         Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    #[tokio::test]
+    async fn a_mark_is_taken_once_until_it_expires() {
+        let clock = ManualClock::starting_now();
+        let store = InMemoryOnceStore::new().with_clock(Arc::new(clock.clone()));
+        let ttl = Duration::from_secs(60);
+        assert!(store.mark_once("k", ttl).await.unwrap());
+        assert!(!store.mark_once("k", ttl).await.unwrap());
+        assert!(!store.clone().mark_once("k", ttl).await.unwrap());
+        clock.advance(Duration::from_secs(59));
+        assert!(!store.mark_once("k", ttl).await.unwrap());
+        clock.advance(Duration::from_secs(1));
+        assert!(store.mark_once("k", ttl).await.unwrap());
+        store.release("k").await.unwrap();
+        assert!(store.mark_once("k", ttl).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn expired_marks_are_swept() {
+        let clock = ManualClock::starting_now();
+        let store = InMemoryOnceStore::new().with_clock(Arc::new(clock.clone()));
+        for i in 0..5000 {
+            store.mark_once(&format!("k{i}"), Duration::from_secs(1)).await.unwrap();
+        }
+        clock.advance(Duration::from_secs(2));
+        for i in 0..5000 {
+            assert!(
+                store
+                    .mark_once(&format!("n{i}"), Duration::from_secs(60))
+                    .await
+                    .unwrap()
+            );
+        }
+        let len = store.marks.lock().unwrap().until.len();
+        assert!(len < 7000, "{len}");
     }
 }
