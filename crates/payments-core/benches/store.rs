@@ -21,6 +21,13 @@ mod redis_server;
 
 const TTL: Duration = Duration::from_secs(3600);
 
+fn multi_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -37,6 +44,35 @@ fn bench_dedupe(c: &mut Criterion, name: &str, rt: &tokio::runtime::Runtime, sto
             assert!(rt.block_on(store.mark_once(&key, TTL)).unwrap());
         })
     });
+}
+
+/// Callback-handling throughput of 4 instances sharing one store: 256
+/// concurrent dedupe checks (64 per instance) per iteration, each a first
+/// delivery.
+fn bench_dedupe_4_instances(
+    c: &mut Criterion,
+    name: &str,
+    rt: &tokio::runtime::Runtime,
+    instances: Vec<Arc<dyn OnceStore>>,
+) {
+    let counter = Arc::new(AtomicU64::new(0));
+    c.benchmark_group("store_dedupe_4_instances_256_concurrent")
+        .throughput(criterion::Throughput::Elements(256))
+        .bench_function(name, |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let mut tasks = Vec::with_capacity(256);
+                    for i in 0..256 {
+                        let store = instances[i % 4].clone();
+                        let key = format!("epoint:txn-{}", counter.fetch_add(1, Ordering::Relaxed));
+                        tasks.push(tokio::spawn(async move { store.mark_once(&key, TTL).await.unwrap() }));
+                    }
+                    for t in tasks {
+                        assert!(t.await.unwrap());
+                    }
+                })
+            })
+        });
 }
 
 /// `TokenCache::get` with a shared store holding a fresh token.
@@ -70,6 +106,9 @@ fn benches(c: &mut Criterion) {
     let rt = runtime();
     bench_dedupe(c, "in_memory_baseline", &rt, Arc::new(InMemoryOnceStore::new()));
     bench_token_read(c, "in_memory_baseline", &rt, Arc::new(InMemoryTokenStore::new()));
+    let shared = InMemoryOnceStore::new();
+    let instances: Vec<Arc<dyn OnceStore>> = (0..4).map(|_| Arc::new(shared.clone()) as Arc<dyn OnceStore>).collect();
+    bench_dedupe_4_instances(c, "in_memory_baseline", &multi_thread_runtime(), instances);
     redis_benches(c, &rt);
 }
 
@@ -90,6 +129,21 @@ fn redis_benches(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
     let store = Arc::new(store);
     bench_dedupe(c, "redis_loopback", rt, store.clone());
     bench_token_read(c, "redis_loopback", rt, store);
+    // Four instances: four clients, four connections, one Redis.
+    let mt = multi_thread_runtime();
+    let instances: Vec<Arc<dyn OnceStore>> = (0..4)
+        .map(|_| {
+            let store = mt.block_on(async {
+                RedisStore::builder(server.url())
+                    .build()
+                    .unwrap()
+                    .scoped("bench", "epoint-4")
+                    .unwrap()
+            });
+            Arc::new(store) as Arc<dyn OnceStore>
+        })
+        .collect();
+    bench_dedupe_4_instances(c, "redis_loopback", &mt, instances);
     drop(server);
 }
 
