@@ -121,6 +121,9 @@ async fn redis_down_fails_closed_without_panic_and_recovers_when_it_returns() {
             "{err}"
         );
         assert!(!err.to_string().contains(key), "{err}");
+        // Nothing reached a provider; worth trying again later.
+        assert_eq!(err.delivery(), payments_core::Delivery::NotSent);
+        assert!(!err.outcome_unknown());
     }
     assert!(store.release("before").await.is_err());
 

@@ -91,6 +91,68 @@ async fn sixty_four_callers_over_four_instances_with_an_expired_token_cause_one_
     assert_eq!(server.pttl("payments:shop-1:epay-kz:{token:service}:lock"), -2);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failing_identity_server_sees_one_fetch_per_backoff_window_from_four_instances() {
+    let Some(server) = RedisServer::start() else { return };
+    let idp = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(503).set_delay(Duration::from_millis(100)))
+        .mount(&idp)
+        .await;
+    let backoff = Duration::from_millis(600);
+    let caches: Vec<Arc<TokenCache>> = (0..4)
+        .map(|_| Arc::new(cache(&server).with_failure_backoff(backoff)))
+        .collect();
+    let burst = || async {
+        let barrier = Arc::new(tokio::sync::Barrier::new(64));
+        let mut tasks = Vec::new();
+        for i in 0..64 {
+            let cache = caches[i % 4].clone();
+            let url = format!("{}/token", idp.uri());
+            let barrier = barrier.clone();
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let started = std::time::Instant::now();
+                let result = cache
+                    .get_within(Duration::from_secs(1), || fetch_token(url, Duration::from_secs(900)))
+                    .await;
+                (result.unwrap_err(), started.elapsed())
+            }));
+        }
+        for t in tasks {
+            let (err, waited) = t.await.unwrap();
+            // The holder's callers get the 503; the other instances' callers
+            // get "failed on another instance".
+            let shared_503 = matches!(
+                err,
+                payments_core::Error::Provider {
+                    http_status: Some(503),
+                    ..
+                }
+            );
+            let elsewhere = err.delivery() == payments_core::Delivery::NotSent
+                && err.to_string().contains("failed on another instance");
+            assert!(shared_503 || elsewhere, "{err:?}");
+            assert!(waited < Duration::from_millis(1150), "{waited:?}");
+        }
+    };
+    let started = std::time::Instant::now();
+    burst().await;
+    assert_eq!(hits(&idp).await, 1);
+    // The failure marker lives for the backoff on the holder's lock.
+    let pttl = server.pttl("payments:shop-1:epay-kz:{token:service}:lock");
+    assert!(pttl > 0 && pttl <= 600, "{pttl}");
+    burst().await;
+    assert_eq!(hits(&idp).await, 1);
+    tokio::time::sleep(
+        (Duration::from_millis(100) + backoff + Duration::from_millis(50)).saturating_sub(started.elapsed()),
+    )
+    .await;
+    burst().await;
+    assert_eq!(hits(&idp).await, 2);
+}
+
 #[tokio::test]
 async fn a_401_on_one_instance_invalidates_the_token_for_all() {
     let Some(server) = RedisServer::start() else { return };
