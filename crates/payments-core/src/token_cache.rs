@@ -1,7 +1,7 @@
 //! The OAuth bearer-token cache shared by the providers that use OAuth.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -11,10 +11,13 @@ use tokio::time::Instant;
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::error::{Error, Result};
-use crate::store::{RefreshSlot, TokenStore};
+use crate::store::TokenStore;
 use crate::{Secret, crypto};
 
+mod shared;
 mod shared_error;
+
+use shared::Shared;
 
 /// A freshly fetched token and how long the provider says it lives.
 #[derive(Debug, Clone)]
@@ -46,15 +49,6 @@ struct State {
     fetching: bool,
     /// The shared store failed: skip it until then (local tokens meanwhile).
     store_down_until: Option<Instant>,
-}
-
-/// Where a shared token lives (see [`TokenCache::with_store`]).
-#[derive(Debug)]
-struct Shared {
-    store: Arc<dyn TokenStore>,
-    key: String,
-    /// True while the store is failing, so the warning is logged once per outage.
-    degraded: AtomicBool,
 }
 
 /// Caches one bearer token until a safety margin before its expiry.
@@ -304,93 +298,6 @@ impl TokenCache {
         }
     }
 
-    /// One instance at a time refreshes the shared token; the others wait
-    /// for it by polling the store until the token appears, the lock's
-    /// holder fails, or their deadline passes.
-    async fn refresh_shared<F, Fut>(
-        &self,
-        shared: &Shared,
-        deadline: Option<Instant>,
-        fetch: F,
-    ) -> Result<Secret<String>>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<FetchedToken>>,
-    {
-        let owner = hex::encode(rand::random::<u128>().to_be_bytes());
-        loop {
-            let slot = match bounded(deadline, shared.store.begin_refresh(&shared.key, &owner, self.lock_ttl)).await {
-                None => return Err(self.waited_too_long()),
-                Some(Err(e)) => {
-                    self.store_failed(shared, &e);
-                    // The lock was not ours: fetch directly instead.
-                    return self.refresh_local(deadline, fetch).await;
-                }
-                Some(Ok(slot)) => slot,
-            };
-            self.store_answered(shared);
-            match slot {
-                RefreshSlot::Present(token) => return Ok(token),
-                RefreshSlot::Failed { retry_after } => {
-                    let e = Error::NotSent {
-                        provider: self.name,
-                        operation: "token",
-                        message: "the token fetch failed on another instance; retried after its backoff".to_owned(),
-                        source: None,
-                    };
-                    self.remember_failure(&e, retry_after);
-                    return Err(e);
-                }
-                RefreshSlot::Busy => {
-                    let pause = tokio::time::sleep(self.poll);
-                    if bounded(deadline, pause).await.is_none() {
-                        return Err(self.waited_too_long());
-                    }
-                }
-                RefreshSlot::Acquired => return self.fetch_under_lock(shared, &owner, deadline, fetch).await,
-            }
-        }
-    }
-
-    async fn fetch_under_lock<F, Fut>(
-        &self,
-        shared: &Shared,
-        owner: &str,
-        deadline: Option<Instant>,
-        fetch: F,
-    ) -> Result<Secret<String>>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<FetchedToken>>,
-    {
-        let now = self.clock.now();
-        match bounded(deadline, fetch()).await {
-            // The lock is left to expire (`lock_ttl`): releasing it would
-            // cost a round trip past this caller's deadline.
-            None => Err(self.fetch_too_long()),
-            Some(Ok(fetched)) => {
-                let ttl = self.lifetime(&fetched);
-                match shared
-                    .store
-                    .finish_refresh(&shared.key, owner, &fetched.token, ttl)
-                    .await
-                {
-                    Ok(()) => self.store_answered(shared),
-                    Err(e) => self.store_failed(shared, &e),
-                }
-                // Also kept here: it serves this instance while the store fails.
-                Ok(self.keep_locally(now, fetched))
-            }
-            Some(Err(e)) => {
-                if let Err(store_err) = shared.store.fail_refresh(&shared.key, owner, self.backoff).await {
-                    self.store_failed(shared, &store_err);
-                }
-                self.remember_failure(&e, self.backoff);
-                Err(e)
-            }
-        }
-    }
-
     /// Caches `fetched` in this instance (fetched at `now`) and clears any failure.
     fn keep_locally(&self, now: OffsetDateTime, fetched: FetchedToken) -> Secret<String> {
         let refresh_at =
@@ -417,28 +324,6 @@ impl TokenCache {
             error: shared_error::copy(e),
             retry_at: Instant::now() + backoff,
         });
-    }
-
-    fn store_usable(&self) -> bool {
-        self.lock().store_down_until.is_none_or(|until| Instant::now() >= until)
-    }
-
-    fn store_answered(&self, shared: &Shared) {
-        if shared.degraded.swap(false, Ordering::Relaxed) {
-            tracing::info!(target: "payments::token_cache", provider = self.name, "shared token store answers again");
-        }
-    }
-
-    fn store_failed(&self, shared: &Shared, e: &Error) {
-        self.lock().store_down_until = Some(Instant::now() + Self::STORE_RETRY);
-        if !shared.degraded.swap(true, Ordering::Relaxed) {
-            tracing::warn!(
-                target: "payments::token_cache",
-                provider = self.name,
-                error = %e,
-                "shared token store failed; fetching tokens directly until it answers"
-            );
-        }
     }
 
     fn waited_too_long(&self) -> Error {
