@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use payments_core::Secret;
-use payments_core::store::{InMemoryOnceStore, InMemoryTokenStore, OnceStore, RefreshSlot, TokenStore};
+use payments_core::store::{MemoryOnceStore, MemoryTokenStore, OnceStore, RefreshSlot, TokenStore};
 use payments_core::token_cache::{FetchedToken, TokenCache};
 
 #[cfg(feature = "redis")]
@@ -104,10 +104,11 @@ fn bench_token_read(c: &mut Criterion, name: &str, rt: &tokio::runtime::Runtime,
 
 fn benches(c: &mut Criterion) {
     let rt = runtime();
-    bench_dedupe(c, "in_memory_baseline", &rt, Arc::new(InMemoryOnceStore::new()));
-    bench_token_read(c, "in_memory_baseline", &rt, Arc::new(InMemoryTokenStore::new()));
-    let shared = InMemoryOnceStore::new();
-    let instances: Vec<Arc<dyn OnceStore>> = (0..4).map(|_| Arc::new(shared.clone()) as Arc<dyn OnceStore>).collect();
+    bench_dedupe(c, "in_memory_baseline", &rt, Arc::new(MemoryOnceStore::new()));
+    bench_token_read(c, "in_memory_baseline", &rt, Arc::new(MemoryTokenStore::new()));
+    // In one process "four instances" share one store.
+    let shared: Arc<dyn OnceStore> = Arc::new(MemoryOnceStore::new());
+    let instances: Vec<Arc<dyn OnceStore>> = (0..4).map(|_| shared.clone()).collect();
     bench_dedupe_4_instances(c, "in_memory_baseline", &multi_thread_runtime(), instances);
     redis_benches(c, &rt);
 }

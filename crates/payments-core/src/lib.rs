@@ -14,9 +14,14 @@
 //!   client with rustls, timeouts, a response size cap, retries for
 //!   idempotent calls only, and `tracing` spans without bodies or secrets.
 //! - [`token_cache::TokenCache`]: the single-flight OAuth token cache.
-//! - [`store`]: where state between calls lives (callback dedupe, replay
-//!   nonces, shared tokens): in memory by default, in Redis with `redis`.
 //! - [`PaymentProvider`]: the provider-neutral trait and its result types.
+//! - [`CallbackEvent`] / [`ConfirmedEvent`]: what a callback's signature
+//!   proves, and the only type whose outcome a merchant may act on.
+//! - [`store`]: where state between calls lives: replay and dedupe stores
+//!   ([`store::OnceStore`]) and shared OAuth tokens ([`store::TokenStore`]);
+//!   in memory by default, in Redis with the `redis` feature.
+//! - [`json`]: exact JSON scalars; [`ids`]: merchant operation ids;
+//!   [`auth`]: the bearer-token 401 wrapper.
 //!
 //! # Example
 //!
@@ -43,6 +48,8 @@
 //! - `redis`: the Redis (or Valkey) stores of [`store`] for merchants running
 //!   several instances (see `docs/redis.md`).
 
+#[cfg(feature = "http")]
+pub mod auth;
 pub mod callback;
 pub mod clock;
 #[cfg(feature = "test-util")]
@@ -50,7 +57,10 @@ pub mod conformance;
 pub mod crypto;
 pub mod currency;
 pub mod error;
+pub mod event;
 pub mod http;
+pub mod ids;
+pub mod json;
 pub mod money;
 pub mod provider;
 pub mod secret;
@@ -59,11 +69,12 @@ pub mod token_cache;
 
 pub use currency::Currency;
 pub use error::{Delivery, Error, Result};
+pub use event::{CallbackEvent, ConfirmedBy, ConfirmedEvent};
 pub use http::{Call, CallSafety, HttpRequest, HttpResponse, Method};
 pub use money::{Money, MoneyError};
 pub use provider::{
-    CallbackEvent, Capabilities, CreatePayment, Decline, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
-    PaymentStatus, RefundRequest, StatusReport,
+    Capabilities, CreatePayment, Decline, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef, PaymentStatus,
+    RefundRequest, StatusReport,
 };
 pub use secret::Secret;
 

@@ -327,23 +327,18 @@ impl TokenCache {
     }
 
     fn waited_too_long(&self) -> Error {
-        Error::NotSent {
-            provider: self.name,
-            operation: "token",
-            message: "deadline reached while waiting for the token being fetched".to_owned(),
-            source: None,
-        }
+        Error::not_sent(
+            self.name,
+            "token",
+            "deadline reached while waiting for the token being fetched",
+            None,
+        )
     }
 
     fn fetch_too_long(&self) -> Error {
         // A token request moves no money, and the call that needed the
         // token was not sent: NotSent is the truth for that call.
-        Error::NotSent {
-            provider: self.name,
-            operation: "token",
-            message: "deadline reached during the token fetch".to_owned(),
-            source: None,
-        }
+        Error::not_sent(self.name, "token", "deadline reached during the token fetch", None)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -21,14 +21,14 @@ struct Entry {
 
 /// The in-memory [`TokenStore`]. Clones share the same tokens.
 #[derive(Debug, Clone)]
-pub struct InMemoryTokenStore {
+pub struct MemoryTokenStore {
     entries: Arc<Mutex<HashMap<String, Entry>>>,
     clock: SharedClock,
 }
 
-impl Default for InMemoryTokenStore {
+impl Default for MemoryTokenStore {
     fn default() -> Self {
-        InMemoryTokenStore::new()
+        MemoryTokenStore::new()
     }
 }
 
@@ -40,10 +40,10 @@ fn remaining(now: OffsetDateTime, until: OffsetDateTime) -> Duration {
     Duration::try_from(until - now).unwrap_or(Duration::ZERO)
 }
 
-impl InMemoryTokenStore {
+impl MemoryTokenStore {
     /// An empty store on the system clock.
     pub fn new() -> Self {
-        InMemoryTokenStore {
+        MemoryTokenStore {
             entries: Arc::default(),
             clock: Arc::new(SystemClock),
         }
@@ -74,7 +74,7 @@ fn ready<'a, T: Send + 'a>(value: T) -> BoxFuture<'a, Result<T>> {
     Box::pin(std::future::ready(Ok(value)))
 }
 
-impl TokenStore for InMemoryTokenStore {
+impl TokenStore for MemoryTokenStore {
     fn read<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Secret<String>>>> {
         ready(self.with_entry(key, |e, _| e.token.as_ref().map(|(t, _)| t.clone())))
     }

@@ -15,7 +15,7 @@
 //!
 //! # When Redis is unreachable
 //! Each command is bounded by the operation timeout (1 s by default). A
-//! `OnceStore` call then returns [`Error::Store`]: the callback must be
+//! `OnceStore` call then returns [`Error::StoreUnavailable`]: the callback must be
 //! refused (fail closed), never accepted unchecked. A
 //! [`TokenCache`](crate::token_cache::TokenCache) falls back to fetching its
 //! token directly and logs a `tracing` warning. The connection is re-opened on
@@ -121,7 +121,7 @@ impl RedisStoreBuilder {
             .set_min_delay(Duration::from_millis(50))
             .set_max_delay(self.op_timeout);
         let conn = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|e| Error::store(BACKEND, "connect", e.to_string(), None))?;
+            .map_err(|e| Error::store_unavailable(format!("{BACKEND} connect: {}", describe(&e)), None))?;
         Ok(RedisStore {
             conn,
             prefix: self.prefix.into(),
@@ -182,7 +182,8 @@ impl RedisStore {
     }
 
     /// Runs one store command within the operation timeout, mapping every
-    /// failure (timeout, connection, server error) to [`Error::Store`].
+    /// failure (timeout, connection, server error) to
+    /// [`Error::StoreUnavailable`] naming the backend and the operation.
     ///
     /// With [`Attempts::RetryOnDrop`] a command that failed because the
     /// connection was dropped (the first command after a Redis restart) is
@@ -204,11 +205,15 @@ impl RedisStore {
         };
         match tokio::time::timeout(self.op_timeout, attempt).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(Error::store(BACKEND, operation, describe(&e), Some(Box::new(e)))),
-            Err(_) => Err(Error::store(
-                BACKEND,
-                operation,
-                format!("no answer within {} ms", self.op_timeout.as_millis()),
+            Ok(Err(e)) => Err(Error::store_unavailable(
+                format!("{BACKEND} {operation}: {}", describe(&e)),
+                Some(Box::new(e)),
+            )),
+            Err(_) => Err(Error::store_unavailable(
+                format!(
+                    "{BACKEND} {operation}: no answer within {} ms",
+                    self.op_timeout.as_millis()
+                ),
                 None,
             )),
         }

@@ -50,12 +50,12 @@ impl TokenCache {
             match slot {
                 RefreshSlot::Present(token) => return Ok(token),
                 RefreshSlot::Failed { retry_after } => {
-                    let e = Error::NotSent {
-                        provider: self.name,
-                        operation: "token",
-                        message: "the token fetch failed on another instance; retried after its backoff".to_owned(),
-                        source: None,
-                    };
+                    let e = Error::not_sent(
+                        self.name,
+                        "token",
+                        "the token fetch failed on another instance; retried after its backoff",
+                        None,
+                    );
                     self.remember_failure(&e, retry_after);
                     return Err(e);
                 }

@@ -26,7 +26,9 @@ fn cause(source: &Option<BoxError>) -> Option<BoxError> {
         .map(|s| Box::new(SharedCause(s.to_string())) as BoxError)
 }
 
-/// The same error (variant, delivery and fields) for another caller.
+/// The same error (variant, delivery and fields) for another caller. The
+/// fields were bounded when the original was built, so they are copied as
+/// they are (a struct literal here keeps every variant's fields exact).
 pub(super) fn copy(e: &Error) -> Error {
     match e {
         Error::Config { message, source } => Error::Config {
@@ -53,11 +55,13 @@ pub(super) fn copy(e: &Error) -> Error {
             provider,
             operation,
             message,
+            idempotent,
             source,
         } => Error::MaybeSent {
             provider,
             operation,
             message: message.clone(),
+            idempotent: *idempotent,
             source: cause(source),
         },
         Error::Provider {
@@ -84,18 +88,19 @@ pub(super) fn copy(e: &Error) -> Error {
             excerpt: excerpt.clone(),
             source: cause(source),
         },
+        Error::ResponseSignature { provider, reason } => Error::ResponseSignature {
+            provider,
+            reason: reason.clone(),
+        },
         Error::SignatureInvalid { reason } => Error::SignatureInvalid { reason: reason.clone() },
         Error::MalformedCallback { reason } => Error::MalformedCallback { reason: reason.clone() },
         Error::ReplayedCallback { reason } => Error::ReplayedCallback { reason: reason.clone() },
+        Error::Mismatch { field, reason } => Error::Mismatch {
+            field: field.clone(),
+            reason: reason.clone(),
+        },
         Error::Unsupported { provider, operation } => Error::Unsupported { provider, operation },
-        Error::Store {
-            backend,
-            operation,
-            message,
-            source,
-        } => Error::Store {
-            backend,
-            operation,
+        Error::StoreUnavailable { message, source } => Error::StoreUnavailable {
             message: message.clone(),
             source: cause(source),
         },

@@ -206,6 +206,7 @@ async fn a_shared_error_keeps_its_variant_fields_and_source_text() {
         provider: "epay-kz",
         operation: "token",
         message: "timeout".into(),
+        idempotent: true,
         source: Some(source),
     };
     let copy = shared_error::copy(&original);
@@ -242,9 +243,9 @@ async fn fifty_concurrent_callers_cause_one_fetch() {
 
 mod shared {
     use super::*;
-    use crate::store::{BoxFuture, InMemoryTokenStore, RefreshSlot, TokenStore};
+    use crate::store::{BoxFuture, MemoryTokenStore, RefreshSlot, TokenStore};
 
-    fn pair(store: &InMemoryTokenStore) -> (TokenCache, TokenCache) {
+    fn pair(store: &MemoryTokenStore) -> (TokenCache, TokenCache) {
         let shared: Arc<dyn TokenStore> = Arc::new(store.clone());
         (
             TokenCache::new().with_store(shared.clone(), "merchant-1/service"),
@@ -254,7 +255,7 @@ mod shared {
 
     #[tokio::test]
     async fn two_caches_share_one_token_and_one_invalidation() {
-        let store = InMemoryTokenStore::new();
+        let store = MemoryTokenStore::new();
         let (a, b) = pair(&store);
         assert_eq!(
             a.get(|| async { token("t1", 900) }).await.unwrap().expose_secret(),
@@ -281,7 +282,7 @@ mod shared {
     #[tokio::test]
     async fn the_store_expires_the_token_at_its_refresh_point() {
         let clock = ManualClock::starting_now();
-        let store = InMemoryTokenStore::new().with_clock(Arc::new(clock.clone()));
+        let store = MemoryTokenStore::new().with_clock(Arc::new(clock.clone()));
         let (a, b) = pair(&store);
         a.get(|| async { token("t1", 900) }).await.unwrap();
         clock.advance(Duration::from_secs(839));
@@ -298,7 +299,7 @@ mod shared {
 
     #[tokio::test]
     async fn a_failure_on_one_cache_holds_the_others_off_for_the_backoff() {
-        let store = InMemoryTokenStore::new();
+        let store = MemoryTokenStore::new();
         let shared: Arc<dyn TokenStore> = Arc::new(store.clone());
         let a = TokenCache::new()
             .with_store(shared.clone(), "k")
@@ -325,7 +326,7 @@ mod shared {
 
     #[tokio::test]
     async fn a_crashed_lock_holder_blocks_the_others_only_until_the_lock_expires() {
-        let store = InMemoryTokenStore::new();
+        let store = MemoryTokenStore::new();
         // A holder that took the lock and never came back.
         assert!(matches!(
             store
@@ -354,7 +355,7 @@ mod shared {
     struct DownStore;
 
     fn down<'a, T: Send + 'a>() -> BoxFuture<'a, Result<T>> {
-        Box::pin(async { Err(crate::Error::store("test", "any", "connection refused", None)) })
+        Box::pin(async { Err(crate::Error::store_unavailable("test: connection refused", None)) })
     }
 
     impl TokenStore for DownStore {
