@@ -16,7 +16,7 @@ use payments_core::token_cache::{FetchedToken, TokenCache};
 
 #[cfg(feature = "redis")]
 #[allow(dead_code)]
-#[path = "../tests/support/redis_server.rs"]
+#[path = "../tests/redis_support/redis_server.rs"]
 mod redis_server;
 
 const TTL: Duration = Duration::from_secs(3600);

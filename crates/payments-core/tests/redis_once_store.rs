@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "redis")]
 
-mod support;
+mod redis_support;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use std::time::Duration;
 use payments_core::Error;
 use payments_core::store::OnceStore;
 use payments_core::store::redis::RedisStore;
-use support::redis_server::RedisServer;
+use redis_support::redis_server::RedisServer;
 
 fn instance(server: &RedisServer) -> RedisStore {
     // Each call builds its own client and connection: a separate SDK instance.

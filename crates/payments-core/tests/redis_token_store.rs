@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "redis")]
 
-mod support;
+mod redis_support;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +14,8 @@ use payments_core::Secret;
 use payments_core::store::redis::RedisStore;
 use payments_core::store::{RefreshSlot, TokenStore};
 use payments_core::token_cache::TokenCache;
-use support::fetch_token;
-use support::redis_server::RedisServer;
+use redis_support::fetch_token;
+use redis_support::redis_server::RedisServer;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -269,7 +269,7 @@ async fn tokens_locks_and_failure_markers_expire_as_documented() {
 #[tokio::test]
 async fn redis_down_means_direct_fetches_with_a_warning_then_shared_again() {
     let Some(mut server) = RedisServer::start() else { return };
-    let logs = support::capture_logs();
+    let logs = redis_support::capture_logs();
     let idp = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/token"))

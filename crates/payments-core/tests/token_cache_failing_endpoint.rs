@@ -3,14 +3,14 @@
 //! backoff window, and every caller is answered within its own deadline.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
+mod redis_support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use payments_core::token_cache::TokenCache;
 use payments_core::{Delivery, Error};
-use support::fetch_token;
+use redis_support::fetch_token;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
