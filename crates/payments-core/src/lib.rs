@@ -18,7 +18,9 @@
 //! - [`PaymentProvider`]: the provider-neutral trait and its result types.
 //! - [`CallbackEvent`] / [`ConfirmedEvent`]: what a callback's signature
 //!   proves, and the only type whose outcome a merchant may act on.
-//! - [`store`]: replay and dedupe stores ([`store::OnceStore`]).
+//! - [`store`]: where state between calls lives: replay and dedupe stores
+//!   ([`store::OnceStore`]) and shared OAuth tokens ([`store::TokenStore`]);
+//!   in memory by default, in Redis with the `redis` feature.
 //! - [`json`]: exact JSON scalars; [`ids`]: merchant operation ids;
 //!   [`auth`]: the bearer-token 401 wrapper.
 //!
@@ -47,6 +49,8 @@
 //!   `--no-default-features --features native-tls` builds without rustls and
 //!   aws-lc-rs (CI checks this with `cargo tree`).
 //! - `test-util`: the [`conformance`] suite for provider crates.
+//! - `redis`: the Redis (or Valkey) stores of [`store`] for merchants running
+//!   several instances (see `docs/redis.md`).
 
 #[cfg(feature = "http")]
 pub mod auth;

@@ -1,15 +1,23 @@
 //! The OAuth bearer-token cache shared by the providers that use OAuth.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
+use tokio::sync::watch;
+use tokio::time::Instant;
 
 use crate::clock::{SharedClock, SystemClock};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::store::TokenStore;
 use crate::{Secret, crypto};
+
+mod shared;
+mod shared_error;
+
+use shared::Shared;
 
 /// A freshly fetched token and how long the provider says it lives.
 #[derive(Debug, Clone)]
@@ -26,13 +34,47 @@ struct Cached {
     refresh_at: OffsetDateTime,
 }
 
+/// The last fetch failed: callers get a copy of its error until `retry_at`.
+#[derive(Debug)]
+struct Failure {
+    error: Error,
+    retry_at: Instant,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    token: Option<Cached>,
+    failure: Option<Failure>,
+    /// A caller is fetching (the leader); the others wait for it.
+    fetching: bool,
+    /// The shared store failed: skip it until then (local tokens meanwhile).
+    store_down_until: Option<Instant>,
+}
+
 /// Caches one bearer token until a safety margin before its expiry.
 ///
-/// Refresh is single-flight: callers that find the token missing or stale
-/// queue on one lock, the first fetches, the rest reuse its token. A 401 from
-/// the API is handled with [`TokenCache::invalidate`], which drops the token
-/// only if it is still the one that failed (so fifty callers hitting a 401
-/// together cause one refetch, not fifty).
+/// Refresh is single-flight, also when it fails: callers that find the token
+/// missing or stale wait for one fetch (the first caller's) and share its
+/// result. A failed fetch is remembered for a short backoff
+/// ([`TokenCache::with_failure_backoff`], 1 s by default): callers in that
+/// window get a copy of its error at once and no fetch is made, so a failing
+/// identity server sees one fetch per window however many callers there are.
+/// Each caller's wait is bounded by its own deadline
+/// ([`TokenCache::get_within`], or [`TokenCache::with_max_wait`] for
+/// [`TokenCache::get`]). A caller whose deadline passes while it waits gets a
+/// `NotSent` error; if it was the one fetching, its fetch is dropped and the
+/// next waiter fetches.
+///
+/// A 401 from the API is handled with [`TokenCache::invalidate`], which drops
+/// the token only if it is still the one that failed (so fifty callers hitting
+/// a 401 together cause one refetch, not fifty).
+///
+/// With [`TokenCache::with_store`] the token lives in a shared
+/// [`TokenStore`] (Redis for several instances): every `get` reads it there,
+/// one instance at a time refreshes it under a short lock, and an
+/// `invalidate` drops it for every instance. When the store fails, the cache
+/// logs a warning and fetches directly, caching locally, until the store
+/// answers again.
 ///
 /// ```
 /// # async fn run() -> payments_core::Result<()> {
@@ -48,9 +90,17 @@ struct Cached {
 /// ```
 #[derive(Debug)]
 pub struct TokenCache {
-    slot: Mutex<Option<Cached>>,
+    state: Mutex<State>,
+    /// Bumped whenever a fetch ends (success, failure or abandoned): wakes waiters.
+    changed: watch::Sender<u64>,
     margin: Duration,
     clock: SharedClock,
+    backoff: Duration,
+    max_wait: Option<Duration>,
+    name: &'static str,
+    shared: Option<Shared>,
+    lock_ttl: Duration,
+    poll: Duration,
 }
 
 impl Default for TokenCache {
@@ -62,13 +112,30 @@ impl Default for TokenCache {
 impl TokenCache {
     /// Default safety margin before expiry.
     pub const DEFAULT_MARGIN: Duration = Duration::from_secs(60);
+    /// Default backoff after a failed fetch.
+    pub const DEFAULT_FAILURE_BACKOFF: Duration = Duration::from_secs(1);
+    /// Default bound on a caller's wait in [`TokenCache::get`].
+    pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(60);
+    /// Default lifetime of the cross-instance refresh lock.
+    pub const DEFAULT_LOCK_TTL: Duration = Duration::from_secs(10);
+    /// Default interval at which an instance waiting for another's refresh asks the store.
+    pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(20);
+    /// How long the cache stays away from a failing store before trying it again.
+    pub const STORE_RETRY: Duration = Duration::from_secs(1);
 
     /// An empty cache with the system clock and a 60 s margin.
     pub fn new() -> Self {
         TokenCache {
-            slot: Mutex::new(None),
+            state: Mutex::new(State::default()),
+            changed: watch::Sender::new(0),
             margin: Self::DEFAULT_MARGIN,
             clock: Arc::new(SystemClock),
+            backoff: Self::DEFAULT_FAILURE_BACKOFF,
+            max_wait: Some(Self::DEFAULT_MAX_WAIT),
+            name: "oauth",
+            shared: None,
+            lock_ttl: Self::DEFAULT_LOCK_TTL,
+            poll: Self::DEFAULT_POLL_INTERVAL,
         }
     }
 
@@ -79,158 +146,259 @@ impl TokenCache {
         self
     }
 
-    /// Uses another clock (tests).
+    /// Uses another clock (tests). It governs token expiry in this cache;
+    /// a shared store expires tokens on its own clock.
     pub fn with_clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
         self
     }
 
-    /// The cached token, or a new one from `fetch` when none is fresh.
+    /// How long a failed fetch is shared before the next attempt (default 1 s).
+    pub fn with_failure_backoff(mut self, backoff: Duration) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Bounds each [`TokenCache::get`] caller's wait, its own fetch included
+    /// (default 60 s). [`TokenCache::get_within`] sets it per call.
+    pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = Some(max_wait);
+        self
+    }
+
+    /// The provider name used in this cache's errors (default `oauth`).
+    pub fn with_name(mut self, name: &'static str) -> Self {
+        self.name = name;
+        self
+    }
+
+    /// Shares the token through `store` under `key` (one key per token kind
+    /// of one merchant account: two caches with the same key share a token).
+    pub fn with_store(mut self, store: Arc<dyn TokenStore>, key: impl Into<String>) -> Self {
+        self.shared = Some(Shared {
+            store,
+            key: key.into(),
+            degraded: AtomicBool::new(false),
+        });
+        self
+    }
+
+    /// The longest one instance may hold the shared refresh lock (default
+    /// 10 s): after it the lock expires, so a crashed holder blocks the
+    /// others that long at most. Keep it above a token fetch's usual duration.
+    pub fn with_lock_ttl(mut self, lock_ttl: Duration) -> Self {
+        self.lock_ttl = lock_ttl;
+        self
+    }
+
+    /// How often an instance waiting for another's refresh asks the store (default 20 ms).
+    pub fn with_poll_interval(mut self, poll: Duration) -> Self {
+        self.poll = poll;
+        self
+    }
+
+    /// The cached token, or a new one from `fetch` when none is fresh; the
+    /// wait is bounded by [`TokenCache::with_max_wait`].
     pub async fn get<F, Fut>(&self, fetch: F) -> Result<Secret<String>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<FetchedToken>>,
     {
-        let mut slot = self.slot.lock().await;
-        let now = self.clock.now();
-        if let Some(cached) = slot.as_ref()
-            && now < cached.refresh_at
-        {
-            return Ok(cached.token.clone());
+        let deadline = self.max_wait.map(|w| Instant::now() + w);
+        self.get_until(deadline, fetch).await
+    }
+
+    /// As [`TokenCache::get`], with this caller's own bound on its wait.
+    pub async fn get_within<F, Fut>(&self, max_wait: Duration, fetch: F) -> Result<Secret<String>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<FetchedToken>>,
+    {
+        self.get_until(Some(Instant::now() + max_wait), fetch).await
+    }
+
+    async fn get_until<F, Fut>(&self, deadline: Option<Instant>, fetch: F) -> Result<Secret<String>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<FetchedToken>>,
+    {
+        let mut fetch = Some(fetch);
+        loop {
+            let use_store = self.shared.as_ref().filter(|_| self.store_usable());
+            if let Some(shared) = use_store {
+                match bounded(deadline, shared.store.read(&shared.key)).await {
+                    None => return Err(self.waited_too_long()),
+                    Some(Ok(Some(token))) => {
+                        self.store_answered(shared);
+                        return Ok(token);
+                    }
+                    Some(Ok(None)) => self.store_answered(shared),
+                    Some(Err(e)) => {
+                        self.store_failed(shared, &e);
+                        continue;
+                    }
+                }
+            }
+            let mut waiter = {
+                let mut state = self.lock();
+                if use_store.is_none()
+                    && let Some(cached) = &state.token
+                    && self.clock.now() < cached.refresh_at
+                {
+                    return Ok(cached.token.clone());
+                }
+                if let Some(failure) = &state.failure
+                    && Instant::now() < failure.retry_at
+                {
+                    return Err(shared_error::copy(&failure.error));
+                }
+                if state.fetching {
+                    Some(self.changed.subscribe())
+                } else {
+                    state.fetching = true;
+                    None
+                }
+            };
+            let Some(waiter) = &mut waiter else {
+                // From here on, however this call ends, the waiters are woken.
+                let _leader = Leader(self);
+                let Some(fetch) = fetch.take() else {
+                    // Unreachable: a caller leads at most once (it returns after leading).
+                    return Err(self.waited_too_long());
+                };
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    // Woken as the deadline passed: start no request it cannot wait for.
+                    return Err(self.waited_too_long());
+                }
+                return match use_store {
+                    Some(shared) => self.refresh_shared(shared, deadline, fetch).await,
+                    None => self.refresh_local(deadline, fetch).await,
+                };
+            };
+            if bounded(deadline, waiter.changed()).await.is_none() {
+                return Err(self.waited_too_long());
+            }
         }
-        let fetched = fetch().await?;
-        let margin = self.margin.min(fetched.expires_in / 2);
-        let lifetime = fetched.expires_in.saturating_sub(margin);
-        let refresh_at = now.saturating_add(time::Duration::try_from(lifetime).unwrap_or(time::Duration::MAX));
+    }
+
+    /// Fetches directly and caches the token in this cache.
+    async fn refresh_local<F, Fut>(&self, deadline: Option<Instant>, fetch: F) -> Result<Secret<String>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<FetchedToken>>,
+    {
+        let now = self.clock.now();
+        match bounded(deadline, fetch()).await {
+            None => Err(self.fetch_too_long()),
+            Some(Ok(fetched)) => Ok(self.keep_locally(now, fetched)),
+            Some(Err(e)) => {
+                self.remember_failure(&e, self.backoff);
+                Err(e)
+            }
+        }
+    }
+
+    /// Caches `fetched` in this instance (fetched at `now`) and clears any failure.
+    fn keep_locally(&self, now: OffsetDateTime, fetched: FetchedToken) -> Secret<String> {
+        let refresh_at =
+            now.saturating_add(time::Duration::try_from(self.lifetime(&fetched)).unwrap_or(time::Duration::MAX));
         let token = fetched.token.clone();
-        *slot = Some(Cached {
+        let mut state = self.lock();
+        state.token = Some(Cached {
             token: fetched.token,
             refresh_at,
         });
-        Ok(token)
+        state.failure = None;
+        token
     }
 
-    /// Drops the cached token if it is `failed` (the one an API call was rejected with).
-    pub async fn invalidate(&self, failed: &Secret<String>) {
-        let mut slot = self.slot.lock().await;
-        let same = slot.as_ref().is_some_and(|c| {
-            crypto::constant_time_eq(c.token.expose_secret().as_bytes(), failed.expose_secret().as_bytes())
+    /// How long a fetched token is used: until `margin` before expiry, or
+    /// half its lifetime when that is shorter.
+    fn lifetime(&self, fetched: &FetchedToken) -> Duration {
+        let margin = self.margin.min(fetched.expires_in / 2);
+        fetched.expires_in.saturating_sub(margin)
+    }
+
+    fn remember_failure(&self, e: &Error, backoff: Duration) {
+        self.lock().failure = Some(Failure {
+            error: shared_error::copy(e),
+            retry_at: Instant::now() + backoff,
         });
-        if same {
-            *slot = None;
+    }
+
+    fn waited_too_long(&self) -> Error {
+        Error::not_sent(
+            self.name,
+            "token",
+            "deadline reached while waiting for the token being fetched",
+            None,
+        )
+    }
+
+    fn fetch_too_long(&self) -> Error {
+        // A token request moves no money, and the call that needed the
+        // token was not sent: NotSent is the truth for that call.
+        Error::not_sent(self.name, "token", "deadline reached during the token fetch", None)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Drops the cached token if it is `failed` (the one an API call was
+    /// rejected with), in the shared store too: every instance then fetches anew.
+    pub async fn invalidate(&self, failed: &Secret<String>) {
+        {
+            let mut state = self.lock();
+            let same = state.token.as_ref().is_some_and(|c| {
+                crypto::constant_time_eq(c.token.expose_secret().as_bytes(), failed.expose_secret().as_bytes())
+            });
+            if same {
+                state.token = None;
+            }
+        }
+        if let Some(shared) = &self.shared {
+            match shared.store.invalidate_if(&shared.key, failed).await {
+                Ok(_) => self.store_answered(shared),
+                Err(e) => self.store_failed(shared, &e),
+            }
         }
     }
 
-    /// Drops whatever token is cached.
+    /// Drops whatever token is cached (in the shared store too) and any remembered failure.
     pub async fn clear(&self) {
-        *self.slot.lock().await = None;
+        {
+            let mut state = self.lock();
+            state.token = None;
+            state.failure = None;
+        }
+        if let Some(shared) = &self.shared {
+            match shared.store.remove(&shared.key).await {
+                Ok(()) => self.store_answered(shared),
+                Err(e) => self.store_failed(shared, &e),
+            }
+        }
+    }
+}
+
+/// The leader's mark: cleared when its fetch ends or its future is dropped,
+/// waking the waiters so that one of them can take over.
+struct Leader<'a>(&'a TokenCache);
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        self.0.lock().fetching = false;
+        self.0.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// `future`, or `None` when `deadline` passes first.
+async fn bounded<T>(deadline: Option<Instant>, future: impl Future<Output = T>) -> Option<T> {
+    match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline, future).await.ok(),
+        None => Some(future.await),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::clock::ManualClock;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    fn token(value: &str, secs: u64) -> Result<FetchedToken> {
-        Ok(FetchedToken {
-            token: Secret::from(value),
-            expires_in: Duration::from_secs(secs),
-        })
-    }
-
-    #[tokio::test]
-    async fn caches_until_margin_before_expiry() {
-        let clock = ManualClock::starting_now();
-        let cache = TokenCache::new().with_clock(Arc::new(clock.clone()));
-        let fetches = AtomicUsize::new(0);
-        let fetch = |v: &'static str| {
-            let fetches = &fetches;
-            move || async move {
-                fetches.fetch_add(1, Ordering::SeqCst);
-                token(v, 900)
-            }
-        };
-        assert_eq!(cache.get(fetch("a")).await.unwrap().expose_secret(), "a");
-        clock.advance(Duration::from_secs(839));
-        assert_eq!(cache.get(fetch("b")).await.unwrap().expose_secret(), "a");
-        clock.advance(Duration::from_secs(1));
-        assert_eq!(cache.get(fetch("c")).await.unwrap().expose_secret(), "c");
-        assert_eq!(fetches.load(Ordering::SeqCst), 2);
-    }
-
-    #[tokio::test]
-    async fn short_tokens_refresh_at_half_life() {
-        let clock = ManualClock::starting_now();
-        let cache = TokenCache::new().with_clock(Arc::new(clock.clone()));
-        cache.get(|| async { token("a", 60) }).await.unwrap();
-        clock.advance(Duration::from_secs(29));
-        assert_eq!(
-            cache.get(|| async { token("b", 60) }).await.unwrap().expose_secret(),
-            "a"
-        );
-        clock.advance(Duration::from_secs(1));
-        assert_eq!(
-            cache.get(|| async { token("b", 60) }).await.unwrap().expose_secret(),
-            "b"
-        );
-    }
-
-    #[tokio::test]
-    async fn invalidate_drops_only_the_failed_token() {
-        let cache = TokenCache::new();
-        cache.get(|| async { token("a", 900) }).await.unwrap();
-        cache.invalidate(&Secret::from("old")).await;
-        assert_eq!(
-            cache.get(|| async { token("b", 900) }).await.unwrap().expose_secret(),
-            "a"
-        );
-        cache.invalidate(&Secret::from("a")).await;
-        assert_eq!(
-            cache.get(|| async { token("b", 900) }).await.unwrap().expose_secret(),
-            "b"
-        );
-        cache.clear().await;
-        assert_eq!(
-            cache.get(|| async { token("c", 900) }).await.unwrap().expose_secret(),
-            "c"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_failed_fetch_caches_nothing() {
-        let cache = TokenCache::new();
-        let err = cache.get(|| async { Err(crate::Error::config("down")) }).await;
-        assert!(err.is_err());
-        assert_eq!(
-            cache.get(|| async { token("a", 900) }).await.unwrap().expose_secret(),
-            "a"
-        );
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn fifty_concurrent_callers_cause_one_fetch() {
-        let cache = Arc::new(TokenCache::new());
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let mut handles = Vec::new();
-        for _ in 0..50 {
-            let cache = cache.clone();
-            let fetches = fetches.clone();
-            handles.push(tokio::spawn(async move {
-                cache
-                    .get(|| async move {
-                        fetches.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                        token("shared", 900)
-                    })
-                    .await
-                    .unwrap()
-            }));
-        }
-        for h in handles {
-            assert_eq!(h.await.unwrap().expose_secret(), "shared");
-        }
-        assert_eq!(fetches.load(Ordering::SeqCst), 1);
-    }
-}
+mod tests;

@@ -5,8 +5,22 @@
 //! any store behind an `Arc`, and async so that a network store (Redis) fits.
 //! [`MemoryOnceStore`] is the default: one process only. A merchant running
 //! several instances plugs in a shared store.
+//!
+//! OAuth tokens go through [`TokenStore`], used by
+//! [`TokenCache::with_store`](crate::token_cache::TokenCache::with_store):
+//! [`MemoryTokenStore`] shares a token between the caches of one process;
+//! with the `redis` feature, [`redis::RedisStore`] implements both traits for
+//! every instance of a merchant (see `docs/redis.md`).
 
 mod memory;
+mod memory_token;
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(feature = "redis")]
+mod redis_once;
+#[cfg(feature = "redis")]
+mod redis_token;
+mod token;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,6 +28,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use memory::MemoryOnceStore;
+pub use memory_token::MemoryTokenStore;
+pub use token::{RefreshSlot, TokenStore};
 
 use crate::error::Result;
 
