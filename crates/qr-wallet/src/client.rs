@@ -138,13 +138,16 @@ impl QrWalletClient {
     /// Sent exactly once. When the request carries the session's expiry
     /// ([`CompleteThirdPartyPayment::from_begun`]) and it has passed by the
     /// client's clock, nothing is sent and the error names `SessionExpireDate`.
+    /// When it carries Begin's `RequestAmount` (`from_begun` again), an answer
+    /// whose `transaction_amount` differs is an error naming both amounts and
+    /// the transaction (outcome unknown: the money moved for another amount).
     pub async fn complete_third_party_payment(&self, req: &CompleteThirdPartyPayment) -> Result<CompletedPayment> {
         let config = &self.inner.config;
         req.ensure_session_open(self.inner.clock.now(), config.session_offset())?;
         let resp = self
             .send(&COMPLETE, |token| third_party::build_complete(config, token, req))
             .await?;
-        third_party::parse_completed(&resp)
+        third_party::parse_completed_for(&resp, req)
     }
 
     /// Create3rdPartyQrCode: makes a partner QR code for an amount (merchant side). \[U\]

@@ -70,13 +70,15 @@ pub mod error;
 mod ids;
 pub mod operations;
 mod provider;
+pub mod redact;
 mod session;
+mod wallet_info;
 mod wire;
 
 /// The provider's name in errors and tracing.
 pub const PROVIDER: &str = "qr-wallet";
 
-pub use amount::parse_decimal;
+pub use amount::{DecimalFormat, parse_decimal, parse_decimal_as};
 pub use client::{QrWalletClient, QrWalletClientBuilder};
 pub use config::{QrWalletConfig, QrWalletConfigBuilder};
 pub use error::QrWalletErrorCode;
@@ -84,8 +86,9 @@ pub use ids::TxCorrelationId;
 pub use operations::qr_payment::{ApproveQrPayment, CreateQrPayment, QrPaymentDetails, QrPaymentStatusReport};
 pub use operations::refund::{RefundPayment, RefundResult};
 pub use operations::third_party::{
-    Balance, BeginThirdPartyPayment, BegunThirdPartyPayment, CompleteThirdPartyPayment, CompletedPayment,
-    CreateThirdPartyQrCode, CreatedQrCode, ExtOrderId, PaymentData, QrCodeType, TransactionLimits, WalletInfo,
+    BeginThirdPartyPayment, BegunThirdPartyPayment, CompleteThirdPartyPayment, CompletedPayment,
+    CreateThirdPartyQrCode, CreatedQrCode, ExtOrderId, PaymentData, QrCodeType,
 };
 pub use provider::EXTRA_QR_CODE;
 pub use session::SessionExpiry;
+pub use wallet_info::{Balance, TransactionLimits, WalletInfo};

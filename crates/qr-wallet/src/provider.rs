@@ -11,7 +11,7 @@ use payments_core::{
     Capabilities, Error, OperationOutcome, PaymentProvider, PaymentRef, RefundRequest, Result, StatusReport,
 };
 
-use crate::error::refusal_as_decline;
+use crate::error::{RefundRefusal, refund_refusal};
 use crate::operations::refund::RefundPayment;
 use crate::{PROVIDER, QrWalletClient, TxCorrelationId};
 
@@ -69,9 +69,11 @@ impl PaymentProvider for QrWalletClient {
             Ok(done) => Ok(OperationOutcome::Accepted {
                 provider_ref: done.reference().map(str::to_owned),
             }),
-            Err(e) => match refusal_as_decline(&e) {
-                Some(decline) => Ok(OperationOutcome::Declined(decline)),
-                None => Err(e),
+            Err(e) => match refund_refusal(&e) {
+                Some(RefundRefusal::Declined(decline)) => Ok(OperationOutcome::Declined(decline)),
+                // 301: this refund id was used before; the earlier refund was
+                // applied (or may have been). Never a decline: a new id would refund twice.
+                Some(RefundRefusal::AlreadyUsed) | None => Err(e),
             },
         }
     }

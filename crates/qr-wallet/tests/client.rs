@@ -48,7 +48,7 @@ async fn begin_then_complete_with_exact_bodies() {
         .and(body_string(
             r#"{"wallet_number":"5000000001","provider_id":"112233","tx_correlation_id":7777777777777777777}"#,
         ))
-        .respond_with(json(COMPLETE_SAMPLE))
+        .respond_with(json(&complete_sample_charging("0.1300")))
         .expect(1)
         .mount(&server)
         .await;
@@ -64,13 +64,61 @@ async fn begin_then_complete_with_exact_bodies() {
         .await
         .unwrap();
     assert_eq!(done.transaction_id, "55555560555665555555");
-    assert_eq!(done.transaction_amount.to_string(), "100.0000");
+    // 0.1300 is the 0.13 Begin showed.
+    assert_eq!(done.transaction_amount.to_string(), "0.1300");
 
     let begin = hits(&server, &tx("Begin3rdPartyQRCodePayment")).await;
     assert_api_headers(&begin[0], TOKEN);
     assert_eq!(begin[0].headers.get("x-client-id"), None);
     // One token for both calls.
     assert_eq!(hits(&server, TOKEN_PATH).await.len(), 1);
+}
+
+/// The seed's Complete sample with `transaction_amount` set to `amount`.
+fn complete_sample_charging(amount: &str) -> String {
+    COMPLETE_SAMPLE.replacen(
+        r#""transaction_amount": 100.0000"#,
+        &format!(r#""transaction_amount": {amount}"#),
+        1,
+    )
+}
+
+#[tokio::test]
+async fn complete_charging_another_amount_than_begin_showed_is_reported() {
+    // The seed's two samples disagree: Begin shows 0.13, Complete charged 100.0000.
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("Begin3rdPartyQRCodePayment")))
+        .respond_with(json(BEGIN_SAMPLE))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(tx("Complete3rdPartyQRCodePayment")))
+        .respond_with(json(COMPLETE_SAMPLE))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let begun = client
+        .begin_third_party_payment(&BeginThirdPartyPayment::new("w1", "qr"))
+        .await
+        .unwrap();
+    let err = client
+        .complete_third_party_payment(&CompleteThirdPartyPayment::from_begun("w1", &begun))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("transaction_amount"), "{text}");
+    assert!(text.contains("100.0000") && text.contains("0.13"), "{text}");
+    assert!(text.contains("55555560555665555555"), "{text}");
+    // The money moved: never reported as "not sent".
+    assert!(err.outcome_unknown(), "{err:?}");
+    // Without an expected amount nothing is checked.
+    let done = client
+        .complete_third_party_payment(&CompleteThirdPartyPayment::new("w1", begun.tx_correlation_id.clone()))
+        .await
+        .unwrap();
+    assert_eq!(done.transaction_amount.to_string(), "100.0000");
 }
 
 #[tokio::test]
@@ -311,26 +359,27 @@ async fn unknown_status_is_never_success() {
 }
 
 #[tokio::test]
-async fn refund_and_instant_refund() {
+async fn refund_instant_by_default_and_the_katalon_refund() {
     let (server, client, _clock) = setup().await;
     mount_token(&server).await;
+    // Sipay's RefundPaymentInstant sample answer (walletapi.sipay.com.tr), abridged wallet_info.
     Mock::given(method("POST"))
-        .and(path(tx("RefundPayment")))
+        .and(path(tx("RefundPaymentInstant")))
         .and(body_string(
             r#"{"ext_transaction_id":"RF-1","tx_correlation_id":7777777777777777777777,"currency_code":"TRY","refund_amount":0.13,"description":"iade"}"#,
         ))
         .respond_with(json(&ok_envelope(
-            r#"{"refund_transaction_id":"12121212121212121212","transaction_id":"99900011122233344455","status":"Completed"}"#,
+            r#"{"transaction_id":"2507286963749015584","ext_transaction_id":"RF-1","transaction_amount":0.1300,"transaction_fee_amount":0.0000,"previous_amount":100.0000,"wallet_info":{"id":"7997777777777777777","name":"Ayşe Yılmaz","email":"ayse@example.com","total_balance":796.13,"currency_code":"TRY"}}"#,
         )))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path(tx("RefundPaymentInstant")))
+        .and(path(tx("RefundPayment")))
         .and(body_string(
             r#"{"ext_transaction_id":"RF-2","tx_correlation_id":42,"currency_code":"TRY","refund_amount":5.00,"description":""}"#,
         ))
-        .respond_with(json(&ok_envelope("null")))
+        .respond_with(json(r#"{"status":0,"code":null,"message":null,"payload":null}"#))
         .expect(1)
         .mount(&server)
         .await;
@@ -339,9 +388,18 @@ async fn refund_and_instant_refund() {
         .refund_payment(&RefundPayment::new("RF-1", id, Money::from_minor(13, Currency::TRY)).description("iade"))
         .await
         .unwrap();
-    assert_eq!(r.transaction_id.as_deref(), Some("99900011122233344455"));
-    assert_eq!(r.refund_transaction_id.as_deref(), Some("12121212121212121212"));
-    assert_eq!(r.reference(), Some("12121212121212121212"));
+    assert_eq!(r.transaction_id.as_deref(), Some("2507286963749015584"));
+    assert_eq!(r.ext_transaction_id.as_deref(), Some("RF-1"));
+    assert_eq!(r.transaction_amount.unwrap().to_string(), "0.1300");
+    assert_eq!(r.transaction_fee_amount.unwrap().to_string(), "0.0000");
+    assert_eq!(r.previous_amount.unwrap().to_string(), "100.0000");
+    assert_eq!(r.reference(), Some("2507286963749015584"));
+    let w = r.wallet_info.as_ref().unwrap();
+    assert_eq!(w.total_balance.unwrap().to_string(), "796.13");
+    let shown = format!("{r:?}");
+    for leaked in ["Ayşe", "ayse@example.com", "796.13"] {
+        assert!(!shown.contains(leaked), "{leaked}: {shown}");
+    }
     let r = client
         .refund_payment(
             &RefundPayment::new(
@@ -349,7 +407,7 @@ async fn refund_and_instant_refund() {
                 TxCorrelationId::parse("42").unwrap(),
                 Money::from_minor(500, Currency::TRY),
             )
-            .instant(true),
+            .instant(false),
         )
         .await
         .unwrap();
@@ -361,7 +419,7 @@ async fn trait_refund_maps_a_business_refusal_to_declined() {
     let (server, client, _clock) = setup().await;
     mount_token(&server).await;
     Mock::given(method("POST"))
-        .and(path(tx("RefundPayment")))
+        .and(path(tx("RefundPaymentInstant")))
         .and(body_string(
             r#"{"ext_transaction_id":"RF-9","tx_correlation_id":123,"currency_code":"TRY","refund_amount":100.00,"description":""}"#,
         ))
