@@ -9,6 +9,10 @@ use payments_core::{Call, HttpRequest, HttpResponse, Result, Secret};
 
 use crate::PROVIDER;
 use crate::config::QrWalletConfig;
+use crate::operations::RawPayload;
+use crate::operations::account::{self, AddProviderMedia};
+use crate::operations::own_qr::{self, CreateQrCode};
+use crate::operations::payment::{self, WalletPayment};
 use crate::operations::qr_payment::{self, ApproveQrPayment, CreateQrPayment, QrPaymentDetails, QrPaymentStatusReport};
 use crate::operations::refund::{self, RefundPayment, RefundResult};
 use crate::operations::third_party::{
@@ -16,6 +20,8 @@ use crate::operations::third_party::{
     CreateThirdPartyQrCode, CreatedQrCode,
 };
 use crate::operations::token;
+use crate::operations::tr_qr::{self, TrQrCode, TrQrState};
+use crate::operations::transaction_data::{self, TransactionFilter, TransactionPage};
 
 const TOKEN: Call = Call::idempotent(PROVIDER, "token").sensitive();
 // Begin is an inquiry ("Sorgulama"): repeating it opens a new session, moves nothing.
@@ -28,6 +34,16 @@ const READ_QR_PAYMENT: Call = Call::idempotent(PROVIDER, "read_qr_payment");
 const APPROVE_QR_PAYMENT: Call = Call::moves_money(PROVIDER, "approve_qr_payment");
 const CHECK_QR_STATUS: Call = Call::idempotent(PROVIDER, "check_qr_payment_status");
 const REFUND: Call = Call::moves_money(PROVIDER, "refund_payment");
+// Enabling a provider for a wallet twice leaves it enabled.
+const ADD_PROVIDER_MEDIA: Call = Call::idempotent(PROVIDER, "add_provider_media_to_wallet");
+// [U]: nothing says what BeginQrCodePayment and CreateQrCode create; sent once.
+const BEGIN_QR_CODE_PAYMENT: Call = Call::moves_money(PROVIDER, "begin_qr_code_payment");
+const CREATE_QR_CODE: Call = Call::moves_money(PROVIDER, "create_qr_code");
+const READ_TR_QR: Call = Call::idempotent(PROVIDER, "read_tr_qr_code");
+const GET_TR_QR: Call = Call::idempotent(PROVIDER, "get_tr_qr_code");
+const PAYMENT: Call = Call::moves_money(PROVIDER, "payment");
+const SUMMARY: Call = Call::idempotent(PROVIDER, "summary_record_by_filter");
+const RECEIPT: Call = Call::idempotent(PROVIDER, "transaction_receipt");
 
 /// The wallet API client.
 ///
@@ -212,6 +228,94 @@ impl QrWalletClient {
             .send(&REFUND, |token| refund::build_refund(config, token, req))
             .await?;
         refund::parse_refund(&resp)
+    }
+
+    /// AddProviderMediaToWallet: enables the partner's QR (Metropol) for a
+    /// wallet, once, before Begin3rdPartyQRCodePayment.
+    pub async fn add_provider_media_to_wallet(&self, req: &AddProviderMedia) -> Result<()> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&ADD_PROVIDER_MEDIA, |token| {
+                account::build_add_provider_media(config, token, req)
+            })
+            .await?;
+        account::parse_add_provider_media(&resp)
+    }
+
+    /// BeginQrCodePayment \[U\]: the platform's own provider QR; provisional
+    /// (answer kept as text, no completing call documented). Sent once.
+    pub async fn begin_qr_code_payment(&self, req: &BeginThirdPartyPayment) -> Result<RawPayload> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&BEGIN_QR_CODE_PAYMENT, |token| {
+                own_qr::build_begin_qr_code_payment(config, token, req)
+            })
+            .await?;
+        own_qr::parse_begin_qr_code_payment(&resp)
+    }
+
+    /// CreateQrCode \[U\]: provisional. Sent once.
+    pub async fn create_qr_code(&self, req: &CreateQrCode) -> Result<CreatedQrCode> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&CREATE_QR_CODE, |token| {
+                own_qr::build_create_qr_code(config, token, req)
+            })
+            .await?;
+        own_qr::parse_create_qr_code(&resp)
+    }
+
+    /// ReadTRQRCode: reads a scanned TR Karekod (amount in kuruş when 12 digits).
+    pub async fn read_tr_qr_code(&self, qr_code: &str) -> Result<TrQrCode> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&READ_TR_QR, |token| tr_qr::build_read_tr_qr(config, token, qr_code))
+            .await?;
+        tr_qr::parse_read_tr_qr(&resp)
+    }
+
+    /// GetTRQRCode: a generated TR Karekod's state; an expired one is code 324.
+    pub async fn get_tr_qr_code(&self, qr_ref_no: &str) -> Result<TrQrState> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&GET_TR_QR, |token| tr_qr::build_get_tr_qr(config, token, qr_ref_no))
+            .await?;
+        tr_qr::parse_get_tr_qr(&resp)
+    }
+
+    /// Payment: a wallet pays a business wallet (or the loyalty variant).
+    /// Sent once; the answer must charge the amount asked. A repeat of the
+    /// same `ext_transaction_id` is code 301 (already used): query
+    /// [`QrWalletClient::summary_record_by_filter`] rather than pay again.
+    pub async fn payment(&self, req: &WalletPayment) -> Result<CompletedPayment> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&PAYMENT, |token| payment::build_payment(config, token, req))
+            .await?;
+        payment::parse_payment(&resp, req)
+    }
+
+    /// SummaryRecordByFilter: the platform's transactions (reconciliation,
+    /// and settling unknown outcomes and webhooks).
+    pub async fn summary_record_by_filter(&self, filter: &TransactionFilter) -> Result<TransactionPage> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&SUMMARY, |token| {
+                transaction_data::build_summary_record_by_filter(config, token, filter)
+            })
+            .await?;
+        transaction_data::parse_summary_record_by_filter(&resp)
+    }
+
+    /// TransactionReceipt \[U\]: a transaction's receipt, kept as text.
+    pub async fn transaction_receipt(&self, id: &str) -> Result<RawPayload> {
+        let config = &self.inner.config;
+        let resp = self
+            .send(&RECEIPT, |token| {
+                transaction_data::build_transaction_receipt(config, token, id)
+            })
+            .await?;
+        transaction_data::parse_transaction_receipt(&resp)
     }
 
     /// A bearer token from the cache, fetched when missing or near expiry.

@@ -135,8 +135,14 @@ impl QrWalletConfig {
     }
 
     /// `{api}/v1/Transaction/{operation}`.
+    #[cfg(test)]
     pub(crate) fn transaction_url(&self, operation: &str) -> String {
-        format!("{}/v1/Transaction/{operation}", self.api_url)
+        self.api_operation_url("Transaction", operation)
+    }
+
+    /// `{api}/v1/{controller}/{operation}`.
+    pub(crate) fn api_operation_url(&self, controller: &str, operation: &str) -> String {
+        format!("{}/v1/{controller}/{operation}", self.api_url)
     }
 
     /// `{identity}/connect/token`.

@@ -73,6 +73,7 @@ mod provider;
 pub mod redact;
 mod session;
 mod wallet_info;
+pub mod webhook;
 mod wire;
 
 /// The provider's name in errors and tracing.
@@ -83,12 +84,19 @@ pub use client::{QrWalletClient, QrWalletClientBuilder};
 pub use config::{QrWalletConfig, QrWalletConfigBuilder};
 pub use error::QrWalletErrorCode;
 pub use ids::TxCorrelationId;
+pub use operations::RawPayload;
+pub use operations::account::AddProviderMedia;
+pub use operations::own_qr::CreateQrCode;
+pub use operations::payment::{Loyalty, WalletPayment};
 pub use operations::qr_payment::{ApproveQrPayment, CreateQrPayment, QrPaymentDetails, QrPaymentStatusReport};
 pub use operations::refund::{RefundPayment, RefundResult};
 pub use operations::third_party::{
     BeginThirdPartyPayment, BegunThirdPartyPayment, CompleteThirdPartyPayment, CompletedPayment,
     CreateThirdPartyQrCode, CreatedQrCode, ExtOrderId, PaymentData, QrCodeType,
 };
+pub use operations::tr_qr::{TrQrCode, TrQrState};
+pub use operations::transaction_data::{SortOrder, TransactionFilter, TransactionPage, TransactionRecord};
 pub use provider::EXTRA_QR_CODE;
 pub use session::SessionExpiry;
 pub use wallet_info::{Balance, TransactionLimits, WalletInfo};
+pub use webhook::{WalletWebhook, parse_webhook};

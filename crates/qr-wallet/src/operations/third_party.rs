@@ -461,11 +461,12 @@ impl CompletedPayment {
         try_money(self.transaction_amount, "transaction_amount")
     }
 
-    /// Checks that the payment charged `expected` (what Begin showed as
-    /// `RequestAmount`). Equal values of different scale match (`100.0000`
-    /// and `100.00`). A mismatch means money moved for another amount than
-    /// the customer saw: the error names both amounts and the transaction,
-    /// so that it can be refunded or investigated.
+    /// Checks that the payment charged `expected` (for Complete, what Begin
+    /// showed as `RequestAmount`; for Payment, the amount asked). Equal
+    /// values of different scale match (`100.0000` and `100.00`). A mismatch
+    /// means money moved for another amount than expected: the error names
+    /// both amounts and the transaction, so that it can be refunded or
+    /// investigated, and says the outcome is unknown.
     pub fn ensure_amount(&self, expected: Decimal) -> Result<()> {
         if self.transaction_amount == expected {
             return Ok(());
@@ -473,7 +474,7 @@ impl CompletedPayment {
         Err(crate::error::amount_mismatch(
             "transaction_amount",
             format!(
-                "Complete charged {} but Begin showed RequestAmount {expected} (transaction {}); the payment went through for the other amount",
+                "the wallet charged {} but {expected} was expected (RequestAmount or the amount asked; transaction {})",
                 self.transaction_amount, self.transaction_id
             ),
         ))
