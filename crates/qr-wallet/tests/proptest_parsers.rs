@@ -36,6 +36,15 @@ fn all_parsers(resp: &HttpResponse) {
     let _ = parse_check_qr_payment_status(resp);
     let _ = parse_refund(resp);
     let _ = parse_token_response(resp);
+    let _ = qr_wallet::operations::account::parse_add_provider_media(resp);
+    let _ = qr_wallet::operations::own_qr::parse_begin_qr_code_payment(resp);
+    let _ = qr_wallet::operations::own_qr::parse_create_qr_code(resp);
+    let _ = qr_wallet::operations::tr_qr::parse_read_tr_qr(resp);
+    let _ = qr_wallet::operations::tr_qr::parse_get_tr_qr(resp);
+    let _ = qr_wallet::operations::transaction_data::parse_summary_record_by_filter(resp);
+    let _ = qr_wallet::operations::transaction_data::parse_transaction_receipt(resp);
+    let _ = qr_wallet::parse_webhook(&resp.body);
+    let _ = qr_wallet::redact::personal_data(&String::from_utf8_lossy(&resp.body));
 }
 
 /// Arbitrary JSON, biased towards the envelope's keys and the payloads' shapes.
