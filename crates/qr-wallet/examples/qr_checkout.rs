@@ -37,7 +37,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let created = client
                 .create_third_party_qr_code(&CreateThirdPartyQrCode::new("MERCHANT01", "TERM0001", amount))
                 .await?;
-            let code = created.qr_code.ok_or("Create3rdPartyQrCode answered without a QR code")?;
+            let code = created
+                .qr_code
+                .ok_or("Create3rdPartyQrCode answered without a QR code")?;
             println!("minted a partner QR for {} TRY: {code}", amount.to_major_string());
             code
         }
@@ -67,7 +69,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "paid: transaction {} charged {:?}",
                 done.transaction_id, done.charged_amount
             );
-            if let Some(balance) = done.sender_wallet_info.as_ref().and_then(|w| w.payment_balance.as_ref()) {
+            if let Some(balance) = done
+                .sender_wallet_info
+                .as_ref()
+                .and_then(|w| w.payment_balance.as_ref())
+            {
                 println!("wallet balance now {:?}", balance.available);
             }
         }
