@@ -187,7 +187,7 @@ pub const KURUS_DIGITS: usize = 12;
 
 /// Reads a TR QR amount: a 12-digit string is kuruş (minor units:
 /// `"000000070062"` is 700.62 TRY), anything else a TRY decimal as
-/// [`decimal_from_json`] reads it (JSON number, or an unambiguous string).
+/// a JSON number or an unambiguous string is read (see [`parse_decimal`]).
 ///
 /// ```
 /// use qr_wallet::amount::tr_qr_amount;
