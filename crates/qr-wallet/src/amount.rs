@@ -186,8 +186,8 @@ pub(crate) fn decimal_from_json(raw: &str, string_format: DecimalFormat, field: 
 pub const KURUS_DIGITS: usize = 12;
 
 /// Reads a TR QR amount: a 12-digit string is kuruş (minor units:
-/// `"000000070062"` is 700.62 TRY), anything else a TRY decimal as
-/// a JSON number or an unambiguous string is read (see [`parse_decimal`]).
+/// `"000000070062"` is 700.62 TRY); anything else is a TRY decimal, from a
+/// JSON number or an unambiguous string (see [`parse_decimal`]).
 ///
 /// ```
 /// use qr_wallet::amount::tr_qr_amount;
