@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use payments_core::auth::{self, On401};
 use payments_core::clock::{SharedClock, system_clock};
 use payments_core::http::HttpClient;
 use payments_core::token_cache::{FetchedToken, TokenCache};
@@ -50,8 +51,9 @@ const RECEIPT: Call = Call::idempotent(PROVIDER, "transaction_receipt");
 /// Cheap to clone (clones share the token cache and the HTTP pool). Every
 /// call takes a bearer token from the core [`TokenCache`]: fetched once for
 /// any number of concurrent callers, refreshed before its 3600 s expiry, and
-/// dropped and refetched once when the API answers HTTP 401 (a 401 means
-/// the request was refused before processing, so resending is safe).
+/// dropped and refetched when the API answers HTTP 401; the call is then
+/// resent once if it is idempotent or carries an id the platform will not
+/// apply twice (see the guide).
 ///
 /// ```no_run
 /// # async fn run() -> payments_core::Result<()> {
@@ -329,19 +331,41 @@ impl QrWalletClient {
         token::parse_token_response(&resp)
     }
 
-    /// Builds with a token and sends; on HTTP 401 drops that token and tries
-    /// once more with a fresh one.
+    /// Builds with a token and sends through the core token wrapper: on
+    /// HTTP 401 that token is dropped and, where [`on_401`] allows, the call
+    /// is sent once more with a new one.
     async fn send(&self, call: &Call, build: impl Fn(&Secret<String>) -> Result<HttpRequest>) -> Result<HttpResponse> {
-        // Validate the input first, so that bad input never costs a token round trip.
-        build(&Secret::new(String::new()))?;
-        let token = self.access_token().await?;
-        let resp = self.inner.http.execute(call, build(&token)?).await?;
-        if resp.status != 401 {
-            return Ok(resp);
-        }
-        tracing::debug!(operation = call.operation, "bearer token refused; fetching a new one");
-        self.inner.tokens.invalidate(&token).await;
-        let token = self.access_token().await?;
-        self.inner.http.execute(call, build(&token)?).await
+        auth::send_with_token(
+            &self.inner.http,
+            &self.inner.tokens,
+            call,
+            on_401(call),
+            || self.fetch_token(),
+            build,
+        )
+        .await
+    }
+}
+
+/// The platform's 401 comes from its bearer-token check (IdentityServer
+/// tokens), before any handler runs, so it processed nothing. Idempotent
+/// calls are resent with a new token. Money calls are resent only when the
+/// request carries an id the platform refuses to apply twice (code 301):
+/// Complete's `tx_correlation_id`, Approve's `qr_code`, Payment's and
+/// refunds' `ext_transaction_id`, CreateQRPayment's `ext_order_id`. The
+/// others (Create3rdPartyQrCode, BeginQrCodePayment, CreateQrCode) carry no
+/// such id: their 401 is returned as it is.
+fn on_401(call: &Call) -> On401 {
+    const CARRY_AN_ID: [&str; 5] = [
+        "complete_third_party_payment",
+        "approve_qr_payment",
+        "payment",
+        "refund_payment",
+        "create_qr_payment",
+    ];
+    if CARRY_AN_ID.contains(&call.operation) {
+        On401::ResendCarriesId
+    } else {
+        On401::ResendIdempotentOnly
     }
 }

@@ -152,17 +152,35 @@ pub(crate) fn envelope_error(env: &Envelope<'_>, http_status: u16, operation: &'
     let message = env.message.clone().or_else(|| env.title.clone());
     let answered = Error::provider(PROVIDER, Some(code.clone()), message.clone(), Some(http_status));
     if QrWalletErrorCode::from_code(&code).is_outcome_unknown() {
-        return Error::MaybeSent {
-            provider: PROVIDER,
+        return Error::maybe_sent(
+            PROVIDER,
             operation,
-            message: format!(
+            format!(
                 "the wallet API answered code {code} ({}); query the status before doing it again",
                 message.as_deref().unwrap_or("no message")
             ),
-            source: Some(Box::new(answered)),
-        };
+            Some(Box::new(answered)),
+            is_idempotent_operation(operation),
+        );
     }
     answered
+}
+
+/// The operations that cannot move money (queries, and the setup call that
+/// only enables a provider), by their path segment.
+fn is_idempotent_operation(operation: &str) -> bool {
+    use crate::operations::{account, qr_payment, third_party, tr_qr, transaction_data};
+    [
+        third_party::BEGIN,
+        qr_payment::READ,
+        qr_payment::CHECK_STATUS,
+        tr_qr::READ_TR_QR,
+        tr_qr::GET_TR_QR,
+        transaction_data::SUMMARY_RECORD_BY_FILTER,
+        transaction_data::TRANSACTION_RECEIPT,
+        account::ADD_PROVIDER_MEDIA,
+    ]
+    .contains(&operation)
 }
 
 /// How a refund's error answer reads.
@@ -201,14 +219,10 @@ pub(crate) fn refund_refusal(error: &Error) -> Option<RefundRefusal> {
 }
 
 /// An answer that is not about what was expected (Complete charging another
-/// amount than Begin showed). The money may have moved: outcome unknown.
+/// amount than Begin showed): [`Error::Mismatch`]. The money moved, for the
+/// other amount; never resend.
 pub(crate) fn amount_mismatch(field: &'static str, reason: String) -> Error {
-    Error::unreadable(PROVIDER, 200, format!("{field}: {reason}"), b"", None)
-}
-
-/// A bounded excerpt of JSON text for error messages.
-pub(crate) fn short(text: &str) -> String {
-    payments_core::error::excerpt(text.as_bytes())
+    Error::mismatch(field, reason)
 }
 
 #[cfg(test)]
@@ -275,8 +289,11 @@ mod tests {
             ("500", "Sistem Hatası!"),
             ("501", "İşleminiz gerçekleştirilememiştir. Lütfen tekrar deneyiniz."),
         ] {
-            let e = envelope_error(&env(2, Some(code), Some(text)), 200, "payment");
+            let e = envelope_error(&env(2, Some(code), Some(text)), 200, "Payment");
             assert!(e.outcome_unknown(), "{code}: {e}");
+            assert!(!e.safe_to_resend(), "{code}: {e}");
+            let read = envelope_error(&env(2, Some(code), Some(text)), 200, "CheckQRPaymentStatus");
+            assert!(read.outcome_unknown() && read.safe_to_resend(), "{code}: {read}");
             assert_eq!(e.delivery(), Delivery::MaybeSent);
             assert!(e.to_string().contains(text), "{e}");
             assert_eq!(QrWalletErrorCode::of(&e), Some(QrWalletErrorCode::from_code(code)));

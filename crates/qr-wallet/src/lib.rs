@@ -103,7 +103,7 @@ pub use operations::third_party::{
 };
 pub use operations::tr_qr::{TrQrCode, TrQrState};
 pub use operations::transaction_data::{SortOrder, TransactionFilter, TransactionPage, TransactionRecord};
-pub use provider::EXTRA_QR_CODE;
+pub use provider::{EXTRA_QR_CODE, EXTRA_TX_CORRELATION_ID};
 pub use session::SessionExpiry;
 pub use wallet_info::{Balance, TransactionLimits, WalletInfo};
 pub use webhook::{WalletWebhook, parse_webhook};

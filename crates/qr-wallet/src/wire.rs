@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use payments_core::{Decimal, Error, HttpResponse, Result, Secret};
+use payments_core::{Decimal, Error, HttpResponse, Result, Secret, json};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -200,13 +200,9 @@ pub(crate) fn trim_keys<'a>(resp: &HttpResponse, text: &'a str, what: &str) -> R
 }
 
 /// A member's value as text (a string, or a number's exact digits); `None`
-/// for null and for objects, arrays and booleans.
+/// for null and for objects and arrays. The core's exact scalar reader.
 pub(crate) fn member_text(value: &RawValue) -> Option<String> {
-    let raw = value.get().trim();
-    if raw == "null" {
-        return None;
-    }
-    text_of(raw).ok()
+    json::scalar_text(value).ok().flatten().map(|t| t.trim().to_owned())
 }
 
 /// A JSON number written from exact text (amounts, the correlation id).
@@ -253,64 +249,30 @@ fn opt_decimal_in<'de, D: Deserializer<'de>>(d: D, format: DecimalFormat) -> Res
     }
 }
 
-/// A string, or a number kept as its exact digits (ids the API types either way).
+/// A string, or a number kept as its exact digits (ids the API types
+/// either way): the core's exact scalar reader.
 pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    match raw(d)? {
-        None => Ok(None),
-        Some(r) => text_of(r.get()).map(Some).map_err(de::Error::custom),
-    }
+    json::de::opt_text(d)
 }
 
-/// As [`opt_text`], kept in a [`Secret`] (personal data: names, e-mail, phone).
+/// [`opt_text`], kept in a [`Secret`] (personal data: names, e-mail, phone).
 pub(crate) fn opt_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret<String>>, D::Error> {
     Ok(opt_text(d)?.map(Secret::new))
 }
 
 /// As [`opt_text`], required.
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    opt_text(d)?.ok_or_else(|| de::Error::custom("value is null"))
+    json::de::text(d)
 }
 
 /// An integer from a JSON number or a numeric string.
 pub(crate) fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    match opt_text(d)? {
-        None => Ok(None),
-        Some(t) if t.trim().is_empty() => Ok(None),
-        Some(t) => t
-            .trim()
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| de::Error::custom(format!("{t:?} is not an integer"))),
-    }
+    json::de::opt_int(d)
 }
 
 /// Any JSON value kept as its text (fields whose shape no source shows).
 pub(crate) fn opt_json<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(raw(d)?.map(|r| r.get().to_owned()))
-}
-
-fn text_of(raw: &str) -> std::result::Result<String, String> {
-    let raw = raw.trim();
-    // Fast path: a string without escapes is its inner text.
-    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
-        && !inner.contains(['\\', '"'])
-    {
-        return Ok(inner.to_owned());
-    }
-    if raw.starts_with('"') {
-        return serde_json::from_str::<String>(raw).map_err(|e| e.to_string());
-    }
-    let is_number = raw
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
-    if is_number && !raw.is_empty() {
-        Ok(raw.to_owned())
-    } else {
-        Err(format!(
-            "expected a string or a number, found {}",
-            crate::error::short(raw)
-        ))
-    }
 }
 
 #[cfg(test)]
@@ -345,7 +307,7 @@ mod tests {
         let html = HttpResponse::new(502, "<html>bad gateway</html>");
         let e = open(&html, "test").unwrap_err();
         assert!(matches!(e, Error::UnreadableResponse { http_status: 502, .. }));
-        assert!(e.is_retryable() && e.outcome_unknown());
+        assert!(e.is_transient() && e.outcome_unknown());
         let e = open(&HttpResponse::new(404, "not found"), "test").unwrap_err();
         assert!(matches!(
             e,
@@ -432,18 +394,6 @@ mod tests {
             assert!(!shown.contains(leaked), "{leaked}: {shown}");
         }
         assert!(shown.contains("transaction_id"), "{shown}");
-    }
-
-    #[test]
-    fn text_fields_unescape_and_keep_number_digits() {
-        assert_eq!(text_of(r#""plain""#).unwrap(), "plain");
-        assert_eq!(text_of(r#""a\"b\u00fc""#).unwrap(), "a\"bü");
-        assert_eq!(
-            text_of("123456789012345678901234567890").unwrap(),
-            "123456789012345678901234567890"
-        );
-        assert!(text_of("true").is_err());
-        assert!(text_of("[1]").is_err());
     }
 
     #[test]

@@ -111,8 +111,12 @@ async fn complete_charging_another_amount_than_begin_showed_is_reported() {
     assert!(text.contains("transaction_amount"), "{text}");
     assert!(text.contains("100.0000") && text.contains("0.13"), "{text}");
     assert!(text.contains("55555560555665555555"), "{text}");
-    // The money moved: never reported as "not sent".
-    assert!(err.outcome_unknown(), "{err:?}");
+    // The money moved for the other amount: a mismatch, never resent.
+    assert!(
+        matches!(&err, Error::Mismatch { field, .. } if field == "transaction_amount"),
+        "{err:?}"
+    );
+    assert!(!err.safe_to_resend());
     // Without an expected amount nothing is checked.
     let done = client
         .complete_third_party_payment(&CompleteThirdPartyPayment::new("w1", begun.tx_correlation_id.clone()))
@@ -439,9 +443,104 @@ async fn trait_refund_maps_a_business_refusal_to_declined() {
         }
         other => panic!("{other:?}"),
     }
-    // Missing refund id: refused before sending.
-    let err = client.refund(&RefundRequest::full(payment)).await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "refund_id"));
+}
+
+#[tokio::test]
+async fn trait_refund_generates_an_id_and_301_on_the_same_id_is_already_processed() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("RefundPaymentInstant")))
+        .and(wiremock::matchers::body_string_contains(
+            r#""ext_transaction_id":"RF-7""#,
+        ))
+        .respond_with(json(
+            r#"{"status":2,"code":"301","message":"ext_transaction_id already used","payload":null}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(tx("RefundPaymentInstant")))
+        .respond_with(json(&ok_envelope(r#"{"transaction_id":"2507286963749015590"}"#)))
+        .mount(&server)
+        .await;
+    let payment = PaymentRef::transaction("123").with_amount(Money::from_minor(10000, Currency::TRY));
+
+    // No refund id: one is generated, sent, and returned.
+    let out = client.refund(&RefundRequest::full(payment.clone())).await.unwrap();
+    let OperationOutcome::Accepted {
+        provider_ref,
+        operation_id: Some(id),
+    } = out
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(provider_ref.as_deref(), Some("2507286963749015590"));
+    assert_eq!(id.len(), 32);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    let sent = hits(&server, &tx("RefundPaymentInstant")).await;
+    assert_eq!(
+        std::str::from_utf8(&sent[0].body).unwrap(),
+        format!(
+            r#"{{"ext_transaction_id":"{id}","tx_correlation_id":123,"currency_code":"TRY","refund_amount":100.00,"description":""}}"#
+        )
+    );
+
+    // The same id again (a retry after an unknown outcome): 301 is already processed, never a decline.
+    let out = client
+        .refund(&RefundRequest::full(payment).with_refund_id("RF-7"))
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        OperationOutcome::AlreadyProcessed {
+            operation_id: Some("RF-7".into()),
+            provider_ref: None
+        }
+    );
+}
+
+#[tokio::test]
+async fn status_reports_carry_what_refund_needs() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("CheckQRPaymentStatus")))
+        .and(body_string(r#"{"qr_code":"QRP-55"}"#))
+        .respond_with(json(
+            r#"{"status":0,"code":null,"message":null,"payload":{"qr_code":"QRP-55","qr_status_code":200,"qr_status":"Approved","amount":25.00,"currency_code":"TRY","ext_order_id":"ORD-1","transaction_id":"55555560555665555555","tx_correlation_id":"7777777777777777777777"}}"#,
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(tx("RefundPaymentInstant")))
+        .and(body_string(
+            r#"{"ext_transaction_id":"RF-1","tx_correlation_id":7777777777777777777777,"currency_code":"TRY","refund_amount":25.00,"description":""}"#,
+        ))
+        .respond_with(json(&ok_envelope(r#"{"transaction_id":"1"}"#)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let report = client
+        .payment_status(&PaymentRef::default().with_extra(qr_wallet::EXTRA_QR_CODE, "QRP-55"))
+        .await
+        .unwrap();
+    assert_eq!(report.status, PaymentStatus::Succeeded);
+    assert_eq!(report.amount, Some(Money::from_minor(2500, Currency::TRY)));
+    assert_eq!(
+        report.extra.get(qr_wallet::EXTRA_TX_CORRELATION_ID).map(String::as_str),
+        Some("7777777777777777777777")
+    );
+    // payment_ref() round-trips: back into payment_status, and into a full refund.
+    let again = client.payment_status(&report.payment_ref()).await.unwrap();
+    assert_eq!(again, report);
+    let out = client
+        .refund(&RefundRequest::full(report.payment_ref()).with_refund_id("RF-1"))
+        .await
+        .unwrap();
+    assert!(matches!(out, OperationOutcome::Accepted { .. }), "{out:?}");
 }
 
 #[tokio::test]
@@ -525,7 +624,40 @@ async fn conformance() {
     payments_core::conformance::assert_no_secret_in_debug(client.config(), &[CLIENT_SECRET]);
     assert!(server.received_requests().await.unwrap().is_empty());
     let caps = client.capabilities();
-    assert!(caps.payment_status && caps.refund && caps.partial_refund);
-    assert!(!caps.create_payment && !caps.cancel && !caps.callbacks);
+    assert!(caps.payment_status && caps.refund && caps.partial_refund && caps.idempotent_refund);
+    assert!(!caps.create_payment && !caps.cancel && !caps.callbacks && !caps.confirm_callback && !caps.capture);
     assert_eq!(client.name(), "qr-wallet");
+}
+
+#[tokio::test]
+async fn a_401_on_a_money_call_without_an_id_is_not_resent() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("Create3rdPartyQrCode")))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let err = client
+        .create_third_party_qr_code(&CreateThirdPartyQrCode::new(
+            "M",
+            "T",
+            Money::from_minor(100, Currency::TRY),
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Provider {
+                http_status: Some(401),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(hits(&server, &tx("Create3rdPartyQrCode")).await.len(), 1);
+    // The rejected token was dropped: the next call fetches a new one.
+    client.access_token().await.unwrap();
+    assert_eq!(hits(&server, TOKEN_PATH).await.len(), 2);
 }

@@ -320,9 +320,13 @@ async fn payment_answers_katalon_codes() {
         QrWalletErrorCode::of(&e),
         Some(QrWalletErrorCode::BusinessAccountNotFound)
     );
-    // The answer charged 2.00 for a 1.10 payment: reported, outcome unknown.
+    // The answer charged 2.00 for a 1.10 payment: reported as a mismatch, never resent.
     let e = client.payment(&pay("P-amt")).await.unwrap_err();
-    assert!(e.outcome_unknown() && e.to_string().contains("2.00"), "{e}");
+    assert!(
+        matches!(&e, Error::Mismatch { field, .. } if field == "transaction_amount"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("2.00") && !e.safe_to_resend(), "{e}");
 }
 
 #[tokio::test]
