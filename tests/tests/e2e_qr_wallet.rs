@@ -203,3 +203,65 @@ async fn the_token_is_refreshed_after_it_expires() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_refund_repeated_with_the_same_id_refunds_once_and_is_not_a_decline() {
+    let s = setup().await;
+    let partner = s
+        .sandbox
+        .providers()
+        .qr
+        .create_partner_qr("MERCHANT01", "TERM0001", dec("40.00"));
+    let client = qr(&s.provider);
+    let begun = client
+        .begin_third_party_payment(&BeginThirdPartyPayment::new(sandbox_qr::TEST_WALLET, &partner.qr_code))
+        .await
+        .unwrap();
+    client
+        .complete_third_party_payment(&CompleteThirdPartyPayment::from_begun(sandbox_qr::TEST_WALLET, &begun))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.sandbox.providers().qr.balance(sandbox_qr::TEST_WALLET),
+        Some(dec("960.00"))
+    );
+
+    let paid = PaymentRef::transaction(begun.tx_correlation_id.as_str())
+        .with_amount(Money::parse_major("40.00", Currency::TRY).unwrap());
+    let part = Money::parse_major("15.00", Currency::TRY).unwrap();
+    let request = RefundRequest::partial(paid.clone(), part).with_refund_id("refund-retry-1");
+    let first = s.provider.refund(&request).await.unwrap();
+    assert!(
+        matches!(&first, OperationOutcome::Accepted { operation_id: Some(id), .. } if id == "refund-retry-1"),
+        "{first:?}"
+    );
+    // The merchant did not see the first answer and sends the same refund again.
+    let second = s.provider.refund(&request).await.unwrap();
+    assert_eq!(
+        second,
+        OperationOutcome::AlreadyProcessed {
+            operation_id: Some("refund-retry-1".into()),
+            provider_ref: None
+        }
+    );
+    // One refund only.
+    assert_eq!(
+        s.sandbox.providers().qr.balance(sandbox_qr::TEST_WALLET),
+        Some(dec("975.00"))
+    );
+
+    // Without an id, one is generated and returned, so a retry can reuse it.
+    let generated = s.provider.refund(&RefundRequest::partial(paid, part)).await.unwrap();
+    let OperationOutcome::Accepted {
+        operation_id: Some(id),
+        ..
+    } = &generated
+    else {
+        panic!("{generated:?}")
+    };
+    assert_eq!(id.len(), 32, "{id}");
+    assert_eq!(
+        s.sandbox.providers().qr.balance(sandbox_qr::TEST_WALLET),
+        Some(dec("990.00"))
+    );
+}
