@@ -253,8 +253,7 @@ async fn a_refund_repeated_with_the_same_id_refunds_once_and_is_not_a_decline() 
     // Without an id, one is generated and returned, so a retry can reuse it.
     let generated = s.provider.refund(&RefundRequest::partial(paid, part)).await.unwrap();
     let OperationOutcome::Accepted {
-        operation_id: Some(id),
-        ..
+        operation_id: Some(id), ..
     } = &generated
     else {
         panic!("{generated:?}")
