@@ -6,7 +6,7 @@ use payments_core::auth::{self, On401};
 use payments_core::clock::{SharedClock, system_clock};
 use payments_core::http::HttpClient;
 use payments_core::token_cache::{FetchedToken, TokenCache};
-use payments_core::{Call, HttpRequest, HttpResponse, Result, Secret};
+use payments_core::{Call, ConfirmedEvent, Error, HttpRequest, HttpResponse, Result, Secret};
 
 use crate::PROVIDER;
 use crate::config::QrWalletConfig;
@@ -23,6 +23,7 @@ use crate::operations::third_party::{
 use crate::operations::token;
 use crate::operations::tr_qr::{self, TrQrCode, TrQrState};
 use crate::operations::transaction_data::{self, TransactionFilter, TransactionPage};
+use crate::webhook::WalletWebhook;
 
 const TOKEN: Call = Call::idempotent(PROVIDER, "token").sensitive();
 // Begin is an inquiry ("Sorgulama"): repeating it opens a new session, moves nothing.
@@ -126,6 +127,11 @@ impl QrWalletClient {
     /// A client with its own HTTP client and the system clock.
     pub fn new(config: QrWalletConfig) -> Result<QrWalletClient> {
         QrWalletClient::builder(config).build()
+    }
+
+    /// A client configured from the environment ([`QrWalletConfig::from_env`]).
+    pub fn from_env() -> Result<QrWalletClient> {
+        QrWalletClient::new(QrWalletConfig::from_env()?)
     }
 
     /// A builder, to pass a shared HTTP client or a clock.
@@ -318,6 +324,34 @@ impl QrWalletClient {
             })
             .await?;
         transaction_data::parse_transaction_receipt(&resp)
+    }
+
+    /// Confirms a webhook's claim with SummaryRecordByFilter: the record
+    /// with the claimed transaction id (or `ext_transaction_id`) must agree
+    /// with it on order, amount, currency and outcome
+    /// ([`ConfirmedEvent::by_status_query`]); the confirmed report is the
+    /// queried one. A failed top-up has no transaction to query: it is
+    /// [`Error::Unsupported`] (act on it only as the hint it is). A webhook
+    /// whose transaction is not found is [`Error::Mismatch`].
+    pub async fn confirm_webhook(&self, webhook: &WalletWebhook) -> Result<ConfirmedEvent> {
+        let event = webhook.event()?;
+        let Some(filter) = webhook.confirmation_query() else {
+            return Err(Error::unsupported(PROVIDER, "confirm a failed top-up webhook"));
+        };
+        let page = self.summary_record_by_filter(&filter).await?;
+        let claimed = event.claimed();
+        let found = page.results.iter().find(|r| match claimed.transaction_id.as_deref() {
+            Some(id) => r.id.as_deref() == Some(id),
+            None => r.ext_transaction_id.is_some() && r.ext_transaction_id == claimed.order_id,
+        });
+        let Some(record) = found else {
+            return Err(Error::mismatch(
+                "transaction",
+                "SummaryRecordByFilter has no transaction the webhook names",
+            ));
+        };
+        let queried = record.status_report()?;
+        ConfirmedEvent::by_status_query(event, queried)
     }
 
     /// A bearer token from the cache, fetched when missing or near expiry.

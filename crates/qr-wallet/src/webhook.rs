@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use payments_core::{Decimal, Error, PaymentStatus, Result};
+use payments_core::{CallbackEvent, Decimal, Error, PaymentStatus, Result, StatusReport};
 use serde::Deserialize;
 
 use crate::operations::transaction_data::{TransactionFilter, TransactionRecord};
@@ -177,6 +177,25 @@ impl WalletWebhook {
         }
     }
 
+    /// The claim as an unconfirmed core [`CallbackEvent`] (order =
+    /// `ext_transaction_id`, transaction = the platform's id, amount in TRY,
+    /// the claimed status), to confirm with
+    /// [`QrWalletClient::confirm_webhook`](crate::QrWalletClient::confirm_webhook).
+    pub fn event(&self) -> Result<CallbackEvent> {
+        let claimed = match self {
+            WalletWebhook::TopUp(r) => r.status_report()?,
+            WalletWebhook::TopUpFailed(f) => StatusReport::new(PaymentStatus::Declined)
+                .with_amount(try_amount(f.amount, f.currency_code.as_deref())?)
+                .with_code(f.result_code.clone(), f.result_message.clone()),
+            WalletWebhook::BankTransfer(b) => StatusReport::new(self.claimed_status())
+                .with_order(b.ext_transaction_id.clone())
+                .with_transaction(b.transaction_id.clone())
+                .with_amount(try_amount(b.amount, b.currency_code.as_deref())?)
+                .with_code(b.response_code.clone(), b.response_message.clone()),
+        };
+        Ok(CallbackEvent::unconfirmed(crate::PROVIDER, claimed, self.dedupe_key()))
+    }
+
     /// The SummaryRecordByFilter query that confirms a top-up (by `id`) or a
     /// bank transfer (by `ext_transaction_id`, else `transaction_id`).
     /// `None` for a failed top-up (it has no transaction; failed operations
@@ -195,6 +214,16 @@ impl WalletWebhook {
                 (None, None) => None,
             },
         }
+    }
+}
+
+fn try_amount(amount: Option<Decimal>, currency: Option<&str>) -> Result<Option<payments_core::Money>> {
+    match (amount, currency) {
+        (None, _) => Ok(None),
+        (Some(a), Some("TRY")) => crate::amount::try_money(a, "amount").map(Some),
+        (Some(_), other) => Err(Error::malformed_callback(format!(
+            "webhook amount in {other:?}, not TRY"
+        ))),
     }
 }
 

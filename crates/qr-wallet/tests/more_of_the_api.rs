@@ -429,3 +429,71 @@ fn webhooks_are_unconfirmed_events() {
     }
     assert!(parse_webhook(&vec![b' '; 70_000]).is_err());
 }
+
+const TOP_UP: &str = r#"{"id":2507286963749015584,"tenant_id":12,"wallet_id":00000001123456,"transaction_type_id":1001,"transaction_type":"Topup Bank Transfer | IsCashinTx = true","transaction_status_id":20,"transaction_status":"NormalCompleted","result_code":"Success","ext_transaction_id":"TOPUP-1","to_wallet_number":"5169484561","currency_code":"TRY","amount":150.00}"#;
+
+fn summary_with(record: &str) -> String {
+    format!(r#"{{"status":0,"code":"100","message":null,"payload":{{"results":[{record}]}}}}"#)
+}
+
+#[tokio::test]
+async fn a_top_up_webhook_is_confirmed_only_by_summary_record_by_filter() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(api("TransactionData/SummaryRecordByFilter")))
+        .and(body_string(
+            r#"{"page_size":10,"page_index":0,"order_column":"CreatedDateUtc","order_by":"desc","id":"2507286963749015584"}"#,
+        ))
+        .respond_with(json(&summary_with(
+            r#"{"id":"2507286963749015584","transaction_status_id":20,"ext_transaction_id":"TOPUP-1","tx_base_amount":150.0000,"currency_code":"TRY"}"#,
+        )))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let webhook = parse_webhook(TOP_UP.as_bytes()).unwrap();
+    let event = webhook.event().unwrap();
+    assert!(!event.is_confirmed());
+    let confirmed = client.confirm_webhook(&webhook).await.unwrap();
+    assert_eq!(confirmed.status(), &PaymentStatus::Succeeded);
+    confirmed
+        .ensure_paid("TOPUP-1", Money::from_minor(15000, Currency::TRY))
+        .unwrap();
+    assert_eq!(confirmed.dedupe_key(), "qr-wallet:topup:2507286963749015584");
+}
+
+#[tokio::test]
+async fn a_webhook_the_platform_disagrees_with_is_a_mismatch() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    // The platform's record says 15.00, the webhook claims 150.00.
+    Mock::given(method("POST"))
+        .and(path(api("TransactionData/SummaryRecordByFilter")))
+        .respond_with(json(&summary_with(
+            r#"{"id":"2507286963749015584","transaction_status_id":20,"ext_transaction_id":"TOPUP-1","tx_base_amount":15.00,"currency_code":"TRY"}"#,
+        )))
+        .mount(&server)
+        .await;
+    let webhook = parse_webhook(TOP_UP.as_bytes()).unwrap();
+    let e = client.confirm_webhook(&webhook).await.unwrap_err();
+    assert!(matches!(e, Error::Mismatch { .. }), "{e:?}");
+
+    // Not found at all.
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(api("TransactionData/SummaryRecordByFilter")))
+        .respond_with(json(&summary_with("")))
+        .mount(&server)
+        .await;
+    let e = client.confirm_webhook(&webhook).await.unwrap_err();
+    assert!(matches!(e, Error::Mismatch { .. }), "{e:?}");
+
+    // A failed top-up has nothing to confirm.
+    let failed = parse_webhook(
+        br#"{"result_message":"x","result_code":"360","wallet_number":"1","amount":5.00,"currency_code":"TRY"}"#,
+    )
+    .unwrap();
+    let e = client.confirm_webhook(&failed).await.unwrap_err();
+    assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+}

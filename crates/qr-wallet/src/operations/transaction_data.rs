@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use payments_core::{Decimal, Error, HttpRequest, HttpResponse, PaymentStatus, Result, Secret};
+use payments_core::{Decimal, Error, HttpRequest, HttpResponse, PaymentStatus, Result, Secret, StatusReport};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -351,6 +351,30 @@ impl TransactionRecord {
     /// The amount moved: `tx_base_amount`, else `amount`.
     pub fn base_amount(&self) -> Option<Decimal> {
         self.tx_base_amount.or(self.amount)
+    }
+
+    /// The record as a provider-neutral report: status, `ext_transaction_id`
+    /// as the order, `id` as the transaction, the amount in its currency
+    /// (TRY only; another currency or a non-TRY amount is an error).
+    pub fn status_report(&self) -> Result<StatusReport> {
+        let amount = match (self.base_amount(), self.currency_code.as_deref()) {
+            (None, _) => None,
+            (Some(a), Some("TRY")) => Some(crate::amount::try_money(a, "amount")?),
+            (Some(_), other) => {
+                return Err(Error::invalid_input(
+                    "currency_code",
+                    format!("the record's amount is in {other:?}, not TRY"),
+                ));
+            }
+        };
+        Ok(StatusReport::new(self.status())
+            .with_order(self.ext_transaction_id.clone())
+            .with_transaction(self.id.clone())
+            .with_amount(amount)
+            .with_code(
+                self.transaction_status_id.map(|c| c.to_string()),
+                self.transaction_status.clone(),
+            ))
     }
 }
 
