@@ -246,7 +246,7 @@ impl EpayClient {
     /// Fetches a payment token with the derived `secret_hash` and builds the
     /// `halyk.pay` object for `payment`.
     pub async fn widget_payment(&self, payment: &WidgetPayment) -> Result<WidgetObject> {
-        let hash = crate::signature::derive_secret_hash(self.config.callback_key(), &payment.invoice_id);
+        let hash = crate::signature::derive_secret_hash(self.config.callback_key(), &payment.invoice_id)?;
         self.widget_payment_with_hash(payment, hash).await
     }
 
@@ -329,7 +329,7 @@ impl EpayClient {
     /// and posts `/payments/cards/auth` with it.
     pub async fn pay_with_saved_card(&self, req: &SavedCardPayment) -> Result<CardPaymentResult> {
         req.validate()?;
-        let mut token_req = PaymentTokenRequest::derived(&self.config, req.invoice_id.clone(), req.amount);
+        let mut token_req = PaymentTokenRequest::derived(&self.config, req.invoice_id.clone(), req.amount)?;
         if req.post_link.is_some() {
             token_req.post_link = req.post_link.clone();
         }

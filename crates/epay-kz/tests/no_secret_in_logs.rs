@@ -102,7 +102,7 @@ async fn no_secret_reaches_logs_or_debug_output() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let client = client(&server);
-    let hash = derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567");
+    let hash = derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567").unwrap();
     let debug = std::cell::RefCell::new(String::new());
     let dbg = |v: &dyn std::fmt::Debug| debug.borrow_mut().push_str(&format!("{v:?}\n{v:#?}\n"));
 
@@ -118,7 +118,7 @@ async fn no_secret_reaches_logs_or_debug_output() {
         .await
         .unwrap();
     dbg(&widget);
-    let pay_req = PaymentTokenRequest::derived(client.config(), "000001234567", Money::from_minor(100, Currency::KZT));
+    let pay_req = PaymentTokenRequest::derived(client.config(), "000001234567", Money::from_minor(100, Currency::KZT)).unwrap();
     dbg(&pay_req);
     let pay_token = client.payment_token(&pay_req).await.unwrap();
     dbg(&pay_token);
