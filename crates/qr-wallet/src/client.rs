@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use payments_core::auth::{self, On401};
 use payments_core::clock::{SharedClock, system_clock};
-use payments_core::http::HttpClient;
+use payments_core::http::{CallOptions, HttpClient};
 use payments_core::token_cache::{FetchedToken, TokenCache};
 use payments_core::{Call, ConfirmedEvent, Error, HttpRequest, HttpResponse, Result, Secret};
 
@@ -74,6 +74,7 @@ const RECEIPT: Call = Call::idempotent(PROVIDER, "transaction_receipt");
 #[derive(Debug, Clone)]
 pub struct QrWalletClient {
     inner: Arc<Inner>,
+    options: CallOptions,
 }
 
 #[derive(Debug)]
@@ -113,6 +114,7 @@ impl QrWalletClientBuilder {
         };
         let clock = self.clock.unwrap_or_else(system_clock);
         Ok(QrWalletClient {
+            options: CallOptions::new(),
             inner: Arc::new(Inner {
                 config: self.config,
                 http,
@@ -141,6 +143,22 @@ impl QrWalletClient {
             http: None,
             clock: None,
         }
+    }
+
+    /// A cheap clone whose calls all use `options` (per-attempt timeout,
+    /// a deadline over the whole call with its retries, a correlation id for
+    /// tracing), on top of any options this client already has. The token
+    /// cache and HTTP pool are shared.
+    pub fn with_options(&self, options: CallOptions) -> QrWalletClient {
+        QrWalletClient {
+            inner: Arc::clone(&self.inner),
+            options: self.options.merged(&options),
+        }
+    }
+
+    /// The options every call of this client uses.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
     }
 
     /// The configuration.
@@ -361,7 +379,7 @@ impl QrWalletClient {
 
     async fn fetch_token(&self) -> Result<FetchedToken> {
         let req = token::build_token_request(&self.inner.config);
-        let resp = self.inner.http.execute(&TOKEN, req).await?;
+        let resp = self.inner.http.execute(&TOKEN.with_options(&self.options), req).await?;
         token::parse_token_response(&resp)
     }
 
@@ -369,11 +387,12 @@ impl QrWalletClient {
     /// HTTP 401 that token is dropped and, where [`on_401`] allows, the call
     /// is sent once more with a new one.
     async fn send(&self, call: &Call, build: impl Fn(&Secret<String>) -> Result<HttpRequest>) -> Result<HttpResponse> {
+        let call = call.clone().with_options(&self.options);
         auth::send_with_token(
             &self.inner.http,
             &self.inner.tokens,
-            call,
-            on_401(call),
+            &call,
+            on_401(&call),
             || self.fetch_token(),
             build,
         )

@@ -661,3 +661,26 @@ async fn a_401_on_a_money_call_without_an_id_is_not_resent() {
     client.access_token().await.unwrap();
     assert_eq!(hits(&server, TOKEN_PATH).await.len(), 2);
 }
+
+#[tokio::test]
+async fn with_options_bounds_every_call_and_shares_the_token_cache() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("ReadQRPayment")))
+        .respond_with(json(&ok_envelope(r#"{"amount":1.00}"#)).set_delay(Duration::from_millis(400)))
+        .mount(&server)
+        .await;
+    // The default timeout (1.5 s) lets the slow answer through.
+    client.read_qr_payment("Q").await.unwrap();
+    let hurried = client.with_options(
+        payments_core::http::CallOptions::new()
+            .timeout(Duration::from_millis(100))
+            .correlation_id("order-42"),
+    );
+    assert_eq!(hurried.options().correlation_id.as_deref(), Some("order-42"));
+    let err = hurried.read_qr_payment("Q").await.unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+    // One token for both clients.
+    assert_eq!(hits(&server, TOKEN_PATH).await.len(), 1);
+}
