@@ -5,9 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use payments::azericard::{AzericardClient, AzericardConfig, FollowUpRequest, GatewayPublicKey, MerchantKey};
+use payments::azericard::{
+    AzericardClient, AzericardConfig, EXTRA_INT_REF, EXTRA_RRN, EXTRA_TRTYPE, FollowUpRequest, GatewayPublicKey,
+    MerchantKey,
+};
 use payments::{
-    AnyProvider, CreatePayment, Currency, Error, Money, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
+    AnyProvider, CreatePayment, Currency, Error, Money, OperationOutcome, PaymentOutcome, PaymentProvider,
     PaymentStatus, RefundRequest,
 };
 use payments_sandbox::Sandbox;
@@ -100,7 +103,7 @@ async fn checkout(s: &Setup, order: &str, amount: Money, hold: bool, card: &str)
 }
 
 #[tokio::test]
-async fn preauthorize_callback_complete_status_refund() {
+async fn preauthorize_confirm_capture_status_refund() {
     let s = setup().await;
     let amount = Money::parse_major("10.50", Currency::AZN).unwrap();
     assert_eq!(
@@ -109,38 +112,31 @@ async fn preauthorize_callback_complete_status_refund() {
     );
 
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
-    let event = got[0].verified.as_ref().expect("the gateway-signed callback verifies");
+    let event = got[0].verified.clone().expect("the gateway-signed callback verifies");
+    // Verified is not confirmed: the outcome is not covered by P_SIGN.
+    assert!(!event.is_confirmed());
     assert_eq!(event.claimed().status, PaymentStatus::Authorized);
-    payments::callback::ensure_matches(
-        event.claimed().order_id.as_deref(),
-        event.claimed().amount,
-        "000000123456",
-        amount,
-    )
-    .unwrap();
 
-    // Replaying the same callback is refused (its NONCE was seen).
-    let replay = s.provider.verify_callback(&got[0].body);
-    assert!(matches!(replay, Err(Error::ReplayedCallback { .. })), "{replay:?}");
+    // Confirmation: a status query bound to the callback.
+    let confirmed = s.provider.confirm_callback(event.clone()).await.unwrap();
+    confirmed.ensure_authorized("000000123456", amount).unwrap();
+    assert!(confirmed.ensure_paid("000000123456", amount).is_err());
 
-    // The fields a completion needs come from the callback's form.
-    let form: Vec<(String, String)> = url_pairs(&got[0].body);
-    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap();
-    let (rrn, int_ref) = (field("RRN"), field("INT_REF"));
+    // The same callback again is a replay (its signed INT_REF and RRN).
+    let again = s.provider.confirm_callback(event).await;
+    assert!(matches!(again, Err(Error::ReplayedCallback { .. })), "{again:?}");
 
-    let client = azericard(&s.provider);
-    let done = client
-        .complete(&FollowUpRequest::completion("000000123456", amount, &rrn, &int_ref))
-        .await
-        .unwrap();
-    assert_eq!(done.code, payments::azericard::GatewayCode::Success, "{done:?}");
+    // Capture (TRTYPE 21) straight from the confirmed event's reference.
+    let payment = confirmed.payment_ref();
+    assert!(payment.extra.contains_key(EXTRA_RRN) && payment.extra.contains_key(EXTRA_INT_REF));
+    let captured = s.provider.capture(&payment, None).await.unwrap();
+    assert!(matches!(captured, OperationOutcome::Accepted { .. }), "{captured:?}");
+    // A second completion of the same hold: already processed, not a decline.
+    let twice = s.provider.capture(&payment, None).await.unwrap();
+    assert!(matches!(twice, OperationOutcome::AlreadyProcessed { .. }), "{twice:?}");
 
-    let payment = PaymentRef::order("000000123456")
-        .with_amount(amount)
-        .with_extra("RRN", &rrn)
-        .with_extra("INT_REF", &int_ref)
-        .with_extra("TRTYPE", "21");
-    let status = s.provider.payment_status(&payment).await.unwrap();
+    let completed = payment.clone().with_extra(EXTRA_TRTYPE, "21");
+    let status = s.provider.payment_status(&completed).await.unwrap();
     assert_eq!(status.status, PaymentStatus::Succeeded, "{status:?}");
 
     let part = Money::parse_major("4.00", Currency::AZN).unwrap();
@@ -157,7 +153,27 @@ async fn preauthorize_callback_complete_status_refund() {
 }
 
 #[tokio::test]
-async fn purchase_declined_by_card_is_a_value() {
+async fn completion_is_signed_in_either_order_the_gateway_accepts() {
+    let s = setup().await;
+    let amount = Money::parse_major("2.00", Currency::AZN).unwrap();
+    checkout(&s, "000000123460", amount, true, "4111111111111111").await;
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    let form = url_pairs(&got[0].body);
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap();
+    let done = azericard(&s.provider)
+        .complete(&FollowUpRequest::completion(
+            "000000123460",
+            amount,
+            field("RRN"),
+            field("INT_REF"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(done.code, payments::azericard::GatewayCode::Success, "{done:?}");
+}
+
+#[tokio::test]
+async fn purchase_declined_by_card_confirms_as_declined() {
     let s = setup().await;
     let amount = Money::parse_major("3.00", Currency::AZN).unwrap();
     assert_eq!(
@@ -165,12 +181,46 @@ async fn purchase_declined_by_card_is_a_value() {
         "declined"
     );
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
-    let event = got[0].verified.as_ref().expect("a signed decline verifies");
+    let event = got[0].verified.clone().expect("a signed decline verifies");
     assert_eq!(event.claimed().status, PaymentStatus::Declined);
+    let confirmed = s.provider.confirm_callback(event).await.unwrap();
+    assert_eq!(confirmed.status(), &PaymentStatus::Declined);
+    assert!(confirmed.ensure_paid("000000123457", amount).is_err());
 }
 
 #[tokio::test]
-async fn purchase_then_cancel_by_reversal() {
+async fn a_decline_forged_into_an_approval_never_confirms() {
+    let s = setup().await;
+    let amount = Money::parse_major("3.00", Currency::AZN).unwrap();
+    checkout(&s, "000000123461", amount, false, "4000000000000002").await;
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    // ACTION 2 -> 0, RC -> 00, another ORDER, a fresh NONCE: all unsigned.
+    let mut form = url_pairs(&got[0].body);
+    for (k, v) in &mut form {
+        match k.as_str() {
+            "ACTION" => *v = "0".into(),
+            "RC" => *v = "00".into(),
+            "ORDER" => *v = "000000123462".into(),
+            "NONCE" => *v = "ffeeddccbbaa99887766554433221100".into(),
+            _ => {}
+        }
+    }
+    let mut url = reqwest::Url::parse("http://form.invalid/").unwrap();
+    url.query_pairs_mut().extend_pairs(&form);
+    let forged = url.query().unwrap().to_owned();
+    // It verifies (the edits are outside P_SIGN), so only confirmation can stop it.
+    let event = s.provider.verify_callback(forged.as_bytes()).unwrap();
+    assert_eq!(event.claimed().status, PaymentStatus::Succeeded);
+    let refused = s.provider.confirm_callback(event).await;
+    assert!(matches!(refused, Err(Error::Mismatch { .. })), "{refused:?}");
+    payments_core::conformance::forged_outcome_never_succeeds(s.provider.as_ref(), forged.as_bytes()).await;
+    // The same with the genuine ORDER: the gateway says declined.
+    let same_order = forged.replace("ORDER=000000123462", "ORDER=000000123461");
+    payments_core::conformance::forged_outcome_never_succeeds(s.provider.as_ref(), same_order.as_bytes()).await;
+}
+
+#[tokio::test]
+async fn purchase_confirm_then_cancel_by_reversal() {
     let s = setup().await;
     let amount = Money::parse_major("7.25", Currency::AZN).unwrap();
     assert_eq!(
@@ -178,17 +228,10 @@ async fn purchase_then_cancel_by_reversal() {
         "approved"
     );
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
-    assert_eq!(
-        got[0].verified.as_ref().unwrap().claimed().status,
-        PaymentStatus::Succeeded
-    );
-    let form = url_pairs(&got[0].body);
-    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap();
-    let payment = PaymentRef::order("000000123458")
-        .with_amount(amount)
-        .with_extra("RRN", field("RRN"))
-        .with_extra("INT_REF", field("INT_REF"));
-    let cancelled = s.provider.cancel(&payment).await.unwrap();
+    let event = got[0].verified.clone().unwrap();
+    let confirmed = s.provider.confirm_callback(event).await.unwrap();
+    confirmed.ensure_paid("000000123458", amount).unwrap();
+    let cancelled = s.provider.cancel(&confirmed.payment_ref()).await.unwrap();
     assert!(matches!(cancelled, OperationOutcome::Accepted { .. }), "{cancelled:?}");
 }
 

@@ -15,7 +15,8 @@ use aws_lc_rs::rsa::KeyPair;
 use aws_lc_rs::signature::{self, ParsedPublicKey};
 use azericard::signature::{mac_source_of_pairs, sign_mac, verify_mac};
 use azericard::testing::sign_transfer_callback;
-use azericard::{AuthorizationRequest, AzericardConfig, MerchantKey, verify_transfer_callback};
+use azericard::transfer_callback::verify_transfer_callback_signature;
+use azericard::{AuthorizationRequest, AzericardConfig, MerchantKey};
 use criterion::{Criterion, criterion_group, criterion_main};
 use md5::{Digest, Md5};
 use payments_core::clock::SystemClock;
@@ -146,11 +147,11 @@ fn transfer_callback(c: &mut Criterion) {
         ("Message", "Approved"),
     ];
     let body = sign_transfer_callback(TRANSFER_SECRET, &fields);
-    assert!(verify_transfer_callback(&config, body.as_bytes()).is_ok());
+    assert!(verify_transfer_callback_signature(&config, body.as_bytes()).is_ok());
 
     let mut group = c.benchmark_group("azericard_transfer_callback");
     group.bench_function("sdk_verify_transfer_callback", |b| {
-        b.iter(|| verify_transfer_callback(&config, black_box(body.as_bytes())).unwrap())
+        b.iter(|| verify_transfer_callback_signature(&config, black_box(body.as_bytes())).unwrap())
     });
     group.bench_function("raw_md5_baseline", |b| {
         b.iter(|| {

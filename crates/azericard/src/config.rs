@@ -9,8 +9,10 @@ use payments_core::clock::{SharedClock, system_clock};
 use payments_core::{Currency, Error, Result, Secret};
 
 use crate::keys::{GatewayPublicKey, MerchantKey};
-use crate::replay::{InMemoryNonceStore, NonceStore};
+use crate::language::Language;
+use crate::signature::FollowUpSigningOrder;
 use crate::validate;
+use payments_core::store::{MemoryOnceStore, SharedOnceStore};
 
 /// Which AzeriCard hosts to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,19 +97,23 @@ pub struct AzericardConfig {
     pub(crate) mpi_base_url: String,
     pub(crate) mt_base_url: String,
     pub(crate) merchant_key: Option<MerchantKey>,
-    pub(crate) gateway_key: Option<GatewayPublicKey>,
+    pub(crate) gateway_keys: Vec<GatewayPublicKey>,
     pub(crate) transfer_secret: Option<Arc<Secret<String>>>,
     pub(crate) transfer_merchant: Option<String>,
     pub(crate) merchant_name: Option<String>,
     pub(crate) merchant_url: Option<String>,
     pub(crate) merchant_email: Option<String>,
     pub(crate) callback_url: Option<String>,
-    pub(crate) language: String,
+    pub(crate) language: Language,
     pub(crate) country: Option<String>,
     pub(crate) merchant_gmt: Option<String>,
     pub(crate) currency_format: CurrencyFormat,
+    pub(crate) follow_up_order: FollowUpSigningOrder,
     pub(crate) callback_max_age: Duration,
-    pub(crate) nonce_store: Arc<dyn NonceStore>,
+    pub(crate) transfer_callback_max_age: Duration,
+    pub(crate) replay_retention: Duration,
+    pub(crate) replay_store: SharedOnceStore,
+    pub(crate) custom_replay_store: bool,
     pub(crate) clock: SharedClock,
 }
 
@@ -118,9 +124,9 @@ impl AzericardConfig {
     }
 
     /// Reads the configuration from the process environment; see
-    /// [`AzericardConfig::from_env_with`] for the variables.
+    /// [`AzericardConfig::from_lookup`] for the variables.
     pub fn from_env() -> Result<AzericardConfig> {
-        AzericardConfig::from_env_with(|name| std::env::var(name).ok())
+        AzericardConfig::from_lookup(|name| std::env::var(name).ok())
     }
 
     /// Reads the configuration through `lookup` (a variable name to its value).
@@ -130,7 +136,9 @@ impl AzericardConfig {
     /// | `AZERICARD_MERCHANT_ID` (required) | terminal id |
     /// | `AZERICARD_ENV` | `test` (default when unset) or `prod`; anything else is an error |
     /// | `AZERICARD_KEY_FILE_PATH` | merchant RSA private key, PEM file |
-    /// | `AZERICARD_GATEWAY_PUBLIC_KEY_PATH` | AzeriCard's public key for callbacks, PEM file |
+    /// | `AZERICARD_GATEWAY_PUBLIC_KEY_PATH` | AzeriCard's public key(s) for callbacks: PEM file(s), several separated by `,` during a key rotation |
+    /// | `AZERICARD_GATEWAY_KEY_LEGACY_1024` | `true` to accept a 1024-bit gateway key (legacy; see [`GatewayPublicKey::from_pem_legacy`]) |
+    /// | `AZERICARD_FOLLOW_UP_ORDER` | `sources` (default) or `integrify`: the signing order of 21/22/24 ([`FollowUpSigningOrder`]) |
     /// | `AZERICARD_TRANSFER_KEY` | MT transfer secret |
     /// | `AZERICARD_TRANSFER_MERCHANT` | MT `Merchant` name |
     /// | `AZERICARD_MERCHANT_NAME` / `_URL` / `_EMAIL` | MERCH_NAME, MERCH_URL, EMAIL |
@@ -138,18 +146,53 @@ impl AzericardConfig {
     /// | `AZERICARD_INTERFACE_LANG` | LANG (default `az`) |
     /// | `AZERICARD_MPI_URL`, `AZERICARD_MT_URL` | host overrides |
     /// | `AZERICARD_CURRENCY_FORMAT` | `alpha` (default) or `numeric` |
-    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<AzericardConfig> {
+    ///
+    /// Every problem found (a missing terminal id, an unreadable key, a bad
+    /// value) is reported at once, in one [`Error::Config`].
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<AzericardConfig> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let terminal = get("AZERICARD_MERCHANT_ID").ok_or_else(|| Error::config("AZERICARD_MERCHANT_ID is not set"))?;
-        let mut b = AzericardConfig::builder(terminal);
+        let mut problems: Vec<String> = Vec::new();
+        let mut note = |r: Result<()>| {
+            if let Err(e) = r {
+                problems.push(config_message(&e));
+            }
+        };
+        let terminal = get("AZERICARD_MERCHANT_ID");
+        if terminal.is_none() {
+            note(Err(Error::config("AZERICARD_MERCHANT_ID (terminal id) is not set")));
+        }
+        let mut b = AzericardConfig::builder(terminal.unwrap_or_default());
         if let Some(env) = get("AZERICARD_ENV") {
-            b = b.environment(Environment::parse(&env)?);
+            match Environment::parse(&env) {
+                Ok(e) => b = b.environment(e),
+                Err(e) => note(Err(e)),
+            }
         }
         if let Some(path) = get("AZERICARD_KEY_FILE_PATH") {
-            b = b.merchant_key(MerchantKey::from_pem_file(path)?);
+            match MerchantKey::from_pem_file(path) {
+                Ok(k) => b = b.merchant_key(k),
+                Err(e) => note(Err(e)),
+            }
         }
-        if let Some(path) = get("AZERICARD_GATEWAY_PUBLIC_KEY_PATH") {
-            b = b.gateway_public_key(GatewayPublicKey::from_pem_file(path)?);
+        let legacy = get("AZERICARD_GATEWAY_KEY_LEGACY_1024").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        if let Some(paths) = get("AZERICARD_GATEWAY_PUBLIC_KEY_PATH") {
+            for path in paths.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let loaded = if legacy {
+                    GatewayPublicKey::from_pem_file_legacy(path)
+                } else {
+                    GatewayPublicKey::from_pem_file(path)
+                };
+                match loaded {
+                    Ok(k) => b = b.gateway_public_key(k),
+                    Err(e) => note(Err(e)),
+                }
+            }
+        }
+        if let Some(v) = get("AZERICARD_FOLLOW_UP_ORDER") {
+            match FollowUpSigningOrder::parse(&v) {
+                Ok(o) => b = b.follow_up_signing_order(o),
+                Err(e) => note(Err(e)),
+            }
         }
         if let Some(secret) = get("AZERICARD_TRANSFER_KEY") {
             b = b.transfer_secret(secret);
@@ -179,13 +222,80 @@ impl AzericardConfig {
             b = b.mt_base_url(v);
         }
         if let Some(v) = get("AZERICARD_CURRENCY_FORMAT") {
-            b = b.currency_format(match v.trim().to_ascii_lowercase().as_str() {
-                "alpha" => CurrencyFormat::Alpha,
-                "numeric" => CurrencyFormat::Numeric,
-                _ => return Err(Error::config("AZERICARD_CURRENCY_FORMAT must be `alpha` or `numeric`")),
-            });
+            match v.trim().to_ascii_lowercase().as_str() {
+                "alpha" => b = b.currency_format(CurrencyFormat::Alpha),
+                "numeric" => b = b.currency_format(CurrencyFormat::Numeric),
+                _ => note(Err(Error::config(
+                    "AZERICARD_CURRENCY_FORMAT must be `alpha` or `numeric`",
+                ))),
+            }
         }
-        b.build()
+        match b.build() {
+            Ok(c) if problems.is_empty() => Ok(c),
+            Ok(_) => Err(joined(problems)),
+            Err(e) => {
+                // The builder's own list; a terminal left empty above is already named.
+                if !(terminal_missing(&problems) && config_message(&e).starts_with("terminal")) {
+                    problems.push(config_message(&e));
+                }
+                Err(joined(problems))
+            }
+        }
+    }
+
+    /// MERCH_NAME, MERCH_URL and BACKREF, which every browser form needs;
+    /// every missing one is named at once. `callback_url` may come from the
+    /// request instead of the configuration.
+    pub(crate) fn require_form_settings<'a>(
+        &'a self,
+        callback_url: Option<&'a str>,
+    ) -> Result<(&'a str, &'a str, &'a str)> {
+        let key = self.require_merchant_key().err();
+        match (
+            self.merchant_name.as_deref(),
+            self.merchant_url.as_deref(),
+            callback_url.or(self.callback_url.as_deref()),
+            key,
+        ) {
+            (Some(name), Some(url), Some(back), None) => Ok((name, url, back)),
+            (name, url, back, key) => {
+                let mut missing = Vec::new();
+                if key.is_some() {
+                    missing.push("merchant_key (AZERICARD_KEY_FILE_PATH)");
+                }
+                if name.is_none() {
+                    missing.push("merchant_name (AZERICARD_MERCHANT_NAME)");
+                }
+                if url.is_none() {
+                    missing.push("merchant_url (AZERICARD_MERCHANT_URL)");
+                }
+                if back.is_none() {
+                    missing.push("callback_url (AZERICARD_CALLBACK_URL)");
+                }
+                Err(Error::config(format!(
+                    "missing for a payment form: {}",
+                    missing.join(", ")
+                )))
+            }
+        }
+    }
+
+    /// Sets the clock; the default replay store follows it.
+    pub(crate) fn set_clock(&mut self, clock: SharedClock) {
+        if !self.custom_replay_store {
+            self.replay_store = Arc::new(MemoryOnceStore::new().with_clock(clock.clone()));
+        }
+        self.clock = clock;
+    }
+
+    /// The signing order of completion and reversal.
+    pub fn follow_up_signing_order(&self) -> FollowUpSigningOrder {
+        self.follow_up_order
+    }
+
+    /// How old (or how far in the future) a transfer callback's Timestamp may be.
+    pub fn transfer_callback_max_age(&self) -> Duration {
+        self.transfer_callback_max_age
     }
 
     /// The terminal id.
@@ -224,12 +334,13 @@ impl AzericardConfig {
         })
     }
 
-    pub(crate) fn require_gateway_key(&self) -> Result<&GatewayPublicKey> {
-        self.gateway_key.as_ref().ok_or_else(|| {
-            Error::config(
-                "AzeriCard's gateway public key is required to verify callbacks (AZERICARD_GATEWAY_PUBLIC_KEY_PATH)",
-            )
-        })
+    pub(crate) fn require_gateway_keys(&self) -> Result<&[GatewayPublicKey]> {
+        if self.gateway_keys.is_empty() {
+            return Err(Error::config(
+                "gateway_public_key (AZERICARD_GATEWAY_PUBLIC_KEY_PATH): AzeriCard's public key is required to verify callbacks",
+            ));
+        }
+        Ok(&self.gateway_keys)
     }
 
     pub(crate) fn require_transfer(&self) -> Result<(&str, &str)> {
@@ -257,7 +368,7 @@ impl fmt::Debug for AzericardConfig {
             .field("mpi_base_url", &self.mpi_base_url)
             .field("mt_base_url", &self.mt_base_url)
             .field("merchant_key", &self.merchant_key)
-            .field("gateway_key", &self.gateway_key)
+            .field("gateway_keys", &self.gateway_keys)
             .field("transfer_secret", &self.transfer_secret.as_ref().map(|_| "[REDACTED]"))
             .field("transfer_merchant", &self.transfer_merchant)
             .field("merchant_name", &self.merchant_name)
@@ -265,7 +376,9 @@ impl fmt::Debug for AzericardConfig {
             .field("callback_url", &self.callback_url)
             .field("language", &self.language)
             .field("currency_format", &self.currency_format)
+            .field("follow_up_order", &self.follow_up_order)
             .field("callback_max_age", &self.callback_max_age)
+            .field("transfer_callback_max_age", &self.transfer_callback_max_age)
             .finish_non_exhaustive()
     }
 }
@@ -287,19 +400,23 @@ impl AzericardConfigBuilder {
                 mpi_base_url: String::new(),
                 mt_base_url: String::new(),
                 merchant_key: None,
-                gateway_key: None,
+                gateway_keys: Vec::new(),
                 transfer_secret: None,
                 transfer_merchant: None,
                 merchant_name: None,
                 merchant_url: None,
                 merchant_email: None,
                 callback_url: None,
-                language: "az".to_owned(),
+                language: Language::Az,
                 country: None,
                 merchant_gmt: None,
                 currency_format: CurrencyFormat::Alpha,
+                follow_up_order: FollowUpSigningOrder::Sources,
                 callback_max_age: Duration::from_secs(3600),
-                nonce_store: Arc::new(InMemoryNonceStore::new()),
+                transfer_callback_max_age: Duration::from_secs(6 * 3600),
+                replay_retention: Duration::from_secs(24 * 3600),
+                replay_store: Arc::new(MemoryOnceStore::new()),
+                custom_replay_store: false,
                 clock: system_clock(),
             },
             mpi_override: None,
@@ -333,9 +450,27 @@ impl AzericardConfigBuilder {
         self
     }
 
-    /// AzeriCard's public key (verifies callbacks). Never the merchant's own key.
+    /// Adds one of AzeriCard's public keys (verifies callbacks). Never the
+    /// merchant's own key. Call it again to configure several keys at once
+    /// during a rotation: a callback verifies when any of them accepts it.
     pub fn gateway_public_key(mut self, key: GatewayPublicKey) -> Self {
-        self.config.gateway_key = Some(key);
+        self.config.gateway_keys.push(key);
+        self
+    }
+
+    /// The signing order of completion and reversal (21/22/24); the default
+    /// is [`FollowUpSigningOrder::Sources`].
+    pub fn follow_up_signing_order(mut self, order: FollowUpSigningOrder) -> Self {
+        self.config.follow_up_order = order;
+        self
+    }
+
+    /// How old (or how far in the future) a transfer callback's `Timestamp`
+    /// may be (default 6 hours: the MT does not say which time zone it
+    /// writes, and Baku time is UTC+4). Replays inside the window are caught
+    /// by the signed `OperationID`.
+    pub fn transfer_callback_max_age(mut self, age: Duration) -> Self {
+        self.config.transfer_callback_max_age = age;
         self
     }
 
@@ -375,8 +510,8 @@ impl AzericardConfigBuilder {
         self
     }
 
-    /// LANG: the payment page's language (2 letters, default `az`).
-    pub fn language(mut self, lang: impl Into<String>) -> Self {
+    /// LANG: the payment page's language (default [`Language::Az`]).
+    pub fn language(mut self, lang: impl Into<Language>) -> Self {
         self.config.language = lang.into();
         self
     }
@@ -406,58 +541,120 @@ impl AzericardConfigBuilder {
         self
     }
 
-    /// The store of seen callback nonces (in-memory by default).
-    pub fn nonce_store(mut self, store: Arc<dyn NonceStore>) -> Self {
-        self.config.nonce_store = store;
+    /// How long an accepted callback's signed key is remembered (default 24
+    /// hours; at least the callback windows).
+    pub fn replay_retention(mut self, keep: Duration) -> Self {
+        self.config.replay_retention = keep;
         self
     }
 
-    /// The clock used for TIMESTAMP and callback freshness (system clock by default).
+    /// The replay store of accepted callback keys: core's in-memory,
+    /// age-evicting [`MemoryOnceStore`] by default; a shared store (Redis)
+    /// when several processes receive callbacks.
+    pub fn replay_store(mut self, store: SharedOnceStore) -> Self {
+        self.config.replay_store = store;
+        self.config.custom_replay_store = true;
+        self
+    }
+
+    /// The clock used for TIMESTAMP, callback freshness and the default
+    /// replay store (system clock by default).
     pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.config.clock = clock;
+        self.config.set_clock(clock);
         self
     }
 
-    /// Validates and builds the configuration.
+    /// Validates and builds the configuration. Every problem is reported at
+    /// once, each naming its setting.
     pub fn build(self) -> Result<AzericardConfig> {
         let mut c = self.config;
+        let mut problems: Vec<String> = Vec::new();
+        let mut check = |r: Result<()>| {
+            if let Err(e) = r {
+                problems.push(config_message(&e));
+            }
+        };
         if c.terminal.len() != 8 || !c.terminal.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Error::config(
-                "the terminal id (AZERICARD_MERCHANT_ID) must be 8 ASCII letters or digits",
-            ));
+            check(Err(Error::config(
+                "terminal (AZERICARD_MERCHANT_ID) must be 8 ASCII letters or digits",
+            )));
         }
-        c.mpi_base_url = base_url(self.mpi_override, self.environment.mpi_base_url(), "MPI base URL")?;
-        c.mt_base_url = base_url(self.mt_override, self.environment.mt_base_url(), "MT base URL")?;
-        let config_err = |e: Error| Error::config(format!("configuration: {e}"));
+        match base_url(
+            self.mpi_override,
+            self.environment.mpi_base_url(),
+            "mpi_base_url (AZERICARD_MPI_URL)",
+        ) {
+            Ok(u) => c.mpi_base_url = u,
+            Err(e) => check(Err(e)),
+        }
+        match base_url(
+            self.mt_override,
+            self.environment.mt_base_url(),
+            "mt_base_url (AZERICARD_MT_URL)",
+        ) {
+            Ok(u) => c.mt_base_url = u,
+            Err(e) => check(Err(e)),
+        }
         if let Some(v) = &c.merchant_name {
-            validate::text("merchant_name", v, 1, 50).map_err(config_err)?;
+            check(validate::text("merchant_name", v, 1, 50));
         }
         if let Some(v) = &c.merchant_url {
-            validate::signed_ascii("merchant_url", v, 1, 250).map_err(config_err)?;
+            check(validate::signed_ascii("merchant_url", v, 1, 250));
         }
         if let Some(v) = &c.merchant_email {
-            validate::text("merchant_email", v, 1, 80).map_err(config_err)?;
+            check(validate::text("merchant_email", v, 1, 80));
         }
         if let Some(v) = &c.callback_url {
-            validate::text("callback_url", v, 1, 250).map_err(config_err)?;
+            check(validate::text("callback_url", v, 1, 250));
         }
-        validate::language(&c.language).map_err(config_err)?;
+        check(validate::language(c.language.code()));
         if let Some(v) = &c.country
             && (v.len() != 2 || !v.bytes().all(|b| b.is_ascii_alphabetic()))
         {
-            return Err(Error::config("country must be 2 letters"));
+            check(Err(Error::config("country must be 2 letters")));
         }
         if let Some(v) = &c.merchant_gmt {
-            validate::text("merchant_gmt", v, 1, 5).map_err(config_err)?;
+            check(validate::text("merchant_gmt", v, 1, 5));
         }
         if let Some(v) = &c.transfer_merchant {
-            validate::text("transfer_merchant", v, 1, 16).map_err(config_err)?;
+            check(validate::text("transfer_merchant", v, 1, 16));
         }
         if c.transfer_secret.as_ref().is_some_and(|s| s.is_empty()) {
-            return Err(Error::config("the MT transfer secret is empty"));
+            check(Err(Error::config("transfer_secret (AZERICARD_TRANSFER_KEY) is empty")));
         }
-        Ok(c)
+        if problems.is_empty() {
+            Ok(c)
+        } else {
+            Err(joined(problems))
+        }
     }
+}
+
+/// The text of a problem for a combined configuration error: a config
+/// error's message, or an invalid-input error's field and reason.
+fn config_message(e: &Error) -> String {
+    match e {
+        Error::Config { message, .. } => message.clone(),
+        Error::InvalidInput { field, reason } => format!("{field} {reason}"),
+        other => other.to_string(),
+    }
+}
+
+fn terminal_missing(problems: &[String]) -> bool {
+    problems.iter().any(|p| p.starts_with("AZERICARD_MERCHANT_ID"))
+}
+
+/// One problem: its full message. Several: each setting named with the
+/// first words of its problem, so that all fit in one bounded error text.
+fn joined(problems: Vec<String>) -> Error {
+    if let [one] = problems.as_slice() {
+        return Error::config(one.clone());
+    }
+    let short: Vec<String> = problems
+        .iter()
+        .map(|p| p.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    Error::config(format!("{} problems: {}", short.len(), short.join("; ")))
 }
 
 fn base_url(overridden: Option<String>, default: &str, what: &str) -> Result<String> {
@@ -488,27 +685,26 @@ mod tests {
 
     #[test]
     fn env_selects_hosts_and_rejects_unknown_env() {
-        let c = AzericardConfig::from_env_with(env(&[("AZERICARD_MERCHANT_ID", "17201234")])).unwrap();
+        let c = AzericardConfig::from_lookup(env(&[("AZERICARD_MERCHANT_ID", "17201234")])).unwrap();
         assert_eq!(c.cgi_link_url(), "https://testmpi.3dsecure.az/cgi-bin/cgi_link");
         assert_eq!(c.mt_base_url(), "https://testmt.azericard.com");
-        let c =
-            AzericardConfig::from_env_with(env(&[("AZERICARD_MERCHANT_ID", "17201234"), ("AZERICARD_ENV", "prod")]))
-                .unwrap();
+        let c = AzericardConfig::from_lookup(env(&[("AZERICARD_MERCHANT_ID", "17201234"), ("AZERICARD_ENV", "prod")]))
+            .unwrap();
         assert_eq!(c.token_cgi_link_url(), "https://mpi.3dsecure.az/token/cgi_link");
         assert_eq!(c.mt_base_url(), "https://mt.azericard.com");
-        let err = AzericardConfig::from_env_with(env(&[
+        let err = AzericardConfig::from_lookup(env(&[
             ("AZERICARD_MERCHANT_ID", "17201234"),
             ("AZERICARD_ENV", "staging"),
         ]))
         .unwrap_err();
         assert!(matches!(err, Error::Config { .. }), "{err}");
-        assert!(AzericardConfig::from_env_with(env(&[])).is_err());
+        assert!(AzericardConfig::from_lookup(env(&[])).is_err());
     }
 
     #[test]
     fn env_reads_keys_and_overrides() {
         let dir = env!("CARGO_MANIFEST_DIR");
-        let c = AzericardConfig::from_env_with(env(&[
+        let c = AzericardConfig::from_lookup(env(&[
             ("AZERICARD_MERCHANT_ID", "17201234"),
             (
                 "AZERICARD_KEY_FILE_PATH",
@@ -529,7 +725,7 @@ mod tests {
         assert_eq!(c.cgi_link_url(), "http://127.0.0.1:9/azericard/cgi-bin/cgi_link");
         assert_eq!(c.mt_base_url(), "http://127.0.0.1:9/azericard-mt");
         assert_eq!(c.currency_format, CurrencyFormat::Numeric);
-        assert!(c.require_merchant_key().is_ok() && c.require_gateway_key().is_ok());
+        assert!(c.require_merchant_key().is_ok() && c.require_gateway_keys().is_ok());
         assert_eq!(c.require_transfer().unwrap(), ("TESTSHOP", "transfer-secret"));
         let debug = format!("{c:?}");
         assert!(!debug.contains("transfer-secret"), "{debug}");
@@ -559,7 +755,75 @@ mod tests {
         );
         let c = AzericardConfig::builder("17201234").build().unwrap();
         assert!(matches!(c.require_merchant_key(), Err(Error::Config { .. })));
-        assert!(matches!(c.require_gateway_key(), Err(Error::Config { .. })));
+        assert!(matches!(c.require_gateway_keys(), Err(Error::Config { .. })));
         assert!(matches!(c.require_transfer(), Err(Error::Config { .. })));
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once_naming_the_real_setting() {
+        let err = AzericardConfig::builder("1234")
+            .mpi_base_url("ftp://x")
+            .merchant_name("x".repeat(51))
+            .language("aze")
+            .transfer_secret("")
+            .build()
+            .unwrap_err()
+            .to_string();
+        for named in [
+            "terminal",
+            "mpi_base_url",
+            "merchant_name",
+            "language",
+            "transfer_secret",
+        ] {
+            assert!(err.contains(named), "{named} missing from {err}");
+        }
+        let err = AzericardConfig::from_lookup(env(&[
+            ("AZERICARD_ENV", "staging"),
+            ("AZERICARD_FOLLOW_UP_ORDER", "other"),
+            ("AZERICARD_KEY_FILE_PATH", "/nonexistent/key.pem"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        for named in [
+            "AZERICARD_MERCHANT_ID",
+            "AZERICARD_ENV",
+            "AZERICARD_FOLLOW_UP_ORDER",
+            "merchant private key",
+        ] {
+            assert!(err.contains(named), "{named} missing from {err}");
+        }
+        // A form needs MERCH_NAME, MERCH_URL and BACKREF: all missing ones are named.
+        let c = AzericardConfig::builder("17201234").build().unwrap();
+        let err = c.require_form_settings(None).unwrap_err().to_string();
+        for named in ["merchant_key", "merchant_name", "merchant_url", "callback_url"] {
+            assert!(err.contains(named), "{named} missing from {err}");
+        }
+        assert!(!err.contains("description"), "{err}");
+    }
+
+    #[test]
+    fn several_gateway_key_paths_load_for_a_rotation() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let paths = format!("{dir}/tests/data/azericard-test-key.pub.pem, {dir}/tests/data/azericard-test-key.pub.pem");
+        let c = AzericardConfig::from_lookup(env(&[
+            ("AZERICARD_MERCHANT_ID", "17201234"),
+            ("AZERICARD_GATEWAY_PUBLIC_KEY_PATH", &paths),
+        ]))
+        .unwrap();
+        assert_eq!(c.require_gateway_keys().unwrap().len(), 2);
+        let legacy = format!("{dir}/tests/data/legacy-1024.pub.pem");
+        let refused = AzericardConfig::from_lookup(env(&[
+            ("AZERICARD_MERCHANT_ID", "17201234"),
+            ("AZERICARD_GATEWAY_PUBLIC_KEY_PATH", &legacy),
+        ]));
+        assert!(refused.unwrap_err().to_string().contains("legacy"));
+        let accepted = AzericardConfig::from_lookup(env(&[
+            ("AZERICARD_MERCHANT_ID", "17201234"),
+            ("AZERICARD_GATEWAY_PUBLIC_KEY_PATH", &legacy),
+            ("AZERICARD_GATEWAY_KEY_LEGACY_1024", "true"),
+        ]))
+        .unwrap();
+        assert!(accepted.require_gateway_keys().unwrap()[0].is_legacy());
     }
 }

@@ -3,9 +3,7 @@
 //! Every enum keeps an `Unknown` fallback holding the text as received: a
 //! code the SDK does not know is never read as success.
 
-use payments_core::{Decline, Error, PaymentStatus};
-
-use crate::PROVIDER;
+use payments_core::PaymentStatus;
 
 /// Transaction type (`TRTYPE`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -15,6 +13,8 @@ pub enum TrType {
     PreAuthorization,
     /// `1`: purchase, authorization with capture.
     Purchase,
+    /// `3`: scheduled recurring (MIT) charge of a stored card [U: srustamov only].
+    RecurringCharge,
     /// `21`: completion (capture) of a pre-authorization.
     Completion,
     /// `22`: return of a payment (integrify: refund; srustamov: online reversal).
@@ -33,6 +33,7 @@ impl TrType {
         match self {
             TrType::PreAuthorization => "0",
             TrType::Purchase => "1",
+            TrType::RecurringCharge => "3",
             TrType::Completion => "21",
             TrType::Return => "22",
             TrType::Cancel => "24",
@@ -46,6 +47,7 @@ impl TrType {
         match code.trim() {
             "0" => TrType::PreAuthorization,
             "1" => TrType::Purchase,
+            "3" => TrType::RecurringCharge,
             "21" => TrType::Completion,
             "22" => TrType::Return,
             "24" => TrType::Cancel,
@@ -175,7 +177,7 @@ impl AuthorizationOutcome {
         match self {
             AuthorizationOutcome::Approved => match trtype {
                 TrType::PreAuthorization => PaymentStatus::Authorized,
-                TrType::Purchase | TrType::Completion => PaymentStatus::Succeeded,
+                TrType::Purchase | TrType::RecurringCharge | TrType::Completion => PaymentStatus::Succeeded,
                 TrType::Return => PaymentStatus::Refunded,
                 TrType::Cancel => PaymentStatus::Cancelled,
                 TrType::Status | TrType::Unknown(_) => {
@@ -239,18 +241,6 @@ impl GatewayCode {
             GatewayCode::WrongParameter => "wrong parameter",
             GatewayCode::WrongSignature => "wrong P_SIGN",
             GatewayCode::Unknown(_) => "unknown code",
-        }
-    }
-
-    /// A duplicate is a decline (nothing new happened); a wrong parameter, a
-    /// wrong P_SIGN or an unknown code is a provider error carrying the code.
-    pub(crate) fn into_error_or_decline(self) -> Result<Decline, Error> {
-        let message = Some(self.describe().to_owned());
-        match self {
-            GatewayCode::WrongParameter | GatewayCode::WrongSignature | GatewayCode::Unknown(_) => {
-                Err(Error::provider(PROVIDER, Some(self.code().to_owned()), message, None))
-            }
-            other => Ok(Decline::new(Some(other.code().to_owned()), message)),
         }
     }
 }
@@ -331,7 +321,7 @@ mod tests {
 
     #[test]
     fn codes_round_trip_and_unknowns_are_kept() {
-        for c in ["0", "1", "21", "22", "24", "90", "7"] {
+        for c in ["0", "1", "3", "21", "22", "24", "90", "7"] {
             assert_eq!(TrType::from_code(c).code(), c);
         }
         assert_eq!(TrType::from_code("7"), TrType::Unknown("7".into()));
@@ -375,13 +365,5 @@ mod tests {
             AuthorizationOutcome::Fault.status(&TrType::Purchase),
             PaymentStatus::Unknown(_)
         ));
-    }
-
-    #[test]
-    fn integration_faults_are_errors_other_codes_declines() {
-        assert!(GatewayCode::WrongSignature.into_error_or_decline().is_err());
-        assert!(GatewayCode::WrongParameter.into_error_or_decline().is_err());
-        let d = GatewayCode::Duplicate.into_error_or_decline().ok().map(|d| d.code);
-        assert_eq!(d, Some(Some("1".to_owned())));
     }
 }

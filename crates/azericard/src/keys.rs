@@ -3,6 +3,8 @@
 //!
 //! Both load from PEM (bytes or a file) or DER. The two keys are different
 //! types so that a callback can never be "verified" with the merchant's own key.
+//! Key text read here (PEM, base64 body, DER) is held in zeroing buffers and
+//! wiped when dropped.
 
 use std::fmt;
 use std::path::Path;
@@ -11,6 +13,7 @@ use std::sync::Arc;
 use aws_lc_rs::rsa::KeyPair;
 use aws_lc_rs::signature::{self, KeyPair as _, ParsedPublicKey};
 use payments_core::{Error, Result, Secret};
+use zeroize::Zeroizing;
 
 /// The merchant's RSA private key, used to sign every request's P_SIGN.
 ///
@@ -23,14 +26,14 @@ pub struct MerchantKey {
 }
 
 impl MerchantKey {
-    /// Parses a PEM private key (PKCS#1 or PKCS#8).
+    /// Parses a PEM private key (PKCS#1 or PKCS#8). A key under 2048 bits is
+    /// refused with an error saying so.
     pub fn from_pem(pem: &[u8]) -> Result<MerchantKey> {
         let block = pem_block(pem, &["RSA PRIVATE KEY", "PRIVATE KEY"], "merchant private key")?;
-        let der = Secret::new(block.der);
         if block.label == "RSA PRIVATE KEY" {
-            MerchantKey::from_pkcs1_der(der.expose_secret())
+            MerchantKey::from_pkcs1_der(&block.der)
         } else {
-            MerchantKey::from_pkcs8_der(der.expose_secret())
+            MerchantKey::from_pkcs8_der(&block.der)
         }
     }
 
@@ -45,14 +48,14 @@ impl MerchantKey {
     pub fn from_pkcs1_der(der: &[u8]) -> Result<MerchantKey> {
         KeyPair::from_der(der)
             .map(MerchantKey::wrap)
-            .map_err(|e| Error::config(format!("merchant private key rejected (PKCS#1): {e}")))
+            .map_err(|e| merchant_key_rejected("PKCS#1", &e))
     }
 
     /// Parses a PKCS#8 DER.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<MerchantKey> {
         KeyPair::from_pkcs8(der)
             .map(MerchantKey::wrap)
-            .map_err(|e| Error::config(format!("merchant private key rejected (PKCS#8): {e}")))
+            .map_err(|e| merchant_key_rejected("PKCS#8", &e))
     }
 
     fn wrap(pair: KeyPair) -> MerchantKey {
@@ -87,32 +90,94 @@ impl fmt::Debug for MerchantKey {
     }
 }
 
+/// Why aws-lc-rs refused a merchant key, in words a merchant can act on.
+fn merchant_key_rejected(format: &str, e: &aws_lc_rs::error::KeyRejected) -> Error {
+    let why = e.to_string();
+    if why.contains("TooSmall") {
+        Error::config(
+            "merchant private key is smaller than 2048 bits; AzeriCard needs an RSA key of at least 2048 bits \
+             (make a new one, e.g. `openssl genrsa 2048`, and send its public half to AzeriCard)",
+        )
+    } else {
+        Error::config(format!("merchant private key rejected ({format}): {why}"))
+    }
+}
+
 /// AzeriCard's RSA public key, used to verify the P_SIGN of callbacks.
 ///
-/// Accepts SPKI (`BEGIN PUBLIC KEY`) and PKCS#1 (`BEGIN RSA PUBLIC KEY`) PEM.
-/// Cheap to clone.
+/// Accepts SPKI (`BEGIN PUBLIC KEY`) and PKCS#1 (`BEGIN RSA PUBLIC KEY`) PEM
+/// of 2048 to 8192 bits. A 1024-bit key (integrify caps P_SIGN at 256 hex
+/// characters, an RSA-1024 signature, so the gateway may still sign with
+/// one) loads only through the explicit `*_legacy` constructors, and
+/// [`GatewayPublicKey::is_legacy`] says so. Cheap to clone.
 #[derive(Clone)]
 pub struct GatewayPublicKey {
     key: Arc<ParsedPublicKey>,
+    legacy: bool,
 }
 
 impl GatewayPublicKey {
-    /// Parses a PEM public key (SPKI or PKCS#1).
+    /// Parses a PEM public key (SPKI or PKCS#1) of at least 2048 bits.
     pub fn from_pem(pem: &[u8]) -> Result<GatewayPublicKey> {
         let block = pem_block(pem, &["PUBLIC KEY", "RSA PUBLIC KEY"], "gateway public key")?;
         GatewayPublicKey::from_der(&block.der)
     }
 
-    /// Reads and parses a PEM public key file.
+    /// Reads and parses a PEM public key file of at least 2048 bits.
     pub fn from_pem_file(path: impl AsRef<Path>) -> Result<GatewayPublicKey> {
         GatewayPublicKey::from_pem(&read_file(path.as_ref(), "gateway public key")?)
     }
 
-    /// Parses a DER public key (SPKI or PKCS#1 `RSAPublicKey`).
+    /// Parses a DER public key (SPKI or PKCS#1 `RSAPublicKey`) of at least 2048 bits.
     pub fn from_der(der: &[u8]) -> Result<GatewayPublicKey> {
-        ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, der)
-            .map(|key| GatewayPublicKey { key: Arc::new(key) })
+        GatewayPublicKey::parse(der, false)
+    }
+
+    /// Parses a PEM public key of 1024 bits or more: for a gateway that
+    /// still signs with a legacy RSA-1024 key. Prefer [`GatewayPublicKey::from_pem`].
+    pub fn from_pem_legacy(pem: &[u8]) -> Result<GatewayPublicKey> {
+        let block = pem_block(pem, &["PUBLIC KEY", "RSA PUBLIC KEY"], "gateway public key")?;
+        GatewayPublicKey::from_der_legacy(&block.der)
+    }
+
+    /// Reads a PEM public key file of 1024 bits or more (legacy; see [`GatewayPublicKey::from_pem_legacy`]).
+    pub fn from_pem_file_legacy(path: impl AsRef<Path>) -> Result<GatewayPublicKey> {
+        GatewayPublicKey::from_pem_legacy(&read_file(path.as_ref(), "gateway public key")?)
+    }
+
+    /// Parses a DER public key of 1024 bits or more (legacy).
+    pub fn from_der_legacy(der: &[u8]) -> Result<GatewayPublicKey> {
+        GatewayPublicKey::parse(der, true)
+    }
+
+    fn parse(der: &[u8], allow_legacy: bool) -> Result<GatewayPublicKey> {
+        let bits = aws_lc_rs::rsa::PublicKey::from_der(der)
+            .map_err(|e| Error::config(format!("gateway public key rejected: {e}")))?
+            .modulus_len()
+            * 8;
+        let legacy = bits < 2048;
+        if legacy && !allow_legacy {
+            return Err(Error::config(format!(
+                "gateway public key has {bits} bits, under 2048; if AzeriCard really signs with this legacy key, \
+                 load it with GatewayPublicKey::from_pem_legacy (AZERICARD_GATEWAY_KEY_LEGACY_1024=true)"
+            )));
+        }
+        let algorithm = if legacy {
+            &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+        } else {
+            &signature::RSA_PKCS1_2048_8192_SHA256
+        };
+        ParsedPublicKey::new(algorithm, der)
+            .map(|key| GatewayPublicKey {
+                key: Arc::new(key),
+                legacy,
+            })
             .map_err(|e| Error::config(format!("gateway public key rejected: {e}")))
+    }
+
+    /// True for a key under 2048 bits loaded through a `*_legacy` constructor.
+    pub fn is_legacy(&self) -> bool {
+        self.legacy
     }
 
     /// Verifies an RSASSA-PKCS1-v1_5 SHA-256 signature.
@@ -123,13 +188,18 @@ impl GatewayPublicKey {
 
 impl fmt::Debug for GatewayPublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("GatewayPublicKey(RSA)")
+        if self.legacy {
+            f.write_str("GatewayPublicKey(RSA, legacy < 2048 bits)")
+        } else {
+            f.write_str("GatewayPublicKey(RSA)")
+        }
     }
 }
 
 struct PemBlock {
     label: &'static str,
-    der: Vec<u8>,
+    /// Zeroed on drop: for a private key this is the key itself.
+    der: Zeroizing<Vec<u8>>,
 }
 
 /// Extracts the first PEM block whose label is one of `labels`.
@@ -150,16 +220,17 @@ fn pem_block(pem: &[u8], labels: &[&'static str], what: &str) -> Result<PemBlock
             break *found;
         }
     };
-    let mut body = String::with_capacity(pem.len());
+    // The base64 body of a private key is the key: keep it in a zeroing buffer.
+    let mut body = Zeroizing::new(String::with_capacity(pem.len()));
     for line in lines {
         if let Some(end) = line.strip_prefix("-----END ").and_then(|r| r.strip_suffix("-----")) {
             if end != label {
                 return Err(Error::config(format!("{what}: PEM block {label} ends as {end}")));
             }
             let der = payments_core::crypto::base64_decode(body.as_bytes())
-                .map_err(|_| Error::config(format!("{what}: PEM body is not valid base64")));
-            body.clear();
-            return Ok(PemBlock { label, der: der? });
+                .map(Zeroizing::new)
+                .map_err(|_| Error::config(format!("{what}: PEM body is not valid base64")))?;
+            return Ok(PemBlock { label, der });
         }
         if line.contains(':') {
             return Err(Error::config(format!(
@@ -202,7 +273,7 @@ mod tests {
         // Wrap the PKCS#1 DER in a PKCS#8 PrivateKeyInfo by hand: the
         // rsaEncryption AlgorithmIdentifier plus an OCTET STRING.
         let block = pem_block(PRIVATE_PEM, &["RSA PRIVATE KEY"], "k").unwrap();
-        let pkcs1 = block.der;
+        let pkcs1 = block.der.to_vec();
         let alg: &[u8] = &[
             0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
         ];
@@ -245,6 +316,34 @@ mod tests {
         assert!(MerchantKey::from_pem(PUBLIC_PEM).is_err());
         assert!(GatewayPublicKey::from_pem(PRIVATE_PEM).is_err());
         assert!(MerchantKey::from_pem_file("/nonexistent/key.pem").is_err());
+    }
+
+    const LEGACY_PRIVATE_PEM: &[u8] = include_bytes!("../tests/data/legacy-1024.pem");
+    const LEGACY_PUBLIC_PEM: &[u8] = include_bytes!("../tests/data/legacy-1024.pub.pem");
+    const LEGACY_A4_SIG: &str = include_str!("../tests/data/legacy-1024-a4.sig.hex");
+
+    #[test]
+    fn a_merchant_key_under_2048_bits_is_refused_with_a_clear_error() {
+        let err = MerchantKey::from_pem(LEGACY_PRIVATE_PEM).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("smaller than 2048 bits"), "{text}");
+    }
+
+    #[test]
+    fn a_1024_bit_gateway_key_loads_only_as_legacy_and_verifies() {
+        let err = GatewayPublicKey::from_pem(LEGACY_PUBLIC_PEM).unwrap_err();
+        assert!(err.to_string().contains("from_pem_legacy"), "{err}");
+        let legacy = GatewayPublicKey::from_pem_legacy(LEGACY_PUBLIC_PEM).unwrap();
+        assert!(legacy.is_legacy());
+        assert_eq!(format!("{legacy:?}"), "GatewayPublicKey(RSA, legacy < 2048 bits)");
+        // An RSA-1024 signature made by openssl: 256 hex characters.
+        assert_eq!(LEGACY_A4_SIG.len(), 256);
+        let sig = payments_core::crypto::hex_decode(LEGACY_A4_SIG.as_bytes()).unwrap();
+        let a4 = b"510.5081720123461234561241234567890116A1B2C3D4E5F60718";
+        assert!(legacy.verify(a4, &sig));
+        assert!(!legacy.verify(b"510.5181720123461234561241234567890116A1B2C3D4E5F60718", &sig));
+        // The legacy constructor takes a modern key as a modern one.
+        assert!(!GatewayPublicKey::from_pem_legacy(PUBLIC_PEM).unwrap().is_legacy());
     }
 
     #[test]

@@ -9,9 +9,15 @@
 //!
 //! - TRTYPE 0/1 and the token flows: AMOUNT, CURRENCY, TERMINAL, TRTYPE,
 //!   TIMESTAMP, NONCE, MERCH_URL. Every RSA-era source agrees.
-//! - TRTYPE 21/22/24: ORDER, AMOUNT, CURRENCY, TERMINAL, TRTYPE, RRN, INT_REF
-//!   (integrify, Python and PHP; vector A2). srustamov moves ORDER after
-//!   TRTYPE; the pre-RSA Ruby gem used a longer list. Disputed.
+//! - TRTYPE 21/22/24: AMOUNT, CURRENCY, TERMINAL, TRTYPE, ORDER, RRN, INT_REF
+//!   by default ([`FOLLOW_UP_FIELDS`]: srustamov 4.x, the OpenCart module
+//!   and another integration's tests that quote the specification; vectors
+//!   A2b, A8b). integrify (Python and PHP, one family, never run against a
+//!   gateway) puts ORDER first ([`FOLLOW_UP_FIELDS_INTEGRIFY`]; vectors A2,
+//!   A8): selectable with [`FollowUpSigningOrder::Integrify`] in the
+//!   configuration, so a merchant whose gateway answers `3` (wrong P_SIGN)
+//!   can switch without a code change. The pre-RSA Ruby gem's longer list is
+//!   obsolete.
 //! - TRTYPE 90: ORDER, TERMINAL, TRTYPE, TIMESTAMP, NONCE (integrify,
 //!   integrify-php and Omnipay agree; vector A3).
 //! - Callback: AMOUNT, TERMINAL, APPROVAL, RRN, INT_REF (Omnipay and the
@@ -31,7 +37,8 @@ use payments_core::{Error, Result, crypto};
 
 use crate::keys::{GatewayPublicKey, MerchantKey};
 
-/// Signed fields of authorization (TRTYPE 0 and 1) and of the token flows.
+/// Signed fields of authorization (TRTYPE 0 and 1), of the token flows and
+/// of the stored-card, MIT and recurring flows (TRTYPE 1 and 3).
 pub const AUTHORIZATION_FIELDS: &[&str] = &[
     "AMOUNT",
     "CURRENCY",
@@ -41,18 +48,63 @@ pub const AUTHORIZATION_FIELDS: &[&str] = &[
     "NONCE",
     "MERCH_URL",
 ];
-/// Signed fields of completion (21) and reversal (22, 24), in integrify's order.
-pub const COMPLETION_FIELDS: &[&str] = &["ORDER", "AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "RRN", "INT_REF"];
+/// Signed fields of completion (21) and reversal (22, 24) in the order three
+/// independent sources use: the default.
+pub const FOLLOW_UP_FIELDS: &[&str] = &["AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "ORDER", "RRN", "INT_REF"];
+/// Signed fields of completion (21) and reversal (22, 24) in integrify's
+/// order: the configurable alternative.
+pub const FOLLOW_UP_FIELDS_INTEGRIFY: &[&str] =
+    &["ORDER", "AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "RRN", "INT_REF"];
+
+/// Which field order signs completion (21) and reversal (22, 24). Public
+/// sources disagree and AzeriCard's own document was not retrievable, so the
+/// order is a configuration setting (`AZERICARD_FOLLOW_UP_ORDER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum FollowUpSigningOrder {
+    /// [`FOLLOW_UP_FIELDS`] (ORDER after TRTYPE): srustamov 4.x, the OpenCart
+    /// module, and tests that quote the specification verbatim. The default.
+    #[default]
+    Sources,
+    /// [`FOLLOW_UP_FIELDS_INTEGRIFY`] (ORDER first): integrify and its PHP
+    /// port. Switch to it if the gateway answers `3` (wrong P_SIGN) to
+    /// completions signed in the default order.
+    Integrify,
+}
+
+impl FollowUpSigningOrder {
+    /// The signed field list of this order.
+    pub const fn fields(self) -> &'static [&'static str] {
+        match self {
+            FollowUpSigningOrder::Sources => FOLLOW_UP_FIELDS,
+            FollowUpSigningOrder::Integrify => FOLLOW_UP_FIELDS_INTEGRIFY,
+        }
+    }
+
+    /// Parses `sources` or `integrify` (any case); anything else is a configuration error.
+    pub fn parse(text: &str) -> Result<FollowUpSigningOrder> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "sources" => Ok(FollowUpSigningOrder::Sources),
+            "integrify" => Ok(FollowUpSigningOrder::Integrify),
+            _ => Err(Error::config(
+                "AZERICARD_FOLLOW_UP_ORDER must be `sources` (default) or `integrify`",
+            )),
+        }
+    }
+}
 /// Signed fields of the status query (90).
 pub const STATUS_FIELDS: &[&str] = &["ORDER", "TERMINAL", "TRTYPE", "TIMESTAMP", "NONCE"];
 
-/// The signed fields of every request, one line per TRTYPE.
+/// The signed fields of every request, one line per TRTYPE (21/22/24 in the
+/// default order; see [`FollowUpSigningOrder`]). TRTYPE 3, the scheduled
+/// recurring charge, is signed like an authorization [U: srustamov only].
 pub const SIGNED_FIELDS: &[(&str, &[&str])] = &[
     ("0", AUTHORIZATION_FIELDS),
     ("1", AUTHORIZATION_FIELDS),
-    ("21", COMPLETION_FIELDS),
-    ("22", COMPLETION_FIELDS),
-    ("24", COMPLETION_FIELDS),
+    ("3", AUTHORIZATION_FIELDS),
+    ("21", FOLLOW_UP_FIELDS),
+    ("22", FOLLOW_UP_FIELDS),
+    ("24", FOLLOW_UP_FIELDS),
     ("90", STATUS_FIELDS),
 ];
 
@@ -160,6 +212,19 @@ pub fn verify_mac(key: &GatewayPublicKey, mac_source: &str, p_sign: &str) -> Res
     }
 }
 
+/// Verifies a received P_SIGN against each of the configured gateway keys
+/// (several during a key rotation); `Ok` when any of them accepts it.
+pub fn verify_mac_any(keys: &[GatewayPublicKey], mac_source: &str, p_sign: &str) -> Result<()> {
+    let mut last = Err(Error::signature_invalid("no gateway key is configured"));
+    for key in keys {
+        last = verify_mac(key, mac_source, p_sign);
+        if last.is_ok() {
+            break;
+        }
+    }
+    last
+}
+
 /// The MT `Signature`: lowercase hex MD5 of the values concatenated, then the secret.
 pub fn transfer_signature(values: &[&str], secret: &str) -> String {
     let mut parts: Vec<&[u8]> = values.iter().map(|v| v.as_bytes()).collect();
@@ -226,28 +291,40 @@ mod tests {
         verify_mac(&public(), &src, A1_P_SIGN).unwrap();
     }
 
-    #[test]
-    fn vector_a2_completion_and_the_rejected_orders() {
-        let pairs = [
+    const A2B_P_SIGN: &str = "8674f3f51ffcdd2d0e7f3e308de23cf3e2da3e795e69100ed6ca2a50f1460ae43d9b011e537245ef17e6e68f61e690d7deade52a1bfe21d2402e7cf2b32812359914792c9d05bf9548a3bdcd06796e09c937ffbd52c1e9f9c90c63b2e97596d8801061862898066e2cef9e0f2137d93636c539959114ae88c2f4b5a74e03f8687ba23980ab1989d0c8bb040e3400aee61533503d5b115c2ff5d72b5e4f7dd353fd4833bb6d5709b3f21d2212e7e15c9ad2c5cc356d928066d79c703bf852fe75014a623cae4a7de9295bcc63784739a10a0ddd75eb31abc0c18fb7f7f9826ec6f9ec866e5197cbc5be8d8310035bd1c6b4fcf66babe4e6ada5aa58c402ce5337";
+    const A8_P_SIGN: &str = "3f2b5b5132cc7686b66dade82c3022ba017789cf4051a73ad135f3330adad1e0accaa892027bbc5783a8f398094d85fe4d8876ef68beeb48e6f9946780e04b5837b865ed8441492e1e72301a0ef0838087332e7e4c3c34ae024d68f86a49c8c5cc8e8a3d0e4515efdb0fcb28b5b36bbd0399f5e25a213d81eccef6e488f4e121f295d4d0855a7e2dc3e909e0431ce572f94ed74a79b92daf3b61695eca3e1b9f8ca12f31038f92a5668aff145705b2dda593140eaec51223b2e24ae55e8afce022e302c011dc2538f82a6e90afbb63e2e3d997cbc29fb28561e167dcaf928d6b231c6f57724b5c79d4ae0ee61630e62193e53e6f2ced4d9cbd19c4c593ff64aa";
+    const A8B_P_SIGN: &str = "121daf3a5d4ecc5bbccfb431608bf1117c52cd8a5bd68d0a3628d74c287ddc7ba6e40a343631b72b429b90e4bd337fdd582e2cda83d89f415ea738f73257b31925fedaad57b6bef612826eb25b5cddb25b7e15004e88e288bd73f3a480e78264f969f694a7598759b47987cc439794bf4fccc2168b974d540d231deed67d673116ef48add52b50ae36ad81aa7abb3938524483536382d1a7e1f53960763d3dda51222018f2a93ccca5f1da8cf69cf73b5ea73c9340199a9c67814aa933dc4a853dff1c732bc7d77bdabc671ef1c6c567184d8b973c9c28e892e0311f6c8d1f545be9b5726c33d2a558b7d2e6b9573d7c04a7b32d71402850d98992633a7b2fc9";
+
+    fn a2_pairs(trtype: &'static str) -> Vec<(&'static str, &'static str)> {
+        vec![
             ("ORDER", "100001"),
             ("AMOUNT", "10.50"),
             ("CURRENCY", "AZN"),
             ("RRN", "412345678901"),
             ("INT_REF", "A1B2C3D4E5F60718"),
             ("TERMINAL", "17201234"),
-            ("TRTYPE", "21"),
+            ("TRTYPE", trtype),
             ("TIMESTAMP", "20250101121500"),
             ("NONCE", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
-        ];
-        let src = mac_source_of_pairs(signed_fields("21").unwrap(), &pairs);
+        ]
+    }
+
+    #[test]
+    fn vector_a2b_completion_in_the_default_order() {
+        let src = mac_source_of_pairs(signed_fields("21").unwrap(), &a2_pairs("21"));
+        assert_eq!(src, "510.503AZN81720123422161000011241234567890116A1B2C3D4E5F60718");
+        assert_eq!(sign_mac(&key(), &src).unwrap(), A2B_P_SIGN);
+        assert_eq!(FollowUpSigningOrder::default().fields(), FOLLOW_UP_FIELDS);
+        assert_eq!(signed_fields("22"), Some(FOLLOW_UP_FIELDS));
+        assert_eq!(signed_fields("24"), Some(FOLLOW_UP_FIELDS));
+    }
+
+    #[test]
+    fn vector_a2_completion_in_integrify_order() {
+        let src = mac_source_of_pairs(FollowUpSigningOrder::Integrify.fields(), &a2_pairs("21"));
         assert_eq!(src, "6100001510.503AZN8172012342211241234567890116A1B2C3D4E5F60718");
         assert_eq!(sign_mac(&key(), &src).unwrap(), A2_P_SIGN);
-        // The alternatives the spec lists, to show the chosen order is deliberate.
-        let srustamov = ["AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "ORDER", "RRN", "INT_REF"];
-        assert_eq!(
-            mac_source_of_pairs(&srustamov, &pairs),
-            "510.503AZN81720123422161000011241234567890116A1B2C3D4E5F60718"
-        );
+        // The obsolete pre-RSA Ruby-gem order, to show neither list is it.
         let ruby = [
             "ORDER",
             "AMOUNT",
@@ -260,11 +337,35 @@ mod tests {
             "NONCE",
         ];
         assert_eq!(
-            mac_source_of_pairs(&ruby, &pairs),
+            mac_source_of_pairs(&ruby, &a2_pairs("21")),
             "6100001510.503AZN1241234567890116A1B2C3D4E5F607182218172012341420250101121500320f1e2d3c4b5a69788796a5b4c3d2e1f0"
         );
-        assert_eq!(signed_fields("22"), Some(COMPLETION_FIELDS));
-        assert_eq!(signed_fields("24"), Some(COMPLETION_FIELDS));
+    }
+
+    #[test]
+    fn vectors_a8_and_a8b_reversal_22_in_both_orders() {
+        let a8 = mac_source_of_pairs(FollowUpSigningOrder::Integrify.fields(), &a2_pairs("22"));
+        assert_eq!(a8, "6100001510.503AZN8172012342221241234567890116A1B2C3D4E5F60718");
+        assert_eq!(sign_mac(&key(), &a8).unwrap(), A8_P_SIGN);
+        let a8b = mac_source_of_pairs(FollowUpSigningOrder::Sources.fields(), &a2_pairs("22"));
+        assert_eq!(a8b, "510.503AZN81720123422261000011241234567890116A1B2C3D4E5F60718");
+        assert_eq!(sign_mac(&key(), &a8b).unwrap(), A8B_P_SIGN);
+    }
+
+    #[test]
+    fn follow_up_order_parses_and_rejects_unknown_values() {
+        assert_eq!(
+            FollowUpSigningOrder::parse(" Integrify ").unwrap(),
+            FollowUpSigningOrder::Integrify
+        );
+        assert_eq!(
+            FollowUpSigningOrder::parse("sources").unwrap(),
+            FollowUpSigningOrder::Sources
+        );
+        assert!(matches!(
+            FollowUpSigningOrder::parse("srustamov"),
+            Err(Error::Config { .. })
+        ));
     }
 
     #[test]

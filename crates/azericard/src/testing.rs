@@ -1,5 +1,6 @@
 //! Helpers for merchants' own tests: produce callbacks signed exactly as
-//! AzeriCard would, with a test key pair standing in for AzeriCard's key.
+//! AzeriCard would, with a test key pair standing in for AzeriCard's key,
+//! and the status answer that confirms them.
 //!
 //! ```
 //! use azericard::testing::{approved_callback_fields, sign_authorization_callback};
@@ -15,7 +16,9 @@
 //! let fields = approved_callback_fields("17201234", "000123", "10.50", "AZN", now);
 //! let body = sign_authorization_callback(&gateway_key, &fields)?;
 //! let callback = azericard::callback::verify_authorization_callback(&config, body.as_bytes())?;
-//! assert!(callback.is_approved());
+//! // Verified is not confirmed: the outcome is only a claim until a status
+//! // query agrees (client.confirm_authorization_callback).
+//! assert_eq!(callback.signed().rrn.as_deref(), Some("412345678901"));
 //! # Ok(())
 //! # }
 //! ```
@@ -94,4 +97,31 @@ pub fn sign_transfer_callback<K: AsRef<str>, V: AsRef<str>>(secret: &str, fields
     }
     body.append_pair("Signature", &signature);
     body.finish()
+}
+
+/// The JSON status answer (integrify's keys) that confirms a callback made
+/// from `fields`: every bound field copied over. Edit it to test a mismatch.
+pub fn status_answer_for<K: AsRef<str>, V: AsRef<str>>(fields: &[(K, V)]) -> String {
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k.as_ref() == name)
+            .map_or("", |(_, v)| v.as_ref())
+    };
+    let mut map = serde_json::Map::new();
+    for (key, name) in [
+        ("ACTION", "ACTION"),
+        ("Response code", "RC"),
+        ("TERMINAL", "TERMINAL"),
+        ("Transaction amount", "AMOUNT"),
+        ("Transaction currency", "CURRENCY"),
+        ("Merchant order id", "ORDER"),
+        ("Banks approval code", "APPROVAL"),
+        ("Transaction RRN", "RRN"),
+        ("INT_REF", "INT_REF"),
+        ("Original transaction TRTYPE", "TRTYPE"),
+    ] {
+        map.insert(key.to_owned(), serde_json::Value::String(get(name).to_owned()));
+    }
+    serde_json::Value::Object(map).to_string()
 }

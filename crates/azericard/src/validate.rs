@@ -90,9 +90,39 @@ pub(crate) fn nonce(value: &str) -> Result<()> {
 
 /// A fresh NONCE: 16 random bytes, lowercase hex (32 digits, as integrify sends).
 pub(crate) fn fresh_nonce() -> Result<String> {
-    let mut bytes = [0u8; 16];
+    random_hex(16)
+}
+
+/// `n` random bytes as lowercase hex.
+pub(crate) fn random_hex(n: usize) -> Result<String> {
+    let mut bytes = vec![0u8; n];
     aws_lc_rs::rand::fill(&mut bytes).map_err(|_| Error::config("the system random generator failed"))?;
     Ok(payments_core::crypto::hex_lower(&bytes))
+}
+
+/// A date as `YYYYMMDD` (RECUR_EXP).
+pub(crate) fn date(d: time::Date) -> Result<String> {
+    d.format(format_description!("[year][month][day]"))
+        .map_err(|e| Error::invalid_input("date", format!("cannot be formatted: {e}")))
+}
+
+/// TIMESTAMP and NONCE of one outgoing MPI request: the fixed values the
+/// caller gave (checked), else the configured clock's time and 16 fresh
+/// random bytes. Every signed request takes its pair from here.
+pub(crate) fn stamp(
+    clock: &payments_core::clock::SharedClock,
+    at: Option<OffsetDateTime>,
+    fixed_nonce: Option<&str>,
+) -> Result<(String, String)> {
+    let timestamp = timestamp(at.unwrap_or_else(|| clock.now()))?;
+    let nonce = match fixed_nonce {
+        Some(n) => {
+            nonce(n)?;
+            n.to_owned()
+        }
+        None => fresh_nonce()?,
+    };
+    Ok((timestamp, nonce))
 }
 
 /// TIMESTAMP: `YYYYMMDDHHMMSS` in UTC.

@@ -104,12 +104,25 @@ pub(crate) fn keyed_fields(response: &HttpResponse) -> Result<BTreeMap<String, S
     Ok(out)
 }
 
-/// The code of a completion/reversal answer: a bare code, or ACTION/RC in a
-/// keyed body (ACTION 0 with RC 00 or no RC is `0`, ACTION 1 is `1`).
-pub(crate) fn bare_or_keyed_code(response: &HttpResponse) -> Result<String> {
+/// The code of a completion/reversal/charge answer, as sent.
+pub(crate) enum FollowUpCode {
+    /// A bare code (`0`, `1`, `2`, `3`, ...).
+    Bare(String),
+    /// ACTION and RC from a keyed body.
+    Keyed {
+        /// ACTION.
+        action: Action,
+        /// RC, when present and non-empty.
+        rc: Option<String>,
+    },
+}
+
+/// Reads a completion/reversal/charge answer: a bare code, or ACTION/RC in
+/// a keyed body.
+pub(crate) fn follow_up_code(response: &HttpResponse) -> Result<FollowUpCode> {
     let text = body_text(response)?;
     if text.len() <= 8 && text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
-        return Ok(text.to_owned());
+        return Ok(FollowUpCode::Bare(text.to_owned()));
     }
     let fields = keyed_fields(response)?;
     let action = fields.get("ACTION").map(|a| Action::from_code(a)).ok_or_else(|| {
@@ -121,12 +134,8 @@ pub(crate) fn bare_or_keyed_code(response: &HttpResponse) -> Result<String> {
             None,
         )
     })?;
-    let rc = fields.get("RC").map(|r| r.trim());
-    Ok(match (action, rc) {
-        (Action::Approved, None | Some("00")) => "0".to_owned(),
-        (Action::Duplicate, _) => "1".to_owned(),
-        (action, rc) => format!("ACTION {} RC {}", action.code(), rc.unwrap_or("-")),
-    })
+    let rc = fields.get("RC").map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    Ok(FollowUpCode::Keyed { action, rc })
 }
 
 #[cfg(test)]
@@ -134,13 +143,19 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    fn code(b: &str) -> Result<String> {
+        follow_up_code(&HttpResponse::new(200, b.to_owned())).map(|c| match c {
+            FollowUpCode::Bare(c) => c,
+            FollowUpCode::Keyed { action, rc } => format!("ACTION {} RC {}", action.code(), rc.unwrap_or_default()),
+        })
+    }
+
     #[test]
     fn codes_in_every_accepted_shape() {
-        let code = |b: &str| bare_or_keyed_code(&HttpResponse::new(200, b.to_owned()));
         assert_eq!(code(" 0\n").unwrap(), "0");
         assert_eq!(code("3").unwrap(), "3");
-        assert_eq!(code("ACTION=0&RC=00").unwrap(), "0");
-        assert_eq!(code("{\"ACTION\":1}").unwrap(), "1");
+        assert_eq!(code("ACTION=0&RC=00").unwrap(), "ACTION 0 RC 00");
+        assert_eq!(code("{\"ACTION\":1}").unwrap(), "ACTION 1 RC ");
         assert_eq!(code("ACTION=2&RC=05").unwrap(), "ACTION 2 RC 05");
         assert!(matches!(code(""), Err(Error::UnreadableResponse { .. })));
         assert!(matches!(code("<html>"), Err(Error::UnreadableResponse { .. })));

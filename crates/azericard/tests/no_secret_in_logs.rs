@@ -105,8 +105,17 @@ async fn no_secret_in_trace_logs_or_debug() {
     fields.push(("TOKEN".into(), CARD_TOKEN.into()));
     let body = sign_authorization_callback(&key(), &fields).unwrap();
     let cb = client.verify_authorization_callback(body.as_bytes()).unwrap();
-    debug.push_str(&format!("{cb:?}{:?}", cb.to_event()));
-    let err = client.verify_authorization_callback(body.as_bytes()).unwrap_err();
+    debug.push_str(&format!("{cb:?}{:?}{:?}", cb.clone().into_event(), cb.claimed()));
+    // Confirmation fails here (the mock answers 500): its error is checked too.
+    let err = client.confirm_authorization_callback(cb).await.unwrap_err();
+    debug.push_str(&format!("{err:?}{err}"));
+    // A saved-card form refuses to become a core PaymentOutcome (whose Debug
+    // prints every field); its own Debug redacts the TOKEN.
+    let err = form.clone().into_outcome().unwrap_err();
+    debug.push_str(&format!("{err:?}{err}"));
+    let charge = azericard::StoredCardCharge::recurring("100002", azn, CARD_TOKEN, "NETREF123456");
+    debug.push_str(&format!("{charge:?}"));
+    let err = client.charge_stored_card(&charge).await.unwrap_err();
     debug.push_str(&format!("{err:?}{err}"));
     let event = client.verify_callback(b"P_SIGN=00&TOKEN=x");
     debug.push_str(&format!("{event:?}"));
@@ -121,7 +130,7 @@ async fn no_secret_in_trace_logs_or_debug() {
             ("Message", "x"),
         ],
     );
-    let err = client.verify_transfer_callback(transfer.as_bytes()).unwrap_err();
+    let err = client.verify_transfer_callback(transfer.as_bytes()).await.unwrap_err();
     debug.push_str(&format!("{err:?}{err}"));
 
     drop(_guard);

@@ -5,8 +5,8 @@
 mod common;
 
 use azericard::{
-    Action, FollowUpRequest, GatewayCode, ReversalKind, StatusRequest, TrType, TransferCode, TransferDecision,
-    TransferStart,
+    Action, AzericardConfig, FollowUpOutcome, FollowUpRequest, FollowUpSigningOrder, ReversalKind, StatusRequest,
+    TrType, TransferCode, TransferDecision, TransferStart,
 };
 use common::*;
 use payments_core::{
@@ -39,12 +39,12 @@ async fn server_answering(path_: &str, status: u16, body: &str) -> MockServer {
 }
 
 #[tokio::test]
-async fn completion_a2_exact_request_and_success() {
+async fn completion_a2b_exact_request_and_success_in_the_default_order() {
     let server = server_answering(CGI, 200, "0\n").await;
     let client = client_at(&server.uri(), &clock());
     let response = client.complete(&a2_request()).await.unwrap();
     assert!(response.is_success());
-    assert_eq!(response.code, GatewayCode::Success);
+    assert_eq!(response.outcome, FollowUpOutcome::Accepted);
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
@@ -65,10 +65,34 @@ async fn completion_a2_exact_request_and_success() {
         ("TRTYPE", "21"),
         ("TIMESTAMP", "20250101121500"),
         ("NONCE", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
-        ("P_SIGN", A2_P_SIGN),
+        ("P_SIGN", A2B_P_SIGN),
     ]);
     assert_eq!(form_pairs(&r.body), expected);
     assert_eq!(r.body, encode(&expected).into_bytes());
+}
+
+#[tokio::test]
+async fn completion_a2_in_integrify_order_is_one_configuration_setting_away() {
+    let server = server_answering(CGI, 200, "0").await;
+    let config = AzericardConfig::from_lookup(|name| match name {
+        "AZERICARD_MERCHANT_ID" => Some(TERMINAL.to_owned()),
+        "AZERICARD_KEY_FILE_PATH" => Some(format!(
+            "{}/tests/data/azericard-test-key.pem",
+            env!("CARGO_MANIFEST_DIR")
+        )),
+        "AZERICARD_MPI_URL" => Some(format!("{}/azericard", server.uri())),
+        "AZERICARD_FOLLOW_UP_ORDER" => Some("integrify".to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    assert_eq!(config.follow_up_signing_order(), FollowUpSigningOrder::Integrify);
+    let client = azericard::AzericardClient::builder(config)
+        .clock(std::sync::Arc::new(clock()))
+        .build()
+        .unwrap();
+    client.complete(&a2_request()).await.unwrap();
+    let fields = form_pairs(&server.received_requests().await.unwrap()[0].body);
+    assert!(fields.contains(&("P_SIGN".to_owned(), A2_P_SIGN.to_owned())));
 }
 
 #[tokio::test]
@@ -86,10 +110,10 @@ async fn reversals_22_and_24_are_signed_with_their_trtype() {
         let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap();
         assert_eq!(get("TRTYPE"), trtype);
         assert_eq!(get("AMOUNT"), "5.00");
-        let src = azericard::signature::mac_source_of_pairs(azericard::signature::COMPLETION_FIELDS, &fields);
+        let src = azericard::signature::mac_source_of_pairs(azericard::signature::FOLLOW_UP_FIELDS, &fields);
         assert_eq!(
             src,
-            format!("610000145.003AZN8172012342{trtype}1241234567890116A1B2C3D4E5F60718")
+            format!("45.003AZN8172012342{trtype}61000011241234567890116A1B2C3D4E5F60718")
         );
         azericard::signature::verify_mac(&gateway_key(), &src, &get("P_SIGN")).unwrap();
     }
@@ -101,17 +125,41 @@ async fn follow_up_codes_map_to_outcomes() {
         .with_amount(azn(1050))
         .with_extra("RRN", "412345678901")
         .with_extra("INT_REF", "A1B2C3D4E5F60718");
-    // Duplicate: a decline (Ok), wrong P_SIGN / parameter / unknown: provider errors.
-    let server = server_answering(CGI, 200, "1").await;
-    let client = client_at(&server.uri(), &clock());
-    let out = client.refund(&RefundRequest::full(payment.clone())).await;
-    payments_core::conformance::declined_operation_is_ok(&out);
-    for body in ["3", "2", "77"] {
+    // A duplicate is "already processed", never a fresh decline.
+    for body in ["1", "ACTION=1&RC=00", "{\"ACTION\":\"1\"}"] {
+        let server = server_answering(CGI, 200, body).await;
+        let client = client_at(&server.uri(), &clock());
+        let out = client.refund(&RefundRequest::full(payment.clone())).await.unwrap();
+        assert!(
+            matches!(out, OperationOutcome::AlreadyProcessed { .. }),
+            "{body}: {out:?}"
+        );
+    }
+    // A decline is an Ok value.
+    for body in ["ACTION=2&RC=05", "{\"ACTION\":\"6\",\"RC\":\"51\"}"] {
+        let server = server_answering(CGI, 200, body).await;
+        let client = client_at(&server.uri(), &clock());
+        let out = client.cancel(&payment).await;
+        payments_core::conformance::declined_operation_is_ok(&out);
+    }
+    // Wrong P_SIGN / parameter: definitive refusals naming the code.
+    for body in ["3", "2"] {
         let server = server_answering(CGI, 200, body).await;
         let client = client_at(&server.uri(), &clock());
         let err = client.cancel(&payment).await.unwrap_err();
         assert_eq!(err.provider_code(), Some(body), "{err}");
         assert_eq!(err.delivery(), Delivery::ProviderAnswered);
+        assert!(!err.outcome_unknown());
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    }
+    // ACTION 3 (processing fault), unknown codes, ACTION 0 with another RC:
+    // the outcome is unknown, never a decline.
+    for body in ["ACTION=3&RC=96", "77", "ACTION=0&RC=05", "ACTION=9"] {
+        let server = server_answering(CGI, 200, body).await;
+        let client = client_at(&server.uri(), &clock());
+        let err = client.capture(&payment, None).await.unwrap_err();
+        assert!(err.outcome_unknown(), "{body}: {err}");
+        assert!(!err.safe_to_resend(), "{body}: {err}");
         assert_eq!(server.received_requests().await.unwrap().len(), 1);
     }
     let server = server_answering(CGI, 200, "0").await;
@@ -169,8 +217,8 @@ async fn status_a3_exact_request_and_json_answer() {
     assert_eq!(status.approval.as_deref(), Some("123456"));
     assert_eq!(status.masked_card.as_deref(), Some("416973******1234"));
     assert_eq!(status.original_trtype, Some(TrType::Purchase));
-    assert_eq!(status.amount_in(Currency::AZN), Some(azn(1050)));
-    let report = status.report(&TrType::Purchase, Some(Currency::AZN));
+    assert_eq!(status.amount_in(Currency::AZN).unwrap(), Some(azn(1050)));
+    let report = status.report(&TrType::Purchase, Some(Currency::AZN)).unwrap();
     assert_eq!(report.status, PaymentStatus::Succeeded);
     assert_eq!(report.transaction_id.as_deref(), Some("A1B2C3D4E5F60718"));
 
@@ -390,7 +438,10 @@ fn short_timeout_client(base: &str) -> azericard::AzericardClient {
         .jitter(payments_core::http::NoJitter)
         .build()
         .unwrap();
-    azericard::AzericardClient::with_http_client(config_at(base, &clock()), http)
+    azericard::AzericardClient::builder(config_at(base, &clock()))
+        .http_client(http)
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -452,4 +503,35 @@ async fn response_timeout_oversized_body_and_wrong_content_type() {
             .await,
         Err(Error::UnreadableResponse { .. })
     ));
+}
+
+#[tokio::test]
+async fn with_options_applies_a_per_call_timeout_and_keeps_the_original() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("{}")
+                .set_delay(std::time::Duration::from_millis(400)),
+        )
+        .mount(&server)
+        .await;
+    let client = client_at(&server.uri(), &clock());
+    let hurried = client.with_options(
+        payments_core::http::CallOptions::new()
+            .timeout(std::time::Duration::from_millis(50))
+            .correlation_id("order-100001"),
+    );
+    assert_eq!(hurried.options().correlation_id.as_deref(), Some("order-100001"));
+    assert_eq!(client.options().correlation_id, None);
+    let err = hurried
+        .status(&StatusRequest::new("100001", TrType::Purchase))
+        .await
+        .unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    // The original client keeps its own (longer) timeout.
+    client
+        .status(&StatusRequest::new("100001", TrType::Purchase))
+        .await
+        .unwrap();
 }

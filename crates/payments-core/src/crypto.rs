@@ -32,6 +32,15 @@ pub fn md5(parts: &[&[u8]]) -> [u8; 16] {
     h.finalize().into()
 }
 
+/// SHA-256 over the concatenation of `parts`.
+pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = sha2::Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
 /// HMAC-SHA256 of the concatenation of `parts` under `key`.
 ///
 /// HMAC takes keys of any length, so this does not fail with the `hmac`
@@ -98,6 +107,23 @@ pub fn hex_matches_ct(received_hex: &[u8], expected: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sha256_fips_180_vectors() {
+        assert_eq!(
+            hex_lower(&sha256(&[b"abc"])),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex_lower(&sha256(&[b"ab", b"c"])),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex_lower(&sha256(&[b""])),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
     use super::*;
 
     fn h(s: &str) -> Vec<u8> {

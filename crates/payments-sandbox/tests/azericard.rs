@@ -200,7 +200,8 @@ fn server_op(
 ) -> Vec<(String, String)> {
     let ts = timestamp(sandbox);
     let nonce = nonce();
-    let sign = p_sign(&mac(&[order, amount, "AZN", TERMINAL, trtype, rrn, int_ref]));
+    // The default order (spec vector A2b): AMOUNT, CURRENCY, TERMINAL, TRTYPE, ORDER, RRN, INT_REF.
+    let sign = p_sign(&mac(&[amount, "AZN", TERMINAL, trtype, order, rrn, int_ref]));
     [
         ("ORDER", order),
         ("AMOUNT", amount),
@@ -225,10 +226,15 @@ async fn cgi(sandbox: &Sandbox, fields: &[(String, String)]) -> String {
 }
 
 async fn status(sandbox: &Sandbox, order: &str) -> Value {
+    status_of(sandbox, order, "1").await
+}
+
+/// The status query for the transaction of type `tran` (TRAN_TRTYPE).
+async fn status_of(sandbox: &Sandbox, order: &str, tran: &str) -> Value {
     let ts = timestamp(sandbox);
     let nonce = nonce();
     let sign = p_sign(&mac(&[order, TERMINAL, "90", &ts, &nonce]));
-    let body = serde_json::json!({"ORDER": order, "TERMINAL": TERMINAL, "TRTYPE": "90", "TIMESTAMP": ts, "NONCE": nonce, "TRAN_TRTYPE": "1", "P_SIGN": sign});
+    let body = serde_json::json!({"ORDER": order, "TERMINAL": TERMINAL, "TRTYPE": "90", "TIMESTAMP": ts, "NONCE": nonce, "TRAN_TRTYPE": tran, "P_SIGN": sign});
     reqwest::Client::new()
         .post(format!("{}/cgi-bin/cgi_link", sandbox.azericard_url()))
         .json(&body)
@@ -374,7 +380,17 @@ async fn preauthorization_then_completion() {
         cgi(&sandbox, &server_op(&sandbox, "21", "400001", "15.00", &rrn, &int_ref)).await,
         "1"
     );
-    assert_eq!(status(&sandbox, "400001").await["Transaction state"], "Completed");
+    // The hold is asked for as TRTYPE 0 (asking for a 1 is refused), the completion as 21.
+    assert_eq!(
+        status_of(&sandbox, "400001", "0").await["Transaction state"],
+        "Completed"
+    );
+    assert_eq!(status_of(&sandbox, "400001", "0").await["Transaction amount"], "20.00");
+    assert_eq!(status_of(&sandbox, "400001", "21").await["Transaction amount"], "15.00");
+    assert_eq!(
+        status_of(&sandbox, "400001", "1").await["Transaction Status message"],
+        "TRAN_TRTYPE: not the order's authorization type"
+    );
     assert_eq!(
         cgi(&sandbox, &server_op(&sandbox, "22", "400001", "15.01", &rrn, &int_ref)).await,
         "2"
@@ -388,15 +404,30 @@ async fn preauthorization_then_completion() {
 }
 
 #[tokio::test]
-async fn srustamov_field_order_is_accepted_for_completion() {
+async fn integrify_field_order_is_answered_3_unless_the_terminal_selects_it() {
     let sandbox = Sandbox::start().await.unwrap();
     let (backref, seen) = receiver().await;
     let page = authorize(&sandbox, &auth_fields(&sandbox, "410001", "5.00", "0", &backref)).await;
     approve(&page, "4111111111111111").await;
     let cb = next_callback(&seen, 1).await;
     let (rrn, int_ref) = (field(&cb, "RRN").to_owned(), field(&cb, "INT_REF").to_owned());
+    // integrify's order (ORDER first): code 3 on a default terminal.
     let mut op = server_op(&sandbox, "21", "410001", "5.00", &rrn, &int_ref);
-    op.last_mut().unwrap().1 = p_sign(&mac(&["5.00", "AZN", TERMINAL, "21", "410001", &rrn, &int_ref]));
+    op.last_mut().unwrap().1 = p_sign(&mac(&["410001", "5.00", "AZN", TERMINAL, "21", &rrn, &int_ref]));
+    assert_eq!(cgi(&sandbox, &op).await, "3");
+    assert!(
+        sandbox
+            .providers()
+            .azericard
+            .set_follow_up_order(TERMINAL, payments_sandbox::azericard::FollowUpOrder::OrderFirst)
+    );
+    // Now the default order is the wrong one, and integrify's is accepted.
+    assert_eq!(
+        cgi(&sandbox, &server_op(&sandbox, "21", "410001", "5.00", &rrn, &int_ref)).await,
+        "3"
+    );
+    let mut op = server_op(&sandbox, "21", "410001", "5.00", &rrn, &int_ref);
+    op.last_mut().unwrap().1 = p_sign(&mac(&["410001", "5.00", "AZN", TERMINAL, "21", &rrn, &int_ref]));
     assert_eq!(cgi(&sandbox, &op).await, "0");
 }
 

@@ -28,16 +28,33 @@ fn envelope(payload: &Value) -> Vec<(String, String)> {
     vec![("data".into(), data), ("signature".into(), signature)]
 }
 
+/// Checks an answer's `trace_id` (32 lower-case hex, also in `X-Request-ID`)
+/// and returns the answer without it.
+async fn traced(resp: reqwest::Response) -> Value {
+    assert_eq!(resp.status(), 200);
+    let header = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let mut v: Value = resp.json().await.unwrap();
+    if let Some(m) = v.as_object_mut() {
+        let id = m.remove("trace_id").expect("trace_id in every answer");
+        assert_eq!(id, header.as_str());
+    }
+    assert!(
+        header.len() == 32 && header.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "{header}"
+    );
+    v
+}
+
 async fn call(sandbox: &Sandbox, op: &str, payload: Value) -> Value {
-    reqwest::Client::new()
-        .post(format!("{}/api/1/{op}", sandbox.epoint_url()))
-        .form(&envelope(&payload))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    traced(
+        reqwest::Client::new()
+            .post(format!("{}/api/1/{op}", sandbox.epoint_url()))
+            .form(&envelope(&payload))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 /// A merchant endpoint that records every callback body.
@@ -125,16 +142,16 @@ async fn spec_vector_v2_as_a_json_envelope_passes_the_signature_check() {
         "data": "eyJwdWJsaWNfa2V5IjogImkwMDAwMDAwMDEiLCAibGFuZ3VhZ2UiOiAiYXoiLCAidHJhbnNhY3Rpb24iOiAidGUwMDAwMDAwMDEiLCAiY3VycmVuY3kiOiAiQVpOIiwgImFtb3VudCI6ICI1LjI1In0=",
         "signature": "dQj8BNsspFCPR/AnJmD/t3NfiWg="
     });
-    let resp: Value = reqwest::Client::new()
-        .post(format!("{}/api/1/reverse", sandbox.epoint_url()))
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let resp = traced(
+        reqwest::Client::new()
+            .post(format!("{}/api/1/reverse", sandbox.epoint_url()))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     // Signature accepted; the transaction simply does not exist yet.
     assert_eq!(resp, json!({"status": "error", "message": "Transaction not found"}));
 }
@@ -151,8 +168,7 @@ async fn bad_signature_and_unknown_merchant_are_rejected_in_epoints_format() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 200);
-    let v: Value = resp.json().await.unwrap();
+    let v = traced(resp).await;
     assert_eq!(
         v,
         json!({"status": "server_error", "message": "Signature did not match"})
@@ -387,8 +403,29 @@ async fn saved_card_flows_payout_and_split() {
     let too_much = call(&sandbox, "split-execute-pay", json!({"public_key": PUBLIC, "amount": "10.00", "currency": "AZN", "order_id": "s-4", "card_id": card_id, "split_user": "u-2", "split_amount": "10.01"})).await;
     assert_eq!(too_much["message"], "split_amount: must not exceed amount");
 
-    let payout = call(&sandbox, "refund-request", json!({"public_key": PUBLIC, "amount": "200.00", "currency": "AZN", "order_id": "p-1", "card_id": card_id, "description": null})).await;
-    assert_eq!(payout["status"], "success");
+    // A card registered to pay (refund absent = 0) receives no payout; one
+    // registered with refund=1 does, and cannot pay. (This test used to pay
+    // out to the debit card: the documents say a payout card is registered
+    // with refund: 1.)
+    let refused = call(&sandbox, "refund-request", json!({"public_key": PUBLIC, "amount": "200.00", "currency": "AZN", "order_id": "p-0", "card_id": card_id, "description": null})).await;
+    assert_eq!(
+        refused,
+        json!({"status": "error", "message": "card_id: the card was not registered for payouts (refund=1)"})
+    );
+    let reg = call(&sandbox, "card-registration", json!({"public_key": PUBLIC, "language": "az", "refund": 1, "description": null, "success_redirect_url": "https://shop.example/ok", "error_redirect_url": "https://shop.example/fail"})).await;
+    let payout_card = reg["card_id"].as_str().unwrap().to_owned();
+    approve(reg["redirect_url"].as_str().unwrap(), "4127211288596748").await;
+    wait_callbacks(&seen, 2).await;
+    let cannot_pay = call(
+        &sandbox,
+        "execute-pay",
+        json!({"public_key": PUBLIC, "amount": "1.00", "currency": "AZN", "order_id": "s-9", "card_id": payout_card}),
+    )
+    .await;
+    assert_eq!(cannot_pay["message"], "card_id: a payout card (refund=1) cannot pay");
+    let payout = call(&sandbox, "refund-request", json!({"public_key": PUBLIC, "amount": "200.00", "currency": "AZN", "order_id": "p-1", "card_id": payout_card, "description": null})).await;
+    assert_eq!(payout["status"], "success", "{payout}");
+    assert_eq!(payout["card_mask"], "412721******6748");
     let payout_refund = call(
         &sandbox,
         "reverse",

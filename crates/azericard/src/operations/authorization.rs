@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use crate::config::AzericardConfig;
 use crate::error::TrType;
+use crate::language::Language;
 use crate::signature::{AUTHORIZATION_FIELDS, mac_source_of_pairs, sign_mac};
 use crate::validate;
 
@@ -54,6 +55,34 @@ impl std::fmt::Debug for CardToken {
     }
 }
 
+/// How a stored card is used or registered (`MERCH_TRAN_STATE` and the MIT
+/// extras). From srustamov/laravel-azericard 4.x only [U]: AzeriCard's own
+/// document for these flows was not retrievable. None of these fields is
+/// signed: P_SIGN stays the authorization list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoredCredential {
+    /// §6.3: the cardholder pays with a stored card (`MERCH_TRAN_STATE=C`,
+    /// with [`CardToken::Use`]).
+    CardholderInitiated,
+    /// §7.1: register the card for unscheduled merchant-initiated charges
+    /// (`MERCH_TRAN_STATE=S`, `MIT_AGREEMENT=N`, `MERCH_RN_ID`).
+    RegisterUnscheduled {
+        /// MERCH_RN_ID; 8 fresh random bytes as hex when `None`.
+        merchant_rn_id: Option<String>,
+    },
+    /// §7.3: register the card for scheduled recurring charges
+    /// (`MERCH_TRAN_STATE=S`, `MIT_AGREEMENT=Y`, `RECUR_FREQ`, `RECUR_EXP`, `MERCH_RN_ID`).
+    RegisterRecurring {
+        /// RECUR_FREQ: the minimum number of days between two charges (1 to 99).
+        frequency_days: u8,
+        /// RECUR_EXP: the last day of the agreement.
+        expires: time::Date,
+        /// MERCH_RN_ID; 8 fresh random bytes as hex when `None`.
+        merchant_rn_id: Option<String>,
+    },
+}
+
 /// An authorization request. ORDER, AMOUNT and DESC are per payment; the
 /// merchant fields come from the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,10 +98,12 @@ pub struct AuthorizationRequest {
     pub kind: AuthorizationKind,
     /// Card-token flow, if any.
     pub token: CardToken,
+    /// Stored-credential (MIT/recurring) extras, if any.
+    pub stored_credential: Option<StoredCredential>,
     /// BACKREF for this payment, overriding the configured callback URL.
     pub callback_url: Option<String>,
     /// LANG for this payment, overriding the configured language.
-    pub language: Option<String>,
+    pub language: Option<Language>,
     /// NAME: the cardholder's name (2 to 45 characters), optional.
     pub cardholder_name: Option<String>,
     /// TIMESTAMP; the configured clock's time when `None`.
@@ -90,6 +121,7 @@ impl AuthorizationRequest {
             description: description.into(),
             kind: AuthorizationKind::Purchase,
             token: CardToken::None,
+            stored_credential: None,
             callback_url: None,
             language: None,
             cardholder_name: None,
@@ -104,6 +136,57 @@ impl AuthorizationRequest {
             kind: AuthorizationKind::PreAuthorization,
             ..AuthorizationRequest::purchase(order, amount, description)
         }
+    }
+
+    /// §7.1: a purchase (TRTYPE 1) that registers the card for unscheduled
+    /// merchant-initiated charges. The callback carries TOKEN, CARD and
+    /// EXT_NET_REF (unsigned: confirm the callback before storing them).
+    pub fn register_for_unscheduled_charges(
+        order: impl Into<String>,
+        amount: Money,
+        description: impl Into<String>,
+    ) -> Self {
+        let mut request = AuthorizationRequest::purchase(order, amount, description).register_card();
+        request.stored_credential = Some(StoredCredential::RegisterUnscheduled { merchant_rn_id: None });
+        request
+    }
+
+    /// §7.3: a purchase (TRTYPE 1) that registers the card for scheduled
+    /// recurring charges every `frequency_days` (1 to 99) until `expires`.
+    pub fn register_for_recurring_charges(
+        order: impl Into<String>,
+        amount: Money,
+        description: impl Into<String>,
+        frequency_days: u8,
+        expires: time::Date,
+    ) -> Self {
+        let mut request = AuthorizationRequest::purchase(order, amount, description).register_card();
+        request.stored_credential = Some(StoredCredential::RegisterRecurring {
+            frequency_days,
+            expires,
+            merchant_rn_id: None,
+        });
+        request
+    }
+
+    /// §6.3: marks a payment with a saved card as cardholder-initiated
+    /// (`MERCH_TRAN_STATE=C`). Use with [`AuthorizationRequest::with_card_token`].
+    pub fn cardholder_initiated(mut self) -> Self {
+        self.stored_credential = Some(StoredCredential::CardholderInitiated);
+        self
+    }
+
+    /// Fixes MERCH_RN_ID of a MIT or recurring registration (tests, or a
+    /// merchant that keeps one per agreement).
+    pub fn merchant_rn_id(mut self, id: impl Into<String>) -> Self {
+        if let Some(
+            StoredCredential::RegisterUnscheduled { merchant_rn_id }
+            | StoredCredential::RegisterRecurring { merchant_rn_id, .. },
+        ) = &mut self.stored_credential
+        {
+            *merchant_rn_id = Some(id.into());
+        }
+        self
     }
 
     /// Also saves the card (token endpoint, `TOKEN_ACTION=REGISTER`).
@@ -125,7 +208,7 @@ impl AuthorizationRequest {
     }
 
     /// Sets LANG for this payment.
-    pub fn language(mut self, lang: impl Into<String>) -> Self {
+    pub fn language(mut self, lang: impl Into<Language>) -> Self {
         self.language = Some(lang.into());
         self
     }
@@ -181,11 +264,21 @@ impl AuthorizationForm {
     }
 
     /// The core outcome: [`PaymentOutcome::RequiresFormPost`].
-    pub fn into_outcome(self) -> PaymentOutcome {
-        PaymentOutcome::RequiresFormPost {
+    ///
+    /// A form that carries a saved-card TOKEN is refused: the core type's
+    /// `Debug` prints every field, and a TOKEN charges the card. Render such
+    /// a form with [`AuthorizationForm::to_html`] or its `fields` instead.
+    pub fn into_outcome(self) -> Result<PaymentOutcome> {
+        if self.field("TOKEN").is_some() {
+            return Err(Error::invalid_input(
+                "card_token",
+                "a saved-card form is not turned into a PaymentOutcome (its Debug would print the TOKEN); use to_html()",
+            ));
+        }
+        Ok(PaymentOutcome::RequiresFormPost {
             url: self.url,
             fields: self.fields,
-        }
+        })
     }
 
     /// A minimal HTML page that POSTs the form on load (with a button for
@@ -229,30 +322,17 @@ pub fn build_authorization(config: &AzericardConfig, request: &AuthorizationRequ
     validate::order(&request.order)?;
     let amount = validate::amount(request.amount)?;
     validate::text("description", &request.description, 1, 50)?;
-    let merchant_name = config
-        .merchant_name
-        .as_deref()
-        .ok_or_else(|| Error::config("merchant_name (AZERICARD_MERCHANT_NAME) is required for authorization"))?;
-    let merchant_url = config
-        .merchant_url
-        .as_deref()
-        .ok_or_else(|| Error::config("merchant_url (AZERICARD_MERCHANT_URL) is required for authorization"))?;
-    let backref = match &request.callback_url {
-        Some(url) => {
-            validate::text("callback_url", url, 1, 250)?;
-            url.as_str()
-        }
-        None => config
-            .callback_url
-            .as_deref()
-            .ok_or_else(|| Error::config("callback_url (AZERICARD_CALLBACK_URL) is required for authorization"))?,
-    };
+    let extras = stored_credential_fields(request)?;
+    if let Some(url) = &request.callback_url {
+        validate::text("callback_url", url, 1, 250)?;
+    }
+    let (merchant_name, merchant_url, backref) = config.require_form_settings(request.callback_url.as_deref())?;
     let language = match &request.language {
         Some(lang) => {
-            validate::language(lang)?;
-            lang.as_str()
+            validate::language(lang.code())?;
+            lang.code()
         }
-        None => config.language.as_str(),
+        None => config.language.code(),
     };
     if let Some(name) = &request.cardholder_name {
         validate::text("cardholder_name", name, 2, 45)?;
@@ -270,14 +350,7 @@ pub fn build_authorization(config: &AzericardConfig, request: &AuthorizationRequ
             config.token_cgi_link_url()
         }
     };
-    let timestamp = validate::timestamp(request.timestamp.unwrap_or_else(|| config.clock.now()))?;
-    let nonce = match &request.nonce {
-        Some(n) => {
-            validate::nonce(n)?;
-            n.clone()
-        }
-        None => validate::fresh_nonce()?,
-    };
+    let (timestamp, nonce) = validate::stamp(&config.clock, request.timestamp, request.nonce.as_deref())?;
 
     let mut fields: Vec<(String, String)> = Vec::with_capacity(20);
     let mut push = |k: &str, v: &str| fields.push((k.to_owned(), v.to_owned()));
@@ -310,7 +383,75 @@ pub fn build_authorization(config: &AzericardConfig, request: &AuthorizationRequ
         CardToken::Register => push("TOKEN_ACTION", "REGISTER"),
         CardToken::Use(token) => push("TOKEN", token),
     }
+    for (k, v) in &extras {
+        push(k, v);
+    }
     let p_sign = sign_mac(key, &mac_source_of_pairs(AUTHORIZATION_FIELDS, &fields))?;
     fields.push(("P_SIGN".to_owned(), p_sign));
     Ok(AuthorizationForm { url, fields })
+}
+
+/// The unsigned stored-credential fields of a form, checked.
+fn stored_credential_fields(request: &AuthorizationRequest) -> Result<Vec<(&'static str, String)>> {
+    let Some(stored) = &request.stored_credential else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(5);
+    match stored {
+        StoredCredential::CardholderInitiated => {
+            if !matches!(request.token, CardToken::Use(_)) {
+                return Err(Error::invalid_input(
+                    "stored_credential",
+                    "a cardholder-initiated stored-card payment needs a card token",
+                ));
+            }
+            out.push(("MERCH_TRAN_STATE", "C".to_owned()));
+        }
+        StoredCredential::RegisterUnscheduled { merchant_rn_id } => {
+            out.push(("MERCH_TRAN_STATE", "S".to_owned()));
+            out.push(("MERCH_RN_ID", rn_id(merchant_rn_id.as_deref())?));
+            out.push(("MIT_AGREEMENT", "N".to_owned()));
+        }
+        StoredCredential::RegisterRecurring {
+            frequency_days,
+            expires,
+            merchant_rn_id,
+        } => {
+            if !(1..=99).contains(frequency_days) {
+                return Err(Error::invalid_input("frequency_days", "must be 1 to 99"));
+            }
+            out.push(("MERCH_TRAN_STATE", "S".to_owned()));
+            out.push(("MERCH_RN_ID", rn_id(merchant_rn_id.as_deref())?));
+            out.push(("MIT_AGREEMENT", "Y".to_owned()));
+            out.push(("RECUR_FREQ", frequency_days.to_string()));
+            out.push(("RECUR_EXP", validate::date(*expires)?));
+        }
+    }
+    if matches!(
+        stored,
+        StoredCredential::RegisterUnscheduled { .. } | StoredCredential::RegisterRecurring { .. }
+    ) && request.token != CardToken::Register
+    {
+        return Err(Error::invalid_input(
+            "stored_credential",
+            "a registration must register the card",
+        ));
+    }
+    Ok(out)
+}
+
+/// MERCH_RN_ID: the given one checked, or 8 fresh random bytes as hex (srustamov).
+pub(crate) fn rn_id(given: Option<&str>) -> Result<String> {
+    match given {
+        Some(id) => {
+            if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(Error::invalid_input(
+                    "merchant_rn_id",
+                    "must be 1 to 32 letters or digits",
+                ));
+            }
+            Ok(id.to_owned())
+        }
+        None => validate::random_hex(8),
+    }
 }

@@ -3,4 +3,5 @@
 pub mod authorization;
 pub mod completion;
 pub mod status;
+pub mod stored_charge;
 pub mod transfer;

@@ -7,6 +7,7 @@ use payments_core::{Currency, Error, HttpRequest, HttpResponse, Money, PaymentSt
 use time::OffsetDateTime;
 
 use crate::PROVIDER;
+use crate::callback::{EXTRA_APPROVAL, EXTRA_INT_REF, EXTRA_RRN, EXTRA_TRTYPE};
 use crate::config::AzericardConfig;
 use crate::error::{Action, AuthorizationOutcome, TrType};
 use crate::signature::{STATUS_FIELDS, mac_source_of_pairs, sign_mac};
@@ -19,7 +20,7 @@ use crate::wire;
 pub struct StatusRequest {
     /// ORDER of the transaction.
     pub order: String,
-    /// TRAN_TRTYPE: the original type (0, 1, 21, 22 or 24).
+    /// TRAN_TRTYPE: the original type (0, 1, 3, 21, 22 or 24).
     pub original_trtype: TrType,
     /// TIMESTAMP; the configured clock's time when `None`.
     pub timestamp: Option<OffsetDateTime>,
@@ -95,27 +96,59 @@ impl StatusResponse {
         ))
     }
 
-    /// The amount as [`Money`] in `currency`, when present and readable.
-    pub fn amount_in(&self, currency: Currency) -> Option<Money> {
-        self.amount
-            .as_deref()
-            .and_then(|a| Money::parse_major(a.trim(), currency).ok())
+    /// The amount as [`Money`] in `currency`; `Ok(None)` when the answer
+    /// carries none, an error when it carries one that does not parse.
+    pub fn amount_in(&self, currency: Currency) -> Result<Option<Money>> {
+        match self.amount.as_deref() {
+            None => Ok(None),
+            Some(text) => Money::parse_major(text.trim(), currency).map(Some).map_err(|e| {
+                Error::unreadable(
+                    PROVIDER,
+                    200,
+                    format!("status answer: `Transaction amount` is not an amount in {currency}: {e}"),
+                    text.as_bytes(),
+                    None,
+                )
+            }),
+        }
     }
 
     /// The currency the answer names (`Transaction currency`, alpha or ISO
-    /// numeric), if it names one this SDK knows.
-    pub fn reported_currency(&self) -> Option<Currency> {
-        self.currency.as_deref().and_then(|c| c.trim().parse().ok())
+    /// numeric). An unknown code is an error, never dropped.
+    pub fn reported_currency(&self) -> Result<Option<Currency>> {
+        match self.currency.as_deref() {
+            None => Ok(None),
+            Some(text) => text.trim().parse().map(Some).map_err(|_| {
+                Error::unreadable(
+                    PROVIDER,
+                    200,
+                    "status answer: `Transaction currency` is not a known currency",
+                    text.as_bytes(),
+                    None,
+                )
+            }),
+        }
+    }
+
+    /// The original TRTYPE: as the answer names it, else `asked`.
+    pub fn original_type(&self, asked: &TrType) -> TrType {
+        self.original_trtype.clone().unwrap_or_else(|| asked.clone())
     }
 
     /// The provider-neutral report; `asked` is the TRAN_TRTYPE of the query,
     /// used when the answer does not name the original type. The amount is
     /// read in the currency the answer names, else in `expected` (the
     /// merchant's record); with neither, the report carries no amount rather
-    /// than guessing a currency.
-    pub fn report(&self, asked: &TrType, expected: Option<Currency>) -> StatusReport {
-        let currency = self.reported_currency().or(expected);
-        let trtype = self.original_trtype.clone().unwrap_or_else(|| asked.clone());
+    /// than guessing a currency. An amount or currency that does not parse
+    /// is an error. RRN, INT_REF, APPROVAL and TRTYPE go into `extra`, so
+    /// `report.payment_ref()` is ready for a refund, cancel or capture.
+    pub fn report(&self, asked: &TrType, expected: Option<Currency>) -> Result<StatusReport> {
+        let currency = self.reported_currency()?.or(expected);
+        let amount = match currency {
+            Some(c) => self.amount_in(c)?,
+            None => None,
+        };
+        let trtype = self.original_type(asked);
         let status = match self.outcome() {
             Some(outcome) => outcome.status(&trtype),
             // No ACTION yet: the customer has not finished on the gateway's page.
@@ -125,14 +158,25 @@ impl StatusResponse {
                 None => PaymentStatus::Unknown("no ACTION".to_owned()),
             },
         };
-        StatusReport::new(status)
+        let mut report = StatusReport::new(status)
             .with_order(self.order.clone())
             .with_transaction(self.int_ref.clone())
-            .with_amount(currency.and_then(|c| self.amount_in(c)))
+            .with_amount(amount)
             .with_code(
                 self.action.as_ref().map(|a| a.code().to_owned()),
                 self.message.clone().or_else(|| self.rc.clone()),
             )
+            .with_extra(EXTRA_TRTYPE, trtype.code());
+        for (key, value) in [
+            (EXTRA_RRN, &self.rrn),
+            (EXTRA_INT_REF, &self.int_ref),
+            (EXTRA_APPROVAL, &self.approval),
+        ] {
+            if let Some(v) = value {
+                report = report.with_extra(key, v.clone());
+            }
+        }
+        Ok(report)
     }
 }
 
@@ -141,17 +185,15 @@ pub fn build_status(config: &AzericardConfig, request: &StatusRequest) -> Result
     let key = config.require_merchant_key()?;
     validate::order(&request.order)?;
     match request.original_trtype {
-        TrType::PreAuthorization | TrType::Purchase | TrType::Completion | TrType::Return | TrType::Cancel => {}
-        _ => return Err(Error::invalid_input("original_trtype", "must be 0, 1, 21, 22 or 24")),
+        TrType::PreAuthorization
+        | TrType::Purchase
+        | TrType::RecurringCharge
+        | TrType::Completion
+        | TrType::Return
+        | TrType::Cancel => {}
+        _ => return Err(Error::invalid_input("original_trtype", "must be 0, 1, 3, 21, 22 or 24")),
     }
-    let timestamp = validate::timestamp(request.timestamp.unwrap_or_else(|| config.clock.now()))?;
-    let nonce = match &request.nonce {
-        Some(n) => {
-            validate::nonce(n)?;
-            n.clone()
-        }
-        None => validate::fresh_nonce()?,
-    };
+    let (timestamp, nonce) = validate::stamp(&config.clock, request.timestamp, request.nonce.as_deref())?;
     let mut fields: Vec<(&str, String)> = vec![
         ("ORDER", request.order.clone()),
         ("TERMINAL", config.terminal.clone()),
@@ -207,17 +249,42 @@ mod tests {
     fn the_amount_is_read_in_the_currency_the_answer_names() {
         let usd =
             answer(r#"{"ACTION":"0","Response code":"00","Transaction amount":"12.30","Transaction currency":"840"}"#);
-        assert_eq!(usd.reported_currency(), Some(Currency::USD));
+        assert_eq!(usd.reported_currency().unwrap(), Some(Currency::USD));
         // The answer's own currency wins over the merchant's expectation.
-        let report = usd.report(&TrType::Purchase, Some(Currency::AZN));
+        let report = usd.report(&TrType::Purchase, Some(Currency::AZN)).unwrap();
         assert_eq!(report.amount, Some(Money::from_minor(1230, Currency::USD)));
     }
 
     #[test]
     fn without_any_currency_the_report_carries_no_amount() {
         let bare = answer(r#"{"ACTION":"0","Response code":"00","Transaction amount":"12.30"}"#);
-        assert_eq!(bare.report(&TrType::Purchase, None).amount, None);
-        let expected = bare.report(&TrType::Purchase, Some(Currency::KZT));
+        assert_eq!(bare.report(&TrType::Purchase, None).unwrap().amount, None);
+        let expected = bare.report(&TrType::Purchase, Some(Currency::KZT)).unwrap();
         assert_eq!(expected.amount, Some(Money::from_minor(1230, Currency::KZT)));
+    }
+
+    #[test]
+    fn an_amount_or_currency_that_does_not_parse_is_an_error_never_dropped() {
+        for body in [
+            r#"{"ACTION":"0","Transaction amount":"12,30","Transaction currency":"AZN"}"#,
+            r#"{"ACTION":"0","Transaction amount":"12.305","Transaction currency":"AZN"}"#,
+            r#"{"ACTION":"0","Transaction amount":"12.30","Transaction currency":"XYZ"}"#,
+        ] {
+            let err = answer(body).report(&TrType::Purchase, None).unwrap_err();
+            assert!(matches!(err, Error::UnreadableResponse { .. }), "{body}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_report_round_trips_into_a_payment_ref() {
+        let a = answer(
+            "ACTION=0&RC=00&ORDER=100001&AMOUNT=10.50&CURRENCY=AZN&RRN=412345678901&INT_REF=A1B2&APPROVAL=123456&TRAN_TRTYPE=0",
+        );
+        let r = a.report(&TrType::Purchase, None).unwrap().payment_ref();
+        assert_eq!(r.order_id.as_deref(), Some("100001"));
+        assert_eq!(r.amount, Some(Money::from_minor(1050, Currency::AZN)));
+        assert_eq!(r.extra.get("RRN").map(String::as_str), Some("412345678901"));
+        assert_eq!(r.extra.get("INT_REF").map(String::as_str), Some("A1B2"));
+        assert_eq!(r.extra.get("TRTYPE").map(String::as_str), Some("0"));
     }
 }

@@ -9,7 +9,10 @@ use payments_core::crypto;
 
 /// Fields each message signs, in order.
 pub mod fields {
-    /// Browser authorization (TRTYPE 0/1), also on `/token/cgi_link`.
+    /// Browser authorization (TRTYPE 0/1), also on `/token/cgi_link`, and the
+    /// server-to-server MIT (TRTYPE 1) and recurring (TRTYPE 3) charges
+    /// (vectors A1, A5-A7): TOKEN, TOKEN_ACTION, MERCH_TRAN_STATE,
+    /// MERCH_RN_ID, MIT_AGREEMENT, EXT_NET_REF, RECUR_FREQ, RECUR_EXP are unsigned.
     pub const AUTHORIZATION: &[&str] = &[
         "AMOUNT",
         "CURRENCY",
@@ -19,10 +22,11 @@ pub mod fields {
         "NONCE",
         "MERCH_URL",
     ];
-    /// Completion (21) and reversals (22, 24): integrify's order (spec vector A2).
+    /// Completion (21) and reversals (22, 24) in integrify's order (vectors
+    /// A2, A8): a terminal's alternative ([`super::FollowUpOrder::OrderFirst`]).
     pub const COMPLETION: &[&str] = &["ORDER", "AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "RRN", "INT_REF"];
-    /// The same, in srustamov/laravel-azericard's order; also accepted (the
-    /// spec leaves the order unresolved).
+    /// The same in the order the spec now recommends as the default (vectors
+    /// A2b, A8b; [`super::FollowUpOrder::AmountFirst`]).
     pub const COMPLETION_ALT: &[&str] = &["AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "ORDER", "RRN", "INT_REF"];
     /// Status query (90).
     pub const STATUS: &[&str] = &["ORDER", "TERMINAL", "TRTYPE", "TIMESTAMP", "NONCE"];
@@ -127,8 +131,11 @@ impl MerchantKey {
         Ok(MerchantKey { der })
     }
 
-    /// Checks a hex P_SIGN (either case) over `source`.
+    /// Checks a hex P_SIGN (lower-case, as every source sends it) over `source`.
     pub(crate) fn verify(&self, source: &str, p_sign_hex: &str) -> bool {
+        if p_sign_hex.bytes().any(|b| b.is_ascii_uppercase()) {
+            return false;
+        }
         let Ok(sig) = crypto::hex_decode(p_sign_hex.as_bytes()) else {
             return false;
         };
@@ -138,10 +145,23 @@ impl MerchantKey {
     }
 }
 
-/// The sandbox's own gateway key (signs callbacks and status answers).
+/// The sandbox's own gateway keys (sign callbacks and status answers).
 pub(crate) struct GatewayKey {
-    pair: KeyPair,
+    signer: Signer,
     public_pem: &'static str,
+}
+
+enum Signer {
+    /// RSA-2048 and up, through aws-lc-rs.
+    Aws(KeyPair),
+    /// RSA-1024, which aws-lc-rs refuses: textbook PKCS#1 v1.5 over
+    /// crypto-bigint's constant-time Montgomery exponentiation.
+    Rsa1024(Box<Rsa1024Key>),
+}
+
+struct Rsa1024Key {
+    modulus: crypto_bigint::modular::MontyParams<{ crypto_bigint::U1024::LIMBS }>,
+    private_exponent: crypto_bigint::U1024,
 }
 
 impl std::fmt::Debug for GatewayKey {
@@ -150,13 +170,44 @@ impl std::fmt::Debug for GatewayKey {
     }
 }
 
+/// The throwaway 1024-bit gateway key's modulus and private exponent (hex).
+/// It signs nothing but sandbox messages; its public half is
+/// `gateway-test-key-1024.pub.pem`.
+const GATEWAY_1024_N: &str = "e259c9ab125e3f10e67c5d821392b68ff940be87a4a1193c64fe3b3aa41cac76ffb48e28c15f3fece7e4d5fb89f54bccc25e4d1cc8359035978d45af8e6616fca92715fd9c2c4dda42f03c950b742a0e98e3245c4c0ac998d2138caa3d70808361a8d648648f7ed2d1a8c0a5f5a1948a16cfd136d8e84f3c65b097514ffcc2ab";
+const GATEWAY_1024_D: &str = "47ecd2196b2fc9887c44fe8dabdc8de87802abc87c76b887296c63b3c19c5eed3d59c96687f3d5635958acea4e2f4513de9b8a935fc72d78ea1c790d4d0981b9d4a4e8641f59182d329fa47a0d6fbc3c9b355133e13b3067df644c0147a331d59eee776957008192ad9b98c2e64c43f626edfdc4a586ff89554aca507e6dd521";
+
+/// DigestInfo prefix of SHA-256 (RFC 8017, 9.2 note 1).
+const SHA256_DIGEST_INFO: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
+];
+
 impl GatewayKey {
     pub(crate) fn embedded() -> std::io::Result<GatewayKey> {
         let der = pem_to_der(include_str!("gateway-test-key.pem")).ok_or_else(|| invalid("gateway key: not PEM"))?;
         let pair = KeyPair::from_pkcs8(&der).map_err(|_| invalid("gateway key: not PKCS#8 RSA"))?;
         Ok(GatewayKey {
-            pair,
+            signer: Signer::Aws(pair),
             public_pem: include_str!("gateway-test-key.pub.pem"),
+        })
+    }
+
+    pub(crate) fn embedded_1024() -> std::io::Result<GatewayKey> {
+        let hex_u1024 = |h: &str| {
+            crypto::hex_decode(h.as_bytes())
+                .ok()
+                .filter(|b| b.len() == 128)
+                .map(|b| crypto_bigint::U1024::from_be_slice(&b))
+        };
+        let n = hex_u1024(GATEWAY_1024_N).ok_or_else(|| invalid("gateway 1024 key: modulus"))?;
+        let d = hex_u1024(GATEWAY_1024_D).ok_or_else(|| invalid("gateway 1024 key: exponent"))?;
+        let odd: Option<crypto_bigint::Odd<crypto_bigint::U1024>> = crypto_bigint::Odd::new(n).into();
+        let odd = odd.ok_or_else(|| invalid("gateway 1024 key: even modulus"))?;
+        Ok(GatewayKey {
+            signer: Signer::Rsa1024(Box::new(Rsa1024Key {
+                modulus: crypto_bigint::modular::MontyParams::new(odd),
+                private_exponent: d,
+            })),
+            public_pem: include_str!("gateway-test-key-1024.pub.pem"),
         })
     }
 
@@ -164,17 +215,40 @@ impl GatewayKey {
         self.public_pem
     }
 
-    /// Lower-case hex RSA-SHA256 signature of `source`.
+    /// Lower-case hex RSA-SHA256 (PKCS#1 v1.5) signature of `source`.
     pub(crate) fn sign(&self, source: &str) -> String {
-        let mut sig = vec![0u8; self.pair.public_modulus_len()];
-        match self.pair.sign(
-            &signature::RSA_PKCS1_SHA256,
-            &SystemRandom::new(),
-            source.as_bytes(),
-            &mut sig,
-        ) {
-            Ok(()) => crypto::hex_lower(&sig),
-            Err(_) => String::new(),
+        match &self.signer {
+            Signer::Aws(pair) => {
+                let mut sig = vec![0u8; pair.public_modulus_len()];
+                match pair.sign(
+                    &signature::RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    source.as_bytes(),
+                    &mut sig,
+                ) {
+                    Ok(()) => crypto::hex_lower(&sig),
+                    Err(_) => String::new(),
+                }
+            }
+            Signer::Rsa1024(key) => {
+                let Rsa1024Key {
+                    modulus,
+                    private_exponent,
+                } = key.as_ref();
+                // EM = 00 01 FF..FF 00 DigestInfo(SHA-256(source)), 128 bytes.
+                let mut em = [0xffu8; 128];
+                em[0] = 0;
+                em[1] = 1;
+                let t_start = 128 - SHA256_DIGEST_INFO.len() - 32;
+                em[t_start - 1] = 0;
+                em[t_start..t_start + SHA256_DIGEST_INFO.len()].copy_from_slice(&SHA256_DIGEST_INFO);
+                em[128 - 32..].copy_from_slice(&crypto::sha256(&[source.as_bytes()]));
+                let m = crypto_bigint::U1024::from_be_slice(&em);
+                let s = crypto_bigint::modular::MontyForm::new(&m, *modulus)
+                    .pow(private_exponent)
+                    .retrieve();
+                crypto::hex_lower(&s.to_be_bytes())
+            }
         }
     }
 }
@@ -264,6 +338,37 @@ mod tests {
         );
     }
 
+    const A5: &str = "4179602dd8c1ee6b95325ce0da6e1224784ec5146057e14b9427a86f6f03cd594f17a358df0d2eb9d733c68077272e077109f04470a930f0344ba60ba6a59fe411ef190260cc98c5f56bd3b41a9c067f40e457bceba9c668463f381ff4a9afcdb4a339c38dc34cf3d9c86bed88be5fe396a4045d39d9366aacbcf832857269af22dba4f17ee2586631b7c3189a907845d973b0e96730693fbbc10cd34a6deec43ffe02c2e6df5a7930197d1d7e14b3d06dbe590d96f10ab6eed971ea79e33b88969505ebc9b9e8d73596c7fd2b010f864b3047757415b746444efcaf36495ed030ec1af5d070433f1f87407d1a3b2bc67c8e915ddc7ff86427b20a429cb07e8a";
+    const A6: &str = "3a713facb400c625e5b6695464406182afbc0d014cb8fb7c19e3f16f15bdcf09013ff0e352505e0ac37fa7a5658a29100465c637a38c2ff3d147031a1beac4d3b0b7acf9187e3843ae0b3e10e113f858589ec15c5fd5d3ac0fb34d18eb724053fdb3a7dee6cd7926f2acf09cfbe1a552af62e9d007695b71c7f8e43ce3ec6f3addd26e52fb6cb57d54f4f53d50ee0f4fbd8f660937f6a2796c5bf0d5ba05f7faf85f79c0e4ba833b748bd8e61bd0529a51118638d1d333ab258d97dd896180d70d93ad360529bde01398d5dd92794621d49cefdb9a9d54a0aa1b6a60c7fa2173ad7ab6857ef6ceb612c732728bca0628d4873b2d9235b95ea36513f36b46f233";
+
+    #[test]
+    fn spec_vectors_a5_a6_mit_and_recurring_charges() {
+        let mut a5 = vec![
+            ("AMOUNT", "25.00"),
+            ("CURRENCY", "AZN"),
+            ("TERMINAL", "17201234"),
+            ("TRTYPE", "1"),
+            ("TIMESTAMP", "20250102090000"),
+            ("NONCE", "0a1b2c3d4e5f6071"),
+            ("MERCH_URL", "https://shop.example"),
+        ];
+        let key = MerchantKey::from_pem(include_str!("merchant-test-key.pub.pem")).unwrap();
+        let src = mac_source(fields::AUTHORIZATION, lookup(&a5));
+        assert_eq!(
+            src,
+            "525.003AZN817201234111420250102090000160a1b2c3d4e5f607120https://shop.example"
+        );
+        assert!(key.verify(&src, A5));
+        a5[3].1 = "3";
+        let src = mac_source(fields::AUTHORIZATION, lookup(&a5));
+        assert_eq!(
+            src,
+            "525.003AZN817201234131420250102090000160a1b2c3d4e5f607120https://shop.example"
+        );
+        assert!(key.verify(&src, A6) && !key.verify(&src, A5));
+        assert!(!key.verify(&src, &A6.to_ascii_uppercase()), "P_SIGN is lower-case hex");
+    }
+
     #[test]
     fn gateway_key_signs_verifiably() {
         let g = GatewayKey::embedded().unwrap();
@@ -272,6 +377,24 @@ mod tests {
         let k = MerchantKey::from_pem(g.public_pem()).unwrap();
         assert!(k.verify("abc", &sig));
         assert!(!k.verify("abd", &sig));
+    }
+
+    #[test]
+    fn gateway_1024_key_signs_pkcs1_v15_sha256() {
+        let g = GatewayKey::embedded_1024().unwrap();
+        let sig = g.sign("510.5081720123461234561241234567890116A1B2C3D4E5F60718");
+        assert_eq!(sig.len(), 256);
+        let der = pem_to_der(g.public_pem()).unwrap();
+        let key = UnparsedPublicKey::new(&signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, &der);
+        let bytes = crypto::hex_decode(sig.as_bytes()).unwrap();
+        assert!(
+            key.verify(b"510.5081720123461234561241234567890116A1B2C3D4E5F60718", &bytes)
+                .is_ok()
+        );
+        assert!(
+            key.verify(b"510.5181720123461234561241234567890116A1B2C3D4E5F60718", &bytes)
+                .is_err()
+        );
     }
 
     #[test]

@@ -3,33 +3,50 @@
 //! MPI (card payments): `POST /azericard/cgi-bin/cgi_link` takes the
 //! browser's authorization form (TRTYPE 0/1, P_SIGN verified with the
 //! merchant's public key), the server-to-server completion (21), reversals
-//! (22/24) and the status query (90); `POST /azericard/token/cgi_link` is the
-//! card-token variant. The customer approves at `/azericard/pay/{INT_REF}`, and
-//! the result is posted to the request's BACKREF, signed with the sandbox's
-//! own gateway key (public half at `GET /azericard/gateway-public-key.pem`).
+//! (22/24) and the status query (90); `POST /azericard/token/cgi_link` takes
+//! the stored-card forms (register, pay with a TOKEN, cardholder-initiated,
+//! MIT and recurring registrations) and the server-to-server MIT (TRTYPE 1,
+//! `MERCH_TRAN_STATE=M`) and scheduled recurring (TRTYPE 3) charges. The
+//! customer approves at `/azericard/pay/{INT_REF}` (with the scenario list),
+//! and the result is posted to the request's BACKREF, signed with the
+//! terminal's gateway key (public halves at
+//! `GET /azericard/gateway-public-key.pem` and `…-1024.pem`).
 //!
 //! MT (card transfers): `GET /azericard/payment/view`, `POST
 //! /azericard/api/confirm`, `POST /azericard/api/decline`, MD5-signed with the
 //! transfer secret; the transfer callback goes to the URL set with
 //! [`State::set_transfer_callback_url`].
+//!
+//! Every route, check and limit is in `docs/sandbox/azericard.md`.
 
 // Handlers return `Result<Response, Response>`: the error is the answer sent
 // at once, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+mod checks;
+mod form;
 pub mod mac;
+mod mit;
 mod mpi;
 mod mt;
 mod page;
+mod status;
+mod store;
+mod stored;
+mod terminal;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use payments_core::Money;
+use payments_core::clock::Clock;
 use time::OffsetDateTime;
+
+pub use store::{Agreement, FollowUp, Order, OrderState, StoredCard, TokenUse, Transfer, limits};
+pub use terminal::{FollowUpOrder, GatewayKeySize, TerminalConfig};
 
 use crate::Shared;
 
@@ -44,116 +61,25 @@ pub const TRANSFER_SECRET: &str = "transfer-secret";
 pub const DEFAULT_MERCHANT_PUBLIC_KEY_PEM: &str = include_str!("merchant-test-key.pub.pem");
 /// The sandbox gateway's public key (verifies callbacks and status answers).
 pub const GATEWAY_PUBLIC_KEY_PEM: &str = include_str!("gateway-test-key.pub.pem");
+/// The sandbox's 1024-bit gateway public key, for terminals set to
+/// [`GatewayKeySize::Rsa1024`].
+pub const GATEWAY_1024_PUBLIC_KEY_PEM: &str = include_str!("gateway-test-key-1024.pub.pem");
 /// How far TIMESTAMP may be from the gateway clock.
 pub const TIMESTAMP_TOLERANCE: time::Duration = time::Duration::hours(1);
 
-/// An order's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderState {
-    /// Waiting on the hosted page (or the bank never answered).
-    Pending,
-    /// Approved: captured (TRTYPE 1) or held (TRTYPE 0).
-    Approved,
-    /// Declined.
-    Declined,
-    /// A hold completed with TRTYPE 21.
-    Completed,
-    /// A hold released with TRTYPE 22/24.
-    Reversed,
-    /// Everything captured was refunded.
-    Refunded,
-}
-
-impl OrderState {
-    /// The text of the status answer's `Transaction state`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderState::Pending => "Pending",
-            OrderState::Approved => "Approved",
-            OrderState::Declined => "Declined",
-            OrderState::Completed => "Completed",
-            OrderState::Reversed => "Reversed",
-            OrderState::Refunded => "Refunded",
-        }
-    }
-}
-
-/// One authorization (ORDER).
-#[derive(Debug, Clone)]
-pub struct Order {
-    /// ORDER.
-    pub order: String,
-    /// TRTYPE of the authorization: 0 (hold) or 1 (purchase).
-    pub trtype: u8,
-    /// AMOUNT as sent (echoed and signed as text).
-    pub amount_text: String,
-    /// AMOUNT parsed.
-    pub amount: Money,
-    /// CURRENCY as sent.
-    pub currency: String,
-    /// DESC.
-    pub description: String,
-    /// BACKREF: where the callback goes.
-    pub backref: String,
-    /// INT_REF (the hosted page's id).
-    pub int_ref: String,
+/// References a test fixes before approving an order, so spec vectors that
+/// name them (A2-A8) can be sent byte for byte. Empty fields keep the
+/// sandbox's random values.
+#[derive(Debug, Clone, Default)]
+pub struct Preset {
     /// RRN.
-    pub rrn: String,
-    /// APPROVAL once approved.
-    pub approval: Option<String>,
-    /// ACTION once settled.
-    pub action: Option<String>,
-    /// RC once settled.
-    pub rc: Option<String>,
-    /// State.
-    pub state: OrderState,
-    /// Captured (purchase, or completion of a hold), in minor units.
-    pub captured: Money,
-    /// Refunded so far.
-    pub refunded: Money,
-    /// Masked card once approved.
-    pub card_mask: Option<String>,
-    /// Card-token flow: `Some(None)` = register a new token, `Some(Some(t))` = pay with `t`.
-    pub token_flow: Option<Option<String>>,
-    /// The saved-card token, once registered or used.
-    pub token: Option<String>,
-    /// When the gateway accepted it.
-    pub created_at: OffsetDateTime,
-}
-
-/// A card transfer (MT).
-#[derive(Debug, Clone)]
-pub struct Transfer {
-    /// OperationID (16 digits).
-    pub operation_id: String,
-    /// The merchant's SRN.
-    pub srn: String,
-    /// Amount as sent.
-    pub amount: String,
-    /// Cur as sent (`944`).
-    pub cur: String,
-    /// ReceiverCredentials.
-    pub receiver: String,
-    /// RedirectLink.
-    pub redirect_link: String,
-    /// `new` (waiting for the card), `pending`, `confirmed`, `declined`, `cancelled`.
-    pub status: String,
-    /// Masked receiver card, once entered.
-    pub receiver_pan: Option<String>,
-    /// `our_active`, `our_inactive` or `foreign`.
-    pub card_status: Option<String>,
-    /// RRN, once confirmed.
     pub rrn: Option<String>,
-}
-
-#[derive(Debug, Default)]
-struct Store {
-    orders: HashMap<String, Order>,
-    pages: HashMap<String, String>,
-    tokens: HashMap<String, String>,
-    nonces: HashSet<String>,
-    transfers: HashMap<String, Transfer>,
-    operations: HashMap<String, String>,
+    /// INT_REF (also the hosted page's id).
+    pub int_ref: Option<String>,
+    /// TOKEN a registration returns.
+    pub token: Option<String>,
+    /// EXT_NET_REF an MIT/recurring registration returns.
+    pub ext_net_ref: Option<String>,
 }
 
 /// The emulator's state.
@@ -162,8 +88,12 @@ pub struct State {
     shared: Arc<Shared>,
     merchant_key: mac::MerchantKey,
     gateway: mac::GatewayKey,
-    store: Mutex<Store>,
+    gateway_1024: mac::GatewayKey,
+    terminals: Mutex<HashMap<String, TerminalConfig>>,
+    store: Mutex<store::Store>,
+    presets: Mutex<HashMap<String, Preset>>,
     transfer_callback_url: Mutex<Option<String>>,
+    timeout_delay: Mutex<Duration>,
 }
 
 impl State {
@@ -172,12 +102,18 @@ impl State {
             .azericard_merchant_public_key_pem
             .as_deref()
             .unwrap_or(DEFAULT_MERCHANT_PUBLIC_KEY_PEM);
+        let mut terminals = HashMap::new();
+        terminals.insert(TEST_TERMINAL.to_owned(), TerminalConfig::default());
         Ok(State {
             shared,
             merchant_key: mac::MerchantKey::from_pem(pem)?,
             gateway: mac::GatewayKey::embedded()?,
-            store: Mutex::new(Store::default()),
+            gateway_1024: mac::GatewayKey::embedded_1024()?,
+            terminals: Mutex::new(terminals),
+            store: Mutex::new(store::Store::default()),
+            presets: Mutex::new(HashMap::new()),
             transfer_callback_url: Mutex::new(None),
+            timeout_delay: Mutex::new(Duration::from_secs(30)),
         })
     }
 
@@ -186,9 +122,51 @@ impl State {
         TEST_TERMINAL
     }
 
-    /// The gateway public key (PEM, SPKI) that verifies callback P_SIGN.
+    /// Adds (or reconfigures) a terminal; every terminal verifies P_SIGN
+    /// with the same merchant key.
+    pub fn set_terminal(&self, terminal: &str, config: TerminalConfig) {
+        lock(&self.terminals).insert(terminal.to_owned(), config);
+    }
+
+    /// A terminal's settings.
+    pub fn terminal_config(&self, terminal: &str) -> Option<TerminalConfig> {
+        lock(&self.terminals).get(terminal).copied()
+    }
+
+    /// Selects the completion/reversal signing order of a terminal; false if unknown.
+    pub fn set_follow_up_order(&self, terminal: &str, order: FollowUpOrder) -> bool {
+        match lock(&self.terminals).get_mut(terminal) {
+            Some(c) => {
+                c.follow_up_order = order;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Selects the gateway key of a terminal; false if unknown.
+    pub fn set_gateway_key(&self, terminal: &str, size: GatewayKeySize) -> bool {
+        match lock(&self.terminals).get_mut(terminal) {
+            Some(c) => {
+                c.gateway_key = size;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The gateway public key (PEM, SPKI) that verifies the default
+    /// (2048-bit) callback P_SIGN.
     pub fn gateway_public_key_pem(&self) -> &'static str {
         self.gateway.public_pem()
+    }
+
+    /// The gateway public key of one size.
+    pub fn gateway_public_key_pem_of(&self, size: GatewayKeySize) -> &'static str {
+        match size {
+            GatewayKeySize::Rsa2048 => self.gateway.public_pem(),
+            GatewayKeySize::Rsa1024 => self.gateway_1024.public_pem(),
+        }
     }
 
     /// MT `Merchant`, `TESTSHOP`.
@@ -207,14 +185,66 @@ impl State {
         *lock(&self.transfer_callback_url) = Some(url.to_owned());
     }
 
+    /// How long a server-to-server charge with the timeout scenario waits
+    /// before giving up (default 30 s).
+    pub fn set_timeout_delay(&self, delay: Duration) {
+        *lock(&self.timeout_delay) = delay;
+    }
+
+    /// Fixes the references the next approval of `order` gives (test support
+    /// for the spec vectors). Applies to an order authorized later, or to a
+    /// pending one; returns the (possibly new) hosted page URL of a pending
+    /// order.
+    pub fn preset(&self, order: &str, preset: Preset) -> Option<String> {
+        let now = self.shared.clock.now();
+        let mut store = lock(&self.store);
+        let pending = store
+            .orders
+            .get(order, now)
+            .filter(|o| o.state == OrderState::Pending)
+            .cloned();
+        match pending {
+            Some(mut o) => {
+                if let Some(rrn) = &preset.rrn {
+                    o.rrn.clone_from(rrn);
+                }
+                if let Some(int_ref) = &preset.int_ref {
+                    store.pages.remove(&o.int_ref);
+                    o.int_ref.clone_from(int_ref);
+                }
+                let url = self.payment_page_url(&o.int_ref);
+                store.put_order(o, now);
+                drop(store);
+                lock(&self.presets).insert(order.to_owned(), preset);
+                Some(url)
+            }
+            None => {
+                drop(store);
+                lock(&self.presets).insert(order.to_owned(), preset);
+                None
+            }
+        }
+    }
+
     /// An order by ORDER.
     pub fn order(&self, order: &str) -> Option<Order> {
-        lock(&self.store).orders.get(order).cloned()
+        lock(&self.store).orders.get(order, self.shared.clock.now()).cloned()
+    }
+
+    /// A saved card by TOKEN.
+    pub fn stored_card(&self, token: &str) -> Option<StoredCard> {
+        lock(&self.store).tokens.get(token, self.shared.clock.now()).cloned()
     }
 
     /// A transfer by SRN.
     pub fn transfer(&self, srn: &str) -> Option<Transfer> {
-        lock(&self.store).transfers.get(srn).cloned()
+        lock(&self.store).transfers.get(srn, self.shared.clock.now()).cloned()
+    }
+
+    /// How many orders, saved cards, remembered NONCEs and transfers are held.
+    pub fn store_sizes(&self) -> [usize; 4] {
+        let s = lock(&self.store);
+        [s.orders.len(), s.tokens.len(), s.nonces.len(), s.transfers.len()]
     }
 
     /// The hosted page of an order (by its INT_REF).
@@ -226,10 +256,33 @@ impl State {
         lock(&self.transfer_callback_url).clone()
     }
 
+    fn timeout_delay(&self) -> Duration {
+        *lock(&self.timeout_delay)
+    }
+
+    fn peek_preset(&self, order: &str) -> Preset {
+        lock(&self.presets).get(order).cloned().unwrap_or_default()
+    }
+
+    fn take_preset(&self, order: &str) -> Preset {
+        lock(&self.presets).remove(order).unwrap_or_default()
+    }
+
+    /// The gateway key that signs a terminal's messages.
+    fn gateway_for(&self, terminal: &str) -> &mac::GatewayKey {
+        match self.terminal_config(terminal).map(|c| c.gateway_key) {
+            Some(GatewayKeySize::Rsa1024) => &self.gateway_1024,
+            _ => &self.gateway,
+        }
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.shared.clock.now()
+    }
+
     /// `YYYYMMDDHHMMSS` of the gateway clock (UTC).
     fn timestamp(&self) -> String {
-        use payments_core::clock::Clock;
-        format_timestamp(self.shared.clock.now())
+        format_timestamp(self.now())
     }
 }
 
@@ -250,20 +303,24 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
     if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    let date = parse_date(text.get(0..8)?)?;
+    let n = |r: std::ops::Range<usize>| text.get(r).and_then(|s| s.parse::<u8>().ok());
+    let clock = time::Time::from_hms(n(8..10)?, n(10..12)?, n(12..14)?).ok()?;
+    Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
+}
+
+/// `YYYYMMDD`.
+pub(crate) fn parse_date(text: &str) -> Option<time::Date> {
+    if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let n = |r: std::ops::Range<usize>| text.get(r).and_then(|s| s.parse::<u32>().ok());
-    let date = time::Date::from_calendar_date(
+    time::Date::from_calendar_date(
         i32::try_from(n(0..4)?).ok()?,
         time::Month::try_from(u8::try_from(n(4..6)?).ok()?).ok()?,
         u8::try_from(n(6..8)?).ok()?,
     )
-    .ok()?;
-    let clock = time::Time::from_hms(
-        u8::try_from(n(8..10)?).ok()?,
-        u8::try_from(n(10..12)?).ok()?,
-        u8::try_from(n(12..14)?).ok()?,
-    )
-    .ok()?;
-    Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
+    .ok()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -273,7 +330,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 async fn gateway_public_key(axum::extract::State(st): axum::extract::State<Arc<State>>) -> axum::response::Response {
     (
         [("content-type", "application/x-pem-file")],
-        st.gateway_public_key_pem(),
+        st.gateway_public_key_pem_of(GatewayKeySize::Rsa2048),
+    )
+        .into_response()
+}
+
+async fn gateway_public_key_1024(
+    axum::extract::State(st): axum::extract::State<Arc<State>>,
+) -> axum::response::Response {
+    (
+        [("content-type", "application/x-pem-file")],
+        st.gateway_public_key_pem_of(GatewayKeySize::Rsa1024),
     )
         .into_response()
 }
@@ -284,6 +351,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/token/cgi_link", post(mpi::token_cgi_link))
         .route("/pay/{int_ref}", get(page::show).post(page::submit))
         .route("/gateway-public-key.pem", get(gateway_public_key))
+        .route("/gateway-public-key-1024.pem", get(gateway_public_key_1024))
         .route("/payment/view", get(mt::start))
         .route("/payment/view/{operation}", post(mt::submit_card))
         .route("/api/confirm", post(mt::confirm))
@@ -302,5 +370,6 @@ mod tests {
         assert_eq!(format_timestamp(t), "20250101120000");
         assert!(parse_timestamp("20251301120000").is_none());
         assert!(parse_timestamp("2025010112000").is_none());
+        assert!(parse_date("20271231").is_some() && parse_date("20270231").is_none());
     }
 }

@@ -1,98 +1,30 @@
-//! `cgi_link`: browser authorization (0/1), completion (21), reversals
-//! (22/24) and the status query (90).
+//! `cgi_link`: browser authorization (0/1, and the stored-card forms on
+//! `/token/cgi_link`), completion (21), reversals (22/24) and the status
+//! query (90). The server-to-server MIT and recurring charges are in
+//! [`super::mit`].
 //!
 //! Answers use AzeriCard's response codes: `0` success, `1` duplicate,
-//! `2` wrong parameter (missing or invalid field, unknown terminal, TIMESTAMP
-//! more than an hour off, amount above what is left), `3` wrong P_SIGN.
+//! `2` wrong parameter (missing, unknown or invalid field, unknown terminal,
+//! TIMESTAMP more than an hour off, amount above what is left; for a
+//! server-to-server charge also a decline), `3` wrong P_SIGN.
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State as Ax;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use payments_core::clock::Clock;
 use payments_core::{Currency, Money};
-use serde_json::{Map, Value};
 
-use super::mac::{fields, mac_source};
-use super::{Order, OrderState, State, TIMESTAMP_TOLERANCE, lock, parse_timestamp};
+use super::checks::{
+    Rejected, amount, check_fresh, check_signature, currency, http_url, only, order_number, plain, rejected, terminal,
+    wrong,
+};
+use super::form::{Fields, Unreadable, allowed};
+use super::mac::fields;
+use super::store::FollowUp;
+use super::{Order, OrderState, State, lock};
 use crate::scenario::{self, html_escape};
-
-const MAX_BODY: usize = 64 * 1024;
-
-/// Parsed form (or JSON object) fields; a field sent twice is rejected.
-pub(super) struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    pub(super) fn parse(headers: &HeaderMap, body: &[u8]) -> Option<Fields> {
-        if body.len() > MAX_BODY {
-            return None;
-        }
-        let is_json = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        let pairs: Vec<(String, String)> = if is_json {
-            let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
-                return None;
-            };
-            map.into_iter()
-                .filter_map(|(k, v)| match v {
-                    Value::String(s) => Some((k, s)),
-                    Value::Number(n) => Some((k, n.to_string())),
-                    _ => None,
-                })
-                .collect()
-        } else {
-            std::str::from_utf8(body).ok()?;
-            form_urlencoded::parse(body).into_owned().collect()
-        };
-        for (i, (k, _)) in pairs.iter().enumerate() {
-            if pairs.iter().skip(i + 1).any(|(k2, _)| k2 == k) {
-                return None;
-            }
-        }
-        Some(Fields(pairs))
-    }
-
-    pub(super) fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-
-    /// A required field within `min..=max` characters.
-    fn req(&self, name: &str, min: usize, max: usize) -> Result<&str, String> {
-        match self.get(name) {
-            Some(v) if v.chars().count() >= min && v.chars().count() <= max => Ok(v),
-            Some(_) => Err(format!("{name}: length must be {min}-{max}")),
-            None => Err(format!("{name}: is required")),
-        }
-    }
-}
-
-/// A rejected request: AzeriCard's code and why.
-struct Rejected {
-    code: u8,
-    reason: String,
-}
-
-fn wrong(reason: impl Into<String>) -> Rejected {
-    Rejected {
-        code: 2,
-        reason: reason.into(),
-    }
-}
-
-impl From<String> for Rejected {
-    fn from(reason: String) -> Self {
-        wrong(reason)
-    }
-}
-
-fn plain(code: u8) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain")], code.to_string()).into_response()
-}
 
 fn error_page(r: &Rejected) -> Response {
     let body = format!(
@@ -106,140 +38,126 @@ fn error_page(r: &Rejected) -> Response {
 }
 
 pub(super) async fn cgi_link(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Bytes) -> Response {
-    dispatch(&st, &headers, &body, false)
+    dispatch(&st, &headers, &body, false).await
 }
 
 pub(super) async fn token_cgi_link(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Bytes) -> Response {
-    dispatch(&st, &headers, &body, true)
+    dispatch(&st, &headers, &body, true).await
 }
 
-fn dispatch(st: &State, headers: &HeaderMap, body: &[u8], token_endpoint: bool) -> Response {
-    let Some(f) = Fields::parse(headers, body) else {
-        return plain(2);
+fn log(r: &Rejected) {
+    tracing::debug!(code = r.code, reason = %r.reason, "azericard: request rejected");
+}
+
+async fn dispatch(st: &State, headers: &HeaderMap, body: &[u8], token_endpoint: bool) -> Response {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+    let f = match Fields::parse(headers, body, true) {
+        Ok(f) => f,
+        Err(Unreadable::Duplicate(k)) => {
+            log(&wrong(format!("{k}: sent twice")));
+            return plain(2);
+        }
+        Err(Unreadable::Malformed) => return plain(2),
     };
-    match f.get("TRTYPE") {
-        Some("0" | "1") => match authorize(st, &f, token_endpoint) {
+    let trtype = f.get("TRTYPE").unwrap_or_default();
+    // integrify posts the status query as JSON; every other message is a form.
+    if is_json && trtype != "90" {
+        return plain(2);
+    }
+    let server = |r: Result<(), Rejected>| match r {
+        Ok(()) => plain(0),
+        Err(r) => rejected(&r),
+    };
+    match (token_endpoint, trtype) {
+        (true, "1") if f.get("MERCH_TRAN_STATE") == Some("M") => super::mit::charge(st, &f, false).await,
+        (true, "3") => super::mit::charge(st, &f, true).await,
+        (_, "0" | "1") => match authorize(st, &f, token_endpoint) {
             Ok(int_ref) => Redirect::to(&format!("/azericard/pay/{int_ref}")).into_response(),
-            Err(r) => error_page(&r),
-        },
-        Some("21" | "22" | "24") => match server_operation(st, &f) {
-            Ok(()) => plain(0),
             Err(r) => {
-                tracing::debug!(code = r.code, reason = %r.reason, "azericard: server operation rejected");
-                plain(r.code)
+                log(&r);
+                error_page(&r)
             }
         },
-        Some("90") => status(st, &f),
+        (false, "21" | "22" | "24") => server(follow_up(st, &f)),
+        (false, "90") => super::status::status(st, &f),
         _ => plain(2),
-    }
-}
-
-fn check_signature(st: &State, f: &Fields, lists: &[&[&str]]) -> Result<(), Rejected> {
-    let p_sign = f.get("P_SIGN").ok_or_else(|| Rejected {
-        code: 3,
-        reason: "P_SIGN is required".into(),
-    })?;
-    if lists
-        .iter()
-        .any(|l| st.merchant_key.verify(&mac_source(l, |n| f.get(n)), p_sign))
-    {
-        Ok(())
-    } else {
-        Err(Rejected {
-            code: 3,
-            reason: "wrong P_SIGN".into(),
-        })
-    }
-}
-
-/// TERMINAL, TIMESTAMP (±1 h of the gateway clock) and a fresh NONCE.
-fn check_common(st: &State, f: &Fields) -> Result<(), Rejected> {
-    if f.req("TERMINAL", 8, 8)? != st.terminal() {
-        return Err(wrong("TERMINAL: unknown terminal"));
-    }
-    let ts = parse_timestamp(f.req("TIMESTAMP", 14, 14)?).ok_or_else(|| wrong("TIMESTAMP: not YYYYMMDDHHMMSS"))?;
-    let now = st.shared.clock.now();
-    if (now - ts).abs() > TIMESTAMP_TOLERANCE {
-        return Err(wrong("TIMESTAMP: more than 1 hour off the gateway clock"));
-    }
-    let nonce = f.req("NONCE", 8, 32)?;
-    if !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(wrong("NONCE: must be hex"));
-    }
-    if !lock(&st.store).nonces.insert(nonce.to_ascii_lowercase()) {
-        return Err(Rejected {
-            code: 1,
-            reason: "NONCE already used".into(),
-        });
-    }
-    Ok(())
-}
-
-fn amount(f: &Fields) -> Result<Money, Rejected> {
-    let text = f.req("AMOUNT", 1, 12)?;
-    let m = Money::parse_major(text, Currency::AZN).map_err(|e| wrong(format!("AMOUNT: {e}")))?;
-    if !m.is_positive() {
-        return Err(wrong("AMOUNT: must be greater than zero"));
-    }
-    Ok(m)
-}
-
-fn currency(f: &Fields) -> Result<&str, Rejected> {
-    match f.req("CURRENCY", 3, 3)? {
-        c @ ("AZN" | "944") => Ok(c),
-        other => Err(wrong(format!("CURRENCY: {other} is not supported"))),
     }
 }
 
 /// TRTYPE 0/1 from the browser: checks everything, records a pending order
 /// and returns its INT_REF (the hosted page id).
 fn authorize(st: &State, f: &Fields, token_endpoint: bool) -> Result<String, Rejected> {
-    check_signature(st, f, &[fields::AUTHORIZATION])?;
+    only(
+        f,
+        if token_endpoint {
+            allowed::TOKEN_FORM
+        } else {
+            allowed::AUTHORIZATION
+        },
+    )?;
+    check_signature(st, f, fields::AUTHORIZATION)?;
+    let (terminal, _) = terminal(st, f)?;
     let amount_value = amount(f)?;
     let currency = currency(f)?;
-    let order = f.req("ORDER", 6, 32)?;
-    if !order.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(wrong("ORDER: digits only"));
-    }
+    let order = order_number(f)?;
     let description = f.req("DESC", 1, 50)?;
     f.req("MERCH_NAME", 1, 50)?;
-    f.req("MERCH_URL", 1, 250)?;
+    http_url("MERCH_URL", f.req("MERCH_URL", 1, 250)?)?;
     let backref = f.req("BACKREF", 1, 250)?;
-    if !(backref.starts_with("http://") || backref.starts_with("https://")) {
-        return Err(wrong("BACKREF: must be an http(s) URL"));
+    http_url("BACKREF", backref)?;
+    let lang = f.req("LANG", 2, 2)?;
+    if !lang.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(wrong("LANG: two letters"));
     }
-    if let Some(email) = f.get("EMAIL")
-        && email.len() > 80
-    {
-        return Err(wrong("EMAIL: longer than 80"));
+    if f.get("EMAIL").is_some() {
+        f.req("EMAIL", 1, 80)?;
     }
-    let token_flow = match (f.get("TOKEN_ACTION"), f.get("TOKEN")) {
-        _ if !token_endpoint => None,
-        (Some("REGISTER"), None) => Some(None),
-        (None, Some(t)) => Some(Some(t.to_owned())),
-        _ => return Err(wrong("token/cgi_link needs TOKEN_ACTION=REGISTER or a TOKEN")),
+    if f.get("COUNTRY").is_some() && !f.req("COUNTRY", 2, 2)?.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(wrong("COUNTRY: two letters"));
+    }
+    if f.get("MERCH_GMT").is_some() {
+        f.req("MERCH_GMT", 1, 5)?;
+    }
+    if f.get("NAME").is_some() {
+        f.req("NAME", 2, 45)?;
+    }
+    if let Some(info) = f.get("M_INFO") {
+        let ok = payments_core::crypto::base64_decode(info.as_bytes())
+            .ok()
+            .is_some_and(|b| crate::epoint::json::parse_object(&b).is_ok());
+        if !ok {
+            return Err(wrong("M_INFO: base64 of a JSON object"));
+        }
+    }
+    let trtype = if f.get("TRTYPE") == Some("0") { 0 } else { 1 };
+    let token_use = if token_endpoint {
+        Some(super::stored::token_use(st, f, &terminal, trtype)?)
+    } else {
+        None
     };
-    check_common(st, f)?;
+    check_fresh(st, f)?;
+    let preset = st.peek_preset(order);
+    let now = st.now();
     let mut store = lock(&st.store);
-    if let Some(Some(token)) = &token_flow
-        && !store.tokens.contains_key(token)
+    if store
+        .orders
+        .get(order, now)
+        .is_some_and(|o| o.state != OrderState::Declined)
     {
-        return Err(wrong("TOKEN: unknown card token"));
-    }
-    if store.orders.get(order).is_some_and(|o| o.state != OrderState::Declined) {
         return Err(Rejected {
             code: 1,
             reason: "ORDER already used".into(),
         });
     }
-    let int_ref = scenario::random_hex_upper(16);
-    let trtype = if f.get("TRTYPE") == Some("0") { 0 } else { 1 };
+    let int_ref = preset.int_ref.unwrap_or_else(|| scenario::random_hex_upper(16));
     let zero = Money::zero(Currency::AZN);
-    store.pages.insert(int_ref.clone(), order.to_owned());
-    store.orders.insert(
-        order.to_owned(),
+    store.put_order(
         Order {
             order: order.to_owned(),
+            terminal,
             trtype,
             amount_text: f.get("AMOUNT").unwrap_or_default().to_owned(),
             amount: amount_value,
@@ -247,7 +165,7 @@ fn authorize(st: &State, f: &Fields, token_endpoint: bool) -> Result<String, Rej
             description: description.to_owned(),
             backref: backref.to_owned(),
             int_ref: int_ref.clone(),
-            rrn: scenario::random_digits(12),
+            rrn: preset.rrn.unwrap_or_else(|| scenario::random_digits(12)),
             approval: None,
             action: None,
             rc: None,
@@ -255,49 +173,64 @@ fn authorize(st: &State, f: &Fields, token_endpoint: bool) -> Result<String, Rej
             captured: zero,
             refunded: zero,
             card_mask: None,
-            token_flow,
+            token_use,
             token: None,
-            created_at: st.shared.clock.now(),
+            ext_net_ref: None,
+            follow_ups: Vec::new(),
+            created_at: now,
         },
+        now,
     );
     Ok(int_ref)
 }
 
-/// 21 (completion of a hold), 22/24 (reversal or refund, full or partial).
-fn server_operation(st: &State, f: &Fields) -> Result<(), Rejected> {
-    check_signature(st, f, &[fields::COMPLETION, fields::COMPLETION_ALT])?;
+/// 21 (completion of a hold), 22/24 (reversal or refund, full or partial),
+/// signed in the terminal's [`super::FollowUpOrder`].
+fn follow_up(st: &State, f: &Fields) -> Result<(), Rejected> {
+    only(f, allowed::FOLLOW_UP)?;
+    let (terminal, config) = terminal(st, f)?;
+    check_signature(st, f, config.follow_up_order.fields())?;
     let amount = amount(f)?;
-    currency(f)?;
-    let order_id = f.req("ORDER", 6, 32)?;
-    let rrn = f.req("RRN", 1, 12)?;
+    let currency = currency(f)?;
+    let order_id = order_number(f)?;
+    let rrn = f.req("RRN", 12, 12)?;
     let int_ref = f.req("INT_REF", 1, 128)?;
-    check_common(st, f)?;
+    check_fresh(st, f)?;
+    let trtype: u8 = match f.get("TRTYPE") {
+        Some("21") => 21,
+        Some("22") => 22,
+        _ => 24,
+    };
+    let now = st.now();
     let mut store = lock(&st.store);
     let order = store
         .orders
-        .get_mut(order_id)
-        .filter(|o| o.rrn == rrn && o.int_ref == int_ref)
+        .get_mut(order_id, now)
+        .filter(|o| o.rrn == rrn && o.int_ref == int_ref && o.terminal == terminal)
         .ok_or_else(|| wrong("ORDER/RRN/INT_REF: no such authorization"))?;
+    if order.currency != currency {
+        return Err(wrong("CURRENCY: differs from the authorization"));
+    }
     let duplicate = || Rejected {
         code: 1,
         reason: "already done".into(),
     };
-    match (f.get("TRTYPE"), order.trtype, order.state) {
-        (Some("21"), 0, OrderState::Approved) => {
+    match (trtype, order.trtype, order.state) {
+        (21, 0, OrderState::Approved) => {
             if amount.minor() > order.amount.minor() {
                 return Err(wrong("AMOUNT: above the authorized amount"));
             }
             order.captured = amount;
             order.state = OrderState::Completed;
         }
-        (Some("21"), _, OrderState::Completed) => return Err(duplicate()),
-        (Some("22" | "24"), 0, OrderState::Approved) => {
+        (21, _, OrderState::Completed) => return Err(duplicate()),
+        (22 | 24, 0, OrderState::Approved) => {
             if amount.minor() > order.amount.minor() {
                 return Err(wrong("AMOUNT: above the authorized amount"));
             }
             order.state = OrderState::Reversed;
         }
-        (Some("22" | "24"), _, OrderState::Approved | OrderState::Completed) => {
+        (22 | 24, _, OrderState::Approved | OrderState::Completed) => {
             let remaining = order.captured.minor().saturating_sub(order.refunded.minor());
             if amount.minor() > remaining {
                 return Err(wrong("AMOUNT: above what is left to refund"));
@@ -308,66 +241,17 @@ fn server_operation(st: &State, f: &Fields) -> Result<(), Rejected> {
                 order.state = OrderState::Refunded;
             }
         }
-        (Some("22" | "24"), _, OrderState::Reversed | OrderState::Refunded) => return Err(duplicate()),
+        (22 | 24, _, OrderState::Reversed | OrderState::Refunded) => return Err(duplicate()),
         _ => return Err(wrong("TRTYPE: not allowed in the order's state")),
     }
+    // Bounded: a follow-up list cannot outgrow the refunds that fit the amount, but cap it anyway.
+    if order.follow_ups.len() < 64 {
+        order.follow_ups.push(FollowUp {
+            trtype,
+            amount_text: f.get("AMOUNT").unwrap_or_default().to_owned(),
+            amount,
+            at: now,
+        });
+    }
     Ok(())
-}
-
-fn status_error(code: u8, message: &str) -> Response {
-    let mut m = Map::new();
-    m.insert("ACTION".into(), "3".into());
-    m.insert("Response code".into(), code.to_string().into());
-    m.insert("Transaction Status message".into(), message.into());
-    (StatusCode::OK, Json(Value::Object(m))).into_response()
-}
-
-/// TRTYPE 90: a JSON object with the keys integrify parses, signed by the gateway.
-fn status(st: &State, f: &Fields) -> Response {
-    let checked = check_signature(st, f, &[fields::STATUS]).and_then(|()| {
-        let order = f.req("ORDER", 6, 32)?.to_owned();
-        f.req("TRAN_TRTYPE", 1, 2)?;
-        check_common(st, f)?;
-        Ok(order)
-    });
-    let order_id = match checked {
-        Ok(o) => o,
-        Err(r) => return status_error(r.code, &r.reason),
-    };
-    let Some(o) = st.order(&order_id) else {
-        return status_error(2, "ORDER: not found");
-    };
-    let mut m: Map<String, Value> = Map::new();
-    let mut put = |k: &str, v: String| {
-        m.insert(k.to_owned(), Value::String(v));
-    };
-    put("ACTION", o.action.clone().unwrap_or_default());
-    put("Response code", o.rc.clone().unwrap_or_default());
-    put(
-        "Transaction Status message",
-        match o.state {
-            OrderState::Pending => "Transaction is pending".into(),
-            s => format!("Transaction {}", s.as_str().to_lowercase()),
-        },
-    );
-    put("TERMINAL", st.terminal().to_owned());
-    put("Card number", o.card_mask.clone().unwrap_or_default());
-    put("Transaction amount", o.amount_text.clone());
-    put("Transaction currency", o.currency.clone());
-    put("Transaction date", super::format_timestamp(o.created_at));
-    put("Transaction state", o.state.as_str().to_owned());
-    put("Merchant order id", o.order.clone());
-    put("Banks approval code", o.approval.clone().unwrap_or_default());
-    put("Transaction RRN", o.rrn.clone());
-    put("INT_REF", o.int_ref.clone());
-    put(
-        "Original transaction TRTYPE",
-        f.get("TRAN_TRTYPE").unwrap_or_default().to_owned(),
-    );
-    put("Timestamp", st.timestamp());
-    put("Nonce", scenario::random_hex_upper(32).to_lowercase());
-    let source = mac_source(fields::STATUS_ANSWER, |n| m.get(n).and_then(Value::as_str));
-    let p_sign = st.gateway.sign(&source);
-    m.insert("P_SIGN".into(), Value::String(p_sign));
-    Json(Value::Object(m)).into_response()
 }

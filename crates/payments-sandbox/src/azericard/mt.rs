@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as Ax};
+use axum::extract::{Path, RawQuery, State as Ax};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Form, Json};
@@ -17,8 +17,8 @@ use payments_core::{Currency, Money};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::form::Fields;
 use super::mac::{fields, md5_signature};
-use super::mpi::Fields;
 use super::{State, TRANSFER_MERCHANT, TRANSFER_SECRET, Transfer, lock};
 use crate::scenario::{self, html_escape};
 
@@ -48,10 +48,18 @@ fn positive_amount(text: &str) -> Option<Money> {
 }
 
 /// `GET /azericard/payment/view?Merchant&SRN&Amount&Cur&ReceiverCredentials&RedirectLink&Signature`.
-pub(super) async fn start(
-    Ax(st): Ax<Arc<State>>,
-    Query(q): Query<std::collections::HashMap<String, String>>,
-) -> Response {
+pub(super) async fn start(Ax(st): Ax<Arc<State>>, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let mut q = std::collections::HashMap::new();
+    let mut malformed = None;
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        let known = fields::TRANSFER_START.contains(&k.as_ref()) || k == "Signature";
+        if !known {
+            malformed = Some(format!("{k}: not a field of this message"));
+        } else if q.insert(k.to_string(), v.into_owned()).is_some() {
+            malformed = Some(format!("{k}: sent twice"));
+        }
+    }
     let get = |n: &str| q.get(n).cloned();
     let reject = |code: u16, why: &str| {
         let code_text = code.to_string();
@@ -64,6 +72,9 @@ pub(super) async fn start(
         )
             .into_response()
     };
+    if let Some(why) = malformed {
+        return reject(106, &why);
+    }
     if !signature_ok(fields::TRANSFER_START, get, q.get("Signature").map(String::as_str)) {
         return reject(106, "input does not match the signature");
     }
@@ -85,15 +96,18 @@ pub(super) async fn start(
             "SRN (1-12), Amount (positive), Cur (944) or ReceiverCredentials (≤151) invalid",
         );
     }
+    let lower = redirect.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return reject(106, "RedirectLink must be an http(s) URL");
+    }
     let operation_id = scenario::random_digits(16);
     {
+        let now = st.now();
         let mut store = lock(&st.store);
-        if store.transfers.contains_key(&srn) {
+        if store.transfers.contains(&srn, now) {
             return reject(105, "SRN already used");
         }
-        store.operations.insert(operation_id.clone(), srn.clone());
-        store.transfers.insert(
-            srn.clone(),
+        store.put_transfer(
             Transfer {
                 operation_id: operation_id.clone(),
                 srn: srn.clone(),
@@ -106,6 +120,7 @@ pub(super) async fn start(
                 card_status: None,
                 rrn: None,
             },
+            now,
         );
     }
     let body = format!(
@@ -142,11 +157,12 @@ pub(super) async fn submit_card(
     Form(form): Form<CardForm>,
 ) -> Response {
     let transfer = {
+        let now = st.now();
         let mut store = lock(&st.store);
-        let Some(srn) = store.operations.get(&operation).cloned() else {
+        let Some(srn) = store.operations.get(&operation, now).cloned() else {
             return (StatusCode::NOT_FOUND, page("Transfer not found", "")).into_response();
         };
-        let Some(t) = store.transfers.get_mut(&srn) else {
+        let Some(t) = store.transfers.get_mut(&srn, now) else {
             return (StatusCode::NOT_FOUND, page("Transfer not found", "")).into_response();
         };
         if t.status != "new" {
@@ -223,9 +239,12 @@ fn mt_error(code: u16, message: &str) -> Response {
 /// Confirm or decline: checks the MD5 signature, the merchant and that the
 /// amount and currency match the transfer's start.
 fn act(st: &State, headers: &HeaderMap, body: &[u8], confirm: bool) -> Response {
-    let Some(f) = Fields::parse(headers, body) else {
+    let Ok(f) = Fields::parse(headers, body, true) else {
         return mt_error(106, "unreadable body");
     };
+    if let Some(k) = f.unknown(&["Merchant", "SRN", "Amount", "Cur", "Timestamp", "Signature"]) {
+        return mt_error(106, &format!("{k}: not a field of this message"));
+    }
     let get = |n: &str| f.get(n).map(str::to_owned);
     if !signature_ok(fields::TRANSFER_ACTION, get, f.get("Signature")) || f.get("Merchant") != Some(TRANSFER_MERCHANT) {
         return mt_error(106, "input does not match the signature");
@@ -233,8 +252,9 @@ fn act(st: &State, headers: &HeaderMap, body: &[u8], confirm: bool) -> Response 
     let (Some(srn), Some(amount), Some(cur)) = (f.get("SRN"), f.get("Amount"), f.get("Cur")) else {
         return mt_error(106, "SRN, Amount and Cur are required");
     };
+    let now = st.now();
     let mut store = lock(&st.store);
-    let Some(t) = store.transfers.get_mut(srn) else {
+    let Some(t) = store.transfers.get_mut(srn, now) else {
         return mt_error(112, "payment not found");
     };
     if positive_amount(amount) != positive_amount(&t.amount) || cur != t.cur {

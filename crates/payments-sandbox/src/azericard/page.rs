@@ -9,7 +9,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::mac::{fields, mac_source};
-use super::{Order, OrderState, State, lock};
+use super::store::StoredCard;
+use super::{Order, OrderState, State, TokenUse, lock};
 use crate::scenario::{self, Outcome, html_escape};
 
 /// The page's form (also what a test posts).
@@ -44,9 +45,27 @@ fn summary(o: &Order) -> String {
 }
 
 fn order_of(st: &State, int_ref: &str) -> Option<Order> {
+    let now = st.now();
     let store = lock(&st.store);
-    store.pages.get(int_ref).and_then(|o| store.orders.get(o)).cloned()
+    store
+        .pages
+        .get(int_ref, now)
+        .and_then(|o| store.orders.get(o, now))
+        .filter(|o| o.int_ref == int_ref)
+        .cloned()
 }
+
+/// The scenario list every hosted page shows (docs/sandbox/azericard.md, "Scenarios").
+const SCENARIOS_HTML: &str = "<h2>Test scenarios</h2><table>\
+<tr><th>card</th><th>result</th></tr>\
+<tr><td>4111111111111111, 4127211288596748, 5167513336327283 (any 12-19 digits)</td><td>approved: ACTION 0, RC 00</td></tr>\
+<tr><td>4000000000000002</td><td>declined: ACTION 2, RC 05</td></tr>\
+<tr><td>4000000000009995</td><td>insufficient funds: ACTION 2, RC 51</td></tr>\
+<tr><td>4000000000003063</td><td>3-D Secure failed: ACTION 2, RC 05</td></tr>\
+<tr><td>4000000000000119</td><td>the bank never answers: stays pending, no callback</td></tr>\
+</table><table><tr><th>AMOUNT ends in</th><th>result (wins over the card; also for saved-card charges)</th></tr>\
+<tr><td>.51</td><td>insufficient funds</td></tr><tr><td>.52</td><td>3-D Secure failed</td></tr>\
+<tr><td>.53</td><td>timeout, no callback</td></tr><tr><td>.54</td><td>declined</td></tr></table>";
 
 pub(super) async fn show(Ax(st): Ax<Arc<State>>, Path(int_ref): Path<String>) -> Response {
     let Some(o) = order_of(&st, &int_ref) else {
@@ -55,8 +74,8 @@ pub(super) async fn show(Ax(st): Ax<Arc<State>>, Path(int_ref): Path<String>) ->
     if o.state != OrderState::Pending {
         return Html(page(&format!("Order {}", o.state.as_str()), &summary(&o))).into_response();
     }
-    let card_input = match &o.token_flow {
-        Some(Some(_)) => "<p>Paying with the saved card.</p>".to_owned(),
+    let card_input = match &o.token_use {
+        Some(TokenUse::Pay(_)) => "<p>Paying with the saved card.</p>".to_owned(),
         _ => format!(
             "<p><label>Card number <input name=\"card\" value=\"{}\" size=\"22\"></label> \
              <label>Expiry <input value=\"10/27\" size=\"5\"></label> <label>CVV <input value=\"931\" size=\"3\"></label></p>\
@@ -67,7 +86,7 @@ pub(super) async fn show(Ax(st): Ax<Arc<State>>, Path(int_ref): Path<String>) ->
     let body = format!(
         "{}<form method=\"post\" action=\"/azericard/pay/{}\">{card_input}\
          <p><button name=\"action\" value=\"approve\">Approve</button>\
-         <button name=\"action\" value=\"decline\">Decline</button></p></form>",
+         <button name=\"action\" value=\"decline\">Decline</button></p></form>{SCENARIOS_HTML}",
         summary(&o),
         html_escape(&int_ref)
     );
@@ -79,14 +98,21 @@ pub(super) async fn submit(
     Path(int_ref): Path<String>,
     Form(form): Form<PageForm>,
 ) -> Response {
+    let now = st.now();
     let order = {
         let mut store = lock(&st.store);
-        let Some(order_id) = store.pages.get(&int_ref).cloned() else {
+        let Some(order_id) = store.pages.get(&int_ref, now).cloned() else {
             return (StatusCode::NOT_FOUND, Html(page("Order not found", ""))).into_response();
         };
-        let paying_token = store.orders.get(&order_id).and_then(|o| o.token_flow.clone()).flatten();
-        let saved_mask = paying_token.as_ref().and_then(|t| store.tokens.get(t)).cloned();
-        let Some(o) = store.orders.get_mut(&order_id) else {
+        let paying_token = match store.orders.get(&order_id, now).and_then(|o| o.token_use.clone()) {
+            Some(TokenUse::Pay(t)) => Some(t),
+            _ => None,
+        };
+        let saved_mask = paying_token
+            .as_ref()
+            .and_then(|t| store.tokens.get(t, now))
+            .map(|c| c.mask.clone());
+        let Some(o) = store.orders.get_mut(&order_id, now).filter(|o| o.int_ref == int_ref) else {
             return (StatusCode::NOT_FOUND, Html(page("Order not found", ""))).into_response();
         };
         if o.state != OrderState::Pending {
@@ -121,6 +147,7 @@ pub(super) async fn submit(
         };
         o.action = Some(action.to_owned());
         o.rc = Some(rc.to_owned());
+        let mut new_card = None;
         if outcome == Outcome::Approve {
             o.state = OrderState::Approved;
             o.approval = Some(scenario::random_digits(6));
@@ -132,17 +159,36 @@ pub(super) async fn submit(
             if o.trtype == 1 {
                 o.captured = o.amount;
             }
-            match &o.token_flow {
-                Some(None) => o.token = Some(scenario::random_hex_upper(28)),
-                Some(Some(t)) => o.token = Some(t.clone()),
+            match &o.token_use {
+                Some(TokenUse::Register(agreement)) => {
+                    let preset = st.take_preset(&o.order);
+                    let token = preset.token.unwrap_or_else(|| scenario::random_hex_upper(28));
+                    o.token = Some(token.clone());
+                    if agreement.is_some() {
+                        o.ext_net_ref = Some(preset.ext_net_ref.unwrap_or_else(|| scenario::random_hex_upper(16)));
+                    }
+                    new_card = Some(StoredCard {
+                        token,
+                        terminal: o.terminal.clone(),
+                        mask: o.card_mask.clone().unwrap_or_default(),
+                        agreement: agreement.clone(),
+                        ext_net_ref: o.ext_net_ref.clone(),
+                        last_authorization: now,
+                    });
+                }
+                Some(TokenUse::Pay(t) | TokenUse::Charge(t)) => o.token = Some(t.clone()),
                 None => {}
             }
         } else {
             o.state = OrderState::Declined;
         }
         let o = o.clone();
-        if let (Some(token), Some(None), Some(mask)) = (&o.token, &o.token_flow, &o.card_mask) {
-            store.tokens.insert(token.clone(), mask.clone());
+        if let Some(card) = new_card {
+            store.put_token(card, now);
+        } else if let (OrderState::Approved, Some(TokenUse::Pay(t))) = (o.state, &o.token_use)
+            && let Some(card) = store.tokens.get_mut(t, now)
+        {
+            card.last_authorization = now;
         }
         o
     };
@@ -169,7 +215,7 @@ pub(super) async fn submit(
 /// [`fields::CALLBACK`]).
 pub(super) fn callback_fields(st: &State, o: &Order) -> Vec<(&'static str, String)> {
     let mut f: Vec<(&'static str, String)> = vec![
-        ("TERMINAL", st.terminal().to_owned()),
+        ("TERMINAL", o.terminal.clone()),
         ("TRTYPE", o.trtype.to_string()),
         ("ORDER", o.order.clone()),
         ("AMOUNT", o.amount_text.clone()),
@@ -182,14 +228,17 @@ pub(super) fn callback_fields(st: &State, o: &Order) -> Vec<(&'static str, Strin
         ("TIMESTAMP", st.timestamp()),
         ("NONCE", scenario::random_hex_upper(32).to_lowercase()),
     ];
-    if o.token_flow.is_some() {
+    if o.token_use.is_some() {
         f.push(("CARD", o.card_mask.clone().unwrap_or_default()));
         f.push(("TOKEN", o.token.clone().unwrap_or_default()));
+    }
+    if let Some(ext) = &o.ext_net_ref {
+        f.push(("EXT_NET_REF", ext.clone()));
     }
     let source = mac_source(fields::CALLBACK, |n| {
         f.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str())
     });
-    f.push(("P_SIGN", st.gateway.sign(&source)));
+    f.push(("P_SIGN", st.gateway_for(&o.terminal).sign(&source)));
     f
 }
 

@@ -1,17 +1,21 @@
-//! EPoint's request envelope: `data` + `signature`, as a form or JSON object,
-//! and the JSON answers (always HTTP 200, as EPoint does).
+//! EPoint's request envelope (`data` + `signature`, as a form or a JSON
+//! object), the per-operation field lists it is checked against, and the JSON
+//! answers (HTTP 200 even on errors, as EPoint does, each with a `trace_id`).
 
 use axum::Json;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use payments_core::crypto;
 use payments_core::{Currency, Money};
 use serde_json::{Map, Value, json};
 
 use super::State;
+use super::json::{self, JsonError};
 
 /// Largest request body read (EPoint payloads are a few hundred bytes).
-const MAX_BODY: usize = 64 * 1024;
+pub(super) const MAX_BODY: usize = 64 * 1024;
+/// Largest `other_attr` kept (serialized); the documents give no limit.
+pub(super) const OTHER_ATTR_MAX: usize = 4 * 1024;
 
 /// `base64(sha1(private_key + data + private_key))`.
 pub fn sign(private_key: &str, data: &str) -> String {
@@ -33,97 +37,254 @@ pub fn signed_body(private_key: &str, payload: &Value) -> String {
         .finish()
 }
 
+/// A new `trace_id`: 32 lower-case hex digits (a uuid4 without dashes, as
+/// the sources that show one use).
+pub(super) fn trace_id() -> String {
+    crate::scenario::random_hex_upper(32).to_ascii_lowercase()
+}
+
+/// The JSON answer, with `trace_id` added to an object and sent as the
+/// `X-Request-ID` header too (the only place an array answer can carry it).
+pub(super) fn reply(mut value: Value) -> Response {
+    let id = trace_id();
+    if let Value::Object(m) = &mut value {
+        m.insert("trace_id".into(), Value::String(id.clone()));
+    }
+    let mut resp = Json(value).into_response();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
+}
+
+/// A refused request, answered in EPoint's format: HTTP 200 with
+/// `{"status": "error" | "server_error", "message": ..., "trace_id": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ApiError {
+    /// `error` (a field or state refused) or `server_error` (envelope, signature).
+    pub(super) status: &'static str,
+    /// Why.
+    pub(super) message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        reply(json!({"status": self.status, "message": self.message}))
+    }
+}
+
+/// `server_error`: envelope and signature failures.
+pub(super) fn server_error(message: &str) -> ApiError {
+    ApiError {
+        status: "server_error",
+        message: message.to_owned(),
+    }
+}
+
+/// `error`: a field or state refused.
+pub(super) fn error(message: &str) -> ApiError {
+    ApiError {
+        status: "error",
+        message: message.to_owned(),
+    }
+}
+
+/// What a handler answers: the success, or the refusal.
+pub(super) type Answer = Result<Response, ApiError>;
+
+/// Whether an operation takes `language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Language {
+    /// Not a field of the operation: sending it is refused.
+    Refused,
+    /// Optional (`az` when absent).
+    Optional,
+    /// Required.
+    Required,
+}
+
+/// The fields an operation accepts besides `public_key`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fields {
+    pub(super) names: &'static [&'static str],
+    pub(super) language: Language,
+}
+
 /// A verified request: the merchant and its decoded payload.
 pub(super) struct Signed {
     pub(super) merchant: String,
     pub(super) payload: Map<String, Value>,
 }
 
-/// An answer that ends the request.
-pub(super) type Reject = Response;
-
-pub(super) fn server_error(message: &str) -> Response {
-    Json(json!({"status": "server_error", "message": message})).into_response()
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
 }
 
-pub(super) fn error(message: &str) -> Response {
-    Json(json!({"status": "error", "message": message})).into_response()
-}
-
-/// Reads `data` and `signature` from a form, query or JSON body, finds the
-/// merchant named by `public_key` and checks the signature in constant time.
-pub(super) fn open(state: &State, headers: &HeaderMap, body: &[u8]) -> Result<Signed, Reject> {
+/// The two envelope fields of a body: a form, or (when `allow_json`) a JSON
+/// object. Anything else in the body, a repeated field, or another content
+/// type is refused.
+pub(super) fn envelope_fields(headers: &HeaderMap, body: &[u8], allow_json: bool) -> Result<(String, String), String> {
     if body.len() > MAX_BODY {
-        return Err(server_error("Request too large"));
+        return Err("Request too large".into());
     }
-    let is_json = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    let (data, signature) = if is_json {
-        let value: Value = serde_json::from_slice(body).map_err(|_| server_error("Invalid JSON body"))?;
-        let field = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
-        (field("data"), field("signature"))
-    } else {
-        let mut data = None;
-        let mut signature = None;
-        for (k, v) in form_urlencoded::parse(body) {
-            match k.as_ref() {
-                "data" if data.is_none() => data = Some(v.into_owned()),
-                "signature" if signature.is_none() => signature = Some(v.into_owned()),
-                "data" | "signature" => return Err(server_error("Duplicate data or signature")),
-                _ => {}
+    let (data, signature) = match media_type(headers).as_deref() {
+        Some("application/json") if allow_json => {
+            let map = json::parse_object(body).map_err(|e| match e {
+                JsonError::Duplicate(k) => format!("Duplicate field {k}"),
+                JsonError::Syntax => "Invalid JSON body".to_owned(),
+            })?;
+            let mut data = None;
+            let mut signature = None;
+            for (k, v) in map {
+                let text = match v {
+                    Value::String(s) => s,
+                    _ => return Err(format!("{k} must be a string")),
+                };
+                match k.as_str() {
+                    "data" => data = Some(text),
+                    "signature" => signature = Some(text),
+                    _ => return Err(format!("Unknown field {k}")),
+                }
             }
+            (data, signature)
         }
-        (data, signature)
+        Some("application/x-www-form-urlencoded") => form_pair(body)?,
+        _ => return Err("Unsupported Content-Type".into()),
     };
-    let (Some(data), Some(signature)) = (data, signature) else {
-        return Err(server_error("data and signature are required"));
-    };
-    let decoded = crypto::base64_decode(data.as_bytes()).map_err(|_| server_error("Invalid data"))?;
-    let payload: Map<String, Value> = serde_json::from_slice(&decoded).map_err(|_| server_error("Invalid data"))?;
+    match (data, signature) {
+        (Some(d), Some(s)) if !d.is_empty() && !s.is_empty() => Ok((d, s)),
+        _ => Err("data and signature are required".into()),
+    }
+}
+
+/// `data` and `signature` from form (or query) text, each at most once, nothing else.
+pub(super) fn form_pair(body: &[u8]) -> Result<(Option<String>, Option<String>), String> {
+    if std::str::from_utf8(body).is_err() {
+        return Err("Body is not UTF-8".into());
+    }
+    let mut data = None;
+    let mut signature = None;
+    for (k, v) in form_urlencoded::parse(body) {
+        let slot = match k.as_ref() {
+            "data" => &mut data,
+            "signature" => &mut signature,
+            other => return Err(format!("Unknown field {other}")),
+        };
+        if slot.replace(v.into_owned()).is_some() {
+            return Err(format!("Duplicate field {k}"));
+        }
+    }
+    Ok((data, signature))
+}
+
+/// Decodes `data`, finds the merchant named by its `public_key` and checks
+/// the signature in constant time.
+pub(super) fn verify(state: &State, data: &str, signature: &str) -> Result<Signed, String> {
+    let decoded = crypto::base64_decode(data.as_bytes()).map_err(|_| "Invalid data".to_owned())?;
+    let payload = json::parse_object(&decoded).map_err(|e| match e {
+        JsonError::Duplicate(k) => format!("Duplicate field {k} in data"),
+        JsonError::Syntax => "Invalid data".to_owned(),
+    })?;
     let merchant = payload
         .get("public_key")
         .and_then(Value::as_str)
-        .ok_or_else(|| server_error("public_key is required"))?
+        .ok_or_else(|| "public_key is required".to_owned())?
         .to_owned();
     let private_key = state
         .private_key_of(&merchant)
-        .ok_or_else(|| server_error("Merchant not found"))?;
-    let expected = sign(&private_key, &data);
+        .ok_or_else(|| "Merchant not found".to_owned())?;
+    let expected = sign(&private_key, data);
     if !crypto::constant_time_eq(expected.as_bytes(), signature.as_bytes()) {
-        return Err(server_error("Signature did not match"));
-    }
-    if let Some(lang) = payload.get("language").filter(|v| !v.is_null())
-        && !matches!(lang.as_str(), Some("az" | "en" | "ru"))
-    {
-        return Err(error("language: must be az, en or ru"));
+        return Err("Signature did not match".into());
     }
     Ok(Signed { merchant, payload })
 }
 
+/// Reads and verifies a request of an operation taking `fields`: envelope,
+/// signature, then no field outside the list and `language` as the
+/// operation wants it.
+pub(super) fn open(state: &State, headers: &HeaderMap, body: &[u8], fields: Fields) -> Result<Signed, ApiError> {
+    let (data, signature) = envelope_fields(headers, body, true).map_err(|m| server_error(&m))?;
+    let signed = verify(state, &data, &signature).map_err(|m| server_error(&m))?;
+    signed.check_fields(fields)?;
+    Ok(signed)
+}
+
 impl Signed {
-    /// A string field; `null` counts as absent.
-    pub(super) fn opt_str(&self, name: &str, max_len: usize) -> Result<Option<String>, Reject> {
+    /// No field outside `fields`; `language` present, absent or valid as required.
+    pub(super) fn check_fields(&self, fields: Fields) -> Result<(), ApiError> {
+        for key in self.payload.keys() {
+            let known = key == "public_key"
+                || (key == "language" && fields.language != Language::Refused)
+                || fields.names.contains(&key.as_str());
+            if !known {
+                return Err(error(&format!("{key}: not a field of this operation")));
+            }
+        }
+        match (self.payload.get("language"), fields.language) {
+            (None | Some(Value::Null), Language::Required) => Err(error("language: is required")),
+            (None | Some(Value::Null), _) => Ok(()),
+            (Some(v), _) if matches!(v.as_str(), Some("az" | "en" | "ru")) => Ok(()),
+            (Some(_), _) => Err(error("language: must be az, en or ru")),
+        }
+    }
+
+    /// A string field; `null` and `""` count as absent.
+    pub(super) fn opt_str(&self, name: &str, max_len: usize) -> Result<Option<String>, ApiError> {
         match self.payload.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.is_empty() => Ok(None),
             Some(Value::String(s)) if s.chars().count() > max_len => {
                 Err(error(&format!("{name}: longer than {max_len} characters")))
             }
+            Some(Value::String(s)) if s.chars().any(char::is_control) => {
+                Err(error(&format!("{name}: control characters are not allowed")))
+            }
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(Some(n.to_string())),
             Some(_) => Err(error(&format!("{name}: must be a string"))),
         }
     }
 
-    pub(super) fn req_str(&self, name: &str, max_len: usize) -> Result<String, Reject> {
+    /// A required string field.
+    pub(super) fn req_str(&self, name: &str, max_len: usize) -> Result<String, ApiError> {
         self.opt_str(name, max_len)?
             .ok_or_else(|| error(&format!("{name}: is required")))
     }
 
+    /// An `http(s)` URL (a redirect or webhook target); other schemes are refused.
+    pub(super) fn opt_url(&self, name: &str) -> Result<Option<String>, ApiError> {
+        let Some(url) = self.opt_str(name, URL_MAX)? else {
+            return Ok(None);
+        };
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.contains(char::is_whitespace) {
+            return Err(error(&format!("{name}: must be an http(s) URL")));
+        }
+        Ok(Some(url))
+    }
+
+    /// A `0`/`1` flag sent as a JSON number (or, when `text_too`, as `"0"`/`"1"`).
+    pub(super) fn opt_flag(&self, name: &str, text_too: bool) -> Result<Option<bool>, ApiError> {
+        match self.payload.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) if n.as_u64() == Some(0) => Ok(Some(false)),
+            Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(Some(true)),
+            Some(Value::String(s)) if text_too && s == "0" => Ok(Some(false)),
+            Some(Value::String(s)) if text_too && s == "1" => Ok(Some(true)),
+            Some(_) => Err(error(&format!("{name}: must be 0 or 1"))),
+        }
+    }
+
+    /// A required `0`/`1` flag (a JSON number: `0` is a value, not an omission).
+    pub(super) fn req_flag(&self, name: &str) -> Result<bool, ApiError> {
+        self.opt_flag(name, false)?
+            .ok_or_else(|| error(&format!("{name}: is required")))
+    }
+
     /// An amount sent as a JSON string or number, positive, at most 2 decimals.
-    pub(super) fn opt_amount(&self, name: &str) -> Result<Option<Money>, Reject> {
+    pub(super) fn opt_amount(&self, name: &str) -> Result<Option<Money>, ApiError> {
         let text = match self.payload.get(name) {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::String(s)) => s.clone(),
@@ -138,23 +299,32 @@ impl Signed {
         Ok(Some(money))
     }
 
-    pub(super) fn req_amount(&self, name: &str) -> Result<Money, Reject> {
+    /// A required amount.
+    pub(super) fn req_amount(&self, name: &str) -> Result<Money, ApiError> {
         self.opt_amount(name)?
             .ok_or_else(|| error(&format!("{name}: is required")))
     }
 
     /// `currency`: only AZN is documented.
-    pub(super) fn currency(&self) -> Result<(), Reject> {
+    pub(super) fn currency(&self) -> Result<(), ApiError> {
         match self.req_str("currency", 3)?.as_str() {
             "AZN" => Ok(()),
             other => Err(error(&format!("currency: {other} is not supported"))),
         }
     }
 
-    pub(super) fn other_attr(&self) -> Value {
-        self.payload.get("other_attr").cloned().unwrap_or(Value::Null)
+    /// `other_attr` as sent (any JSON), at most [`OTHER_ATTR_MAX`] bytes.
+    pub(super) fn other_attr(&self) -> Result<Value, ApiError> {
+        let v = self.payload.get("other_attr").cloned().unwrap_or(Value::Null);
+        if v.to_string().len() > OTHER_ATTR_MAX {
+            return Err(error(&format!("other_attr: larger than {OTHER_ATTR_MAX} bytes")));
+        }
+        Ok(v)
     }
 }
+
+/// Longest redirect or webhook URL accepted.
+pub(super) const URL_MAX: usize = 2048;
 
 #[cfg(test)]
 mod tests {
@@ -177,6 +347,20 @@ mod tests {
         })
     }
 
+    const ANY: Fields = Fields {
+        names: &["amount", "currency", "order_id"],
+        language: Language::Optional,
+    };
+
+    fn form_headers() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        h
+    }
+
     fn form(data: &str, signature: &str) -> Vec<u8> {
         form_urlencoded::Serializer::new(String::new())
             .append_pair("data", data)
@@ -185,11 +369,14 @@ mod tests {
             .into_bytes()
     }
 
-    fn signed() -> (String, String) {
-        let payload = json!({"public_key": super::super::TEST_PUBLIC_KEY, "amount": "10.50", "currency": "AZN", "order_id": "o-1"});
-        let data = crypto::base64_encode(payload.to_string().as_bytes());
+    fn signed_payload(payload: &str) -> (String, String) {
+        let data = crypto::base64_encode(payload.as_bytes());
         let signature = sign(super::super::TEST_PRIVATE_KEY, &data);
         (data, signature)
+    }
+
+    fn signed() -> (String, String) {
+        signed_payload(r#"{"public_key":"i000000001","amount":"10.50","currency":"AZN","order_id":"o-1"}"#)
     }
 
     #[test]
@@ -197,7 +384,26 @@ mod tests {
         let data = "eyJwdWJsaWNfa2V5IjoiaTAwMDAwMDAwMSIsImxhbmd1YWdlIjoiYXoiLCJhbW91bnQiOiIxMC41MCIsImN1cnJlbmN5IjoiQVpOIiwib3JkZXJfaWQiOiJvcmRlci0wMDAxIiwiZGVzY3JpcHRpb24iOiJUZXN0IHBheW1lbnQiLCJzdWNjZXNzX3JlZGlyZWN0X3VybCI6Imh0dHBzOi8vc2hvcC5leGFtcGxlL29rIiwiZXJyb3JfcmVkaXJlY3RfdXJsIjoiaHR0cHM6Ly9zaG9wLmV4YW1wbGUvZmFpbCJ9";
         assert_eq!(sign("test-private-key", data), "tpF1mnvxz6zNof3DESXoDpx+GQk=");
         let (d, s) = signed();
-        assert!(open(state(), &HeaderMap::new(), &form(&d, &s)).is_ok());
+        assert!(open(state(), &form_headers(), &form(&d, &s), ANY).is_ok());
+    }
+
+    #[test]
+    fn duplicates_unknown_fields_and_content_types_are_refused() {
+        let (d, s) = signed_payload(r#"{"public_key":"i000000001","amount":"1.00","amount":"9.00"}"#);
+        assert!(open(state(), &form_headers(), &form(&d, &s), ANY).is_err());
+        let (d, s) = signed_payload(r#"{"public_key":"i000000001","bogus":1}"#);
+        assert!(open(state(), &form_headers(), &form(&d, &s), ANY).is_err());
+        let (d, s) = signed();
+        let mut body = form(&d, &s);
+        body.extend_from_slice(b"&extra=1");
+        assert!(open(state(), &form_headers(), &body, ANY).is_err());
+        assert!(open(state(), &HeaderMap::new(), &form(&d, &s), ANY).is_err());
+        let mut json = HeaderMap::new();
+        json.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let body = format!(r#"{{"data":"{d}","signature":"x","signature":"{s}"}}"#);
+        assert!(open(state(), &json, body.as_bytes(), ANY).is_err());
+        let body = format!(r#"{{"data":"{d}","signature":"{s}"}}"#);
+        assert!(open(state(), &json, body.as_bytes(), ANY).is_ok());
     }
 
     proptest! {
@@ -213,16 +419,16 @@ mod tests {
             let mut bytes = target.clone().into_bytes();
             bytes[i] = byte;
             *target = String::from_utf8(bytes).unwrap();
-            prop_assert!(open(st, &HeaderMap::new(), &form(&data, &signature)).is_err());
+            prop_assert!(open(st, &form_headers(), &form(&data, &signature), ANY).is_err());
         }
 
         #[test]
         fn arbitrary_bodies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), json in any::<bool>()) {
-            let mut headers = HeaderMap::new();
+            let mut headers = form_headers();
             if json {
-                headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
-            prop_assert!(open(state(), &headers, &body).is_err());
+            prop_assert!(open(state(), &headers, &body, ANY).is_err());
         }
     }
 }

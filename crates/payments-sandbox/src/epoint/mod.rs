@@ -3,23 +3,31 @@
 //! Every operation is a POST of `data` (base64 of a JSON payload) and
 //! `signature` (`base64(sha1(private_key + data + private_key))`) to
 //! `/epoint/api/1/<operation>`, as a form or a JSON object. Answers are JSON
-//! with HTTP 200 even on errors, as EPoint does. Hosted pages live at
-//! `/epoint/pay/{transaction}` (approve/decline form) and
-//! `/epoint/widget/{transaction}`.
+//! with HTTP 200 even on errors, as EPoint does, each with a `trace_id`
+//! (also the `X-Request-ID` header); B2B transfers answer with real HTTP
+//! status codes. Hosted pages live at `/epoint/pay/{transaction}`
+//! (approve/decline form, with the scenario list) and
+//! `/epoint/widget/{transaction}`; the heartbeat is `GET /epoint/api/heartbeat`.
 //!
 //! EPoint sends callbacks to a URL set per merchant in its dashboard, not per
 //! request; here that is [`State::set_callback_url`] (or
-//! `POST /epoint/sandbox/callback-url` with `public_key` and `url`, or
-//! [`crate::SandboxOptions::epoint_callback_url`]).
+//! `POST /epoint/sandbox/callback-url` with `public_key` and `url`).
+//! Every route, check and limit is in `docs/sandbox/epoint.md`.
 
-// Handlers return `Result<Response, Response>`: the error is the answer sent
-// at once, so its size does not matter.
-#![allow(clippy::result_large_err)]
-
-mod api;
+mod b2b;
+mod bank;
+pub mod bounded;
+mod direct;
 mod envelope;
+mod fields;
+mod hosted;
+mod invoices;
+pub(crate) mod json;
 mod page;
+mod services;
+mod status;
 mod store;
+mod token;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,10 +35,13 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
+use payments_core::clock::Clock;
 
 pub use envelope::{sign, signed_body};
 pub use page::callback_payload;
-pub use store::{Card, Kind, Transaction, TxStatus};
+pub use store::{
+    B2bStatus, B2bTransfer, Card, CardStatus, Invoice, InvoiceStatus, Kind, Transaction, TxStatus, limits,
+};
 
 use crate::Shared;
 
@@ -39,7 +50,22 @@ pub const TEST_PUBLIC_KEY: &str = "i000000001";
 /// The default merchant's private (signing) key.
 pub const TEST_PRIVATE_KEY: &str = "test-private-key";
 
-/// The emulator's state: merchants, transactions, saved cards.
+/// Operations EPoint grants per merchant on request (wallets, installments
+/// and AMEX: refused with an error until granted). The test merchant has
+/// them all; [`State::add_merchant`] merchants have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Feature {
+    /// `wallet/status`, `wallet/payment`.
+    Wallets,
+    /// `get-installment-request`, `installment-request`, `is_installment: 1`.
+    Installments,
+    /// `amex-request`.
+    Amex,
+}
+
+/// The emulator's state: merchants, transactions, saved cards, invoices,
+/// B2B transfers.
 #[derive(Debug)]
 pub struct State {
     shared: Arc<Shared>,
@@ -52,6 +78,7 @@ pub struct State {
 struct Merchant {
     private_key: String,
     callback_url: Option<String>,
+    features: Vec<Feature>,
 }
 
 impl State {
@@ -62,6 +89,7 @@ impl State {
             Merchant {
                 private_key: TEST_PRIVATE_KEY.to_owned(),
                 callback_url: None,
+                features: vec![Feature::Wallets, Feature::Installments, Feature::Amex],
             },
         );
         State {
@@ -82,17 +110,33 @@ impl State {
         TEST_PRIVATE_KEY
     }
 
-    /// Registers another merchant (or replaces its private key).
+    /// Registers another merchant (or replaces its private key); a new
+    /// merchant has no [`Feature`] granted.
     pub fn add_merchant(&self, public_key: &str, private_key: &str) {
         let mut merchants = lock(&self.merchants);
-        let callback_url = merchants.get(public_key).and_then(|m| m.callback_url.clone());
+        let old = merchants.get(public_key).cloned();
         merchants.insert(
             public_key.to_owned(),
             Merchant {
                 private_key: private_key.to_owned(),
-                callback_url,
+                callback_url: old.as_ref().and_then(|m| m.callback_url.clone()),
+                features: old.map(|m| m.features).unwrap_or_default(),
             },
         );
+    }
+
+    /// Grants or withdraws a [`Feature`]; false for an unknown merchant.
+    pub fn set_feature(&self, public_key: &str, feature: Feature, on: bool) -> bool {
+        match lock(&self.merchants).get_mut(public_key) {
+            Some(m) => {
+                m.features.retain(|f| *f != feature);
+                if on {
+                    m.features.push(feature);
+                }
+                true
+            }
+            None => false,
+        }
     }
 
     /// Sets where callbacks of `public_key`'s payments go: EPoint's "callback
@@ -122,12 +166,41 @@ impl State {
 
     /// A transaction by its id (`te...`).
     pub fn transaction(&self, id: &str) -> Option<Transaction> {
-        lock(&self.store).transactions.get(id).cloned()
+        lock(&self.store).transactions.get(id, self.now()).cloned()
     }
 
     /// A saved card by its id (`ce...`).
     pub fn card(&self, id: &str) -> Option<Card> {
-        lock(&self.store).cards.get(id).cloned()
+        lock(&self.store).cards.get(id, self.now()).cloned()
+    }
+
+    /// An invoice by its id.
+    pub fn invoice(&self, id: i64) -> Option<Invoice> {
+        lock(&self.store).invoices.get(&id, self.now()).cloned()
+    }
+
+    /// Sets an invoice's state (the sandbox has no invoice payment page: a
+    /// test marks one paid or cancelled); false if unknown.
+    pub fn set_invoice_status(&self, id: i64, status: InvoiceStatus) -> bool {
+        let now = self.now();
+        match lock(&self.store).invoices.get_mut(&id, now) {
+            Some(inv) => {
+                inv.status = status;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A B2B transfer by its order id.
+    pub fn b2b_transfer(&self, order_id: &str) -> Option<B2bTransfer> {
+        lock(&self.store).b2b.get(order_id, self.now()).cloned()
+    }
+
+    /// How many transactions, cards, invoices and B2B transfers are held.
+    pub fn store_sizes(&self) -> [usize; 4] {
+        let s = lock(&self.store);
+        [s.transactions.len(), s.cards.len(), s.invoices.len(), s.b2b.len()]
     }
 
     /// The URL of the hosted payment page of a transaction.
@@ -139,8 +212,18 @@ impl State {
         lock(&self.merchants).get(public_key).map(|m| m.private_key.clone())
     }
 
+    fn has_feature(&self, public_key: &str, feature: Feature) -> bool {
+        lock(&self.merchants)
+            .get(public_key)
+            .is_some_and(|m| m.features.contains(&feature))
+    }
+
     fn timeout_delay(&self) -> Duration {
         *lock(&self.timeout_delay)
+    }
+
+    fn now(&self) -> time::OffsetDateTime {
+        self.shared.clock.now()
     }
 }
 
@@ -150,24 +233,48 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
-        .route("/api/1/request", post(api::pay))
-        .route("/api/1/get-status", post(api::get_status).get(api::get_status_query))
-        .route("/api/1/card-registration", post(api::save_card))
-        .route("/api/1/execute-pay", post(api::execute_pay))
-        .route("/api/1/card-registration-with-pay", post(api::pay_and_save_card))
-        .route("/api/1/refund-request", post(api::payout))
-        .route("/api/1/reverse", post(api::reverse))
-        .route("/api/1/split-request", post(api::split_pay))
-        .route("/api/1/split-execute-pay", post(api::split_execute_pay))
+        .route("/api/heartbeat", get(services::heartbeat))
+        .route("/api/1/request", post(hosted::pay))
+        .route("/api/1/checkout", post(hosted::checkout))
+        .route("/api/1/payment-request", post(hosted::payment_request))
+        .route("/api/1/amex-request", post(hosted::amex_request))
+        .route("/api/1/payment-change-sum", post(hosted::payment_change_sum))
+        .route("/api/1/pre-auth-request", post(hosted::pre_auth_request))
+        .route("/api/1/pre-auth-complete", post(direct::pre_auth_complete))
+        .route(
+            "/api/1/get-status",
+            post(status::get_status).get(status::get_status_query),
+        )
+        .route("/api/1/card-registration", post(hosted::save_card))
+        .route("/api/1/get-status-card", post(status::card_status))
+        .route("/api/1/execute-pay", post(direct::execute_pay))
+        .route("/api/1/card-registration-with-pay", post(hosted::pay_and_save_card))
+        .route("/api/1/refund-request", post(direct::payout))
+        .route("/api/1/reverse", post(direct::reverse))
+        .route("/api/1/split-request", post(hosted::split_pay))
+        .route("/api/1/split-execute-pay", post(direct::split_execute_pay))
         .route(
             "/api/1/split-card-registration-with-pay",
-            post(api::split_pay_and_save_card),
+            post(hosted::split_pay_and_save_card),
         )
-        .route("/api/1/token/widget", post(api::widget))
-        .route("/api/1/token/payment", post(api::token_payment))
-        .route("/api/1/token/apple/session", post(api::apple_session))
-        .route("/api/1/token/apple/pay", post(api::apple_pay))
-        .route("/api/1/token/google/pay", post(api::google_pay))
+        .route("/api/1/wallet/status", post(services::wallet_status))
+        .route("/api/1/wallet/payment", post(services::wallet_payment))
+        .route("/api/1/get-installment-request", post(services::installment_options))
+        .route("/api/1/installment-request", post(services::installment_request))
+        .route("/api/1/invoices/create", post(invoices::create))
+        .route("/api/1/invoices/update", post(invoices::update))
+        .route("/api/1/invoices/view", post(invoices::view))
+        .route("/api/1/invoices/list", post(invoices::list))
+        .route("/api/1/invoices/send-sms", post(invoices::send_sms))
+        .route("/api/1/invoices/send-email", post(invoices::send_email))
+        .route("/api/1/b2b/payment", post(b2b::create))
+        .route("/api/1/b2b/payment/{order_id}", get(b2b::status))
+        .route("/api/1/token/widget", post(token::widget))
+        .route("/api/1/token/payment", post(token::token_payment))
+        .route("/api/1/token/split-payment", post(token::token_split_payment))
+        .route("/api/1/token/apple/session", post(token::apple_session))
+        .route("/api/1/token/apple/pay", post(token::apple_pay))
+        .route("/api/1/token/google/pay", post(token::google_pay))
         .route("/pay/{transaction}", get(page::show).post(page::submit))
         .route(
             "/widget/{transaction}",

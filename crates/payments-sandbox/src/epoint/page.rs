@@ -7,13 +7,13 @@ use axum::Form;
 use axum::extract::{Path, State as Ax};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use payments_core::clock::Clock;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::api::{amount_number, apply_outcome, bank_response, operation_code, token_payment_json};
+use super::bank::{amount_number, apply_outcome, bank_response, operation_code};
 use super::envelope::signed_body;
-use super::store::{Kind, Transaction, TxStatus};
+use super::store::{CardStatus, Kind, Transaction, TxStatus};
+use super::token::token_payment_json;
 use super::{State, lock};
 use crate::scenario::{self, Outcome, html_escape};
 
@@ -26,6 +26,13 @@ pub(super) struct PageForm {
     card: Option<String>,
     /// The cardholder name typed.
     cardholder: Option<String>,
+    /// The expiry typed (`MM/YY`), kept on a saved card.
+    expiry: Option<String>,
+}
+
+fn valid_expiry(e: &str) -> bool {
+    let b = e.as_bytes();
+    b.len() == 5 && b[2] == b'/' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit())
 }
 
 fn page(title: &str, body: &str) -> String {
@@ -64,20 +71,34 @@ fn form(action_path: &str, tx: &Transaction) -> String {
     format!(
         "{}<form method=\"post\" action=\"{}\">\
          <p><label>Card number <input name=\"card\" value=\"{}\" size=\"22\"></label></p>\
-         <p><label>Cardholder <input name=\"cardholder\" value=\"TEST CARDHOLDER\"></label></p>\
+         <p><label>Cardholder <input name=\"cardholder\" value=\"TEST CARDHOLDER\"></label> \
+         <label>Expiry <input name=\"expiry\" value=\"12/30\" size=\"5\"></label></p>\
          <p><button name=\"action\" value=\"approve\">Approve</button>\
-         <button name=\"action\" value=\"decline\">Decline</button></p></form>",
+         <button name=\"action\" value=\"decline\">Decline</button></p></form>{}",
         summary(tx),
         html_escape(action_path),
-        scenario::DEFAULT_CARD
+        scenario::DEFAULT_CARD,
+        SCENARIOS_HTML
     )
 }
 
+/// The scenario list every hosted page shows (docs/sandbox/epoint.md, "Scenarios").
+const SCENARIOS_HTML: &str = "<h2>Test scenarios</h2><table>\
+<tr><th>card</th><th>result</th></tr>\
+<tr><td>4111111111111111, 4127211288596748, 5167513336327283 (any 12-19 digits)</td><td>approved, code 000</td></tr>\
+<tr><td>4000000000000002</td><td>declined, code 100</td></tr>\
+<tr><td>4000000000009995</td><td>insufficient funds, code 116</td></tr>\
+<tr><td>4000000000003063</td><td>3-D Secure failed, code 100</td></tr>\
+<tr><td>4000000000000119</td><td>the bank never answers: stays new, no callback</td></tr>\
+</table><table><tr><th>amount ends in</th><th>result (wins over the card)</th></tr>\
+<tr><td>.51</td><td>insufficient funds</td></tr><tr><td>.52</td><td>3-D Secure failed</td></tr>\
+<tr><td>.53</td><td>timeout, no callback</td></tr><tr><td>.54</td><td>declined</td></tr></table>";
+
+// Page errors are whole HTML answers, built once and sent at once.
+#[allow(clippy::result_large_err)]
 fn pending(state: &State, id: &str, widget: bool) -> Result<Transaction, Response> {
     let tx = state.transaction(id).ok_or_else(not_found)?;
-    if (tx.kind == Kind::Widget) != widget
-        || !(tx.kind.has_callback() || matches!(tx.kind, Kind::Widget | Kind::TokenPayment))
-    {
+    if tx.kind.is_widget() != widget || !(tx.kind.has_callback() || tx.kind.is_widget() || tx.kind.is_token_payment()) {
         return Err(not_found());
     }
     Ok(tx)
@@ -111,10 +132,12 @@ enum Settled {
 }
 
 /// Applies the customer's choice to a pending transaction.
+#[allow(clippy::result_large_err)]
 fn settle(state: &State, id: &str, form: &PageForm, widget: bool) -> Result<Settled, Response> {
     pending(state, id, widget)?;
+    let now = state.now();
     let mut store = lock(&state.store);
-    let tx = store.transactions.get_mut(id).ok_or_else(not_found)?;
+    let tx = store.transactions.get_mut(id, now).ok_or_else(not_found)?;
     if tx.status != TxStatus::New {
         return Err((StatusCode::CONFLICT, Html(page("Already processed", &summary(tx)))).into_response());
     }
@@ -138,15 +161,24 @@ fn settle(state: &State, id: &str, form: &PageForm, widget: bool) -> Result<Sett
         form.card.as_deref(),
         form.cardholder.as_deref().filter(|h| !h.is_empty()),
     );
-    tx.updated_at = state.shared.clock.now();
+    tx.updated_at = now;
     let tx = tx.clone();
-    if tx.status == TxStatus::Success
-        && tx.kind.saves_card()
-        && let Some(card) = tx.card_id.as_ref().and_then(|c| store.cards.get_mut(c))
+    if tx.kind.saves_card()
+        && let Some(card) = tx.card_id.as_ref().and_then(|c| store.cards.get_mut(c, now))
     {
-        card.active = true;
-        card.mask = tx.card_mask.clone();
-        card.holder = tx.card_name.clone();
+        if tx.status == TxStatus::Success {
+            card.status = CardStatus::Active;
+            card.mask = tx.card_mask.clone();
+            card.holder = tx.card_name.clone();
+            card.expiry = Some(
+                form.expiry
+                    .clone()
+                    .filter(|e| valid_expiry(e))
+                    .unwrap_or_else(|| "12/30".into()),
+            );
+        } else {
+            card.status = CardStatus::Rejected;
+        }
     }
     Ok(Settled::Done(Box::new(tx)))
 }
@@ -269,6 +301,7 @@ pub fn callback_payload(tx: &Transaction) -> Value {
             put("other_attr", tx.other_attr.clone());
         }
     }
+    put("trace_id", Value::from(super::envelope::trace_id()));
     Value::Object(m)
 }
 
