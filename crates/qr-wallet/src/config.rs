@@ -76,18 +76,30 @@ impl QrWalletConfig {
     /// As [`QrWalletConfig::from_env`], reading variables through `lookup`
     /// (tests, secret stores).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<QrWalletConfig> {
-        let required = |name: &'static str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| Error::config(format!("environment variable {name} is not set")))
-        };
+        let required = [
+            ENV_API_URL,
+            ENV_IDENTITY_URL,
+            ENV_CLIENT_ID,
+            ENV_CLIENT_SECRET,
+            ENV_PROVIDER_ID,
+        ];
+        let value = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        // Every missing setting is named at once, not one per attempt.
+        let missing: Vec<&str> = required.iter().copied().filter(|n| value(n).is_none()).collect();
+        if !missing.is_empty() {
+            return Err(Error::config(format!(
+                "environment variables not set: {}",
+                missing.join(", ")
+            )));
+        }
+        let get = |name: &str| value(name).unwrap_or_default();
         let mut builder = QrWalletConfig::builder()
-            .api_url(required(ENV_API_URL)?)
-            .identity_url(required(ENV_IDENTITY_URL)?)
-            .client_id(required(ENV_CLIENT_ID)?)
-            .client_secret(required(ENV_CLIENT_SECRET)?)
-            .provider_id(required(ENV_PROVIDER_ID)?);
-        if let Some(x) = lookup(ENV_X_CLIENT_ID).filter(|v| !v.trim().is_empty()) {
+            .api_url(get(ENV_API_URL))
+            .identity_url(get(ENV_IDENTITY_URL))
+            .client_id(get(ENV_CLIENT_ID))
+            .client_secret(get(ENV_CLIENT_SECRET))
+            .provider_id(get(ENV_PROVIDER_ID));
+        if let Some(x) = value(ENV_X_CLIENT_ID) {
             builder = builder.x_client_id(x);
         }
         builder.build()
@@ -135,8 +147,14 @@ impl QrWalletConfig {
     }
 
     /// `{api}/v1/Transaction/{operation}`.
+    #[cfg(test)]
     pub(crate) fn transaction_url(&self, operation: &str) -> String {
-        format!("{}/v1/Transaction/{operation}", self.api_url)
+        self.api_operation_url("Transaction", operation)
+    }
+
+    /// `{api}/v1/{controller}/{operation}`.
+    pub(crate) fn api_operation_url(&self, controller: &str, operation: &str) -> String {
+        format!("{}/v1/{controller}/{operation}", self.api_url)
     }
 
     /// `{identity}/connect/token`.
@@ -331,6 +349,11 @@ mod tests {
             let partial: Vec<_> = FULL.iter().copied().filter(|(k, _)| *k != missing).collect();
             let err = QrWalletConfig::from_lookup(env(&partial)).unwrap_err();
             assert!(err.to_string().contains(missing), "{err}");
+        }
+        // All of them at once.
+        let err = QrWalletConfig::from_lookup(env(&[])).unwrap_err().to_string();
+        for (name, _) in FULL {
+            assert!(err.contains(name), "{err}");
         }
     }
 

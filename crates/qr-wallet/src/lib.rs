@@ -3,21 +3,28 @@
 //! A customer pays a partner's QR code from a wallet in two steps:
 //! [`QrWalletClient::begin_third_party_payment`] reads the code and returns
 //! the sale ([`PaymentData`]) with a [`TxCorrelationId`];
-//! [`QrWalletClient::complete_third_party_payment`] pays it. The rest of the
-//! QR family (create a partner QR, create/read/approve a QR payment request,
-//! check its status, refund) are methods of the same client, and
-//! [`payments_core::PaymentProvider`] is implemented for status and refunds.
+//! [`QrWalletClient::complete_third_party_payment`] pays it (and checks it
+//! charged what Begin showed). The rest of Sipay's wallet API is on the same
+//! client: the one-time AddProviderMediaToWallet, the platform's own QR
+//! payment requests, TR Karekod (ReadTRQRCode, GetTRQRCode), wallet-to-business
+//! Payment, refunds, reconciliation (SummaryRecordByFilter) and unconfirmed
+//! [`webhook`]s. [`payments_core::PaymentProvider`] is implemented for status
+//! and refunds.
 //!
 //! - Every call carries a bearer token from the identity server
 //!   (client_credentials, scope `sts_api`) through the core single-flight
 //!   token cache.
-//! - The response envelope decides success: status 0 with code `"100"`.
-//!   Anything else is [`Error::Provider`](payments_core::Error::Provider) with
-//!   the envelope's code and message, even on HTTP 200; [`QrWalletErrorCode`]
-//!   names the known codes.
+//! - The response envelope decides: success is status 0 with code `"100"`
+//!   or `null` (Sipay documents both, per endpoint). Anything else is an
+//!   error even on HTTP 200; [`QrWalletErrorCode`] names every documented
+//!   code: business refusals, 301 "already used", 500/501 outcome unknown,
+//!   999 validation.
 //! - Numbers are read from their exact text: amounts become exact decimals
-//!   (Turkish `"1,00"` included), and the correlation id, which exceeds 64
-//!   bits, is sent back as a JSON number with exactly its digits.
+//!   (Turkish `"1,00"` included; `"1.500"`, ambiguous, is an error), TR QR
+//!   kuruş strings exact minor units, and the correlation id, which exceeds
+//!   64 bits, is sent back as a JSON number with exactly its digits.
+//! - Personal data (names, e-mail, phone, balances) never shows in `Debug`
+//!   or error excerpts ([`redact`]).
 //!
 //! Every operation is a pure builder and a pure parser in [`operations`], so
 //! it can be checked without a server:
@@ -70,22 +77,33 @@ pub mod error;
 mod ids;
 pub mod operations;
 mod provider;
+pub mod redact;
 mod session;
+mod wallet_info;
+pub mod webhook;
 mod wire;
 
 /// The provider's name in errors and tracing.
 pub const PROVIDER: &str = "qr-wallet";
 
-pub use amount::parse_decimal;
+pub use amount::{DecimalFormat, parse_decimal, parse_decimal_as};
 pub use client::{QrWalletClient, QrWalletClientBuilder};
 pub use config::{QrWalletConfig, QrWalletConfigBuilder};
 pub use error::QrWalletErrorCode;
 pub use ids::TxCorrelationId;
+pub use operations::RawPayload;
+pub use operations::account::AddProviderMedia;
+pub use operations::own_qr::CreateQrCode;
+pub use operations::payment::{Loyalty, WalletPayment};
 pub use operations::qr_payment::{ApproveQrPayment, CreateQrPayment, QrPaymentDetails, QrPaymentStatusReport};
 pub use operations::refund::{RefundPayment, RefundResult};
 pub use operations::third_party::{
-    Balance, BeginThirdPartyPayment, BegunThirdPartyPayment, CompleteThirdPartyPayment, CompletedPayment,
-    CreateThirdPartyQrCode, CreatedQrCode, ExtOrderId, PaymentData, QrCodeType, TransactionLimits, WalletInfo,
+    BeginThirdPartyPayment, BegunThirdPartyPayment, CompleteThirdPartyPayment, CompletedPayment,
+    CreateThirdPartyQrCode, CreatedQrCode, ExtOrderId, PaymentData, QrCodeType,
 };
-pub use provider::EXTRA_QR_CODE;
+pub use operations::tr_qr::{TrQrCode, TrQrState};
+pub use operations::transaction_data::{SortOrder, TransactionFilter, TransactionPage, TransactionRecord};
+pub use provider::{EXTRA_QR_CODE, EXTRA_TX_CORRELATION_ID};
 pub use session::SessionExpiry;
+pub use wallet_info::{Balance, TransactionLimits, WalletInfo};
+pub use webhook::{WalletWebhook, parse_webhook};

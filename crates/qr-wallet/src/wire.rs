@@ -4,41 +4,57 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use payments_core::{Decimal, Error, HttpResponse, Result};
+use payments_core::{Decimal, Error, HttpResponse, Result, Secret, json};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::PROVIDER;
-use crate::amount::decimal_from_json;
+use crate::amount::{DecimalFormat, decimal_from_json};
 use crate::error::envelope_error;
 
 /// `{"status": int, "code": string|null, "message": string|null, "payload": any}`.
+///
+/// ASP.NET's validation answer (HTTP 400, `{"title", "status": 400, "errors"}`)
+/// parses as one too: its `title` stands in for the missing message.
 #[derive(Deserialize)]
 pub(crate) struct Envelope<'a> {
     pub status: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_text")]
     pub code: Option<String>,
     #[serde(default)]
     pub message: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
     #[serde(default, borrow)]
     pub payload: Option<&'a RawValue>,
 }
 
 impl Envelope<'_> {
-    /// Status 0 with code "100": the only success.
+    /// Status 0 with code `"100"` or `null`. Sipay documents both as success,
+    /// per endpoint: "100" for Begin3rdPartyQRCodePayment, ApproveQRPayment,
+    /// RefundPaymentInstant, AddProviderMediaToWallet, SummaryRecordByFilter;
+    /// null for ReadQRPayment, CheckQRPaymentStatus, ReadTRQRCode, GetTRQRCode
+    /// (and, in Katalon, CreateQRPayment and RefundPayment). Status 0 with
+    /// any other code is not a documented success and stays an error.
     pub fn is_success(&self) -> bool {
-        self.status == 0 && self.code.as_deref() == Some(crate::error::SUCCESS_CODE)
+        self.status == 0
+            && match self.code.as_deref().map(str::trim) {
+                None | Some("") => true,
+                Some(code) => code == crate::error::SUCCESS_CODE,
+            }
     }
 }
 
 /// Opens the envelope of an API response and returns its payload's JSON text
-/// (`None` for a null or missing payload).
+/// (`None` for a null or missing payload). `operation` names the call in
+/// outcome-unknown errors.
 ///
 /// The envelope decides: an error envelope is a provider error even on HTTP
-/// 200; a non-2xx answer without an envelope is a status error (retryable on
-/// 5xx); a 2xx answer without an envelope is unreadable.
-pub(crate) fn open(resp: &HttpResponse) -> Result<Option<&str>> {
+/// 200 (codes 500 and 501 are outcome-unknown, see [`envelope_error`]); a
+/// non-2xx answer without an envelope is a status error; a 2xx answer
+/// without an envelope is unreadable.
+pub(crate) fn open<'r>(resp: &'r HttpResponse, operation: &'static str) -> Result<Option<&'r str>> {
     let parsed = if resp.body.is_empty() {
         None
     } else {
@@ -46,52 +62,55 @@ pub(crate) fn open(resp: &HttpResponse) -> Result<Option<&str>> {
     };
     match parsed {
         Some(env) if env.is_success() && resp.is_success() => Ok(env.payload.map(RawValue::get)),
-        Some(env) => Err(envelope_error(&env, resp.status)),
+        Some(env) => Err(envelope_error(&env, resp.status, operation)),
         // A 5xx without an envelope may come from a proxy after the API
         // processed the call: the outcome is unknown (resolve by a status
         // query). Still retryable for idempotent calls.
-        None if resp.status >= 500 => Err(Error::unreadable(
-            PROVIDER,
+        None if resp.status >= 500 => Err(unreadable(
             resp.status,
             "server error without an envelope; the outcome is unknown",
             &resp.body,
             None,
         )),
         None if !resp.is_success() => Err(resp.status_error(PROVIDER)),
-        None => {
-            // Re-parse for the precise reason in the error.
-            match resp.json::<Envelope<'_>>(PROVIDER) {
-                Err(e) => Err(e),
-                Ok(_) => Err(Error::unreadable(
-                    PROVIDER,
-                    resp.status,
-                    "unreadable envelope",
-                    &resp.body,
-                    None,
-                )),
-            }
-        }
+        None => match serde_json::from_slice::<Envelope<'_>>(&resp.body) {
+            Err(e) => Err(unreadable(
+                resp.status,
+                format!("not the wallet API's envelope: {e}"),
+                &resp.body,
+                Some(Box::new(e)),
+            )),
+            Ok(_) => Err(unreadable(resp.status, "unreadable envelope", &resp.body, None)),
+        },
     }
+}
+
+/// An unreadable-response error whose excerpt has personal data redacted
+/// (names, e-mail, phone numbers, balances: see [`crate::redact`]).
+pub(crate) fn unreadable(
+    status: u16,
+    reason: impl Into<String>,
+    body: &[u8],
+    source: Option<payments_core::error::BoxError>,
+) -> Error {
+    Error::unreadable(
+        PROVIDER,
+        status,
+        reason,
+        &crate::redact::personal_data_bytes(body),
+        source,
+    )
 }
 
 /// The payload text, or an unreadable-response error when it is missing.
 pub(crate) fn require_payload<'a>(resp: &'a HttpResponse, payload: Option<&'a str>) -> Result<&'a str> {
-    payload.ok_or_else(|| {
-        Error::unreadable(
-            PROVIDER,
-            resp.status,
-            "success envelope without payload",
-            &resp.body,
-            None,
-        )
-    })
+    payload.ok_or_else(|| unreadable(resp.status, "success envelope without payload", &resp.body, None))
 }
 
 /// Parses a payload into `T`, mapping failure to an unreadable-response error.
 pub(crate) fn decode<'a, T: Deserialize<'a>>(resp: &HttpResponse, text: &'a str, what: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| {
-        Error::unreadable(
-            PROVIDER,
+        unreadable(
             resp.status,
             format!("invalid {what}: {e}"),
             text.as_bytes(),
@@ -160,8 +179,7 @@ pub(crate) fn trim_keys<'a>(resp: &HttpResponse, text: &'a str, what: &str) -> R
     for (i, (key, value)) in members.iter().enumerate() {
         let key = key.trim();
         if !seen.insert(key) {
-            return Err(Error::unreadable(
-                PROVIDER,
+            return Err(unreadable(
                 resp.status,
                 format!("{what}: key {key:?} appears twice once trimmed"),
                 text.as_bytes(),
@@ -172,7 +190,7 @@ pub(crate) fn trim_keys<'a>(resp: &HttpResponse, text: &'a str, what: &str) -> R
             out.push(',');
         }
         let quoted = serde_json::to_string(key)
-            .map_err(|e| Error::unreadable(PROVIDER, resp.status, format!("{what}: {e}"), text.as_bytes(), None))?;
+            .map_err(|e| unreadable(resp.status, format!("{what}: {e}"), text.as_bytes(), None))?;
         out.push_str(&quoted);
         out.push(':');
         out.push_str(value.get());
@@ -182,13 +200,9 @@ pub(crate) fn trim_keys<'a>(resp: &HttpResponse, text: &'a str, what: &str) -> R
 }
 
 /// A member's value as text (a string, or a number's exact digits); `None`
-/// for null and for objects, arrays and booleans.
+/// for null and for objects and arrays. The core's exact scalar reader.
 pub(crate) fn member_text(value: &RawValue) -> Option<String> {
-    let raw = value.get().trim();
-    if raw == "null" {
-        return None;
-    }
-    text_of(raw).ok()
+    json::scalar_text(value).ok().flatten().map(|t| t.trim().to_owned())
 }
 
 /// A JSON number written from exact text (amounts, the correlation id).
@@ -209,74 +223,56 @@ fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Erro
     Ok(v.filter(|r| r.get().trim() != "null"))
 }
 
-/// A decimal from a JSON number or a (Turkish or plain) decimal string.
+/// A decimal from a JSON number (exact), or a string in a format that
+/// cannot be misread (`"1,00"`; `"1.500"` is an error).
 pub(crate) fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     opt_decimal(d)?.ok_or_else(|| de::Error::custom("decimal is null"))
 }
 
 /// As [`decimal`], `null` or missing as `None`.
 pub(crate) fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    opt_decimal_in(d, DecimalFormat::Unknown)
+}
+
+/// A decimal whose strings are Turkish-formatted (the seed's `Kdv` `"1,00"`,
+/// `DiscountRatio` `"0,00"`): `"1.500"` is 1500 there.
+pub(crate) fn opt_turkish_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    opt_decimal_in(d, DecimalFormat::Turkish)
+}
+
+fn opt_decimal_in<'de, D: Deserializer<'de>>(d: D, format: DecimalFormat) -> Result<Option<Decimal>, D::Error> {
     match raw(d)? {
         None => Ok(None),
-        Some(r) => decimal_from_json(r.get(), "decimal")
+        Some(r) => decimal_from_json(r.get(), format, "decimal")
             .map(Some)
             .map_err(|e| de::Error::custom(e.to_string())),
     }
 }
 
-/// A string, or a number kept as its exact digits (ids the API types either way).
+/// A string, or a number kept as its exact digits (ids the API types
+/// either way): the core's exact scalar reader.
 pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    match raw(d)? {
-        None => Ok(None),
-        Some(r) => text_of(r.get()).map(Some).map_err(de::Error::custom),
-    }
+    json::de::opt_text(d)
+}
+
+/// [`opt_text`], kept in a [`Secret`] (personal data: names, e-mail, phone).
+pub(crate) fn opt_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret<String>>, D::Error> {
+    Ok(opt_text(d)?.map(Secret::new))
 }
 
 /// As [`opt_text`], required.
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    opt_text(d)?.ok_or_else(|| de::Error::custom("value is null"))
+    json::de::text(d)
 }
 
 /// An integer from a JSON number or a numeric string.
 pub(crate) fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    match opt_text(d)? {
-        None => Ok(None),
-        Some(t) if t.trim().is_empty() => Ok(None),
-        Some(t) => t
-            .trim()
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| de::Error::custom(format!("{t:?} is not an integer"))),
-    }
+    json::de::opt_int(d)
 }
 
 /// Any JSON value kept as its text (fields whose shape no source shows).
 pub(crate) fn opt_json<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(raw(d)?.map(|r| r.get().to_owned()))
-}
-
-fn text_of(raw: &str) -> std::result::Result<String, String> {
-    let raw = raw.trim();
-    // Fast path: a string without escapes is its inner text.
-    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
-        && !inner.contains(['\\', '"'])
-    {
-        return Ok(inner.to_owned());
-    }
-    if raw.starts_with('"') {
-        return serde_json::from_str::<String>(raw).map_err(|e| e.to_string());
-    }
-    let is_number = raw
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
-    if is_number && !raw.is_empty() {
-        Ok(raw.to_owned())
-    } else {
-        Err(format!(
-            "expected a string or a number, found {}",
-            crate::error::short(raw)
-        ))
-    }
 }
 
 #[cfg(test)]
@@ -291,28 +287,28 @@ mod tests {
             200,
             r#"{"status":0,"code":"100","message":"İşlem başarılı","payload":{"a":1}}"#,
         );
-        assert_eq!(open(&ok).unwrap(), Some(r#"{"a":1}"#));
+        assert_eq!(open(&ok, "test").unwrap(), Some(r#"{"a":1}"#));
         let null = HttpResponse::new(200, r#"{"status":0,"code":"100","message":null,"payload":null}"#);
-        assert_eq!(open(&null).unwrap(), None);
+        assert_eq!(open(&null, "test").unwrap(), None);
 
         let err = HttpResponse::new(
             200,
             r#"{"status":2,"code":"315","message":"Geçersiz tutar girişi.","payload":null}"#,
         );
-        let e = open(&err).unwrap_err();
+        let e = open(&err, "test").unwrap_err();
         assert_eq!(e.delivery(), Delivery::ProviderAnswered);
         assert_eq!(e.provider_code(), Some("315"));
         assert!(e.to_string().contains("Geçersiz tutar girişi."), "{e}");
 
         // Status 0 with another code is not a success.
         let odd = HttpResponse::new(200, r#"{"status":0,"code":"101","message":null,"payload":{}}"#);
-        assert_eq!(open(&odd).unwrap_err().provider_code(), Some("101"));
+        assert_eq!(open(&odd, "test").unwrap_err().provider_code(), Some("101"));
 
         let html = HttpResponse::new(502, "<html>bad gateway</html>");
-        let e = open(&html).unwrap_err();
+        let e = open(&html, "test").unwrap_err();
         assert!(matches!(e, Error::UnreadableResponse { http_status: 502, .. }));
         assert!(e.is_transient() && e.outcome_unknown());
-        let e = open(&HttpResponse::new(404, "not found")).unwrap_err();
+        let e = open(&HttpResponse::new(404, "not found"), "test").unwrap_err();
         assert!(matches!(
             e,
             Error::Provider {
@@ -321,10 +317,10 @@ mod tests {
             }
         ));
         // An error envelope on a 4xx keeps its code.
-        let e = open(&HttpResponse::new(
-            400,
-            r#"{"status":2,"code":"300","message":"Cüzdan bulunamadı"}"#,
-        ))
+        let e = open(
+            &HttpResponse::new(400, r#"{"status":2,"code":"300","message":"Cüzdan bulunamadı"}"#),
+            "test",
+        )
         .unwrap_err();
         assert!(matches!(
             e,
@@ -336,21 +332,68 @@ mod tests {
         assert_eq!(e.provider_code(), Some("300"));
 
         let garbage = HttpResponse::new(200, "{\"status\":");
-        assert_eq!(open(&garbage).unwrap_err().delivery(), Delivery::Unreadable);
+        assert_eq!(open(&garbage, "test").unwrap_err().delivery(), Delivery::Unreadable);
         let empty = HttpResponse::new(200, "");
-        assert_eq!(open(&empty).unwrap_err().delivery(), Delivery::Unreadable);
+        assert_eq!(open(&empty, "test").unwrap_err().delivery(), Delivery::Unreadable);
     }
 
     #[test]
-    fn text_fields_unescape_and_keep_number_digits() {
-        assert_eq!(text_of(r#""plain""#).unwrap(), "plain");
-        assert_eq!(text_of(r#""a\"b\u00fc""#).unwrap(), "a\"bü");
-        assert_eq!(
-            text_of("123456789012345678901234567890").unwrap(),
-            "123456789012345678901234567890"
+    fn success_is_status_0_with_code_100_or_null_per_endpoint() {
+        // Sipay's samples: ReadQRPayment, CheckQRPaymentStatus, ReadTRQRCode, GetTRQRCode.
+        let null = HttpResponse::new(
+            200,
+            r#"{"status":0,"code":null,"message":null,"payload":{"qr_code":"Q"}}"#,
         );
-        assert!(text_of("true").is_err());
-        assert!(text_of("[1]").is_err());
+        assert_eq!(open(&null, "test").unwrap(), Some(r#"{"qr_code":"Q"}"#));
+        let absent = HttpResponse::new(200, r#"{"status":0,"payload":true}"#);
+        assert_eq!(open(&absent, "test").unwrap(), Some("true"));
+        // Begin, ApproveQRPayment, RefundPaymentInstant, AddProviderMediaToWallet, SummaryRecordByFilter.
+        let hundred = HttpResponse::new(200, r#"{"status":0,"code":"100","message":null,"payload":true}"#);
+        assert_eq!(open(&hundred, "test").unwrap(), Some("true"));
+        // CreateQRPersonalToPersonalTransfer's "status 100, code null" is not taken as success.
+        let slip = HttpResponse::new(200, r#"{"status":100,"code":null,"message":null,"payload":{}}"#);
+        assert!(open(&slip, "test").is_err());
+        // Status 0 on a non-2xx answer is not a success either.
+        let odd = HttpResponse::new(400, r#"{"status":0,"code":null,"payload":{}}"#);
+        assert!(open(&odd, "test").is_err());
+    }
+
+    #[test]
+    fn validation_answers_are_provider_errors_with_their_code() {
+        let katalon = HttpResponse::new(
+            400,
+            r#"{"status":1,"code":"999","message":"'Sender Account Number' must not be empty.","payload":null}"#,
+        );
+        let e = open(&katalon, "payment").unwrap_err();
+        assert_eq!(e.delivery(), Delivery::ProviderAnswered);
+        assert_eq!(e.provider_code(), Some("999"));
+        assert!(!e.outcome_unknown());
+        let framework = HttpResponse::new(
+            400,
+            r#"{"type":"https://tools.ietf.org/html/rfc7231#section-6.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"amount":["required"]}}"#,
+        );
+        let e = open(&framework, "payment").unwrap_err();
+        assert_eq!(e.provider_code(), Some("400"));
+        assert!(e.to_string().contains("One or more validation errors occurred."), "{e}");
+        let system = HttpResponse::new(
+            200,
+            r#"{"status":2,"code":"500","message":"Sistem Hatası!","payload":null}"#,
+        );
+        let e = open(&system, "payment").unwrap_err();
+        assert!(e.outcome_unknown());
+        assert_eq!(e.delivery(), Delivery::MaybeSent);
+    }
+
+    #[test]
+    fn unreadable_excerpts_carry_no_personal_data() {
+        let body = r#"{"status":0,"code":"100","payload":{"transaction_id":"1","sender_wallet_info":{"name":"Ayşe Yılmaz","email":"ayse@example.com","phone_number":"5551234567","total_balance":796.00}"#;
+        let r = HttpResponse::new(200, body);
+        let e = open(&r, "test").unwrap_err();
+        let shown = format!("{e} {e:?}");
+        for leaked in ["Ayşe", "ayse@example.com", "5551234567", "796.00"] {
+            assert!(!shown.contains(leaked), "{leaked}: {shown}");
+        }
+        assert!(shown.contains("transaction_id"), "{shown}");
     }
 
     #[test]

@@ -48,7 +48,7 @@ async fn begin_then_complete_with_exact_bodies() {
         .and(body_string(
             r#"{"wallet_number":"5000000001","provider_id":"112233","tx_correlation_id":7777777777777777777}"#,
         ))
-        .respond_with(json(COMPLETE_SAMPLE))
+        .respond_with(json(&complete_sample_charging("0.1300")))
         .expect(1)
         .mount(&server)
         .await;
@@ -64,13 +64,65 @@ async fn begin_then_complete_with_exact_bodies() {
         .await
         .unwrap();
     assert_eq!(done.transaction_id, "55555560555665555555");
-    assert_eq!(done.transaction_amount.to_string(), "100.0000");
+    // 0.1300 is the 0.13 Begin showed.
+    assert_eq!(done.transaction_amount.to_string(), "0.1300");
 
     let begin = hits(&server, &tx("Begin3rdPartyQRCodePayment")).await;
     assert_api_headers(&begin[0], TOKEN);
     assert_eq!(begin[0].headers.get("x-client-id"), None);
     // One token for both calls.
     assert_eq!(hits(&server, TOKEN_PATH).await.len(), 1);
+}
+
+/// The seed's Complete sample with `transaction_amount` set to `amount`.
+fn complete_sample_charging(amount: &str) -> String {
+    COMPLETE_SAMPLE.replacen(
+        r#""transaction_amount": 100.0000"#,
+        &format!(r#""transaction_amount": {amount}"#),
+        1,
+    )
+}
+
+#[tokio::test]
+async fn complete_charging_another_amount_than_begin_showed_is_reported() {
+    // The seed's two samples disagree: Begin shows 0.13, Complete charged 100.0000.
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("Begin3rdPartyQRCodePayment")))
+        .respond_with(json(BEGIN_SAMPLE))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(tx("Complete3rdPartyQRCodePayment")))
+        .respond_with(json(COMPLETE_SAMPLE))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let begun = client
+        .begin_third_party_payment(&BeginThirdPartyPayment::new("w1", "qr"))
+        .await
+        .unwrap();
+    let err = client
+        .complete_third_party_payment(&CompleteThirdPartyPayment::from_begun("w1", &begun))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("transaction_amount"), "{text}");
+    assert!(text.contains("100.0000") && text.contains("0.13"), "{text}");
+    assert!(text.contains("55555560555665555555"), "{text}");
+    // The money moved for the other amount: a mismatch, never resent.
+    assert!(
+        matches!(&err, Error::Mismatch { field, .. } if field == "transaction_amount"),
+        "{err:?}"
+    );
+    assert!(!err.safe_to_resend());
+    // Without an expected amount nothing is checked.
+    let done = client
+        .complete_third_party_payment(&CompleteThirdPartyPayment::new("w1", begun.tx_correlation_id.clone()))
+        .await
+        .unwrap();
+    assert_eq!(done.transaction_amount.to_string(), "100.0000");
 }
 
 #[tokio::test]
@@ -311,26 +363,27 @@ async fn unknown_status_is_never_success() {
 }
 
 #[tokio::test]
-async fn refund_and_instant_refund() {
+async fn refund_instant_by_default_and_the_katalon_refund() {
     let (server, client, _clock) = setup().await;
     mount_token(&server).await;
+    // Sipay's RefundPaymentInstant sample answer (walletapi.sipay.com.tr), abridged wallet_info.
     Mock::given(method("POST"))
-        .and(path(tx("RefundPayment")))
+        .and(path(tx("RefundPaymentInstant")))
         .and(body_string(
             r#"{"ext_transaction_id":"RF-1","tx_correlation_id":7777777777777777777777,"currency_code":"TRY","refund_amount":0.13,"description":"iade"}"#,
         ))
         .respond_with(json(&ok_envelope(
-            r#"{"refund_transaction_id":"12121212121212121212","transaction_id":"99900011122233344455","status":"Completed"}"#,
+            r#"{"transaction_id":"2507286963749015584","ext_transaction_id":"RF-1","transaction_amount":0.1300,"transaction_fee_amount":0.0000,"previous_amount":100.0000,"wallet_info":{"id":"7997777777777777777","name":"Ayşe Yılmaz","email":"ayse@example.com","total_balance":796.13,"currency_code":"TRY"}}"#,
         )))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path(tx("RefundPaymentInstant")))
+        .and(path(tx("RefundPayment")))
         .and(body_string(
             r#"{"ext_transaction_id":"RF-2","tx_correlation_id":42,"currency_code":"TRY","refund_amount":5.00,"description":""}"#,
         ))
-        .respond_with(json(&ok_envelope("null")))
+        .respond_with(json(r#"{"status":0,"code":null,"message":null,"payload":null}"#))
         .expect(1)
         .mount(&server)
         .await;
@@ -339,9 +392,18 @@ async fn refund_and_instant_refund() {
         .refund_payment(&RefundPayment::new("RF-1", id, Money::from_minor(13, Currency::TRY)).description("iade"))
         .await
         .unwrap();
-    assert_eq!(r.transaction_id.as_deref(), Some("99900011122233344455"));
-    assert_eq!(r.refund_transaction_id.as_deref(), Some("12121212121212121212"));
-    assert_eq!(r.reference(), Some("12121212121212121212"));
+    assert_eq!(r.transaction_id.as_deref(), Some("2507286963749015584"));
+    assert_eq!(r.ext_transaction_id.as_deref(), Some("RF-1"));
+    assert_eq!(r.transaction_amount.unwrap().to_string(), "0.1300");
+    assert_eq!(r.transaction_fee_amount.unwrap().to_string(), "0.0000");
+    assert_eq!(r.previous_amount.unwrap().to_string(), "100.0000");
+    assert_eq!(r.reference(), Some("2507286963749015584"));
+    let w = r.wallet_info.as_ref().unwrap();
+    assert_eq!(w.total_balance.unwrap().to_string(), "796.13");
+    let shown = format!("{r:?}");
+    for leaked in ["Ayşe", "ayse@example.com", "796.13"] {
+        assert!(!shown.contains(leaked), "{leaked}: {shown}");
+    }
     let r = client
         .refund_payment(
             &RefundPayment::new(
@@ -349,7 +411,7 @@ async fn refund_and_instant_refund() {
                 TxCorrelationId::parse("42").unwrap(),
                 Money::from_minor(500, Currency::TRY),
             )
-            .instant(true),
+            .instant(false),
         )
         .await
         .unwrap();
@@ -361,7 +423,7 @@ async fn trait_refund_maps_a_business_refusal_to_declined() {
     let (server, client, _clock) = setup().await;
     mount_token(&server).await;
     Mock::given(method("POST"))
-        .and(path(tx("RefundPayment")))
+        .and(path(tx("RefundPaymentInstant")))
         .and(body_string(
             r#"{"ext_transaction_id":"RF-9","tx_correlation_id":123,"currency_code":"TRY","refund_amount":100.00,"description":""}"#,
         ))
@@ -381,9 +443,104 @@ async fn trait_refund_maps_a_business_refusal_to_declined() {
         }
         other => panic!("{other:?}"),
     }
-    // Missing refund id: refused before sending.
-    let err = client.refund(&RefundRequest::full(payment)).await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "refund_id"));
+}
+
+#[tokio::test]
+async fn trait_refund_generates_an_id_and_301_on_the_same_id_is_already_processed() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("RefundPaymentInstant")))
+        .and(wiremock::matchers::body_string_contains(
+            r#""ext_transaction_id":"RF-7""#,
+        ))
+        .respond_with(json(
+            r#"{"status":2,"code":"301","message":"ext_transaction_id already used","payload":null}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(tx("RefundPaymentInstant")))
+        .respond_with(json(&ok_envelope(r#"{"transaction_id":"2507286963749015590"}"#)))
+        .mount(&server)
+        .await;
+    let payment = PaymentRef::transaction("123").with_amount(Money::from_minor(10000, Currency::TRY));
+
+    // No refund id: one is generated, sent, and returned.
+    let out = client.refund(&RefundRequest::full(payment.clone())).await.unwrap();
+    let OperationOutcome::Accepted {
+        provider_ref,
+        operation_id: Some(id),
+    } = out
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(provider_ref.as_deref(), Some("2507286963749015590"));
+    assert_eq!(id.len(), 32);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    let sent = hits(&server, &tx("RefundPaymentInstant")).await;
+    assert_eq!(
+        std::str::from_utf8(&sent[0].body).unwrap(),
+        format!(
+            r#"{{"ext_transaction_id":"{id}","tx_correlation_id":123,"currency_code":"TRY","refund_amount":100.00,"description":""}}"#
+        )
+    );
+
+    // The same id again (a retry after an unknown outcome): 301 is already processed, never a decline.
+    let out = client
+        .refund(&RefundRequest::full(payment).with_refund_id("RF-7"))
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        OperationOutcome::AlreadyProcessed {
+            operation_id: Some("RF-7".into()),
+            provider_ref: None
+        }
+    );
+}
+
+#[tokio::test]
+async fn status_reports_carry_what_refund_needs() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("CheckQRPaymentStatus")))
+        .and(body_string(r#"{"qr_code":"QRP-55"}"#))
+        .respond_with(json(
+            r#"{"status":0,"code":null,"message":null,"payload":{"qr_code":"QRP-55","qr_status_code":200,"qr_status":"Approved","amount":25.00,"currency_code":"TRY","ext_order_id":"ORD-1","transaction_id":"55555560555665555555","tx_correlation_id":"7777777777777777777777"}}"#,
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(tx("RefundPaymentInstant")))
+        .and(body_string(
+            r#"{"ext_transaction_id":"RF-1","tx_correlation_id":7777777777777777777777,"currency_code":"TRY","refund_amount":25.00,"description":""}"#,
+        ))
+        .respond_with(json(&ok_envelope(r#"{"transaction_id":"1"}"#)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let report = client
+        .payment_status(&PaymentRef::default().with_extra(qr_wallet::EXTRA_QR_CODE, "QRP-55"))
+        .await
+        .unwrap();
+    assert_eq!(report.status, PaymentStatus::Succeeded);
+    assert_eq!(report.amount, Some(Money::from_minor(2500, Currency::TRY)));
+    assert_eq!(
+        report.extra.get(qr_wallet::EXTRA_TX_CORRELATION_ID).map(String::as_str),
+        Some("7777777777777777777777")
+    );
+    // payment_ref() round-trips: back into payment_status, and into a full refund.
+    let again = client.payment_status(&report.payment_ref()).await.unwrap();
+    assert_eq!(again, report);
+    let out = client
+        .refund(&RefundRequest::full(report.payment_ref()).with_refund_id("RF-1"))
+        .await
+        .unwrap();
+    assert!(matches!(out, OperationOutcome::Accepted { .. }), "{out:?}");
 }
 
 #[tokio::test]
@@ -467,7 +624,63 @@ async fn conformance() {
     payments_core::conformance::assert_no_secret_in_debug(client.config(), &[CLIENT_SECRET]);
     assert!(server.received_requests().await.unwrap().is_empty());
     let caps = client.capabilities();
-    assert!(caps.payment_status && caps.refund && caps.partial_refund);
-    assert!(!caps.create_payment && !caps.cancel && !caps.callbacks);
+    assert!(caps.payment_status && caps.refund && caps.partial_refund && caps.idempotent_refund);
+    assert!(!caps.create_payment && !caps.cancel && !caps.callbacks && !caps.confirm_callback && !caps.capture);
     assert_eq!(client.name(), "qr-wallet");
+}
+
+#[tokio::test]
+async fn a_401_on_a_money_call_without_an_id_is_not_resent() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("Create3rdPartyQrCode")))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let err = client
+        .create_third_party_qr_code(&CreateThirdPartyQrCode::new(
+            "M",
+            "T",
+            Money::from_minor(100, Currency::TRY),
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Provider {
+                http_status: Some(401),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(hits(&server, &tx("Create3rdPartyQrCode")).await.len(), 1);
+    // The rejected token was dropped: the next call fetches a new one.
+    client.access_token().await.unwrap();
+    assert_eq!(hits(&server, TOKEN_PATH).await.len(), 2);
+}
+
+#[tokio::test]
+async fn with_options_bounds_every_call_and_shares_the_token_cache() {
+    let (server, client, _clock) = setup().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path(tx("ReadQRPayment")))
+        .respond_with(json(&ok_envelope(r#"{"amount":1.00}"#)).set_delay(Duration::from_millis(400)))
+        .mount(&server)
+        .await;
+    // The default timeout (1.5 s) lets the slow answer through.
+    client.read_qr_payment("Q").await.unwrap();
+    let hurried = client.with_options(
+        payments_core::http::CallOptions::new()
+            .timeout(Duration::from_millis(100))
+            .correlation_id("order-42"),
+    );
+    assert_eq!(hurried.options().correlation_id.as_deref(), Some("order-42"));
+    let err = hurried.read_qr_payment("Q").await.unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+    // One token for both clients.
+    assert_eq!(hits(&server, TOKEN_PATH).await.len(), 1);
 }

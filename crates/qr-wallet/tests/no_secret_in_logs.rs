@@ -35,6 +35,27 @@ impl Write for Capture {
     }
 }
 
+/// The payer's personal data in the seed's Complete sample (which has them empty).
+const PERSONAL: [&str; 5] = [
+    "Ayşe Yılmaz",
+    "ayse.yilmaz@example.com",
+    "5551234567",
+    "796.00",
+    "12345678901",
+];
+
+fn with_personal_data(sample: &str) -> String {
+    sample
+        .replacen(r#""name": """#, r#""name": "Ayşe Yılmaz""#, 1)
+        .replacen(r#""phone_number": null"#, r#""phone_number": "5551234567""#, 1)
+        .replacen(r#""email": null"#, r#""email": "ayse.yilmaz@example.com""#, 1)
+        .replacen(
+            r#""user_kyc_info": null"#,
+            r#""user_kyc_info": {"tckn": "12345678901"}"#,
+            1,
+        )
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn no_secret_in_trace_logs_or_debug() {
     let capture = Capture::default();
@@ -75,11 +96,20 @@ async fn no_secret_in_trace_logs_or_debug() {
         .await;
     Mock::given(method("POST"))
         .and(path(tx("Complete3rdPartyQRCodePayment")))
-        .respond_with(json(COMPLETE_SAMPLE))
+        .respond_with(json(&with_personal_data(COMPLETE_SAMPLE)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    // Then a truncated answer full of personal data: its error keeps an excerpt.
+    // Compact, so that the personal data falls inside the excerpt's first 256 bytes.
+    let cut = r#"{"status":0,"code":"100","payload":{"transaction_id":"1","sender_wallet_info":{"name":"Ayşe Yılmaz","email":"ayse.yilmaz@example.com","phone_number":"5551234567","total_balance":796.00,"user_kyc_info":{"tckn":"12345678901"},"payment_balance":{"available":796.00"#;
+    Mock::given(method("POST"))
+        .and(path(tx("Complete3rdPartyQRCodePayment")))
+        .respond_with(json(cut))
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path(tx("RefundPayment")))
+        .and(path(tx("RefundPaymentInstant")))
         .respond_with(json(
             r#"{"status":2,"code":"311","message":"Yetersiz bakiye","payload":null}"#,
         ))
@@ -91,9 +121,20 @@ async fn no_secret_in_trace_logs_or_debug() {
         .await
         .unwrap();
     let done = client
-        .complete_third_party_payment(&CompleteThirdPartyPayment::from_begun("5000000001", &begun))
+        .complete_third_party_payment(&CompleteThirdPartyPayment::new(
+            "5000000001",
+            begun.tx_correlation_id.clone(),
+        ))
         .await
         .unwrap();
+    let cut_err = client
+        .complete_third_party_payment(&CompleteThirdPartyPayment::new(
+            "5000000001",
+            begun.tx_correlation_id.clone(),
+        ))
+        .await
+        .unwrap_err();
+    assert!(cut_err.to_string().contains("sender_wallet_info"), "{cut_err}");
     let refund_err = client
         .refund_payment(&RefundPayment::new(
             "RF-1",
@@ -127,6 +168,8 @@ async fn no_secret_in_trace_logs_or_debug() {
         .unwrap(),
         build_token_request(client.config()),
     ];
+    let personal = format!("{done:?}{done:#?}{cut_err}{cut_err:?}");
+    assert_no_secret_in_text(&personal, &PERSONAL);
     let debug = format!(
         "{:?}{:#?}{:?}{:?}{:?}{:?}{:?}{:?}{}{}",
         client.config(),

@@ -13,7 +13,8 @@ use qr_wallet::operations::refund::{build_refund, parse_refund};
 use qr_wallet::operations::third_party::{build_complete, parse_begin, parse_completed, parse_created_qr};
 use qr_wallet::operations::token::parse_token_response;
 use qr_wallet::{
-    CompleteThirdPartyPayment, CreateQrPayment, QrWalletConfig, RefundPayment, TxCorrelationId, parse_decimal,
+    CompleteThirdPartyPayment, CreateQrPayment, DecimalFormat, QrWalletConfig, RefundPayment, TxCorrelationId,
+    parse_decimal, parse_decimal_as,
 };
 
 fn config() -> QrWalletConfig {
@@ -35,6 +36,15 @@ fn all_parsers(resp: &HttpResponse) {
     let _ = parse_check_qr_payment_status(resp);
     let _ = parse_refund(resp);
     let _ = parse_token_response(resp);
+    let _ = qr_wallet::operations::account::parse_add_provider_media(resp);
+    let _ = qr_wallet::operations::own_qr::parse_begin_qr_code_payment(resp);
+    let _ = qr_wallet::operations::own_qr::parse_create_qr_code(resp);
+    let _ = qr_wallet::operations::tr_qr::parse_read_tr_qr(resp);
+    let _ = qr_wallet::operations::tr_qr::parse_get_tr_qr(resp);
+    let _ = qr_wallet::operations::transaction_data::parse_summary_record_by_filter(resp);
+    let _ = qr_wallet::operations::transaction_data::parse_transaction_receipt(resp);
+    let _ = qr_wallet::parse_webhook(&resp.body);
+    let _ = qr_wallet::redact::personal_data(&String::from_utf8_lossy(&resp.body));
 }
 
 /// Arbitrary JSON, biased towards the envelope's keys and the payloads' shapes.
@@ -136,12 +146,26 @@ proptest! {
     fn turkish_decimals_round_trip_exactly(mantissa in any::<i64>(), scale in 0u32..8) {
         let d = Decimal::new(mantissa, scale);
         let text = turkish(d);
-        let back = parse_decimal(&text, "f").unwrap();
+        let back = parse_decimal_as(&text, DecimalFormat::Turkish, "f").unwrap();
         prop_assert_eq!(back, d);
         prop_assert_eq!(back.scale(), d.scale());
-        // The JSON spelling too.
-        let back = parse_decimal(&d.to_string(), "f").unwrap();
+        // The English spelling too.
+        let back = parse_decimal_as(&d.to_string(), DecimalFormat::English, "f").unwrap();
         prop_assert_eq!(back.to_string(), d.to_string());
+        // Without a known format: the same value, or an error when the text
+        // reads differently in the two conventions; never another value.
+        for spelled in [text, d.to_string()] {
+            if let Ok(v) = parse_decimal(&spelled, "f") {
+                prop_assert_eq!(v, d);
+            }
+        }
+    }
+
+    #[test]
+    fn one_separator_before_three_digits_is_ambiguous(int in 1u32..=999, frac in 0u32..=999, comma in any::<bool>()) {
+        let sep = if comma { ',' } else { '.' };
+        let text = format!("{int}{sep}{frac:03}");
+        prop_assert!(parse_decimal(&text, "amount").is_err(), "{}", text);
     }
 
     #[test]

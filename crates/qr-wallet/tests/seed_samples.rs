@@ -88,14 +88,14 @@ fn complete_sample_parses_field_by_field() {
     assert_eq!(p.receiver_wallet_number.as_deref(), Some("7777777777"));
     let w = p.sender_wallet_info.unwrap();
     assert_eq!(w.id.as_deref(), Some("7997777777777777777"));
-    assert_eq!(w.name.as_deref(), Some(""));
+    assert_eq!(w.name.as_ref().map(|n| n.expose_secret().as_str()), Some(""));
     assert_eq!(w.account_number.as_deref(), Some("EEEEEE010"));
     assert_eq!(w.account_type.as_deref(), Some("Personal"));
     assert_eq!(w.created_date_utc.as_deref(), Some("2021-09-20T10:52:35.5927212+00:00"));
     assert_eq!(w.number.as_deref(), Some("777777777"));
     assert_eq!(w.phone_country_code, None);
-    assert_eq!(w.phone_number, None);
-    assert_eq!(w.email, None);
+    assert!(w.phone_number.is_none());
+    assert!(w.email.is_none());
     assert_eq!(w.total_balance.unwrap().to_string(), "796.00");
     assert_eq!(w.access_level_status_id, Some(1));
     assert_eq!(w.access_level_status.as_deref(), Some("Aktif"));

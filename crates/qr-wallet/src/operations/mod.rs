@@ -1,9 +1,14 @@
 //! One file per operation family: request types, pure builders, pure parsers.
 
+pub mod account;
+pub mod own_qr;
+pub mod payment;
 pub mod qr_payment;
 pub mod refund;
 pub mod third_party;
 pub mod token;
+pub mod tr_qr;
+pub mod transaction_data;
 
 use payments_core::{HttpRequest, Method, Secret};
 
@@ -17,7 +22,19 @@ pub(crate) fn api_request(
     operation: &str,
     body: Vec<u8>,
 ) -> HttpRequest {
-    let mut req = HttpRequest::new(Method::Post, config.transaction_url(operation))
+    api_request_at(config, token, "Transaction", operation, body)
+}
+
+/// A JSON POST to `{api}/v1/{controller}/{operation}` (`Account`,
+/// `Transaction`, `TransactionData`), headers as [`api_request`].
+pub(crate) fn api_request_at(
+    config: &QrWalletConfig,
+    token: &Secret<String>,
+    controller: &str,
+    operation: &str,
+    body: Vec<u8>,
+) -> HttpRequest {
+    let mut req = HttpRequest::new(Method::Post, config.api_operation_url(controller, operation))
         .header("Content-Type", "application/json")
         .bearer(token);
     if let Some(x) = config.x_client_id() {
@@ -38,4 +55,31 @@ pub(crate) fn check_text(value: &str, field: &'static str) -> payments_core::Res
         ));
     }
     Ok(())
+}
+
+/// An answer whose shape no source shows (\[U\] operations): the payload's
+/// JSON text, kept as sent. `Debug` shows it with personal data redacted.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RawPayload {
+    /// The payload as JSON text (`None` for a null payload).
+    pub json: Option<String>,
+}
+
+impl std::fmt::Debug for RawPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = self.json.as_deref().map(crate::redact::personal_data);
+        f.debug_struct("RawPayload").field("json", &shown).finish()
+    }
+}
+
+/// Opens the envelope and keeps the payload as text.
+pub(crate) fn parse_raw(
+    resp: &payments_core::HttpResponse,
+    operation: &'static str,
+) -> payments_core::Result<RawPayload> {
+    let payload = crate::wire::open(resp, operation)?;
+    Ok(RawPayload {
+        json: payload.map(|p| p.trim().to_owned()),
+    })
 }

@@ -6,9 +6,9 @@ use payments_core::{Decimal, Error, HttpRequest, HttpResponse, Money, PaymentSta
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::third_party::{CompletedPayment, CreatedQrCode, parse_completed, parse_created_qr};
+use super::third_party::{CompletedPayment, CreatedQrCode, parse_created_qr_for, parse_paid};
 use super::{api_request, check_text};
-use crate::amount::{try_money, wire_amount};
+use crate::amount::{DecimalFormat, try_money, wire_amount};
 use crate::{QrWalletConfig, wire};
 
 /// Path segment of CreateQRPayment.
@@ -94,7 +94,7 @@ pub fn build_create_qr_payment(
 
 /// Parses CreateQRPayment's answer (the QR code to show).
 pub fn parse_create_qr_payment(resp: &HttpResponse) -> Result<CreatedQrCode> {
-    parse_created_qr(resp)
+    parse_created_qr_for(resp, CREATE)
 }
 
 #[derive(Serialize)]
@@ -159,7 +159,7 @@ impl QrPaymentDetails {
 
 /// Parses ReadQRPayment's answer.
 pub fn parse_read_qr_payment(resp: &HttpResponse) -> Result<QrPaymentDetails> {
-    let payload = wire::open(resp)?;
+    let payload = wire::open(resp, READ)?;
     let payload = wire::require_payload(resp, payload)?;
     wire::decode(resp, payload, "ReadQRPayment payload")
 }
@@ -219,7 +219,7 @@ pub fn build_approve_qr_payment(
 
 /// Parses ApproveQRPayment's answer (shaped like Complete's).
 pub fn parse_approve_qr_payment(resp: &HttpResponse) -> Result<CompletedPayment> {
-    parse_completed(resp)
+    parse_paid(resp, APPROVE)
 }
 
 /// Builds CheckQRPaymentStatus: `{"qr_code"}`.
@@ -231,91 +231,268 @@ pub fn build_check_qr_payment_status(
     qr_code_request(config, token, CHECK_STATUS, qr_code)
 }
 
-/// A QR payment's status (CheckQRPaymentStatus). \[U\]: no source shows the
-/// payload, so the status is read from a `status` (or `payment_status`,
-/// `state`) field, and anything unrecognised is [`PaymentStatus::Unknown`];
-/// the other fields are picked up when present.
+/// A QR payment's status (CheckQRPaymentStatus).
+///
+/// Sipay documents the payload `{qr_code, qr_status_code, qr_status}`
+/// (sample `100` / `"WaitForPayment"`); the codes are the TR QR status table
+/// (100 WaitForPayment, 200 Approved, 300 Canceled, 400 Expire), which
+/// CheckQRPaymentStatus sharing is an inference \[U\]. The status is mapped
+/// from `qr_status_code` first, then from `qr_status`; a code and a word that
+/// disagree give [`PaymentStatus::Unknown`]. Only when both are absent is a
+/// bare `status` word read (an older shape). The other fields are picked up
+/// when present; an amount that cannot be read is an error, not a gap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QrPaymentStatusReport {
     /// The provider-neutral status.
     pub status: PaymentStatus,
-    /// The status as sent.
+    /// `qr_status_code` as sent.
+    pub qr_status_code: Option<i64>,
+    /// `qr_status` as sent (or the older `status` word).
     pub raw_status: Option<String>,
+    /// The QR code the answer is about.
+    pub qr_code: Option<String>,
     /// The amount, when sent (exact).
     pub amount: Option<Decimal>,
+    /// The amount's currency code, when sent.
+    pub currency_code: Option<String>,
     /// The paying transaction's id, once paid.
     pub transaction_id: Option<String>,
     /// The payment's correlation id, once paid (what refunds take).
     pub tx_correlation_id: Option<String>,
     /// The merchant's order id, when sent.
     pub ext_order_id: Option<String>,
-    /// The payload as JSON text.
-    pub payload: Option<String>,
 }
 
-impl QrPaymentStatusReport {
-    fn unknown(payload: Option<String>) -> Self {
-        QrPaymentStatusReport {
-            status: PaymentStatus::Unknown(String::new()),
-            raw_status: None,
-            amount: None,
-            transaction_id: None,
-            tx_correlation_id: None,
-            ext_order_id: None,
-            payload,
-        }
+/// Maps a documented QR status code (100, 200, 300, 400); `None` for others.
+pub fn map_qr_status_code(code: i64) -> Option<PaymentStatus> {
+    match code {
+        100 => Some(PaymentStatus::Pending),
+        200 => Some(PaymentStatus::Succeeded),
+        300 => Some(PaymentStatus::Cancelled),
+        400 => Some(PaymentStatus::Expired),
+        _ => None,
     }
 }
 
-/// Maps a status word or number as sent. Unknown values never become success.
+/// Lowercase, Turkish letters folded to ASCII (`ÖDENDİ`, `ödendi`, `ODENDI`
+/// all become `odendi`), spaces, `_` and `-` dropped.
+fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for ch in word.trim().chars() {
+        let ascii = match ch {
+            'İ' | 'I' | 'ı' | 'i' => 'i',
+            'Ö' | 'ö' => 'o',
+            'Ü' | 'ü' => 'u',
+            'Ş' | 'ş' => 's',
+            'Ç' | 'ç' => 'c',
+            'Ğ' | 'ğ' => 'g',
+            ' ' | '_' | '-' | '\u{307}' => continue,
+            other => {
+                out.extend(other.to_lowercase());
+                continue;
+            }
+        };
+        out.push(ascii);
+    }
+    out
+}
+
+/// Maps a status word as sent, case- and Turkish-letter-insensitively
+/// (`WaitForPayment`, `Approved`, `Canceled`, `Expire`, `ÖDENDİ`, ...).
+/// Unknown values never become success.
 pub fn map_qr_status(raw: &str) -> PaymentStatus {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "paid" | "completed" | "complete" | "approved" | "success" | "successful" | "odendi" | "ödendi" => {
+    match fold(raw).as_str() {
+        "approved" | "paid" | "completed" | "complete" | "success" | "successful" | "odendi" | "onaylandi" => {
             PaymentStatus::Succeeded
         }
-        "pending" | "created" | "waiting" | "new" | "beklemede" => PaymentStatus::Pending,
-        "expired" => PaymentStatus::Expired,
-        "cancelled" | "canceled" | "iptal" => PaymentStatus::Cancelled,
-        "refunded" | "iade" => PaymentStatus::Refunded,
-        "partially_refunded" | "partiallyrefunded" => PaymentStatus::PartiallyRefunded,
-        "declined" | "failed" | "rejected" => PaymentStatus::Declined,
-        other => PaymentStatus::Unknown(other.to_owned()),
+        "waitforpayment" | "waitingforpayment" | "pending" | "created" | "waiting" | "new" | "beklemede"
+        | "odemebekleniyor" => PaymentStatus::Pending,
+        "expire" | "expired" | "suresidoldu" => PaymentStatus::Expired,
+        "canceled" | "cancelled" | "iptal" | "iptaledildi" => PaymentStatus::Cancelled,
+        "refunded" | "iade" | "iadeedildi" => PaymentStatus::Refunded,
+        "partiallyrefunded" | "kismiiade" => PaymentStatus::PartiallyRefunded,
+        "declined" | "failed" | "rejected" | "reddedildi" => PaymentStatus::Declined,
+        _ => PaymentStatus::Unknown(raw.trim().to_owned()),
     }
 }
 
 /// Parses CheckQRPaymentStatus's answer.
 pub fn parse_check_qr_payment_status(resp: &HttpResponse) -> Result<QrPaymentStatusReport> {
-    let payload = wire::open(resp)?;
-    let Some(text) = payload else {
-        return Ok(QrPaymentStatusReport::unknown(None));
+    let payload = wire::open(resp, CHECK_STATUS)?;
+    let text = wire::require_payload(resp, payload)?.trim();
+    let bad = |reason: String| wire::unreadable(resp.status, reason, text.as_bytes(), None);
+    if !text.starts_with('{') {
+        return Err(bad("CheckQRPaymentStatus payload is not an object".into()));
+    }
+    let wire::Members(members) = wire::decode(resp, text, "status payload")?;
+    let mut report = QrPaymentStatusReport {
+        status: PaymentStatus::Unknown(String::new()),
+        qr_status_code: None,
+        raw_status: None,
+        qr_code: None,
+        amount: None,
+        currency_code: None,
+        transaction_id: None,
+        tx_correlation_id: None,
+        ext_order_id: None,
     };
-    let trimmed = text.trim();
-    let mut report = QrPaymentStatusReport::unknown(Some(trimmed.to_owned()));
-    if trimmed.starts_with('{') {
-        let wire::Members(members) = wire::decode(resp, trimmed, "status payload")?;
-        for (key, value) in &members {
-            let key = key.trim();
-            match key {
-                "status" | "payment_status" | "state" if report.raw_status.is_none() => {
-                    report.raw_status = Some(raw_text(value.get()));
-                }
-                "amount" => report.amount = crate::amount::decimal_from_json(value.get(), "amount").ok(),
-                "transaction_id" => report.transaction_id = wire::member_text(value),
-                "tx_correlation_id" => report.tx_correlation_id = wire::member_text(value),
-                "ext_order_id" => report.ext_order_id = wire::member_text(value),
-                _ => {}
+    let mut legacy_status = None;
+    for (key, value) in &members {
+        match key.trim() {
+            "qr_status_code" => {
+                report.qr_status_code = match wire::member_text(value) {
+                    None => None,
+                    Some(t) => Some(
+                        t.trim()
+                            .parse::<i64>()
+                            .map_err(|_| bad(format!("qr_status_code {t:?} is not an integer")))?,
+                    ),
+                };
             }
+            "qr_status" => report.raw_status = wire::member_text(value),
+            "status" => legacy_status = wire::member_text(value),
+            "qr_code" => report.qr_code = wire::member_text(value),
+            "amount" if value.get().trim() != "null" => {
+                let amount = crate::amount::decimal_from_json(value.get(), DecimalFormat::Unknown, "amount")
+                    .map_err(|e| bad(format!("status amount: {e}")))?;
+                report.amount = Some(amount);
+            }
+            "currency_code" => report.currency_code = wire::member_text(value),
+            "transaction_id" => report.transaction_id = wire::member_text(value),
+            "tx_correlation_id" => report.tx_correlation_id = wire::member_text(value),
+            "ext_order_id" => report.ext_order_id = wire::member_text(value),
+            _ => {}
         }
-    } else {
-        report.raw_status = Some(raw_text(trimmed));
     }
-    if let Some(raw) = report.raw_status.as_deref() {
-        report.status = map_qr_status(raw);
-    }
+    let by_code = report.qr_status_code.map(|c| (c, map_qr_status_code(c)));
+    let by_word = report.raw_status.as_deref().map(map_qr_status);
+    report.status = match (by_code, by_word) {
+        (Some((_, Some(a))), Some(b)) if !matches!(b, PaymentStatus::Unknown(_)) && a != b => {
+            PaymentStatus::Unknown(format!(
+                "{} / {}",
+                report.qr_status_code.unwrap_or_default(),
+                report.raw_status.as_deref().unwrap_or_default()
+            ))
+        }
+        (Some((_, Some(a))), _) => a,
+        (_, Some(word)) if !matches!(word, PaymentStatus::Unknown(_)) => word,
+        (Some((code, None)), _) => PaymentStatus::Unknown(code.to_string()),
+        (None, Some(word)) => word,
+        (None, None) => match legacy_status {
+            Some(word) => {
+                let status = map_qr_status(&word);
+                report.raw_status = Some(word);
+                status
+            }
+            None => {
+                return Err(bad(
+                    "CheckQRPaymentStatus payload without qr_status_code or qr_status".into()
+                ));
+            }
+        },
+    };
     Ok(report)
 }
 
-fn raw_text(raw: &str) -> String {
-    serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.trim().to_owned())
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn status_of(payload: &str) -> Result<QrPaymentStatusReport> {
+        parse_check_qr_payment_status(&HttpResponse::new(
+            200,
+            format!(r#"{{"status":0,"code":null,"message":null,"payload":{payload}}}"#),
+        ))
+    }
+
+    #[test]
+    fn sipay_sample_and_every_documented_code() {
+        // walletapi.sipay.com.tr/tr/transaction/qr-payment/check-qr-payment-status
+        let r = status_of(r#"{"qr_code":"0a1b2c","qr_status_code":100,"qr_status":"WaitForPayment"}"#).unwrap();
+        assert_eq!(r.status, PaymentStatus::Pending);
+        assert_eq!(r.qr_status_code, Some(100));
+        assert_eq!(r.raw_status.as_deref(), Some("WaitForPayment"));
+        assert_eq!(r.qr_code.as_deref(), Some("0a1b2c"));
+        for (code, word, want) in [
+            (100, "WaitForPayment", PaymentStatus::Pending),
+            (200, "Approved", PaymentStatus::Succeeded),
+            (300, "Canceled", PaymentStatus::Cancelled),
+            (400, "Expire", PaymentStatus::Expired),
+        ] {
+            let both = status_of(&format!(r#"{{"qr_status_code":{code},"qr_status":"{word}"}}"#)).unwrap();
+            assert_eq!(both.status, want, "{code} {word}");
+            let code_only = status_of(&format!(r#"{{"qr_status_code":"{code}"}}"#)).unwrap();
+            assert_eq!(code_only.status, want, "{code}");
+            let word_only = status_of(&format!(r#"{{"qr_status":"{word}"}}"#)).unwrap();
+            assert_eq!(word_only.status, want, "{word}");
+        }
+    }
+
+    #[test]
+    fn disagreement_and_unknown_codes_are_never_success() {
+        let r = status_of(r#"{"qr_status_code":200,"qr_status":"Expire"}"#).unwrap();
+        assert!(matches!(r.status, PaymentStatus::Unknown(_)), "{r:?}");
+        let r = status_of(r#"{"qr_status_code":250}"#).unwrap();
+        assert_eq!(r.status, PaymentStatus::Unknown("250".into()));
+        // An unknown code with a known word: the word decides.
+        let r = status_of(r#"{"qr_status_code":250,"qr_status":"Approved"}"#).unwrap();
+        assert_eq!(r.status, PaymentStatus::Succeeded);
+        let r = status_of(r#"{"qr_status":"Whatever"}"#).unwrap();
+        assert_eq!(r.status, PaymentStatus::Unknown("Whatever".into()));
+        assert!(status_of(r#"{"qr_status_code":"abc"}"#).is_err());
+        assert!(status_of(r#"{"qr_code":"x"}"#).is_err());
+        assert!(status_of("null").is_err());
+        assert!(status_of(r#""Approved""#).is_err());
+    }
+
+    #[test]
+    fn turkish_words_with_non_ascii_letters() {
+        for (word, want) in [
+            ("ÖDENDİ", PaymentStatus::Succeeded),
+            ("ödendi", PaymentStatus::Succeeded),
+            ("Ödendi", PaymentStatus::Succeeded),
+            ("ODENDI", PaymentStatus::Succeeded),
+            ("İPTAL EDİLDİ", PaymentStatus::Cancelled),
+            ("Süresi doldu", PaymentStatus::Expired),
+            ("Ödeme bekleniyor", PaymentStatus::Pending),
+            ("KISMİ İADE", PaymentStatus::PartiallyRefunded),
+            ("İADE", PaymentStatus::Refunded),
+            ("PARTIALLY_REFUNDED", PaymentStatus::PartiallyRefunded),
+        ] {
+            assert_eq!(map_qr_status(word), want, "{word}");
+        }
+        let r = status_of(r#"{"qr_status":"ÖDENDİ"}"#).unwrap();
+        assert_eq!(r.status, PaymentStatus::Succeeded);
+    }
+
+    #[test]
+    fn amounts_in_status_answers_are_read_or_refused() {
+        let r = status_of(r#"{"qr_status_code":200,"amount":100.00,"currency_code":"TRY"}"#).unwrap();
+        assert_eq!(r.amount.unwrap().to_string(), "100.00");
+        assert_eq!(r.currency_code.as_deref(), Some("TRY"));
+        let r = status_of(r#"{"qr_status_code":200,"amount":"1.234,50"}"#).unwrap();
+        assert_eq!(r.amount.unwrap().to_string(), "1234.50");
+        for bad in [r#""1.500""#, r#""abc""#, "1e3", "true", r#"{"v":1}"#] {
+            let e = status_of(&format!(r#"{{"qr_status_code":200,"amount":{bad}}}"#)).unwrap_err();
+            assert!(e.to_string().contains("amount"), "{bad}: {e}");
+            assert_eq!(e.delivery(), payments_core::Delivery::Unreadable);
+        }
+        let r = status_of(r#"{"qr_status_code":100,"amount":null}"#).unwrap();
+        assert_eq!(r.amount, None);
+    }
+
+    #[test]
+    fn read_qr_payment_sipay_sample() {
+        // walletapi.sipay.com.tr/en/transaction/qr-payment/read-qr-payment: code null.
+        let r = parse_read_qr_payment(&HttpResponse::new(
+            200,
+            r#"{"status":0,"code":null,"message":null,"payload":{"receiver_name":"Bm5","description":"test","amount":1.10,"qr_code":"a1b2","currency_code":"TRY","expire_date":"2022-01-10T14:31:49.6376785+00:00"}}"#,
+        ))
+        .unwrap();
+        assert_eq!(r.amount.to_string(), "1.10");
+        assert_eq!(r.amount_money().unwrap().minor(), 110);
+        assert_eq!(r.expire_date.as_deref(), Some("2022-01-10T14:31:49.6376785+00:00"));
+    }
 }

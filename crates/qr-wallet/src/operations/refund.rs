@@ -1,11 +1,13 @@
-//! RefundPayment and RefundPaymentInstant \[U: one weak source\]: full or partial.
+//! RefundPaymentInstant (documented by Sipay; the default) and RefundPayment
+//! (\[U\]: Katalon only, refuses partial refunds there): full or partial.
 
-use payments_core::{HttpRequest, HttpResponse, Money, Result, Secret};
-use serde::Serialize;
+use payments_core::{Decimal, HttpRequest, HttpResponse, Money, Result, Secret};
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{api_request, check_text};
 use crate::amount::wire_amount;
+use crate::wallet_info::WalletInfo;
 use crate::{QrWalletConfig, TxCorrelationId, wire};
 
 /// Path segment of RefundPayment.
@@ -25,7 +27,7 @@ pub struct RefundPayment {
     pub amount: Money,
     /// Free text.
     pub description: Option<String>,
-    /// Use RefundPaymentInstant instead of RefundPayment.
+    /// RefundPaymentInstant (the default, documented) rather than RefundPayment \[U\].
     pub instant: bool,
 }
 
@@ -37,7 +39,7 @@ impl RefundPayment {
             tx_correlation_id,
             amount,
             description: None,
-            instant: false,
+            instant: true,
         }
     }
 
@@ -47,7 +49,7 @@ impl RefundPayment {
         self
     }
 
-    /// Refund instantly (RefundPaymentInstant).
+    /// `false` sends RefundPayment \[U\] instead of RefundPaymentInstant.
     pub fn instant(mut self, yes: bool) -> Self {
         self.instant = yes;
         self
@@ -80,17 +82,35 @@ pub fn build_refund(config: &QrWalletConfig, token: &Secret<String>, req: &Refun
     Ok(api_request(config, token, operation, body))
 }
 
-/// An accepted refund. \[U\]: the payload's shape is not documented; the ids
-/// are picked up when present, and the payload is kept as JSON text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An accepted refund: RefundPaymentInstant's documented payload
+/// (`transaction_id`, `ext_transaction_id`, `transaction_amount`,
+/// `transaction_fee_amount`, `previous_amount`, `wallet_info`), and a
+/// `refund_transaction_id` when one is sent. Every field is optional: a null
+/// payload (Katalon's RefundPayment) is an accepted refund without details.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[non_exhaustive]
 pub struct RefundResult {
-    /// The refund's own transaction id (`refund_transaction_id`), when given.
+    /// The refund's own transaction id, when given.
+    #[serde(default, deserialize_with = "wire::opt_text")]
     pub refund_transaction_id: Option<String>,
-    /// The `transaction_id` the answer names (the refunded payment's, or the refund's).
+    /// The refund's transaction id (RefundPaymentInstant).
+    #[serde(default, deserialize_with = "wire::opt_text")]
     pub transaction_id: Option<String>,
-    /// The payload as JSON text.
-    pub payload: Option<String>,
+    /// The refund's `ext_transaction_id`, echoed.
+    #[serde(default, deserialize_with = "wire::opt_text")]
+    pub ext_transaction_id: Option<String>,
+    /// The amount refunded.
+    #[serde(default, deserialize_with = "wire::opt_decimal")]
+    pub transaction_amount: Option<Decimal>,
+    /// The refund's fee.
+    #[serde(default, deserialize_with = "wire::opt_decimal")]
+    pub transaction_fee_amount: Option<Decimal>,
+    /// `previous_amount` as sent (meaning not documented).
+    #[serde(default, deserialize_with = "wire::opt_decimal")]
+    pub previous_amount: Option<Decimal>,
+    /// The refunded wallet afterwards (no personal data in `Debug`).
+    #[serde(default)]
+    pub wallet_info: Option<WalletInfo>,
 }
 
 impl RefundResult {
@@ -100,31 +120,17 @@ impl RefundResult {
     }
 }
 
-/// Parses a refund's answer.
+/// Parses a refund's answer (either endpoint).
 pub fn parse_refund(resp: &HttpResponse) -> Result<RefundResult> {
-    let payload = wire::open(resp)?;
-    let Some(text) = payload else {
-        return Ok(RefundResult {
-            refund_transaction_id: None,
-            transaction_id: None,
-            payload: None,
-        });
-    };
-    let trimmed = text.trim();
-    let (mut refund_transaction_id, mut transaction_id) = (None, None);
-    if trimmed.starts_with('{') {
-        let wire::Members(members) = wire::decode(resp, trimmed, "refund payload")?;
-        for (key, value) in &members {
-            match key.trim() {
-                "refund_transaction_id" => refund_transaction_id = wire::member_text(value),
-                "transaction_id" => transaction_id = wire::member_text(value),
-                _ => {}
-            }
-        }
+    let payload = wire::open(resp, REFUND_INSTANT)?;
+    match payload.map(str::trim) {
+        None => Ok(RefundResult::default()),
+        Some(text) if text.starts_with('{') => wire::decode(resp, text, "refund payload"),
+        Some(text) => Err(wire::unreadable(
+            resp.status,
+            "refund payload is not an object",
+            text.as_bytes(),
+            None,
+        )),
     }
-    Ok(RefundResult {
-        refund_transaction_id,
-        transaction_id,
-        payload: Some(trimmed.to_owned()),
-    })
 }

@@ -10,6 +10,7 @@ use time::{OffsetDateTime, UtcOffset};
 use super::{api_request, check_text};
 use crate::amount::{try_money, wire_amount};
 use crate::session::SessionExpiry;
+use crate::wallet_info::WalletInfo;
 use crate::{PROVIDER, QrWalletConfig, TxCorrelationId, wire};
 
 /// Path segment of Begin.
@@ -155,11 +156,16 @@ pub struct PaymentData {
     /// Product name.
     #[serde(rename = "ProductName", default, deserialize_with = "wire::opt_text")]
     pub product_name: Option<String>,
-    /// VAT (KDV) as sent, e.g. `1.00` from `"1,00"`.
-    #[serde(rename = "Kdv", alias = "KDV", default, deserialize_with = "wire::opt_decimal")]
+    /// VAT (KDV) as sent, e.g. `1.00` from `"1,00"` (a Turkish-formatted field).
+    #[serde(
+        rename = "Kdv",
+        alias = "KDV",
+        default,
+        deserialize_with = "wire::opt_turkish_decimal"
+    )]
     pub kdv: Option<Decimal>,
-    /// Discount ratio, e.g. `0.00` from `"0,00"`.
-    #[serde(rename = "DiscountRatio", default, deserialize_with = "wire::opt_decimal")]
+    /// Discount ratio, e.g. `0.00` from `"0,00"` (a Turkish-formatted field).
+    #[serde(rename = "DiscountRatio", default, deserialize_with = "wire::opt_turkish_decimal")]
     pub discount_ratio: Option<Decimal>,
     /// Currency id as sent (`"1"` = Turkish lira).
     #[serde(rename = "CurrencyId", default, deserialize_with = "wire::opt_text")]
@@ -242,7 +248,7 @@ impl BegunThirdPartyPayment {
 /// holding a JSON object; an object is accepted too). A non-zero
 /// `ResponseCode` is a provider error with that code.
 pub fn parse_begin(resp: &HttpResponse) -> Result<BegunThirdPartyPayment> {
-    let payload = wire::open(resp)?;
+    let payload = wire::open(resp, BEGIN)?;
     let payload = wire::require_payload(resp, payload)?;
     let wire::Members(members) = wire::decode(resp, payload, "Begin payload")?;
     let mut id = None;
@@ -256,23 +262,17 @@ pub fn parse_begin(resp: &HttpResponse) -> Result<BegunThirdPartyPayment> {
         };
         if slot.replace(*value).is_some() {
             let reason = format!("Begin payload: {:?} appears twice", key.trim());
-            return Err(Error::unreadable(
-                PROVIDER,
-                resp.status,
-                reason,
-                payload.as_bytes(),
-                None,
-            ));
+            return Err(wire::unreadable(resp.status, reason, payload.as_bytes(), None));
         }
     }
     let missing = |field: &str| {
         let reason = format!("Begin payload without {field}");
-        Error::unreadable(PROVIDER, resp.status, reason, payload.as_bytes(), None)
+        wire::unreadable(resp.status, reason, payload.as_bytes(), None)
     };
     let id = id.ok_or_else(|| missing("tx_correlation_id"))?;
     let data = data.ok_or_else(|| missing("payment_data"))?;
     let tx_correlation_id = TxCorrelationId::from_json(id.get())
-        .map_err(|e| Error::unreadable(PROVIDER, resp.status, e.to_string(), payload.as_bytes(), None))?;
+        .map_err(|e| wire::unreadable(resp.status, e.to_string(), payload.as_bytes(), None))?;
     let data_text = data.get().trim();
     let inner: String;
     let data_json = if data_text.starts_with('"') {
@@ -316,6 +316,9 @@ pub struct CompleteThirdPartyPayment {
     /// The session's expiry from Begin: when set, the client refuses to send
     /// once it has passed.
     pub session_expiry: Option<SessionExpiry>,
+    /// The amount Begin showed (`RequestAmount`): when set, the client checks
+    /// that Complete's `transaction_amount` is that amount.
+    pub expected_amount: Option<Decimal>,
 }
 
 impl CompleteThirdPartyPayment {
@@ -326,13 +329,16 @@ impl CompleteThirdPartyPayment {
             tx_correlation_id,
             provider_id: None,
             session_expiry: None,
+            expected_amount: None,
         }
     }
 
-    /// The Complete that follows `begun`, carrying its session expiry.
+    /// The Complete that follows `begun`, carrying its session expiry and the
+    /// amount it showed (`RequestAmount`), which Complete's answer must match.
     pub fn from_begun(wallet_number: impl Into<String>, begun: &BegunThirdPartyPayment) -> Self {
         CompleteThirdPartyPayment {
             session_expiry: begun.payment_data.session_expire_date,
+            expected_amount: Some(begun.payment_data.request_amount),
             ..CompleteThirdPartyPayment::new(wallet_number, begun.tx_correlation_id.clone())
         }
     }
@@ -340,6 +346,12 @@ impl CompleteThirdPartyPayment {
     /// Overrides the configured provider id.
     pub fn provider_id(mut self, id: impl Into<String>) -> Self {
         self.provider_id = Some(id.into());
+        self
+    }
+
+    /// Sets the amount Complete must charge (what the customer was shown).
+    pub fn expected_amount(mut self, amount: Decimal) -> Self {
+        self.expected_amount = Some(amount);
         self
     }
 
@@ -394,106 +406,11 @@ pub struct ExtOrderId {
     pub transaction_id: Option<String>,
 }
 
-/// Available and unavailable parts of a balance.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct Balance {
-    /// Usable now.
-    #[serde(default, deserialize_with = "wire::opt_decimal")]
-    pub available: Option<Decimal>,
-    /// Held.
-    #[serde(default, deserialize_with = "wire::opt_decimal")]
-    pub unavailable: Option<Decimal>,
-}
-
-/// The wallet's transaction limits.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct TransactionLimits {
-    /// Highest balance allowed.
-    #[serde(default, deserialize_with = "wire::opt_decimal")]
-    pub max_balance: Option<Decimal>,
-    /// Top-up limit by credit card.
-    #[serde(default, deserialize_with = "wire::opt_decimal")]
-    pub topup_credit_limit: Option<Decimal>,
-    /// Top-up limit in cash.
-    #[serde(default, deserialize_with = "wire::opt_decimal")]
-    pub topup_cash_limit: Option<Decimal>,
-    /// Withdrawal limit.
-    #[serde(default, deserialize_with = "wire::opt_decimal")]
-    pub withdrawal_limit: Option<Decimal>,
-    /// Payment limit.
-    #[serde(default, deserialize_with = "wire::opt_decimal")]
-    pub payment_limit: Option<Decimal>,
-    /// Wallet-to-wallet transfer limit.
-    #[serde(default, deserialize_with = "wire::opt_decimal")]
-    pub wallet_to_wallet_limit: Option<Decimal>,
-}
-
-/// The paying wallet after the payment (`sender_wallet_info`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct WalletInfo {
-    /// Wallet id (digits kept exactly).
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub id: Option<String>,
-    /// Holder's name.
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub name: Option<String>,
-    /// Account number.
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub account_number: Option<String>,
-    /// Account type (`Personal`, ...).
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub account_type: Option<String>,
-    /// Creation time as sent (`2021-09-20T10:52:35.5927212+00:00`).
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub created_date_utc: Option<String>,
-    /// Wallet number.
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub number: Option<String>,
-    /// Phone country code.
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub phone_country_code: Option<String>,
-    /// Phone number.
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub phone_number: Option<String>,
-    /// E-mail address.
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub email: Option<String>,
-    /// Total balance.
-    #[serde(default, deserialize_with = "wire::opt_decimal")]
-    pub total_balance: Option<Decimal>,
-    /// Access level id (1 = active).
-    #[serde(default, deserialize_with = "wire::opt_int")]
-    pub access_level_status_id: Option<i64>,
-    /// Access level (`Aktif`).
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub access_level_status: Option<String>,
-    /// Payment balance.
-    #[serde(default)]
-    pub payment_balance: Option<Balance>,
-    /// Cash balance.
-    #[serde(default)]
-    pub cash_balance: Option<Balance>,
-    /// Limits.
-    #[serde(default)]
-    pub transaction_limits: Option<TransactionLimits>,
-    /// KYC level status, as JSON text (its shape is not documented).
-    #[serde(default, deserialize_with = "wire::opt_json")]
-    pub kyc_level_status: Option<String>,
-    /// Currency code (`TRY`).
-    #[serde(default, deserialize_with = "wire::opt_text")]
-    pub currency_code: Option<String>,
-    /// KYC information, as JSON text (its shape is not documented).
-    #[serde(default, deserialize_with = "wire::opt_json")]
-    pub user_kyc_info: Option<String>,
-}
-
 /// A completed wallet payment (Complete3rdPartyQRCodePayment, ApproveQRPayment).
 ///
-/// The seed's field table is shifted against its sample; these fields follow the sample.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// The seed's field table is shifted against its sample; these fields follow
+/// the sample. `Debug` shows no personal data ([`WalletInfo`]).
+#[derive(Debug, Clone, Deserialize)]
 #[non_exhaustive]
 pub struct CompletedPayment {
     /// The wallet platform's transaction id (digits kept exactly).
@@ -543,13 +460,47 @@ impl CompletedPayment {
     pub fn amount(&self) -> Result<Money> {
         try_money(self.transaction_amount, "transaction_amount")
     }
+
+    /// Checks that the payment charged `expected` (for Complete, what Begin
+    /// showed as `RequestAmount`; for Payment, the amount asked). Equal
+    /// values of different scale match (`100.0000` and `100.00`). A mismatch
+    /// means money moved for another amount than expected: the error names
+    /// both amounts and the transaction, so that it can be refunded or
+    /// investigated, and says the outcome is unknown.
+    pub fn ensure_amount(&self, expected: Decimal) -> Result<()> {
+        if self.transaction_amount == expected {
+            return Ok(());
+        }
+        Err(crate::error::amount_mismatch(
+            "transaction_amount",
+            format!(
+                "the wallet charged {} but {expected} was expected (RequestAmount or the amount asked; transaction {})",
+                self.transaction_amount, self.transaction_id
+            ),
+        ))
+    }
 }
 
 /// Parses Complete's (or ApproveQRPayment's) answer.
 pub fn parse_completed(resp: &HttpResponse) -> Result<CompletedPayment> {
-    let payload = wire::open(resp)?;
+    parse_paid(resp, COMPLETE)
+}
+
+/// Parses an answer shaped like Complete's for `operation`.
+pub(crate) fn parse_paid(resp: &HttpResponse, operation: &'static str) -> Result<CompletedPayment> {
+    let payload = wire::open(resp, operation)?;
     let payload = wire::require_payload(resp, payload)?;
     wire::decode(resp, payload, "payment payload")
+}
+
+/// Parses Complete's answer and checks it against the Complete request's
+/// expected amount, when it carries one ([`CompleteThirdPartyPayment::from_begun`]).
+pub fn parse_completed_for(resp: &HttpResponse, req: &CompleteThirdPartyPayment) -> Result<CompletedPayment> {
+    let paid = parse_completed(resp)?;
+    if let Some(expected) = req.expected_amount {
+        paid.ensure_amount(expected)?;
+    }
+    Ok(paid)
 }
 
 /// Create3rdPartyQrCode (merchant side): make a partner QR for an amount. \[U\]
@@ -631,7 +582,12 @@ pub struct CreatedQrCode {
 
 /// Parses an answer that carries a QR code (Create3rdPartyQrCode, CreateQRPayment).
 pub fn parse_created_qr(resp: &HttpResponse) -> Result<CreatedQrCode> {
-    let payload = wire::open(resp)?;
+    parse_created_qr_for(resp, CREATE_THIRD_PARTY_QR)
+}
+
+/// As [`parse_created_qr`], naming `operation` in outcome-unknown errors.
+pub(crate) fn parse_created_qr_for(resp: &HttpResponse, operation: &'static str) -> Result<CreatedQrCode> {
+    let payload = wire::open(resp, operation)?;
     let Some(text) = payload else {
         return Ok(CreatedQrCode {
             qr_code: None,
