@@ -71,18 +71,25 @@ pub mod signature;
 pub mod validate;
 mod wire;
 
-pub use client::{EpayClient, EpayClientBuilder};
+pub use client::{EpayClient, EpayClientBuilder, QrPayment};
 pub use config::{Environment, EpayConfig, EpayConfigBuilder, Language};
 pub use error::{ResultCode, StatusName};
 pub use operations::invoice::{
     CreateInvoice, ExpirePeriod, Invoice, InvoicePage, InvoiceSearch, InvoiceStatus, SearchFilter, SearchMethod,
     SortOrder,
 };
+pub use operations::cards::SavedCard;
+pub use operations::cryptopay::{HomebankCard, HostPayment, HostPaymentResult, PaymentType, Secure3d};
+pub use operations::legacy::LegacyOperation;
+pub use operations::qr::{QrCode, QrRequest, QrState, QrStatus};
 pub use operations::saved_card::{CardPaymentResult, PaymentFrequency, SavedCardPayment};
 pub use operations::status::{StatusResponse, Transaction};
 pub use operations::token::{AccessToken, PaymentTokenRequest};
-pub use operations::transaction::{ChargeRequest, RefundOperation};
-pub use operations::transfer::{TransferCard, TransferKind, TransferRequest};
+pub use operations::transaction::{ChargeRequest, OperationStatus, RefundOperation};
+pub use operations::transfer::{
+    CardCredential, CardExpiry, TransferKind, TransferList, TransferListQuery, TransferReceiver, TransferRequest,
+    TransferResult, TransferSender, TransferStatus,
+};
 pub use operations::widget::{WidgetObject, WidgetPayment};
 
 /// The provider's name in errors, traces and [`payments_core::PaymentProvider::name`].

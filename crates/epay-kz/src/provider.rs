@@ -91,7 +91,10 @@ impl PaymentProvider for EpayClient {
     }
 
     fn verify_callback(&self, body: &[u8]) -> Result<CallbackEvent> {
-        let link = callback::verify_post_link_derived(body, self.config().callback_key())?;
+        let link = match self.config().callback_key() {
+            Some(key) if callback::has_secret_hash(body)? => callback::verify_post_link_derived(body, key)?,
+            _ => callback::parse_post_link(body)?,
+        };
         Ok(CallbackEvent::new(PROVIDER, link.to_report()))
     }
 }

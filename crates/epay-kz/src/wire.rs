@@ -144,13 +144,61 @@ pub(crate) fn parse_amount(
         .map_err(|e| Error::unreadable(PROVIDER, status, format!("{field}: {e}"), text.as_bytes(), None))
 }
 
-/// A currency code as ePay sends it; unknown codes are an unreadable response.
-pub(crate) fn parse_currency(code: Option<&str>, default: Currency, status: u16) -> Result<Currency> {
+/// A currency code as ePay sends it (`None` when absent or blank); unknown
+/// codes are an unreadable response. There is no default currency.
+pub(crate) fn parse_currency(code: Option<&str>, status: u16) -> Result<Option<Currency>> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
-        None => Ok(default),
+        None => Ok(None),
         Some(c) => Currency::from_alpha(c)
+            .map(Some)
             .ok_or_else(|| Error::unreadable(PROVIDER, status, format!("unknown currency {c:?}"), b"", None)),
     }
+}
+
+/// The currency amounts are read in: the one the answer states, else the one
+/// the caller expects; an answer with amounts but neither is an error (ePay
+/// serves several currencies, so none is assumed).
+pub(crate) fn amount_currency(
+    stated: Option<Currency>,
+    expected: Option<Currency>,
+    has_amount: bool,
+    status: u16,
+) -> Result<Option<Currency>> {
+    match (stated.or(expected), has_amount) {
+        (None, true) => Err(Error::unreadable(
+            PROVIDER,
+            status,
+            "an amount without a currency (and no expected currency given)",
+            b"",
+            None,
+        )),
+        (c, _) => Ok(c),
+    }
+}
+
+/// Like [`parse_amount`], with the currency resolved by [`amount_currency`].
+pub(crate) fn parse_amount_in(
+    raw: Option<&RawValue>,
+    currency: Option<Currency>,
+    status: u16,
+    field: &str,
+) -> Result<Option<Money>> {
+    match currency {
+        Some(c) => parse_amount(raw, c, status, field),
+        None if raw.and_then(raw_str).is_some_and(|t| !t.trim().is_empty()) => Err(Error::unreadable(
+            PROVIDER,
+            status,
+            format!("{field} without a currency"),
+            b"",
+            None,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// True when `raw` holds a non-blank amount.
+pub(crate) fn has_amount(raw: Option<&RawValue>) -> bool {
+    raw.and_then(raw_str).is_some_and(|t| !t.trim().is_empty())
 }
 
 /// Parses a JSON object body. serde would also read a struct from a JSON
