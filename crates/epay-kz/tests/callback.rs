@@ -26,7 +26,7 @@ fn spec_success_body(secret_hash: &str) -> String {
 
 #[test]
 fn the_spec_success_body_decodes_every_field() {
-    let key = Secret::from(CLIENT_SECRET);
+    let key = Secret::from(CALLBACK_KEY);
     let hash = derive_secret_hash(&key, "000001234567");
     let body = spec_success_body(hash.expose_secret());
     let PostLink::Success(s) = callback::verify_post_link_derived(body.as_bytes(), &key).unwrap() else {
@@ -98,15 +98,19 @@ async fn mount_status(server: &MockServer, body: String) {
 }
 
 fn status(status_name: &str, amount: &str, invoice: &str) -> String {
+    status_tx(status_name, amount, invoice, TX)
+}
+
+fn status_tx(status_name: &str, amount: &str, invoice: &str, tx: &str) -> String {
     format!(
-        r#"{{"resultCode":"100","resultMessage":"SUCCESS","transaction":{{"id":"{TX}","invoiceID":"{invoice}","amount":{amount},"currency":"KZT","statusName":"{status_name}"}}}}"#
+        r#"{{"resultCode":"100","resultMessage":"SUCCESS","transaction":{{"id":"{tx}","invoiceID":"{invoice}","amount":{amount},"currency":"KZT","statusName":"{status_name}"}}}}"#
     )
 }
 
 #[tokio::test]
 async fn confirm_checks_invoice_amount_and_status() {
     let amount = Money::from_minor(15050, Currency::KZT);
-    let body = testing::success_body(&Secret::from(CLIENT_SECRET), "000001234567", TX, amount);
+    let body = testing::success_body(&Secret::from(CALLBACK_KEY), "000001234567", TX, amount);
 
     let server = MockServer::start().await;
     mount_status(&server, status("CHARGE", "150.50", "000001234567")).await;
@@ -125,6 +129,11 @@ async fn confirm_checks_invoice_amount_and_status() {
         (status("CHARGE", "150.49", "000001234567"), "amount"),
         (status("REFUND", "150.50", "000001234567"), "status"),
         (status("CHARGE", "150.50", "000001234599"), "invoice_id"),
+        // A holder of the invoice's secret_hash posting a new transaction id.
+        (
+            status_tx("CHARGE", "150.50", "000001234567", "another-transaction"),
+            "transaction_id",
+        ),
     ] {
         let server = MockServer::start().await;
         mount_status(&server, status_body).await;

@@ -169,6 +169,23 @@ pub struct CreditOrderRequest {
     pub credit_condition_id: String,
 }
 
+impl CreditOrderRequest {
+    /// An order of `amount` for the invoice `order_id` under a credit condition.
+    pub fn new(
+        shop_id: impl Into<String>,
+        order_id: impl Into<String>,
+        amount: Money,
+        credit_condition_id: impl Into<String>,
+    ) -> Self {
+        CreditOrderRequest {
+            shop_id: shop_id.into(),
+            order_id: order_id.into(),
+            amount,
+            credit_condition_id: credit_condition_id.into(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct OrderWire<'a> {

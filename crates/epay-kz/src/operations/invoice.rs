@@ -808,7 +808,7 @@ mod tests {
 
     #[test]
     fn the_seed_create_response_parses_with_its_quirks() {
-        let inv = parse_create_invoice(&HttpResponse::new(200, SEED_CREATE_RESPONSE)).unwrap();
+        let inv = parse_create_invoice(&HttpResponse::new(200, SEED_CREATE_RESPONSE), Currency::KZT).unwrap();
         assert_eq!(inv.id, "19c435ae-fbe6-4761-863f-381f6a0fe824");
         assert_eq!(inv.amount, Some(Money::from_minor(10000, Currency::KZT)));
         assert_eq!(inv.status, InvoiceStatus::Active);
