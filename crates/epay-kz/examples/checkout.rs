@@ -51,7 +51,10 @@ async fn run(config: EpayConfig) -> Result<(), Box<dyn std::error::Error>> {
         None => {
             let hash = new_secret_hash();
             eprintln!("no EPAY_CALLBACK_KEY: using a random secret_hash (a real shop stores it with the order)");
-            (client.widget_payment_with_hash(&payment, hash.clone()).await?, Some(hash))
+            (
+                client.widget_payment_with_hash(&payment, hash.clone()).await?,
+                Some(hash),
+            )
         }
     };
     println!("{}", client.widget_page(&object));

@@ -285,7 +285,10 @@ pub fn parse_post_link(body: &[u8]) -> Result<PostLink> {
 /// True when the body carries a `secret_hash` (a widget or API payment with
 /// one; invoice-link postLinks have none).
 pub fn has_secret_hash(body: &[u8]) -> Result<bool> {
-    Ok(envelope(body)?.secret_hash.and_then(wire::raw_str).is_some_and(|h| !h.is_empty()))
+    Ok(envelope(body)?
+        .secret_hash
+        .and_then(wire::raw_str)
+        .is_some_and(|h| !h.is_empty()))
 }
 
 /// Verifies a postLink body against the `secret_hash` stored for this payment,
@@ -326,9 +329,9 @@ fn decode(body: &[u8]) -> Result<PostLink> {
         serde_json::from_slice(body).map_err(|e| Error::malformed_callback(format!("postLink: {e}")))?;
     let currency = match w.currency.as_deref().filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => Some(
-            Currency::from_alpha(c).ok_or_else(|| Error::malformed_callback(format!("unknown currency {c:?}")))?,
-        ),
+        Some(c) => {
+            Some(Currency::from_alpha(c).ok_or_else(|| Error::malformed_callback(format!("unknown currency {c:?}")))?)
+        }
     };
     let amount = match w.amount.as_deref().and_then(wire::raw_text) {
         None => None,
@@ -337,7 +340,10 @@ fn decode(body: &[u8]) -> Result<PostLink> {
             // No default currency: KZT, USD and EUR payments all post here.
             let currency =
                 currency.ok_or_else(|| Error::malformed_callback("amount without currency (none is assumed)"))?;
-            Some(Money::parse_major(t.trim(), currency).map_err(|e| Error::malformed_callback(format!("amount: {e}")))?)
+            Some(
+                Money::parse_major(t.trim(), currency)
+                    .map_err(|e| Error::malformed_callback(format!("amount: {e}")))?,
+            )
         }
     };
     let invoice_id = w.invoice_id.filter(|s| !s.is_empty());

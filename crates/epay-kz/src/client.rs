@@ -25,7 +25,9 @@ use crate::operations::saved_card::{self, CardPaymentResult, PaymentFrequency, S
 use crate::operations::status::{self, StatusResponse};
 use crate::operations::token::{self, AccessToken, PaymentTokenRequest};
 use crate::operations::transaction::{self, ChargeRequest, OperationStatus, RefundOperation};
-use crate::operations::transfer::{self, TransferKind, TransferList, TransferListQuery, TransferRequest, TransferResult, TransferStatus};
+use crate::operations::transfer::{
+    self, TransferKind, TransferList, TransferListQuery, TransferRequest, TransferResult, TransferStatus,
+};
 use crate::operations::widget::{self, WidgetObject, WidgetPayment};
 
 /// Which cached token an API call needs. Each is a `client_credentials` or
@@ -134,11 +136,7 @@ impl EpayClientBuilder {
             None => HttpClient::new()?,
         };
         let clock = self.clock.unwrap_or_else(system_clock);
-        let cache = || {
-            TokenCache::new()
-                .with_margin(self.margin)
-                .with_clock(clock.clone())
-        };
+        let cache = || TokenCache::new().with_margin(self.margin).with_clock(clock.clone());
         Ok(EpayClient {
             tokens: Arc::new(std::array::from_fn(|_| cache())),
             config: Arc::new(self.config),
@@ -467,7 +465,7 @@ impl EpayClient {
         cards::parse_deactivate_card(&resp)
     }
 
-    /// Pays with a saved card [U]: a payment token with the derived
+    /// Pays with a saved card \[U\]: a payment token with the derived
     /// `secret_hash`, then `/payments/cards/auth` with it.
     pub async fn pay_with_saved_card(&self, req: &SavedCardPayment) -> Result<CardPaymentResult> {
         let hash = self.derived_hash(&req.invoice_id)?;
@@ -496,7 +494,7 @@ impl EpayClient {
     }
 
     /// Subscribes a paid transaction to recurring payments with **the
-    /// payment's own token** (as the official SDK does [U]): the
+    /// payment's own token** (as the official SDK does \[U\]): the
     /// `access_token` of [`EpayClient::payment_token`] or
     /// [`WidgetObject::access_token`]. Not resent.
     pub async fn subscribe_recurrent(
@@ -514,7 +512,7 @@ impl EpayClient {
 
     // ---- transfers and payouts ------------------------------------------------
 
-    /// A P2P, AFT or OCT transfer [U]: a fresh token for this transfer
+    /// A P2P, AFT or OCT transfer \[U\]: a fresh token for this transfer
     /// (`invoiceID` = order id, amount, currency, transfer terminal, scope
     /// `transfer`), then the transfer with it. Never resent: after an unknown
     /// outcome, check [`EpayClient::transfer_status`].
@@ -529,7 +527,7 @@ impl EpayClient {
 
     /// A payout to a client's card (OCT) from the merchant's corporate card
     /// registered with ePay for the payout terminal (ePay's withdrawal page;
-    /// body per the official SDK [U]).
+    /// body per the official SDK \[U\]).
     pub async fn payout(&self, req: &TransferRequest) -> Result<TransferResult> {
         if req.kind != TransferKind::Oct {
             return Err(Error::invalid_input("kind", "a payout is an OCT transfer"));
@@ -561,7 +559,7 @@ impl EpayClient {
         transfer::parse_transfer_status(&resp, expected)
     }
 
-    /// The transfer list (`p2p/operations`, password grant with scope `transfer`) [U].
+    /// The transfer list (`p2p/operations`, password grant with scope `transfer`) \[U\].
     pub async fn transfer_list(&self, query: &TransferListQuery) -> Result<TransferList> {
         let resp = self
             .send_authorized(
@@ -603,11 +601,13 @@ impl EpayClient {
             .or_else(|| self.config.failure_post_link.clone());
         let token = self.payment_token(&req).await?;
         let http = cryptopay::build_host_payment(&self.config, payment, &token.access_token)?;
-        let resp = self.send_with(Call::moves_money(PROVIDER, "host_payment"), http).await?;
+        let resp = self
+            .send_with(Call::moves_money(PROVIDER, "host_payment"), http)
+            .await?;
         cryptopay::parse_host_payment(&resp, payment.amount.currency())
     }
 
-    /// The customer's Homebank cards for a HalykID payment [U], with the
+    /// The customer's Homebank cards for a HalykID payment \[U\], with the
     /// payment token of `invoice_id` and the customer's Homebank token.
     pub async fn halyk_id_cards(
         &self,
@@ -616,11 +616,13 @@ impl EpayClient {
         homebank_token: &Secret<String>,
     ) -> Result<Vec<HomebankCard>> {
         let http = cryptopay::build_halyk_id_cards(&self.config, invoice_id, payment_token, homebank_token)?;
-        let resp = self.send_with(Call::idempotent(PROVIDER, "halyk_id_cards"), http).await?;
+        let resp = self
+            .send_with(Call::idempotent(PROVIDER, "halyk_id_cards"), http)
+            .await?;
         cryptopay::parse_halyk_id_cards(&resp)
     }
 
-    /// Generates a QR payment [U] (a payment token with the derived
+    /// Generates a QR payment \[U\] (a payment token with the derived
     /// `secret_hash`, then the generate call). Keep the returned
     /// [`QrPayment`]: its status is queried with the same token, and ePay
     /// cancels the QR after 20 minutes.
@@ -657,15 +659,21 @@ impl EpayClient {
         qr::parse_qr_status(&resp, payment.amount.currency())
     }
 
-    /// Installments [U]: the terminal and its shop, with the payment token.
+    /// Installments \[U\]: the terminal and its shop, with the payment token.
     pub async fn terminal_info(&self, payment_token: &Secret<String>) -> Result<TerminalInfo> {
         let http = installment::build_terminal_info(&self.config, &self.config.terminal_id, payment_token)?;
-        let resp = self.send_with(Call::idempotent(PROVIDER, "terminal_info"), http).await?;
+        let resp = self
+            .send_with(Call::idempotent(PROVIDER, "terminal_info"), http)
+            .await?;
         installment::parse_terminal_info(&resp)
     }
 
-    /// Installments [U]: the shop's credit conditions.
-    pub async fn credit_conditions(&self, payment_token: &Secret<String>, shop_id: &str) -> Result<Vec<CreditCondition>> {
+    /// Installments \[U\]: the shop's credit conditions.
+    pub async fn credit_conditions(
+        &self,
+        payment_token: &Secret<String>,
+        shop_id: &str,
+    ) -> Result<Vec<CreditCondition>> {
         let http = installment::build_credit_conditions(&self.config, shop_id, payment_token)?;
         let resp = self
             .send_with(Call::idempotent(PROVIDER, "credit_conditions"), http)
@@ -673,7 +681,7 @@ impl EpayClient {
         installment::parse_credit_conditions(&resp)
     }
 
-    /// Installments [U]: creates the credit order (not resent).
+    /// Installments \[U\]: creates the credit order (not resent).
     pub async fn create_credit_order(
         &self,
         payment_token: &Secret<String>,
@@ -686,7 +694,7 @@ impl EpayClient {
         installment::parse_credit_order(&resp, req.amount.currency())
     }
 
-    /// Installments [U]: the credit order's state.
+    /// Installments \[U\]: the credit order's state.
     pub async fn credit_order_status(
         &self,
         payment_token: &Secret<String>,

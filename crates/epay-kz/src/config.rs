@@ -14,9 +14,9 @@ pub const DEFAULT_TRANSFER_SCOPE: &str = "transfer";
 pub const DEFAULT_OPERATION_SCOPE: &str = "statement usermanagement operation";
 /// Default path of host-to-host payments, appended to the API base.
 pub const DEFAULT_CRYPTOPAY_PATH: &str = "/payment/cryptopay";
-/// Default path of QR generation [U]: one third-party server shows it.
+/// Default path of QR generation \[U\]: one third-party server shows it.
 pub const DEFAULT_QR_GENERATE_PATH: &str = "/payment/qr/generate";
-/// Default path of the QR status query [U]: the official SDK and one third-party server.
+/// Default path of the QR status query \[U\]: the official SDK and one third-party server.
 pub const DEFAULT_QR_STATUS_PATH: &str = "/qr";
 
 /// The lifetime assumed for a token whose answer has no `expires_in`: the
@@ -361,7 +361,7 @@ impl EpayConfig {
         self.default_token_lifetime
     }
 
-    /// ePay codes configured as "this operation id was already used" [U].
+    /// ePay codes configured as "this operation id was already used" \[U\].
     pub fn duplicate_operation_codes(&self) -> &[String] {
         &self.duplicate_codes
     }
@@ -509,19 +509,19 @@ impl EpayConfigBuilder {
         self
     }
 
-    /// Overrides the QR generation path [U] (default `/payment/qr/generate`).
+    /// Overrides the QR generation path \[U\] (default `/payment/qr/generate`).
     pub fn qr_generate_path(mut self, path: impl Into<String>) -> Self {
         self.qr_generate_path = path.into();
         self
     }
 
-    /// Overrides the QR status path [U] (default `/qr`).
+    /// Overrides the QR status path \[U\] (default `/qr`).
     pub fn qr_status_path(mut self, path: impl Into<String>) -> Self {
         self.qr_status_path = path.into();
         self
     }
 
-    /// ePay error codes that mean "this operation id was already used" [U]:
+    /// ePay error codes that mean "this operation id was already used" \[U\]:
     /// no public document names one, so none is assumed (HTTP 409 always counts).
     pub fn duplicate_operation_codes(mut self, codes: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.duplicate_codes = codes.into_iter().map(Into::into).collect();
@@ -747,7 +747,10 @@ mod tests {
         let cfg = EpayConfig::builder("a", "b", "c").build().unwrap();
         assert_eq!(cfg.oauth_url(), "https://test-epay-oauth.epayment.kz/oauth2/token");
         assert_eq!(cfg.api_url(), "https://test-epay-api.epayment.kz");
-        assert_eq!(cfg.cryptopay_url(), "https://test-epay-api.epayment.kz/payment/cryptopay");
+        assert_eq!(
+            cfg.cryptopay_url(),
+            "https://test-epay-api.epayment.kz/payment/cryptopay"
+        );
         assert_eq!(cfg.default_token_lifetime(), DEFAULT_TOKEN_LIFETIME);
         assert_eq!(cfg.payout_terminal_id(), "c");
         let legacy = EpayConfig::builder("a", "b", "c")
@@ -766,12 +769,7 @@ mod tests {
         .unwrap();
         assert_eq!(legacy.environment(), Environment::LegacyTest);
         assert_eq!(legacy.payout_terminal_id(), "p2p");
-        assert!(
-            EpayConfig::builder("a", "b", "c")
-                .qr_status_path("qr")
-                .build()
-                .is_err()
-        );
+        assert!(EpayConfig::builder("a", "b", "c").qr_status_path("qr").build().is_err());
         assert_eq!(cfg.invoice_search_url(), None);
         assert!(EpayConfig::builder("a", "b", "c").api_url("ftp://x").build().is_err());
         assert!(

@@ -38,9 +38,15 @@ async fn extractor_statuses() {
     let key = Some("cb-key");
     let amount = Money::from_minor(100, Currency::KZT);
     let genuine = testing::success_body(&Secret::from("cb-key"), "123456789", "t-1", amount);
-    assert_eq!(send(key, genuine.clone()).await, (StatusCode::OK, "123456789 true".to_owned()));
+    assert_eq!(
+        send(key, genuine.clone()).await,
+        (StatusCode::OK, "123456789 true".to_owned())
+    );
     // Without a key nothing is authenticated, but nothing is refused either.
-    assert_eq!(send(None, genuine).await, (StatusCode::OK, "123456789 false".to_owned()));
+    assert_eq!(
+        send(None, genuine).await,
+        (StatusCode::OK, "123456789 false".to_owned())
+    );
     let invoice_link = testing::body_with("ok", "200220241201", Some("t-2"), amount, "", "", "");
     assert_eq!(
         send(key, invoice_link).await,

@@ -76,20 +76,20 @@ impl Op {
                 .await
                 .map(drop),
             Op::Charge => client.charge(&ChargeRequest::full(TX)).await,
-            Op::Refund => {
-                client
-                    .refund_transaction(&RefundOperation::partial(TX, kzt(5000)))
-                    .await
-                    .map(drop)
-            }
+            Op::Refund => client
+                .refund_transaction(&RefundOperation::partial(TX, kzt(5000)))
+                .await
+                .map(drop),
             Op::SavedCard => client
                 .pay_with_saved_card(&SavedCardPayment::new("000001234567", kzt(100), "c-1", "acc", "Sub"))
                 .await
                 .map(drop),
             Op::Transfer => client
-                .transfer(
-                    &TransferRequest::payout("7654321", kzt(100), TransferReceiver::saved("c")),
-                )
+                .transfer(&TransferRequest::payout(
+                    "7654321",
+                    kzt(100),
+                    TransferReceiver::saved("c"),
+                ))
                 .await
                 .map(drop),
             Op::ListCards => client.list_cards("acc-1").await.map(drop),

@@ -27,7 +27,10 @@ const TX: &str = "4b1c4c1d-4ad1-4e0d-93b0-7e1e4bd3d0c7";
 async fn mount_tokens(server: &MockServer) {
     let tok = |t: &str| ResponseTemplate::new(200).set_body_string(token_json(t, "\"900\""));
     for (needle, token) in [
-        ("scope=transfer&client_id=test&client_secret=yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG&invoiceID=", "XFER"),
+        (
+            "scope=transfer&client_id=test&client_secret=yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG&invoiceID=",
+            "XFER",
+        ),
         ("invoiceID=", "PAY"),
         ("grant_type=password", "PWD"),
         ("scope=statement+usermanagement+operation", "OPS"),
@@ -110,7 +113,10 @@ async fn saved_cards_list_and_deactivate_share_a_token_without_terminal() {
             "grant_type=client_credentials&scope={SCOPE}&client_id=test&client_secret={CLIENT_SECRET}"
         )]
     );
-    assert!(matches!(client.list_cards("../x").await, Err(Error::InvalidInput { .. })));
+    assert!(matches!(
+        client.list_cards("../x").await,
+        Err(Error::InvalidInput { .. })
+    ));
 }
 
 #[tokio::test]
@@ -119,10 +125,10 @@ async fn card_verification_is_a_zero_usd_token_and_widget() {
     mount_tokens(&server).await;
     let client = client(&server);
     let object = client
-        .widget_payment(&WidgetPayment::card_verification("000007654321").post_links(
-            "https://shop.example/epay/post",
-            "https://shop.example/epay/fail",
-        ))
+        .widget_payment(
+            &WidgetPayment::card_verification("000007654321")
+                .post_links("https://shop.example/epay/post", "https://shop.example/epay/fail"),
+        )
         .await
         .unwrap();
     let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000007654321");
@@ -135,7 +141,11 @@ async fn card_verification_is_a_zero_usd_token_and_widget() {
             hash.expose_secret()
         )]
     );
-    assert!(object.as_json().contains(r#""amount":0,"currency":"USD","cardSave":true"#));
+    assert!(
+        object
+            .as_json()
+            .contains(r#""amount":0,"currency":"USD","cardSave":true"#)
+    );
     // A zero amount anywhere else costs no token.
     let err = client
         .widget_payment(&WidgetPayment::new("000007654322", Money::from_minor(0, Currency::USD)))
@@ -159,7 +169,11 @@ async fn each_transfer_gets_its_own_invoice_scoped_token() {
     .await;
     let client = client_with_terminals(&server);
     let req = TransferRequest::new(TransferKind::P2p, "7654321", Money::from_minor(100000, Currency::KZT))
-        .sender(TransferSender::card("4405639704015096", CardExpiry::new(1, 27).unwrap(), "321"))
+        .sender(TransferSender::card(
+            "4405639704015096",
+            CardExpiry::new(1, 27).unwrap(),
+            "321",
+        ))
         .receiver(TransferReceiver::saved("card-7"))
         .sender_email("payer@example.kz");
     let r = client.transfer(&req).await.unwrap();
@@ -175,7 +189,10 @@ async fn each_transfer_gets_its_own_invoice_scoped_token() {
          &postLink=https%3A%2F%2Fshop.example%2Fepay%2Fpost"
     );
     // Two transfers, two fresh tokens: nothing cached.
-    assert_eq!(token_bodies(&server).await, vec![expected_token.clone(), expected_token]);
+    assert_eq!(
+        token_bodies(&server).await,
+        vec![expected_token.clone(), expected_token]
+    );
     let sent = requests_to(&server, &format!("{API}/p2p/transfer")).await;
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].method.as_str(), "POST");
@@ -193,7 +210,14 @@ async fn each_transfer_gets_its_own_invoice_scoped_token() {
 async fn payout_uses_the_payout_terminal_and_its_status_the_same_terminal() {
     let server = MockServer::start().await;
     mount_tokens(&server).await;
-    respond(&server, "POST", "/chpayment/transfer", 200, r#"{"id":"o-1","amount":5000,"currency":"KZT","orderID":"000000123456"}"#).await;
+    respond(
+        &server,
+        "POST",
+        "/chpayment/transfer",
+        200,
+        r#"{"id":"o-1","amount":5000,"currency":"KZT","orderID":"000000123456"}"#,
+    )
+    .await;
     respond(
         &server,
         "GET",
@@ -230,7 +254,9 @@ async fn payout_uses_the_payout_terminal_and_its_status_the_same_terminal() {
     let tokens = token_bodies(&server).await;
     assert_eq!(
         tokens[1],
-        format!("grant_type=client_credentials&scope={SCOPE}&client_id=test&client_secret={CLIENT_SECRET}&terminal={OCT_TERMINAL}")
+        format!(
+            "grant_type=client_credentials&scope={SCOPE}&client_id=test&client_secret={CLIENT_SECRET}&terminal={OCT_TERMINAL}"
+        )
     );
     // A P2P transfer is not a payout.
     let p2p = TransferRequest::new(TransferKind::P2p, "7654321", Money::from_minor(100, Currency::KZT));
@@ -241,7 +267,14 @@ async fn payout_uses_the_payout_terminal_and_its_status_the_same_terminal() {
 async fn the_transfer_list_uses_the_password_grant_with_scope_transfer() {
     let server = MockServer::start().await;
     mount_tokens(&server).await;
-    respond(&server, "POST", "/p2p/operations", 200, r#"{"TotalCount":0,"Records":[]}"#).await;
+    respond(
+        &server,
+        "POST",
+        "/p2p/operations",
+        200,
+        r#"{"TotalCount":0,"Records":[]}"#,
+    )
+    .await;
     let client = client(&server);
     let list = client
         .transfer_list(&TransferListQuery::created_between(
@@ -354,7 +387,14 @@ async fn qr_generate_then_status_with_the_same_payment_token() {
         r#"{"qrcode":"https://hb.kz/qr/abc","billNumber":"B-77","homebankLink":"homebank://pay","onlinebankLink":"https://online.example"}"#,
     )
     .await;
-    respond(&server, "GET", "/qr", 200, r#"{"status":"PAID","amount":100,"currency":"KZT","retCode":"0"}"#).await;
+    respond(
+        &server,
+        "GET",
+        "/qr",
+        200,
+        r#"{"status":"PAID","amount":100,"currency":"KZT","retCode":"0"}"#,
+    )
+    .await;
     let clock = payments_core::clock::ManualClock::new(time::macros::datetime!(2026-12-01 10:00 UTC));
     let client = client_with_clock(&server, &clock);
     let qr = client
@@ -369,7 +409,10 @@ async fn qr_generate_then_status_with_the_same_payment_token() {
     assert_eq!(status.amount, Some(Money::from_minor(10000, Currency::KZT)));
     let generate = requests_to(&server, &format!("{API}/payment/qr/generate")).await;
     assert_eq!(header(&generate[0], "authorization"), Some("Bearer PAY"));
-    assert_eq!(body(&generate[0]), r#"{"postLink":null,"description":"Coffee","language":"rus"}"#.replace(r#""postLink":null,"#, ""));
+    assert_eq!(
+        body(&generate[0]),
+        r#"{"postLink":null,"description":"Coffee","language":"rus"}"#.replace(r#""postLink":null,"#, "")
+    );
     let st = requests_to(&server, &format!("{API}/qr")).await;
     assert_eq!(st[0].method.as_str(), "GET");
     assert_eq!(st[0].url.query(), Some("billNumber=B-77"));
@@ -409,9 +452,30 @@ async fn legacy_lookup_uses_its_own_scope() {
 async fn installments_and_recurring_use_the_payment_token() {
     let server = MockServer::start().await;
     mount_tokens(&server).await;
-    respond(&server, "GET", &format!("/terminals/{TERMINAL}"), 200, r#"{"id":"1","terminalId":"t","shop":{"id":"shop-1","name":"Test Shop"}}"#).await;
-    respond(&server, "GET", "/credit-condition", 200, r#"[{"id":"c-12","shopId":"shop-1","monthCount":12,"interestRate":0}]"#).await;
-    respond(&server, "POST", "/order", 200, r#"{"id":"o-1","amount":150000,"approvedAmount":150000,"approvedMonthCount":12}"#).await;
+    respond(
+        &server,
+        "GET",
+        &format!("/terminals/{TERMINAL}"),
+        200,
+        r#"{"id":"1","terminalId":"t","shop":{"id":"shop-1","name":"Test Shop"}}"#,
+    )
+    .await;
+    respond(
+        &server,
+        "GET",
+        "/credit-condition",
+        200,
+        r#"[{"id":"c-12","shopId":"shop-1","monthCount":12,"interestRate":0}]"#,
+    )
+    .await;
+    respond(
+        &server,
+        "POST",
+        "/order",
+        200,
+        r#"{"id":"o-1","amount":150000,"approvedAmount":150000,"approvedMonthCount":12}"#,
+    )
+    .await;
     respond(&server, "GET", "/order/status", 200, r#"{"id":"o-1","name":"ACCEPT"}"#).await;
     respond(&server, "POST", "/recurrent/subscribe", 200, "").await;
     let client = client(&server);
@@ -490,7 +554,11 @@ async fn refunds_are_idempotent_and_only_they_are_resent_after_a_401() {
     assert_eq!(sent.len(), 2, "one resend after the 401");
     let query = format!("externalID={id}");
     assert_eq!(sent[0].url.query(), Some(query.as_str()));
-    assert_eq!(sent[1].url.query(), Some(query.as_str()), "the resend carries the same id");
+    assert_eq!(
+        sent[1].url.query(),
+        Some(query.as_str()),
+        "the resend carries the same id"
+    );
     // The repeat with the same id is reported done, not refunded again.
     let (again, status) = client
         .refund_transaction(&RefundOperation::full(TX).external_id(id.clone()))
@@ -500,8 +568,22 @@ async fn refunds_are_idempotent_and_only_they_are_resent_after_a_401() {
 
     // A charge carries no id: a 401 is returned, never resent.
     let err = client.charge(&ChargeRequest::full(TX)).await.unwrap_err();
-    assert!(matches!(err, Error::Provider { http_status: Some(401), .. }), "{err:?}");
-    assert_eq!(requests_to(&server, &format!("{API}/operation/{TX}/charge")).await.len(), 1);
+    assert!(
+        matches!(
+            err,
+            Error::Provider {
+                http_status: Some(401),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        requests_to(&server, &format!("{API}/operation/{TX}/charge"))
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -537,12 +619,21 @@ async fn without_a_callback_key_derived_hashes_are_a_config_error() {
         .unwrap();
     let client = EpayClient::builder(config).http_client(http()).build().unwrap();
     let payment = WidgetPayment::new("000001234567", Money::from_minor(100, Currency::KZT));
-    assert!(matches!(client.widget_payment(&payment).await, Err(Error::Config { .. })));
+    assert!(matches!(
+        client.widget_payment(&payment).await,
+        Err(Error::Config { .. })
+    ));
     // A stored random hash works, and is what the token carries.
     let hash = epay_kz::signature::new_secret_hash();
     client.widget_payment_with_hash(&payment, hash.clone()).await.unwrap();
     let tokens = token_bodies(&server).await;
     assert_eq!(tokens.len(), 1);
     assert!(tokens[0].contains(&format!("&secret_hash={}", hash.expose_secret())));
-    assert!(!tokens[0].contains(&derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567").expose_secret().clone()));
+    assert!(
+        !tokens[0].contains(
+            &derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567")
+                .expose_secret()
+                .clone()
+        )
+    );
 }

@@ -6,9 +6,7 @@ mod common;
 
 use common::*;
 use epay_kz::signature::derive_secret_hash;
-use epay_kz::{
-    ChargeRequest, OperationStatus, RefundOperation, SavedCardPayment, StatusName, WidgetPayment,
-};
+use epay_kz::{ChargeRequest, OperationStatus, RefundOperation, SavedCardPayment, StatusName, WidgetPayment};
 use payments_core::{
     CreatePayment, Currency, Error, Money, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
     PaymentStatus, RefundRequest, Secret,

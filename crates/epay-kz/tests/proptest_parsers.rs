@@ -8,8 +8,8 @@
 //! is either rejected or leaves the authenticated invoice id unchanged (the
 //! amount is confirmed through the status check, `confirm_post_link`).
 
-use epay_kz::callback::{self, PostLink, testing};
 use epay_kz::EpayConfig;
+use epay_kz::callback::{self, PostLink, testing};
 use epay_kz::operations::{
     cards, cryptopay, installment, invoice, legacy, qr, saved_card, status, token, transaction, transfer,
 };

@@ -102,11 +102,11 @@ struct CardWire {
 }
 
 /// The code one third-party client reads as "this account has no saved
-/// cards" [U]; ePay's page does not say what an empty list looks like.
+/// cards" \[U\]; ePay's page does not say what an empty list looks like.
 pub const NO_CARDS_CODE: &str = "1373";
 
 /// Parses the card list: a JSON array. A JSON object `{"code": 1373, ...}`
-/// is read as "no cards" [U]; any other object is a provider error.
+/// is read as "no cards" \[U\]; any other object is a provider error.
 pub fn parse_list_cards(resp: &HttpResponse) -> Result<Vec<SavedCard>> {
     if !resp.is_success() {
         return Err(api_error(resp));
@@ -155,9 +155,9 @@ pub fn parse_list_cards(resp: &HttpResponse) -> Result<Vec<SavedCard>> {
                     ));
                 }
             };
-            let id = c.id.filter(|s| !s.is_empty()).ok_or_else(|| {
-                Error::unreadable(PROVIDER, resp.status, "a saved card without ID", b"", None)
-            })?;
+            let id =
+                c.id.filter(|s| !s.is_empty())
+                    .ok_or_else(|| Error::unreadable(PROVIDER, resp.status, "a saved card without ID", b"", None))?;
             Ok(SavedCard {
                 id,
                 transaction_id: c.transaction_id,

@@ -6,12 +6,12 @@
 //! the integration can only be carried out in production, and sending card
 //! cryptograms requires PCI DSS certification. The cryptogram is produced by
 //! the caller (RSA PKCS#1 v1.5 under ePay's public key over
-//! `{"hpan","expDate","cvc","terminalId"}`, per the official SDK [U]) and
+//! `{"hpan","expDate","cvc","terminalId"}`, per the official SDK \[U\]) and
 //! passed here as an opaque secret. The URL is configuration
 //! ([`crate::EpayConfigBuilder::cryptopay_url`]): ePay's pages and its SDK
 //! disagree on the `/api` prefix. The body is ePay's docs tables plus the
 //! SDK's fields; SDK-only fields (`paymentType` values, `osuvoxCardId`,
-//! `not3d`, the `x-homebank-auth` header, the HalykID card list) are [U].
+//! `not3d`, the `x-homebank-auth` header, the HalykID card list) are \[U\].
 
 use std::fmt;
 
@@ -25,7 +25,7 @@ use crate::operations::token::check_operation_amount;
 use crate::wire::{self, opt_text};
 use crate::{PROVIDER, validate};
 
-/// `paymentType` of a host-to-host payment (the official SDK's values) [U].
+/// `paymentType` of a host-to-host payment (the official SDK's values) \[U\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PaymentType {
@@ -150,7 +150,7 @@ impl HostPayment {
     }
 
     /// An Apple Pay payment: `token` is the Apple Pay token JSON object;
-    /// `cryptogram` the SDK's placeholder cryptogram [U].
+    /// `cryptogram` the SDK's placeholder cryptogram \[U\].
     pub fn apple_pay(
         invoice_id: impl Into<String>,
         amount: Money,
@@ -170,7 +170,7 @@ impl HostPayment {
     }
 
     /// A HalykID payment with the Homebank card `osuvox_card_id` (its
-    /// `systemAttributeId` from [`crate::EpayClient::halyk_id_cards`]) [U].
+    /// `systemAttributeId` from [`crate::EpayClient::halyk_id_cards`]) \[U\].
     pub fn halyk_id(
         invoice_id: impl Into<String>,
         amount: Money,
@@ -339,7 +339,7 @@ pub fn build_host_payment(config: &EpayConfig, p: &HostPayment, payment_token: &
 }
 
 /// The 3-D Secure step a host-to-host payment may need: post `PaReq`, `MD`
-/// and `TermUrl` to `action` (the issuer's ACS) from the customer's browser [U].
+/// and `TermUrl` to `action` (the issuer's ACS) from the customer's browser \[U\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Secure3d {
@@ -476,7 +476,7 @@ pub fn parse_host_payment(resp: &HttpResponse, expected: Currency) -> Result<Hos
     })
 }
 
-/// A Homebank card offered for HalykID payment [U].
+/// A Homebank card offered for HalykID payment \[U\].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct HomebankCard {
@@ -523,7 +523,7 @@ struct CardInfoWire {
 }
 
 /// Builds `GET {api}/hb-cards?invoiceId=...` with the payment token and the
-/// customer's Homebank token in `x-homebank-auth` [U].
+/// customer's Homebank token in `x-homebank-auth` \[U\].
 pub fn build_halyk_id_cards(
     config: &EpayConfig,
     invoice_id: &str,
@@ -534,9 +534,11 @@ pub fn build_halyk_id_cards(
     if homebank_token.is_empty() {
         return Err(Error::invalid_input("homebank_token", "is required"));
     }
-    Ok(HttpRequest::get(config.api(&format!("/hb-cards?invoiceId={invoice_id}")))
-        .bearer(payment_token)
-        .header("x-homebank-auth", format!("Bearer {}", homebank_token.expose_secret())))
+    Ok(
+        HttpRequest::get(config.api(&format!("/hb-cards?invoiceId={invoice_id}")))
+            .bearer(payment_token)
+            .header("x-homebank-auth", format!("Bearer {}", homebank_token.expose_secret())),
+    )
 }
 
 /// Parses the Homebank card list (a JSON array).
@@ -545,7 +547,13 @@ pub fn parse_halyk_id_cards(resp: &HttpResponse) -> Result<Vec<HomebankCard>> {
         return Err(api_error(resp));
     }
     if resp.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
-        return Err(Error::unreadable(PROVIDER, resp.status, "expected a JSON array", &resp.body, None));
+        return Err(Error::unreadable(
+            PROVIDER,
+            resp.status,
+            "expected a JSON array",
+            &resp.body,
+            None,
+        ));
     }
     let cards: Vec<HomebankCardWire> = resp.json(PROVIDER)?;
     let flag = |v: Option<String>| v.map(|s| s == "true");
@@ -619,9 +627,25 @@ mod tests {
         assert!(std::str::from_utf8(&http.body).unwrap().ends_with(
             r#""paymentType":"applePay","terminalId":"67e34d63-102f-4bd1-898e-370781d0074d","applePay":{"paymentData":{"version":"EC_v1"}}}"#
         ));
-        assert!(HostPayment::apple_pay("123456", Money::from_minor(1, Currency::KZT), "J", Secret::from("C"), "d", "[1]").is_err());
+        assert!(
+            HostPayment::apple_pay(
+                "123456",
+                Money::from_minor(1, Currency::KZT),
+                "J",
+                Secret::from("C"),
+                "d",
+                "[1]"
+            )
+            .is_err()
+        );
 
-        let h = HostPayment::halyk_id("123456", Money::from_minor(100, Currency::KZT), "d", "sa-1", Secret::from("HB"));
+        let h = HostPayment::halyk_id(
+            "123456",
+            Money::from_minor(100, Currency::KZT),
+            "d",
+            "sa-1",
+            Secret::from("HB"),
+        );
         let http = build_host_payment(&cfg(), &h, &Secret::from("PAY")).unwrap();
         assert_eq!(http.header_value("x-homebank-auth"), Some("Bearer HB"));
         assert_eq!(
@@ -637,10 +661,22 @@ mod tests {
             r#"{"amount":0,"currency":"USD","name":"J","cryptogram":"C","invoiceId":"123456","description":"save","cardSave":true,"language":"rus","paymentType":"cardVerification"}"#
         );
         // Zero anywhere else is refused.
-        let zero = HostPayment::card("123456", Money::from_minor(0, Currency::USD), "J", Secret::from("C"), "d");
+        let zero = HostPayment::card(
+            "123456",
+            Money::from_minor(0, Currency::USD),
+            "J",
+            Secret::from("C"),
+            "d",
+        );
         assert!(matches!(build_host_payment(&cfg(), &zero, &Secret::from("P")),
             Err(Error::InvalidInput { field, .. }) if field == "amount"));
-        let no_crypto = HostPayment::card("123456", Money::from_minor(1, Currency::KZT), "J", Secret::from(""), "d");
+        let no_crypto = HostPayment::card(
+            "123456",
+            Money::from_minor(1, Currency::KZT),
+            "J",
+            Secret::from(""),
+            "d",
+        );
         assert!(matches!(build_host_payment(&cfg(), &no_crypto, &Secret::from("P")),
             Err(Error::InvalidInput { field, .. }) if field == "cryptogram"));
     }
@@ -657,10 +693,14 @@ mod tests {
         let r = parse_host_payment(&HttpResponse::new(200, three_ds), Currency::USD).unwrap();
         assert_eq!(r.amount, Some(Money::from_minor(100, Currency::USD)));
         assert_eq!(r.secure_3d.unwrap().action, "https://acs");
-        let err = parse_host_payment(&HttpResponse::new(400, r#"{"code":1234,"message":"bad cryptogram"}"#), Currency::KZT)
-            .unwrap_err();
+        let err = parse_host_payment(
+            &HttpResponse::new(400, r#"{"code":1234,"message":"bad cryptogram"}"#),
+            Currency::KZT,
+        )
+        .unwrap_err();
         assert_eq!(err.provider_code(), Some("1234"));
-        let err = parse_host_payment(&HttpResponse::new(200, r#"{"code":1234,"message":"x"}"#), Currency::KZT).unwrap_err();
+        let err =
+            parse_host_payment(&HttpResponse::new(200, r#"{"code":1234,"message":"x"}"#), Currency::KZT).unwrap_err();
         assert_eq!(err.provider_code(), Some("1234"));
         assert!(matches!(
             parse_host_payment(&HttpResponse::new(200, "{}"), Currency::KZT),

@@ -1,4 +1,4 @@
-//! Installments and credit (Halyk "HomeShop") [U], as far as the sources go.
+//! Installments and credit (Halyk "HomeShop") \[U\], as far as the sources go.
 //!
 //! ePay's Installment-credit page shows only the invoice-scoped payment
 //! token; the flow after it is the official SDK's, all with that token:
@@ -137,7 +137,13 @@ pub fn parse_credit_conditions(resp: &HttpResponse) -> Result<Vec<CreditConditio
         return Err(api_error(resp));
     }
     if resp.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
-        return Err(Error::unreadable(PROVIDER, resp.status, "expected a JSON array", &resp.body, None));
+        return Err(Error::unreadable(
+            PROVIDER,
+            resp.status,
+            "expected a JSON array",
+            &resp.body,
+            None,
+        ));
     }
     let list: Vec<ConditionWire> = resp.json(PROVIDER)?;
     let bad = |what: &str| Error::unreadable(PROVIDER, resp.status, format!("credit condition: {what}"), b"", None);
@@ -196,7 +202,11 @@ struct OrderWire<'a> {
 }
 
 /// Builds `POST {api}/order` `{shopId, amount, orderId, creditConditionId}`.
-pub fn build_credit_order(config: &EpayConfig, req: &CreditOrderRequest, token: &Secret<String>) -> Result<HttpRequest> {
+pub fn build_credit_order(
+    config: &EpayConfig,
+    req: &CreditOrderRequest,
+    token: &Secret<String>,
+) -> Result<HttpRequest> {
     validate::required("shop_id", &req.shop_id)?;
     validate::invoice_id("order_id", &req.order_id)?;
     validate::required("credit_condition_id", &req.credit_condition_id)?;
@@ -308,7 +318,7 @@ pub fn parse_credit_order_status(resp: &HttpResponse) -> Result<CreditOrderState
 }
 
 /// The link that opens the order in the Homebank app (shown as a QR by the
-/// SDK): `https://developer.homebank.kz/epay?orderNumber=&shopName=&creditPeriod=` [U].
+/// SDK): `https://developer.homebank.kz/epay?orderNumber=&shopName=&creditPeriod=` \[U\].
 pub fn homebank_link(order_number: &str, shop_name: &str, credit_period_months: u32) -> String {
     let mut url = "https://developer.homebank.kz/epay?".to_owned();
     let start = url.len();
@@ -326,7 +336,10 @@ mod tests {
     use super::*;
 
     fn cfg() -> EpayConfig {
-        EpayConfig::builder("test", "s", "t").api_url("https://api.test").build().unwrap()
+        EpayConfig::builder("test", "s", "t")
+            .api_url("https://api.test")
+            .build()
+            .unwrap()
     }
 
     #[test]

@@ -146,7 +146,10 @@ mod tests {
 
     #[test]
     fn the_sample_parses_and_errors_are_provider_errors() {
-        let cfg = EpayConfig::builder("test", "s", "t").api_url("https://api.test").build().unwrap();
+        let cfg = EpayConfig::builder("test", "s", "t")
+            .api_url("https://api.test")
+            .build()
+            .unwrap();
         let req = build_operation_lookup(&cfg, "000001234567", &Secret::from("L")).unwrap();
         assert_eq!(req.url, "https://api.test/operation/000001234567");
         assert_eq!(req.header_value("authorization"), Some("Bearer L"));

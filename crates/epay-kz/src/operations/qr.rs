@@ -4,7 +4,7 @@
 //! `amount`, `currency`, `terminal`) and the rule that a QR not PAID or
 //! REJECTED within **20 minutes** is cancelled (its transaction REJECTED);
 //! step 2 is beyond the public excerpt. The generate call and the status
-//! query are therefore provisional [U], with configurable paths:
+//! query are therefore provisional \[U\], with configurable paths:
 //! `POST {api}/payment/qr/generate` (one third-party server) and
 //! `GET {api}/qr?billNumber=...` (the official SDK's status call, with the
 //! third-party server's query). Both use the payment token.
@@ -174,7 +174,11 @@ pub fn parse_qr_generate(resp: &HttpResponse, now: OffsetDateTime) -> Result<QrC
 }
 
 /// Builds the QR status query (`GET {api}/qr[?billNumber=...]`) with the payment token.
-pub fn build_qr_status(config: &EpayConfig, bill_number: Option<&str>, payment_token: &Secret<String>) -> Result<HttpRequest> {
+pub fn build_qr_status(
+    config: &EpayConfig,
+    bill_number: Option<&str>,
+    payment_token: &Secret<String>,
+) -> Result<HttpRequest> {
     let mut url = config.api(&config.qr_status_path);
     if let Some(b) = bill_number {
         validate::path_id("bill_number", b)?;
@@ -332,7 +336,10 @@ mod tests {
         assert_eq!(st.method, Method::Get);
         // The spec's sample constructed from the SDK fields.
         let s = parse_qr_status(
-            &HttpResponse::new(200, r#"{"qrcode":"…","status":"SCANNED","amount":100,"currency":"KZT","retCode":"","errDescription":""}"#),
+            &HttpResponse::new(
+                200,
+                r#"{"qrcode":"…","status":"SCANNED","amount":100,"currency":"KZT","retCode":"","errDescription":""}"#,
+            ),
             Currency::USD,
         )
         .unwrap();
@@ -340,7 +347,11 @@ mod tests {
         assert!(!s.state.is_final());
         assert_eq!(s.amount, Some(Money::from_minor(10000, Currency::KZT)));
         assert_eq!(s.ret_code, None);
-        let paid = parse_qr_status(&HttpResponse::new(200, r#"{"status":"PAID","amount":"5.5"}"#), Currency::KZT).unwrap();
+        let paid = parse_qr_status(
+            &HttpResponse::new(200, r#"{"status":"PAID","amount":"5.5"}"#),
+            Currency::KZT,
+        )
+        .unwrap();
         assert!(paid.state.is_final());
         assert_eq!(paid.amount, Some(Money::from_minor(550, Currency::KZT)));
         assert!(parse_qr_status(&HttpResponse::new(200, r#"{"amount":1}"#), Currency::KZT).is_err());

@@ -334,9 +334,12 @@ pub fn parse_token(resp: &HttpResponse) -> Result<AccessToken> {
     let expires_in = match wire.expires_in.and_then(wire::raw_str) {
         None => None,
         Some(text) if text.trim().is_empty() => None,
-        Some(text) => Some(text.trim().parse::<u64>().map(Duration::from_secs).map_err(|_| {
-            unreadable("expires_in is not a whole number of seconds".to_owned())
-        })?),
+        Some(text) => Some(
+            text.trim()
+                .parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|_| unreadable("expires_in is not a whole number of seconds".to_owned()))?,
+        ),
     };
     let text = |raw: Option<&RawValue>| raw.and_then(wire::raw_str).map(|s| s.trim().to_owned());
     Ok(AccessToken {

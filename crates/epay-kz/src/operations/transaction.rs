@@ -159,7 +159,7 @@ pub enum OperationStatus {
 /// Parses the answer of an operation that carries the merchant's id
 /// (`externalID` of a refund): a 2xx is [`OperationStatus::Done`]; HTTP 409,
 /// or a 4xx whose code is one of the configured duplicate codes
-/// ([`crate::EpayConfigBuilder::duplicate_operation_codes`]) [U], is
+/// ([`crate::EpayConfigBuilder::duplicate_operation_codes`]) \[U\], is
 /// [`OperationStatus::AlreadyProcessed`]; anything else is an error.
 pub fn parse_idempotent_operation(config: &EpayConfig, resp: &HttpResponse) -> Result<OperationStatus> {
     if resp.is_success() {

@@ -8,7 +8,7 @@
 //! Each transfer gets **its own token** carrying the order's `invoiceID`,
 //! amount, currency and the transfer terminal (ePay's P2P-by-API,
 //! p2p-saved-cards and withdrawal pages, and the SDK); nothing is cached.
-//! [U]: the request and answer bodies are shown only by the official SDK
+//! \[U\]: the request and answer bodies are shown only by the official SDK
 //! (`TransferRequestBody.swift`, `TransferResponseBody.swift`); the list's
 //! HTTP verb (POST) and answer are not shown anywhere. Sending card numbers
 //! and CVCs needs PCI DSS certification (ePay's P2P-by-API page).
@@ -121,7 +121,7 @@ impl CardCredential {
     }
 }
 
-/// A card's expiry, sent as `expire: {month: "MM", year: "YY"}` [U].
+/// A card's expiry, sent as `expire: {month: "MM", year: "YY"}` \[U\].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CardExpiry {
     month: u8,
@@ -132,7 +132,10 @@ impl CardExpiry {
     /// Month 1 to 12, two-digit year.
     pub fn new(month: u8, year: u8) -> Result<CardExpiry> {
         if !(1..=12).contains(&month) || year > 99 {
-            return Err(Error::invalid_input("expire", "month must be 1 to 12 and year two digits"));
+            return Err(Error::invalid_input(
+                "expire",
+                "month must be 1 to 12 and year two digits",
+            ));
         }
         Ok(CardExpiry { month, year })
     }
@@ -209,13 +212,19 @@ impl TransferSender {
 
     fn validate(&self) -> Result<()> {
         if matches!(self.credential, CardCredential::Phone { .. }) {
-            return Err(Error::invalid_input("sender", "a sender is a card number or a saved card"));
+            return Err(Error::invalid_input(
+                "sender",
+                "a sender is a card number or a saved card",
+            ));
         }
         self.credential.validate("sender")?;
         if let CardCredential::Pan(_) = self.credential
             && (self.expire.is_none() || self.cvc.as_ref().is_none_or(|c| !valid_cvc(c)))
         {
-            return Err(Error::invalid_input("sender", "a card number needs its expiry and a 3 or 4 digit CVC"));
+            return Err(Error::invalid_input(
+                "sender",
+                "a card number needs its expiry and a 3 or 4 digit CVC",
+            ));
         }
         Ok(())
     }
@@ -583,7 +592,7 @@ pub fn build_transfer(config: &EpayConfig, req: &TransferRequest, token: &Secret
     Ok(wire::json_request(Method::Post, config.api(req.kind.path()), &body)?.bearer(token))
 }
 
-/// ePay's answer to a transfer (the SDK's `TransferResponseBody`) [U].
+/// ePay's answer to a transfer (the SDK's `TransferResponseBody`) \[U\].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct TransferResult {
@@ -678,10 +687,9 @@ pub fn parse_transfer(resp: &HttpResponse, expected: Currency) -> Result<Transfe
     let w: TransferResultWire = wire::json_object(resp)?;
     let stated = wire::parse_currency(w.currency.as_deref(), resp.status)?;
     let currency = stated.unwrap_or(expected);
-    let id = w
-        .id
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| Error::unreadable(PROVIDER, resp.status, "transfer answer without id", &resp.body, None))?;
+    let id =
+        w.id.filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::unreadable(PROVIDER, resp.status, "transfer answer without id", &resp.body, None))?;
     Ok(TransferResult {
         id,
         amount: wire::parse_amount(w.amount.as_deref(), currency, resp.status, "amount")?,
@@ -843,7 +851,8 @@ pub fn parse_transfer_status(resp: &HttpResponse, expected: Option<Currency>) ->
         Some(p) => {
             let stated = wire::parse_currency(p.currency.as_deref(), resp.status)?;
             let currency = wire::amount_currency(stated, expected, wire::has_amount(p.amount.as_deref()), resp.status)?;
-            let amount = |raw: &Option<Box<RawValue>>, f: &str| wire::parse_amount_in(raw.as_deref(), currency, resp.status, f);
+            let amount =
+                |raw: &Option<Box<RawValue>>, f: &str| wire::parse_amount_in(raw.as_deref(), currency, resp.status, f);
             Some(TransferTransaction {
                 amount: amount(&p.amount, "amount")?,
                 amount_bonus: amount(&p.amount_bonus, "amountBonus")?,
@@ -971,7 +980,7 @@ pub fn build_transfer_list(config: &EpayConfig, q: &TransferListQuery, token: &S
 }
 
 /// The transfer list as ePay sent it: no public document shows its shape, so
-/// the JSON text is returned as received (numbers untouched) [U].
+/// the JSON text is returned as received (numbers untouched) \[U\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferList {
     json: String,
@@ -992,7 +1001,13 @@ pub fn parse_transfer_list(resp: &HttpResponse) -> Result<TransferList> {
     let raw: Box<RawValue> = serde_json::from_slice(&resp.body)
         .map_err(|e| Error::unreadable(PROVIDER, resp.status, "not JSON", &resp.body, Some(Box::new(e))))?;
     if !matches!(raw.get().as_bytes().first(), Some(b'{' | b'[')) {
-        return Err(Error::unreadable(PROVIDER, resp.status, "expected a JSON object or array", &resp.body, None));
+        return Err(Error::unreadable(
+            PROVIDER,
+            resp.status,
+            "expected a JSON object or array",
+            &resp.body,
+            None,
+        ));
     }
     Ok(TransferList {
         json: raw.get().to_owned(),
@@ -1062,19 +1077,23 @@ mod tests {
             TransferReceiver::phone("+77771234567", "900101300123"),
         );
         let http = build_transfer(&cfg(), &req, &Secret::from("T")).unwrap();
-        assert!(
-            std::str::from_utf8(&http.body)
-                .unwrap()
-                .contains(r#""receiver":{"phone":"+77771234567","iin":"900101300123","transferType":"TYPEPHONE","save":false}"#)
-        );
+        assert!(std::str::from_utf8(&http.body).unwrap().contains(
+            r#""receiver":{"phone":"+77771234567","iin":"900101300123","transferType":"TYPEPHONE","save":false}"#
+        ));
         let field = |r: &TransferRequest| match build_transfer(&cfg(), r, &Secret::from("T")) {
             Err(Error::InvalidInput { field, .. }) => field.into_owned(),
             other => format!("{other:?}"),
         };
         let kzt = Money::from_minor(100, Currency::KZT);
-        assert_eq!(field(&TransferRequest::new(TransferKind::Oct, "1234567", kzt)), "receiver");
         assert_eq!(
-            field(&TransferRequest::payout("1234567", kzt, TransferReceiver::card("1")).sender(TransferSender::saved("x"))),
+            field(&TransferRequest::new(TransferKind::Oct, "1234567", kzt)),
+            "receiver"
+        );
+        assert_eq!(
+            field(
+                &TransferRequest::payout("1234567", kzt, TransferReceiver::card("1"))
+                    .sender(TransferSender::saved("x"))
+            ),
             "sender"
         );
         let no_cvc = TransferSender {
@@ -1087,7 +1106,11 @@ mod tests {
         );
         assert!(CardExpiry::new(13, 27).is_err());
         assert_eq!(
-            field(&TransferRequest::payout("1234567", kzt, TransferReceiver::phone("+7", "12"))),
+            field(&TransferRequest::payout(
+                "1234567",
+                kzt,
+                TransferReceiver::phone("+7", "12")
+            )),
             "receiver"
         );
     }
@@ -1102,10 +1125,15 @@ mod tests {
         assert_eq!(r.order_id.as_deref(), Some("000000123456"));
         assert_eq!(r.receiver_card_pan.as_deref(), Some("440563...5096"));
         assert_eq!(r.receiver_transfer_type.as_deref(), Some("TYPEPAN"));
-        let no_currency = parse_transfer(&HttpResponse::new(200, r#"{"id":"t","amount":"1.5"}"#), Currency::USD).unwrap();
+        let no_currency =
+            parse_transfer(&HttpResponse::new(200, r#"{"id":"t","amount":"1.5"}"#), Currency::USD).unwrap();
         assert_eq!(no_currency.amount, Some(Money::from_minor(150, Currency::USD)));
         assert!(parse_transfer(&HttpResponse::new(200, r#"{"amount":1}"#), Currency::KZT).is_err());
-        let err = parse_transfer(&HttpResponse::new(400, r#"{"code":470,"message":"limit"}"#), Currency::KZT).unwrap_err();
+        let err = parse_transfer(
+            &HttpResponse::new(400, r#"{"code":470,"message":"limit"}"#),
+            Currency::KZT,
+        )
+        .unwrap_err();
         assert_eq!(err.provider_code(), Some("470"));
     }
 

@@ -79,7 +79,7 @@ impl WidgetPayment {
     /// (amount 0 in USD, `cardSave`), the only zero-amount payment. The card
     /// id then arrives in postLink's `cardId` and in the card list. The
     /// widget object of this flow is beyond ePay's public excerpt: it is the
-    /// ordinary object with the zero amount [U].
+    /// ordinary object with the zero amount \[U\].
     pub fn card_verification(invoice_id: impl Into<String>) -> Self {
         WidgetPayment {
             card_save: true,
@@ -394,7 +394,11 @@ mod tests {
     fn card_verification_is_zero_usd_and_nothing_else_is_zero() {
         let v = WidgetPayment::card_verification("123456");
         let obj = build_widget_object(&config(), &v, &token()).unwrap();
-        assert!(obj.as_json().contains(r#""amount":0,"currency":"USD","cardSave":true"#), "{}", obj.as_json());
+        assert!(
+            obj.as_json().contains(r#""amount":0,"currency":"USD","cardSave":true"#),
+            "{}",
+            obj.as_json()
+        );
         assert_eq!(obj.access_token().unwrap().expose_secret(), "PAYTOKEN");
         let zero = WidgetPayment::new("123456", Money::from_minor(0, Currency::USD));
         assert!(matches!(build_widget_object(&config(), &zero, &token()),
