@@ -66,7 +66,11 @@ impl PaymentProvider for EpayClient {
 
     async fn payment_status(&self, payment: &PaymentRef) -> Result<StatusReport> {
         let invoice_id = payment.require_order()?;
-        self.check_status(invoice_id).await?.to_report()
+        // No default currency: a status without one is read in the currency
+        // of the payment's own amount, when the caller gave it.
+        self.check_status_expecting(invoice_id, payment.amount.map(|a| a.currency()))
+            .await?
+            .to_report()
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<OperationOutcome> {
