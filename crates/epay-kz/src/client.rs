@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use payments_core::auth::{On401, send_with_token};
 use payments_core::clock::{SharedClock, system_clock};
 use payments_core::http::HttpClient;
 use payments_core::token_cache::{FetchedToken, TokenCache};
@@ -73,15 +74,17 @@ impl TokenKind {
 
 /// Whether a call may be sent again after a 401 with a fresh token.
 ///
-/// A 401 means ePay rejected the token before doing anything, but ePay does
-/// not document that; so the resend is limited to calls that cannot move
-/// money twice: reads, deactivations, and refunds, which always carry an
-/// `externalID`. Charge, cancel, invoice creation, transfers and payments are
-/// never resent: their 401 is returned (a definitive refusal: nothing moved).
+/// A 401 means ePay rejected the token, but ePay does not document that it
+/// then processed nothing; so a call is resent only when a second send
+/// cannot move money twice: idempotent calls (reads, deactivations), and
+/// refunds, which always carry an `externalID`. Charge, cancel and invoice
+/// creation (money calls without an id) get their 401 back, a definitive
+/// refusal. Transfers, payouts and payments use per-operation tokens and are
+/// never resent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Resend {
-    On401,
-    Never,
+    IdempotentOnly,
+    CarriesId,
 }
 
 /// The ePay client. Cheap to clone (clones share the token caches and the HTTP pool).
@@ -203,46 +206,49 @@ impl EpayClient {
         }
     }
 
-    async fn token(&self, kind: TokenKind) -> Result<Secret<String>> {
-        // Configuration problems (no password grant) surface before any fetch.
+    async fn fetch_token(&self, kind: TokenKind) -> Result<FetchedToken> {
         let req = self.token_request(kind)?;
-        let lifetime = self.config.default_token_lifetime;
-        self.tokens[kind.index()]
-            .get(|| async move {
-                let resp = self
-                    .http
-                    .execute(&Call::idempotent(PROVIDER, kind.operation()).sensitive(), req)
-                    .await?;
-                let t = token::parse_token(&resp)?;
-                Ok(FetchedToken {
-                    token: t.access_token,
-                    expires_in: t.expires_in.unwrap_or(lifetime),
-                })
-            })
-            .await
+        let resp = self
+            .http
+            .execute(&Call::idempotent(PROVIDER, kind.operation()).sensitive(), req)
+            .await?;
+        let t = token::parse_token(&resp)?;
+        Ok(FetchedToken {
+            token: t.access_token,
+            // No expires_in: an unknown lifetime, not a zero one.
+            expires_in: t.expires_in.unwrap_or(self.config.default_token_lifetime),
+        })
     }
 
-    /// Sends a request built with a cached token; on 401 (and only where
-    /// `resend` allows it) drops that token and sends once more with a fresh one.
+    async fn token(&self, kind: TokenKind) -> Result<Secret<String>> {
+        self.token_request(kind)?;
+        self.tokens[kind.index()].get(|| self.fetch_token(kind)).await
+    }
+
+    /// Sends a request built with a cached token through the core's 401
+    /// wrapper: on 401 the token is dropped, and the call is sent once more
+    /// with a new one only where `resend` allows it.
     async fn send_authorized<F>(&self, kind: TokenKind, call: Call, resend: Resend, build: F) -> Result<HttpResponse>
     where
         F: Fn(&Secret<String>) -> Result<HttpRequest> + Send + Sync,
     {
-        // A dry run with an empty token: invalid input fails here, before a
-        // token is fetched or anything is sent.
-        build(&Secret::from(""))?;
-        let token = self.token(kind).await?;
-        let resp = self.http.execute(&call, build(&token)?).await?;
-        if resp.status != 401 || resend == Resend::Never {
-            return Ok(resp);
-        }
-        tracing::debug!(
-            operation = call.operation,
-            "token rejected with 401; resending once with a new token"
-        );
-        self.tokens[kind.index()].invalidate(&token).await;
-        let token = self.token(kind).await?;
-        self.http.execute(&call, build(&token)?).await
+        // Configuration problems (no password grant) surface before anything is sent.
+        self.token_request(kind)?;
+        let policy = match resend {
+            // Idempotent calls are resent; money calls get their 401 back.
+            Resend::IdempotentOnly => On401::ResendIdempotentOnly,
+            // A refund carries its externalID: a resend cannot refund twice.
+            Resend::CarriesId => On401::ResendCarriesId,
+        };
+        send_with_token(
+            &self.http,
+            &self.tokens[kind.index()],
+            &call,
+            policy,
+            || self.fetch_token(kind),
+            build,
+        )
+        .await
     }
 
     /// Sends a request with an invoice-scoped token the caller already holds.
@@ -265,7 +271,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Invoice,
                 Call::moves_money(PROVIDER, "create_invoice"),
-                Resend::Never,
+                Resend::IdempotentOnly,
                 |t| invoice::build_create_invoice(&self.config, req, t),
             )
             .await?;
@@ -278,7 +284,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Invoice,
                 Call::idempotent(PROVIDER, "search_invoices"),
-                Resend::On401,
+                Resend::IdempotentOnly,
                 |t| invoice::build_search_invoices(&self.config, req, t),
             )
             .await?;
@@ -291,7 +297,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Invoice,
                 Call::idempotent(PROVIDER, "deactivate_invoice"),
-                Resend::On401,
+                Resend::IdempotentOnly,
                 |t| invoice::build_deactivate_invoice(&self.config, link_id, t),
             )
             .await?;
@@ -361,7 +367,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Service,
                 Call::idempotent(PROVIDER, "check_status"),
-                Resend::On401,
+                Resend::IdempotentOnly,
                 |t| status::build_check_status(&self.config, invoice_id, t),
             )
             .await?;
@@ -376,7 +382,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Service,
                 Call::moves_money(PROVIDER, "charge"),
-                Resend::Never,
+                Resend::IdempotentOnly,
                 |t| transaction::build_charge(&self.config, req, t),
             )
             .await?;
@@ -389,7 +395,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Service,
                 Call::moves_money(PROVIDER, "cancel"),
-                Resend::Never,
+                Resend::IdempotentOnly,
                 |t| transaction::build_cancel(&self.config, transaction_id, t),
             )
             .await?;
@@ -415,7 +421,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Service,
                 Call::moves_money(PROVIDER, "refund"),
-                Resend::On401,
+                Resend::CarriesId,
                 |t| transaction::build_refund(&self.config, &op, t),
             )
             .await?;
@@ -429,7 +435,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Operation,
                 Call::idempotent(PROVIDER, "operation_lookup"),
-                Resend::On401,
+                Resend::IdempotentOnly,
                 |t| legacy::build_operation_lookup(&self.config, invoice_id, t),
             )
             .await?;
@@ -444,7 +450,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Cards,
                 Call::idempotent(PROVIDER, "list_cards"),
-                Resend::On401,
+                Resend::IdempotentOnly,
                 |t| cards::build_list_cards(&self.config, account_id, t),
             )
             .await?;
@@ -458,7 +464,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::Cards,
                 Call::idempotent(PROVIDER, "deactivate_card"),
-                Resend::On401,
+                Resend::IdempotentOnly,
                 |t| cards::build_deactivate_card(&self.config, card_id, t),
             )
             .await?;
@@ -552,7 +558,7 @@ impl EpayClient {
             .send_authorized(
                 token_kind,
                 Call::idempotent(PROVIDER, "transfer_status"),
-                Resend::On401,
+                Resend::IdempotentOnly,
                 |t| transfer::build_transfer_status(&self.config, order_id, t),
             )
             .await?;
@@ -565,7 +571,7 @@ impl EpayClient {
             .send_authorized(
                 TokenKind::TransferList,
                 Call::idempotent(PROVIDER, "transfer_list"),
-                Resend::On401,
+                Resend::IdempotentOnly,
                 |t| transfer::build_transfer_list(&self.config, query, t),
             )
             .await?;
@@ -719,7 +725,8 @@ impl EpayClient {
     /// Confirms a postLink claim through a status check before an order is
     /// fulfilled: the status must be found for the same invoice **and the
     /// same transaction id**, with `expected_amount` (value and currency),
-    /// authorized or charged. A failure postLink has nothing to confirm.
+    /// authorized or charged; any difference is [`Error::Mismatch`] naming
+    /// the field. A failure postLink has nothing to confirm.
     pub async fn confirm_post_link(&self, post_link: &PostLink, expected_amount: Money) -> Result<StatusResponse> {
         let PostLink::Success(success) = post_link else {
             return Err(Error::invalid_input(
@@ -728,8 +735,12 @@ impl EpayClient {
             ));
         };
         if success.amount != expected_amount {
-            return Err(Error::invalid_input(
-                "amount",
+            return Err(Error::mismatch(
+                if success.amount.currency() == expected_amount.currency() {
+                    "amount"
+                } else {
+                    "currency"
+                },
                 format!(
                     "callback amount {} differs from the expected {expected_amount}",
                     success.amount
@@ -752,7 +763,7 @@ impl EpayClient {
             ));
         };
         if t.invoice_id != success.invoice_id {
-            return Err(Error::invalid_input(
+            return Err(Error::mismatch(
                 "invoice_id",
                 format!(
                     "status is for invoice {:?}, callback for {:?}",
@@ -761,7 +772,7 @@ impl EpayClient {
             ));
         }
         if t.id != success.transaction_id {
-            return Err(Error::invalid_input(
+            return Err(Error::mismatch(
                 "transaction_id",
                 format!(
                     "status is for transaction {:?}, callback for {:?}",
@@ -770,7 +781,7 @@ impl EpayClient {
             ));
         }
         if t.amount != Some(expected_amount) {
-            return Err(Error::invalid_input(
+            return Err(Error::mismatch(
                 "amount",
                 format!(
                     "status amount {:?} differs from the expected {expected_amount}",
@@ -779,8 +790,8 @@ impl EpayClient {
             ));
         }
         if !matches!(t.status_name, Some(StatusName::Auth | StatusName::Charge)) {
-            return Err(Error::invalid_input(
-                "status",
+            return Err(Error::mismatch(
+                "outcome",
                 format!(
                     "the payment is {:?}, not authorized or charged",
                     t.status_name.as_ref().map(StatusName::as_str)

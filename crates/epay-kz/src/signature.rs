@@ -41,8 +41,10 @@ use payments_core::{Secret, crypto};
 /// assert_ne!(a.expose_secret(), b.expose_secret());
 /// ```
 pub fn new_secret_hash() -> Secret<String> {
-    let bytes: [u8; 32] = rand::random();
-    Secret::new(crypto::hex_lower(&bytes))
+    // Two 128-bit operation ids: 256 random bits.
+    let mut hash = payments_core::ids::new_operation_id();
+    hash.push_str(&payments_core::ids::new_operation_id());
+    Secret::new(hash)
 }
 
 /// The derived `secret_hash` of `invoice_id`: lower-case hex of

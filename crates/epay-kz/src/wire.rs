@@ -4,7 +4,7 @@
 //! another (`expires_in`, `resultCode`, `code`), so fields whose type wanders
 //! are read as raw JSON and interpreted here, never through a float.
 
-use payments_core::{Currency, Error, Money, Result};
+use payments_core::{Currency, Error, Money, Result, json};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -85,35 +85,21 @@ pub(crate) fn check_amount(field: &'static str, amount: Money, positive: bool) -
     Ok(())
 }
 
-/// The text of a scalar JSON value: a string's content, a number's digits as
-/// written, `true`/`false`; `None` for null.
+/// The text of a scalar JSON value (the core's exact reader): a string's
+/// content, a number's digits as written, `true`/`false`; `None` for null
+/// and for objects or arrays.
 pub(crate) fn raw_text(raw: &RawValue) -> Option<String> {
     raw_str(raw).map(std::borrow::Cow::into_owned)
 }
 
 /// Like [`raw_text`], borrowing when the value needs no unescaping.
 pub(crate) fn raw_str(raw: &RawValue) -> Option<std::borrow::Cow<'_, str>> {
-    let text = raw.get().trim();
-    if text == "null" {
-        return None;
-    }
-    if let Some(inner) = text.strip_prefix('"') {
-        // A JSON string without escapes is its own content.
-        if !inner.contains('\\') {
-            return inner.strip_suffix('"').map(std::borrow::Cow::Borrowed);
-        }
-        return serde_json::from_str::<String>(text).ok().map(std::borrow::Cow::Owned);
-    }
-    Some(std::borrow::Cow::Borrowed(text))
+    json::scalar_text(raw).ok().flatten()
 }
 
-/// Deserializes any scalar as trimmed text (strings, numbers, booleans); null is `None`.
+/// Any scalar as trimmed text ([`json::de::opt_text`]); null is `None`.
 /// ePay's samples carry stray spaces (`" https://..."`), hence the trim.
-/// Bodies are always parsed from a byte slice, so the raw value is borrowed.
-pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
-    let raw = Option::<&'de RawValue>::deserialize(d)?;
-    Ok(raw.and_then(raw_str).map(|s| s.trim().to_owned()))
-}
+pub(crate) use payments_core::json::de::opt_text;
 
 /// Like [`opt_text`], an absent or null value reads as the empty string.
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
@@ -201,21 +187,10 @@ pub(crate) fn has_amount(raw: Option<&RawValue>) -> bool {
     raw.and_then(raw_str).is_some_and(|t| !t.trim().is_empty())
 }
 
-/// Parses a JSON object body. serde would also read a struct from a JSON
-/// array by position, which no ePay answer is, so anything but an object is
-/// an unreadable response.
-pub(crate) fn json_object<T: serde::de::DeserializeOwned>(resp: &payments_core::HttpResponse) -> Result<T> {
-    let first = resp.body.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some() && first != Some(&b'{') {
-        return Err(Error::unreadable(
-            PROVIDER,
-            resp.status,
-            "expected a JSON object",
-            &resp.body,
-            None,
-        ));
-    }
-    resp.json(PROVIDER)
+/// Parses a JSON object body with the core reader (an array is not read
+/// as a struct, and serde's message, which may quote the body, is dropped).
+pub(crate) fn json_object<'a, T: serde::Deserialize<'a>>(resp: &'a payments_core::HttpResponse) -> Result<T> {
+    json::object(PROVIDER, resp.status, &resp.body)
 }
 
 /// `{code, message}`: ePay's error body (the code may be a number or a string).

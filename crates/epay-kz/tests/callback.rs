@@ -65,11 +65,11 @@ fn the_failure_body_is_a_declined_event_through_the_trait() {
         derive_secret_hash(&key, "000001234567").expose_secret()
     );
     let event = client.verify_callback(body.as_bytes()).unwrap();
-    assert_eq!(event.provider, "epay-kz");
-    assert_eq!(event.report.status, PaymentStatus::Declined);
-    assert_eq!(event.report.code.as_deref(), Some("51"));
-    assert_eq!(event.report.message.as_deref(), Some("Insufficient funds"));
-    assert_eq!(event.report.order_id.as_deref(), Some("000001234567"));
+    assert_eq!(event.provider(), "epay-kz");
+    assert_eq!(event.claimed().status, PaymentStatus::Declined);
+    assert_eq!(event.claimed().code.as_deref(), Some("51"));
+    assert_eq!(event.claimed().message.as_deref(), Some("Insufficient funds"));
+    assert_eq!(event.claimed().order_id.as_deref(), Some("000001234567"));
     let PostLink::Failure(f) = client.verify_post_link(body.as_bytes()).unwrap() else {
         panic!()
     };
@@ -123,11 +123,11 @@ async fn confirm_checks_invoice_amount_and_status() {
         .confirm_post_link(&link, Money::from_minor(15051, Currency::KZT))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "amount"));
+    assert!(matches!(err, Error::Mismatch { ref field, .. } if field == "amount"));
 
     for (status_body, field) in [
         (status("CHARGE", "150.49", "000001234567"), "amount"),
-        (status("REFUND", "150.50", "000001234567"), "status"),
+        (status("REFUND", "150.50", "000001234567"), "outcome"),
         (status("CHARGE", "150.50", "000001234599"), "invoice_id"),
         // A holder of the invoice's secret_hash posting a new transaction id.
         (
@@ -139,7 +139,7 @@ async fn confirm_checks_invoice_amount_and_status() {
         mount_status(&server, status_body).await;
         let err = client_for(&server).confirm_post_link(&link, amount).await.unwrap_err();
         assert!(
-            matches!(err, Error::InvalidInput { field: ref f, .. } if f == field),
+            matches!(err, Error::Mismatch { field: ref f, .. } if f == field),
             "{field}: {err:?}"
         );
     }

@@ -169,7 +169,8 @@ async fn charge_cancel_refund_send_exact_requests_once() {
     assert_eq!(
         outcome,
         OperationOutcome::Accepted {
-            provider_ref: Some(TX.into())
+            provider_ref: Some(TX.into()),
+            operation_id: Some("rf-2".into()),
         }
     );
     let outcome = client.cancel(&PaymentRef::transaction(TX)).await.unwrap();
@@ -240,18 +241,20 @@ async fn refund_by_order_id_finds_the_transaction_through_the_status() {
         ))
         .await
         .unwrap();
-    assert_eq!(
-        outcome,
-        OperationOutcome::Accepted {
-            provider_ref: Some(TX.into())
-        }
-    );
     let sent = requests_to(&server, &format!("{API}/operation/{TX}/refund")).await;
     assert_eq!(sent.len(), 1);
-    // No refund id given: one was generated (idempotent by default).
+    // No refund id given: one was generated (idempotent by default), sent
+    // as externalID and returned as the operation id.
     let query = sent[0].url.query().unwrap();
     let id = query.strip_prefix("amount=50&externalID=").unwrap();
     assert_eq!(id.len(), 32);
+    assert_eq!(
+        outcome,
+        OperationOutcome::Accepted {
+            provider_ref: Some(TX.into()),
+            operation_id: Some(id.to_owned()),
+        }
+    );
     let err = client.cancel(&PaymentRef::order("000009999999")).await.unwrap_err();
     assert!(
         matches!(err, Error::InvalidInput { ref field, .. } if field == "order_id"),

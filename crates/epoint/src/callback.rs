@@ -19,7 +19,7 @@
 //! );
 //! let callback = verify_and_decode(body.as_bytes(), &key)?;
 //! assert_eq!(callback.status, Status::Success);
-//! callback.check_expected("order-1", Money::parse_major("10.50", Currency::AZN)?)?;
+//! callback.ensure_matches("order-1", Money::parse_major("10.50", Currency::AZN)?)?;
 //! # Ok::<(), payments_core::Error>(())
 //! ```
 
@@ -133,12 +133,16 @@ impl Callback {
             .map_err(|e| Error::invalid_input("amount", format!("callback amount: {e}")))
     }
 
-    /// Checks that the callback is about `order_id` and exactly `amount`.
-    /// Call it before fulfilling an order; a mismatch is an
-    /// [`Error::InvalidInput`] naming `order_id` or `amount`.
-    pub fn check_expected(&self, order_id: &str, amount: Money) -> Result<()> {
-        let got = self.amount_in(amount.currency())?;
-        payments_core::callback::check_expected(self.order_id.as_deref(), got, order_id, amount)
+    /// Checks only that the callback is about `order_id` and exactly
+    /// `amount`; says nothing about the outcome (check `status` too, or use
+    /// the trait's `ConfirmedEvent::ensure_paid`). A mismatch is an
+    /// [`Error::Mismatch`] naming `order_id` or `amount`.
+    pub fn ensure_matches(&self, order_id: &str, amount: Money) -> Result<()> {
+        // An amount with more digits than the currency has is never "equal".
+        let got = self
+            .amount_in(amount.currency())
+            .map_err(|e| Error::mismatch("amount", e.to_string()))?;
+        payments_core::callback::ensure_matches(self.order_id.as_deref(), got, order_id, amount)
     }
 
     /// The provider-neutral event (amounts read as AZN, EPoint's currency).
@@ -149,7 +153,13 @@ impl Callback {
             .with_transaction(self.transaction.clone())
             .with_amount(amount)
             .with_code(self.code.clone(), self.message.clone());
-        Ok(CallbackEvent::new(PROVIDER, report))
+        // EPoint signs the whole `data`: the signature covers the outcome.
+        let key = format!(
+            "{PROVIDER}:{}:{}",
+            self.transaction.as_deref().unwrap_or("-"),
+            self.order_id.as_deref().unwrap_or("-")
+        );
+        Ok(CallbackEvent::signed(PROVIDER, report, key))
     }
 }
 
@@ -284,7 +294,7 @@ mod tests {
         assert_eq!(cb.card_id, None);
         assert_eq!(cb.split_amount, None);
         assert_eq!(cb.other_attr, None);
-        cb.check_expected("order-0001", Money::from_minor(1050, Currency::AZN))
+        cb.ensure_matches("order-0001", Money::from_minor(1050, Currency::AZN))
             .unwrap();
     }
 

@@ -329,6 +329,7 @@ impl PaymentProvider for EpointClient {
         match response.status {
             Status::Success => Ok(OperationOutcome::Accepted {
                 provider_ref: Some(transaction.to_owned()),
+                operation_id: None,
             }),
             ref s if s.is_declined() => Ok(OperationOutcome::Declined(decline(s, response.message))),
             ref s => Err(unknown_status("refund", s)),

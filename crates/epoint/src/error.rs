@@ -168,7 +168,7 @@ mod tests {
             }
         ));
         assert_eq!(err.provider_code(), Some("server_error"));
-        assert!(err.is_retryable());
+        assert!(err.is_transient());
         let err = read_json::<serde_json::Value>(&HttpResponse::new(502, "<html>bad gateway</html>")).unwrap_err();
         assert!(
             matches!(

@@ -264,17 +264,17 @@ fn json_body_form_is_accepted() {
 }
 
 #[test]
-fn check_expected_order_and_amount() {
+fn ensure_matches_order_and_amount() {
     let body = sign_callback(&Value::Object(full()), &key());
     let cb = verify_and_decode(body.as_bytes(), &key()).unwrap();
     let azn = |m| Money::from_minor(m, Currency::AZN);
-    cb.check_expected("o1", azn(1050)).unwrap();
+    cb.ensure_matches("o1", azn(1050)).unwrap();
     let field = |r: Result<(), Error>| match r {
-        Err(Error::InvalidInput { field, .. }) => field.into_owned(),
+        Err(Error::Mismatch { field, .. }) => field.into_owned(),
         other => panic!("{other:?}"),
     };
-    assert_eq!(field(cb.check_expected("o2", azn(1050))), "order_id");
-    assert_eq!(field(cb.check_expected("o1", azn(1051))), "amount");
+    assert_eq!(field(cb.ensure_matches("o2", azn(1050))), "order_id");
+    assert_eq!(field(cb.ensure_matches("o1", azn(1051))), "amount");
     // The callback carries no currency: the amount is read in the expected one.
     // An amount with more decimals than the currency has is never "equal".
     let odd = sign_callback(
@@ -282,22 +282,22 @@ fn check_expected_order_and_amount() {
         &key(),
     );
     let cb = verify_and_decode(odd.as_bytes(), &key()).unwrap();
-    assert_eq!(field(cb.check_expected("o1", azn(1050))), "amount");
+    assert_eq!(field(cb.ensure_matches("o1", azn(1050))), "amount");
     // A save-card callback carries neither.
     let save = sign_callback(&json!({"status": "success", "card_id": "ce1"}), &key());
     let cb = verify_and_decode(save.as_bytes(), &key()).unwrap();
-    assert_eq!(field(cb.check_expected("o1", azn(1050))), "order_id");
+    assert_eq!(field(cb.ensure_matches("o1", azn(1050))), "order_id");
 }
 
 #[test]
 fn callback_event_is_provider_neutral() {
     let body = sign_callback(&Value::Object(full()), &key());
     let event = verify_and_decode(body.as_bytes(), &key()).unwrap().to_event().unwrap();
-    assert_eq!(event.provider, "epoint");
-    assert_eq!(event.report.status, payments_core::PaymentStatus::Succeeded);
-    assert_eq!(event.report.amount, Some(Money::from_minor(1050, Currency::AZN)));
-    assert_eq!(event.report.transaction_id.as_deref(), Some("te1"));
-    event
-        .check_expected("o1", Money::from_minor(1050, Currency::AZN))
-        .unwrap();
+    assert_eq!(event.provider(), "epoint");
+    assert_eq!(event.dedupe_key(), "epoint:te1:o1");
+    let event = event.into_confirmed().expect("EPoint signs the outcome");
+    assert_eq!(event.status(), &payments_core::PaymentStatus::Succeeded);
+    assert_eq!(event.report().amount, Some(Money::from_minor(1050, Currency::AZN)));
+    assert_eq!(event.report().transaction_id.as_deref(), Some("te1"));
+    event.ensure_paid("o1", Money::from_minor(1050, Currency::AZN)).unwrap();
 }

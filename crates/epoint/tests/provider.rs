@@ -170,7 +170,8 @@ async fn refund_full_and_partial() {
     assert_eq!(
         outcome,
         OperationOutcome::Accepted {
-            provider_ref: Some("te1".into())
+            provider_ref: Some("te1".into()),
+            operation_id: None,
         }
     );
     client
@@ -200,8 +201,8 @@ async fn verify_callback_through_the_trait() {
     let client = client(&server);
     let body = sign_callback(&json!({"status": "failed", "order_id": "o1", "code": "116"}), &key());
     let event = client.verify_callback(body.as_bytes()).unwrap();
-    assert_eq!(event.report.status, PaymentStatus::Declined);
-    assert_eq!(event.report.code.as_deref(), Some("116"));
+    assert_eq!(event.claimed().status, PaymentStatus::Declined);
+    assert_eq!(event.claimed().code.as_deref(), Some("116"));
     let forged = sign_callback(&json!({"status": "success"}), &payments_core::Secret::from("x"));
     assert!(matches!(
         client.verify_callback(forged.as_bytes()),

@@ -15,6 +15,11 @@
 //!   idempotent calls only, and `tracing` spans without bodies or secrets.
 //! - [`token_cache::TokenCache`]: the single-flight OAuth token cache.
 //! - [`PaymentProvider`]: the provider-neutral trait and its result types.
+//! - [`CallbackEvent`] / [`ConfirmedEvent`]: what a callback's signature
+//!   proves, and the only type whose outcome a merchant may act on.
+//! - [`store`]: replay and dedupe stores ([`store::OnceStore`]).
+//! - [`json`]: exact JSON scalars; [`ids`]: merchant operation ids;
+//!   [`auth`]: the bearer-token 401 wrapper.
 //!
 //! # Example
 //!
@@ -39,6 +44,8 @@
 //! - `rustls` (default) / `native-tls`: the TLS backend.
 //! - `test-util`: the [`conformance`] suite for provider crates.
 
+#[cfg(feature = "http")]
+pub mod auth;
 pub mod callback;
 pub mod clock;
 #[cfg(feature = "test-util")]
@@ -46,19 +53,24 @@ pub mod conformance;
 pub mod crypto;
 pub mod currency;
 pub mod error;
+pub mod event;
 pub mod http;
+pub mod ids;
+pub mod json;
 pub mod money;
 pub mod provider;
 pub mod secret;
+pub mod store;
 pub mod token_cache;
 
 pub use currency::Currency;
 pub use error::{Delivery, Error, Result};
+pub use event::{CallbackEvent, ConfirmedBy, ConfirmedEvent};
 pub use http::{Call, CallSafety, HttpRequest, HttpResponse, Method};
 pub use money::{Money, MoneyError};
 pub use provider::{
-    CallbackEvent, Capabilities, CreatePayment, Decline, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
-    PaymentStatus, RefundRequest, StatusReport,
+    Capabilities, CreatePayment, Decline, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef, PaymentStatus,
+    RefundRequest, StatusReport,
 };
 pub use secret::Secret;
 

@@ -331,7 +331,13 @@ pub fn parse_token(resp: &HttpResponse) -> Result<AccessToken> {
         .transpose()
         .map_err(|()| unreadable("refresh_token is not a string".to_owned()))?
         .filter(|t| !t.is_empty());
-    let expires_in = match wire.expires_in.and_then(wire::raw_str) {
+    let expires_text = wire
+        .expires_in
+        .map(payments_core::json::scalar_text)
+        .transpose()
+        .map_err(|_| unreadable("expires_in is not a number or a string".to_owned()))?
+        .flatten();
+    let expires_in = match expires_text {
         None => None,
         Some(text) if text.trim().is_empty() => None,
         Some(text) => Some(

@@ -179,10 +179,10 @@ pub fn parse_idempotent_operation(config: &EpayConfig, resp: &HttpResponse) -> R
     Err(err)
 }
 
-/// A fresh merchant operation id (`externalID`): 32 lower-case hex characters.
+/// A fresh merchant operation id (`externalID`): 32 lower-case hex
+/// characters ([`payments_core::ids::new_operation_id`]).
 pub fn new_external_id() -> String {
-    let bytes: [u8; 16] = rand::random();
-    payments_core::crypto::hex_lower(&bytes)
+    payments_core::ids::new_operation_id()
 }
 
 /// Parses the answer of charge, cancel and refund: an empty 200 (any 2xx) is
@@ -289,6 +289,6 @@ mod tests {
         let err =
             parse_operation(&HttpResponse::new(400, r#"{"code":"1373","message":"Amount exceeds"}"#)).unwrap_err();
         assert_eq!(err.provider_code(), Some("1373"));
-        assert!(parse_operation(&HttpResponse::new(500, "")).unwrap_err().is_retryable());
+        assert!(parse_operation(&HttpResponse::new(500, "")).unwrap_err().is_transient());
     }
 }

@@ -205,7 +205,7 @@ impl HttpClient {
                     Some(resp.header("retry-after").map(str::to_owned))
                 }
                 Err(err) => {
-                    if !err.is_retryable() {
+                    if !err.is_transient() {
                         return result;
                     }
                     Some(None)
@@ -315,20 +315,10 @@ fn transport_error(call: &Call, err: reqwest::Error, reading_body: bool, connect
         } else {
             "could not connect"
         };
-        return Error::NotSent {
-            provider,
-            operation,
-            message: message.into(),
-            source: Some(strip_url(err)),
-        };
+        return Error::not_sent(provider, operation, message, Some(strip_url(err)));
     }
     if err.is_builder() {
-        return Error::NotSent {
-            provider,
-            operation,
-            message: "invalid request".into(),
-            source: Some(strip_url(err)),
-        };
+        return Error::not_sent(provider, operation, "invalid request", Some(strip_url(err)));
     }
     let message = match (err.is_timeout(), reading_body) {
         (true, true) => "timed out while reading the response",
@@ -336,12 +326,13 @@ fn transport_error(call: &Call, err: reqwest::Error, reading_body: bool, connect
         (false, true) => "connection lost while reading the response",
         (false, false) => "connection lost after the request was sent",
     };
-    Error::MaybeSent {
+    Error::maybe_sent(
         provider,
         operation,
-        message: message.into(),
-        source: Some(strip_url(err)),
-    }
+        message,
+        Some(strip_url(err)),
+        call.safety == CallSafety::Idempotent,
+    )
 }
 
 /// reqwest errors carry the URL, which may hold a query with identifiers; keep the path only.
