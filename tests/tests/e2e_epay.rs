@@ -113,7 +113,10 @@ async fn widget_approve_postlink_status_charge_refund() {
     invented["id"] = serde_json::Value::String("00000000-0000-0000-0000-000000000000".into());
     let claim = s.provider.verify_callback(invented.to_string().as_bytes()).unwrap();
     let err = s.provider.confirm_callback(claim).await.unwrap_err();
-    assert!(matches!(err, Error::Mismatch { ref field, .. } if field == "transaction_id"), "{err:?}");
+    assert!(
+        matches!(err, Error::Mismatch { ref field, .. } if field == "transaction_id"),
+        "{err:?}"
+    );
 
     // The crate's own path binds the same fields.
     let link = payments::epay_kz::callback::parse_post_link(&got[0].body).unwrap();

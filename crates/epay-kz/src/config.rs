@@ -558,6 +558,23 @@ impl EpayConfigBuilder {
         self
     }
 
+    /// The SDK-wide name of [`EpayConfigBuilder::back_link`].
+    pub fn success_url(self, url: impl Into<String>) -> Self {
+        self.back_link(url)
+    }
+
+    /// The SDK-wide name of [`EpayConfigBuilder::failure_back_link`].
+    pub fn failure_url(self, url: impl Into<String>) -> Self {
+        self.failure_back_link(url)
+    }
+
+    /// The SDK-wide name of the callback URL: sets both `postLink` and
+    /// `failurePostLink` (ePay posts failures to the second).
+    pub fn callback_url(self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        self.post_link(url.clone()).failure_post_link(url)
+    }
+
     /// Default interface language (default `rus`).
     pub fn language(mut self, language: Language) -> Self {
         self.language = language;
@@ -701,6 +718,19 @@ mod tests {
         assert_eq!(
             cfg.invoice_search_url(),
             Some("http://127.0.0.1:9/epay/api/invoice/search")
+        );
+        let aliases = EpayConfig::builder("a", "b", "c")
+            .success_url("https://shop.example/ok")
+            .failure_url("https://shop.example/ko")
+            .callback_url("https://shop.example/epay/post")
+            .build()
+            .unwrap();
+        assert_eq!(aliases.back_link.as_deref(), Some("https://shop.example/ok"));
+        assert_eq!(aliases.failure_back_link.as_deref(), Some("https://shop.example/ko"));
+        assert_eq!(aliases.post_link.as_deref(), Some("https://shop.example/epay/post"));
+        assert_eq!(
+            aliases.failure_post_link.as_deref(),
+            Some("https://shop.example/epay/post")
         );
         // Never the client secret: no callback key unless one is configured.
         assert!(cfg.callback_key().is_none());

@@ -5,12 +5,12 @@ use payments_core::{
     RefundRequest, Result, StatusReport,
 };
 
+use crate::PROVIDER;
 use crate::callback;
 use crate::client::EpayClient;
 use crate::config::Language;
 use crate::operations::transaction::{ChargeRequest, OperationStatus, RefundOperation};
 use crate::operations::widget::WidgetPayment;
-use crate::PROVIDER;
 
 /// The transaction id of `payment`: given, or found by its order (invoice) id.
 async fn transaction_id(client: &EpayClient, payment: &PaymentRef) -> Result<String> {
@@ -140,6 +140,10 @@ impl PaymentProvider for EpayClient {
             Some(key) if callback::has_secret_hash(body)? => callback::verify_post_link_derived(body, key)?,
             _ => callback::parse_post_link(body)?,
         };
-        Ok(CallbackEvent::unconfirmed(PROVIDER, link.to_report(), link.dedupe_key()))
+        Ok(CallbackEvent::unconfirmed(
+            PROVIDER,
+            link.to_report(),
+            link.dedupe_key(),
+        ))
     }
 }
