@@ -675,10 +675,8 @@ fn check_url(name: &str, value: String) -> Result<String> {
     match url::Url::parse(&value) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(value),
         Ok(_) => Err(Error::config(format!("{name} must be an http or https URL"))),
-        Err(e) => Err(Error::Config {
-            message: format!("{name} is not a valid URL"),
-            source: Some(Box::new(e)),
-        }),
+        // The parse error names the problem, never the URL (which may carry credentials).
+        Err(e) => Err(Error::config(format!("{name} is not a valid URL: {e}"))),
     }
 }
 
