@@ -272,3 +272,71 @@ async fn a_forged_post_link_is_rejected() {
     moved["invoiceId"] = serde_json::Value::String("000009999".into());
     assert!(s.provider.verify_callback(moved.to_string().as_bytes()).is_err());
 }
+
+/// Invoice links: their postLinks carry no `secret_hash` (invoice creation
+/// takes none). The trait reads such a body as an unconfirmed claim, and the
+/// status query confirms it.
+#[tokio::test]
+async fn an_invoice_link_post_link_is_confirmed_by_the_status_query() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let state = &sandbox.providers().epay;
+    state.set_plain_invoice_urls(false);
+    let config = EpayConfig::builder(
+        sandbox_epay::INVOICE_CLIENT_ID,
+        sandbox_epay::INVOICE_CLIENT_SECRET,
+        sandbox_epay::INVOICE_TERMINAL,
+    )
+    .oauth_url(state.token_url())
+    .api_url(state.api_url())
+    .invoice_search_url(state.invoice_search_url())
+    .widget_script_url(state.widget_script_url())
+    .credentials(sandbox_epay::INVOICE_USERNAME, sandbox_epay::INVOICE_PASSWORD)
+    .shop_id(sandbox_epay::INVOICE_SHOP_ID)
+    .callback_key("merchant-callback-key")
+    .build()
+    .unwrap();
+    let provider = Arc::new(AnyProvider::from(EpayClient::new(config).unwrap()));
+    let verifier = provider.clone();
+    let receiver = Receiver::start(Arc::new(move |body: &[u8]| verifier.verify_callback(body)))
+        .await
+        .unwrap();
+    let amount = Money::parse_major("1500.00", Currency::KZT).unwrap();
+    let invoice = epay(&provider)
+        .create_invoice(
+            &payments::epay_kz::CreateInvoice::new(
+                "000000012346",
+                "customer-42",
+                amount,
+                "Order 12346",
+                "buyer@example.kz",
+                "+77011234567",
+            )
+            .post_link(&receiver.url),
+        )
+        .await
+        .unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{}/approve", invoice.invoice_url.trim()))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let page: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(page["code"], "ok", "{page}");
+
+    let got = receiver.wait_for(1, Duration::from_secs(5)).await;
+    let body: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert!(body.get("secret_hash").is_none(), "{body}");
+    let event = got[0]
+        .verified
+        .as_ref()
+        .expect("an invoice-link postLink is accepted as a claim");
+    assert!(!event.is_confirmed());
+    let confirmed = provider.confirm_callback(event.clone()).await.unwrap();
+    confirmed.ensure_matches("000000012346", amount).unwrap();
+    assert!(matches!(
+        confirmed.status(),
+        PaymentStatus::Succeeded | PaymentStatus::Authorized
+    ));
+    assert_eq!(confirmed.report().transaction_id, event.claimed().transaction_id);
+}
