@@ -126,7 +126,7 @@ fn bench_post_link(c: &mut Criterion) {
             let map: BTreeMap<&str, Box<RawValue>> = serde_json::from_slice(black_box(&body)).unwrap();
             let invoice: String = serde_json::from_str(map["invoiceId"].get()).unwrap();
             let received: String = serde_json::from_str(map["secret_hash"].get()).unwrap();
-            let mac = crypto::hmac_sha256(key.expose_secret().as_bytes(), &[invoice.as_bytes()]);
+            let mac = crypto::hmac_sha256(key.expose_secret().as_bytes(), &[invoice.as_bytes()]).unwrap_or_default();
             assert!(crypto::hex_matches_ct(received.as_bytes(), &mac));
             map
         })

@@ -403,7 +403,10 @@ pub mod testing {
     /// A success postLink body for `invoice_id`, with the `secret_hash`
     /// derived from `key` (as [`verify_post_link_derived`] expects).
     pub fn success_body(key: &Secret<String>, invoice_id: &str, transaction_id: &str, amount: Money) -> Vec<u8> {
-        let hash = signature::derive_secret_hash(key, invoice_id);
+        let Ok(hash) = signature::derive_secret_hash(key, invoice_id) else {
+            // HMAC takes keys of any length; a body no verifier accepts is the safe answer.
+            return Vec::new();
+        };
         body_with(
             "ok",
             invoice_id,
@@ -423,7 +426,9 @@ pub mod testing {
         reason_code: &str,
         reason: &str,
     ) -> Vec<u8> {
-        let hash = signature::derive_secret_hash(key, invoice_id);
+        let Ok(hash) = signature::derive_secret_hash(key, invoice_id) else {
+            return Vec::new();
+        };
         body_with(
             "error",
             invoice_id,
@@ -546,7 +551,7 @@ mod tests {
         ));
         let dup = format!(
             r#"{{"invoiceId":"000001234567","invoiceId":"999999","secret_hash":"{}"}}"#,
-            signature::derive_secret_hash(&key(), "000001234567").expose_secret()
+            signature::derive_secret_hash(&key(), "000001234567").unwrap().expose_secret()
         );
         assert!(matches!(
             verify_post_link_derived(dup.as_bytes(), &key()),

@@ -257,10 +257,7 @@ impl EpayClient {
     }
 
     fn derived_hash(&self, invoice_id: &str) -> Result<Secret<String>> {
-        Ok(crate::signature::derive_secret_hash(
-            self.config.require_callback_key()?,
-            invoice_id,
-        ))
+        crate::signature::derive_secret_hash(self.config.require_callback_key()?, invoice_id)
     }
 
     // ---- invoice links ------------------------------------------------------

@@ -103,7 +103,7 @@ async fn no_secret_reaches_logs_or_debug_output() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let client = client(&server);
-    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000001234567");
+    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000001234567").unwrap();
     let debug = std::cell::RefCell::new(String::new());
     let dbg = |v: &dyn std::fmt::Debug| debug.borrow_mut().push_str(&format!("{v:?}\n{v:#?}\n"));
 

@@ -131,7 +131,7 @@ async fn card_verification_is_a_zero_usd_token_and_widget() {
         )
         .await
         .unwrap();
-    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000007654321");
+    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000007654321").unwrap();
     assert_eq!(
         token_bodies(&server).await,
         vec![format!(
@@ -330,7 +330,7 @@ async fn host_to_host_payment_and_halyk_id() {
     let r = client.host_payment(&payment).await.unwrap();
     assert_eq!(r.id, "tx-9");
     assert_eq!(r.secure_3d.unwrap().action, "https://acs.example");
-    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000001234567");
+    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000001234567").unwrap();
     assert_eq!(
         token_bodies(&server).await,
         vec![format!(
@@ -631,7 +631,7 @@ async fn without_a_callback_key_derived_hashes_are_a_config_error() {
     assert!(tokens[0].contains(&format!("&secret_hash={}", hash.expose_secret())));
     assert!(
         !tokens[0].contains(
-            &derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567")
+            &derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567").unwrap()
                 .expose_secret()
                 .clone()
         )

@@ -41,7 +41,7 @@ async fn widget_payment_fetches_a_payment_token_with_the_derived_hash() {
         .post_links("https://shop.example/post", "https://shop.example/fail")
         .back_links("https://shop.example/ok", "https://shop.example/ko");
     let object = client.widget_payment(&payment).await.unwrap();
-    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000001234567");
+    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000001234567").unwrap();
     let sent = requests_to(&server, TOKEN_PATH).await;
     assert_eq!(
         body(&sent[0]),

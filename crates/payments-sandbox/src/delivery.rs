@@ -1,5 +1,9 @@
 //! Callback delivery to the merchant, with retries, and a log tests can read.
+//!
+//! The log keeps the newest [`MAX_RECORDS`] deliveries; older ones are dropped
+//! (a delivery still retrying when its record is dropped goes on, unlogged).
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,10 +26,27 @@ pub struct DeliveryRecord {
     pub delivered: bool,
 }
 
+/// How many delivery records the log keeps (the oldest go first).
+pub const MAX_RECORDS: usize = 10_000;
+
+/// The log: records plus how many were dropped from its front.
+#[derive(Debug, Default)]
+struct Log {
+    records: VecDeque<DeliveryRecord>,
+    dropped: usize,
+}
+
+impl Log {
+    fn get_mut(&mut self, index: usize) -> Option<&mut DeliveryRecord> {
+        let at = index.checked_sub(self.dropped)?;
+        self.records.get_mut(at)
+    }
+}
+
 /// The delivery log and sender. Clones share the log.
 #[derive(Debug, Clone)]
 pub struct Deliveries {
-    log: Arc<Mutex<Vec<DeliveryRecord>>>,
+    log: Arc<Mutex<Log>>,
     http: reqwest::Client,
     max_attempts: u32,
     base_delay: Duration,
@@ -41,7 +62,7 @@ impl Deliveries {
     /// An empty log; 5 attempts with 100 ms doubling backoff.
     pub fn new() -> Self {
         Deliveries {
-            log: Arc::new(Mutex::new(Vec::new())),
+            log: Arc::new(Mutex::new(Log::default())),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(5))
                 .build()
@@ -53,7 +74,8 @@ impl Deliveries {
 
     /// Everything delivered or attempted so far.
     pub fn records(&self) -> Vec<DeliveryRecord> {
-        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        log.records.iter().cloned().collect()
     }
 
     /// Waits (polling) until a record matching `pred` is delivered, up to `timeout`.
@@ -75,7 +97,11 @@ impl Deliveries {
     pub fn deliver(&self, provider: &'static str, url: String, content_type: &str, body: Vec<u8>) {
         let index = {
             let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-            log.push(DeliveryRecord {
+            if log.records.len() >= MAX_RECORDS {
+                log.records.pop_front();
+                log.dropped += 1;
+            }
+            log.records.push_back(DeliveryRecord {
                 provider,
                 url: url.clone(),
                 content_type: content_type.to_owned(),
@@ -84,7 +110,7 @@ impl Deliveries {
                 last_status: None,
                 delivered: false,
             });
-            log.len() - 1
+            log.dropped + log.records.len() - 1
         };
         let this = self.clone();
         let content_type = content_type.to_owned();

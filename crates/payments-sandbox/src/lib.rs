@@ -17,6 +17,13 @@
 //! scenarios (test cards, magic amounts) are in [`scenario`]; everything is
 //! documented in `docs/sandbox.md`.
 //!
+//! It must not fall over under hostile input: the [`server`] cuts slow
+//! clients (header and whole-body read timeouts) and caps bodies per route,
+//! every store is a [`bounded::BoundedMap`] (a cap and a TTL), and no request
+//! does its work while holding a lock another request needs. JSON bodies are
+//! read by one exact scanner shared by the emulators (numbers kept as text,
+//! repeated keys refused).
+//!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
 //! let sandbox = payments_sandbox::Sandbox::start().await?;
@@ -34,11 +41,14 @@ use axum::Router;
 use payments_core::clock::ManualClock;
 
 pub mod azericard;
+pub mod bounded;
 pub mod delivery;
 pub mod epay;
 pub mod epoint;
+pub(crate) mod json;
 pub mod qr;
 pub mod scenario;
+pub mod server;
 
 pub use delivery::{Deliveries, DeliveryRecord};
 
@@ -91,8 +101,14 @@ impl Sandbox {
         Sandbox::start_with(SandboxOptions::default()).await
     }
 
-    /// Starts the sandbox with options.
+    /// Starts the sandbox with options and the default [`server::Limits`].
     pub async fn start_with(options: SandboxOptions) -> std::io::Result<Sandbox> {
+        Sandbox::start_with_limits(options, server::Limits::default()).await
+    }
+
+    /// Starts the sandbox with options and server limits (header and body read
+    /// timeouts, connection cap).
+    pub async fn start_with_limits(options: SandboxOptions, limits: server::Limits) -> std::io::Result<Sandbox> {
         let addr = options.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -112,14 +128,11 @@ impl Sandbox {
             .nest("/azericard", azericard::router(state.azericard.clone()))
             .nest("/epay", epay::router(state.epay.clone()))
             .nest("/qr", qr::router(state.qr.clone()));
+        let app = server::with_limits(app, limits);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        tokio::spawn(server::serve(listener, app, limits, async {
+            let _ = rx.await;
+        }));
         Ok(Sandbox {
             addr,
             shared,

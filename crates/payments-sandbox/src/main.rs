@@ -22,6 +22,12 @@ struct Args {
     /// project's throwaway test key).
     #[arg(long)]
     azericard_merchant_public_key: Option<std::path::PathBuf>,
+    /// Seconds a client has to send a request's headers before the connection is closed.
+    #[arg(long, default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Seconds a client has to send a request's whole body (408 after).
+    #[arg(long, default_value_t = 10)]
+    body_timeout_secs: u64,
 }
 
 #[tokio::main]
@@ -35,7 +41,12 @@ async fn main() -> std::io::Result<()> {
         addr: Some(SocketAddr::from((args.host, args.port))),
         azericard_merchant_public_key_pem,
     };
-    let sandbox = payments_sandbox::Sandbox::start_with(options).await?;
+    let limits = payments_sandbox::server::Limits {
+        header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+        body_timeout: Duration::from_secs(args.body_timeout_secs.max(1)),
+        ..payments_sandbox::server::Limits::default()
+    };
+    let sandbox = payments_sandbox::Sandbox::start_with_limits(options, limits).await?;
     if let Some(url) = &args.epoint_callback_url {
         sandbox
             .providers()
@@ -69,7 +80,11 @@ async fn main() -> std::io::Result<()> {
         providers.azericard.transfer_merchant(),
         providers.azericard.transfer_secret()
     );
-    println!("docs: docs/sandbox.md (credentials, scenarios, hosted pages)");
+    println!(
+        "limits: headers {} s, body {} s, bodies 8 KiB (token routes) / 64 KiB (ePay, QR) / 256 KiB (others)",
+        args.header_timeout_secs, args.body_timeout_secs
+    );
+    println!("docs: docs/sandbox.md (credentials, scenarios, hosted pages, limits)");
     tokio::signal::ctrl_c().await?;
     Ok(())
 }

@@ -571,7 +571,7 @@ async fn invoice_links_create_search_pay_deactivate_and_expire() {
         .http
         .post(ctx.url("/api/invoice"))
         .bearer_auth(&token)
-        .json(&create("25458124232312321"))
+        .json(&create("254581242323123"))
         .send()
         .await
         .unwrap();
@@ -594,12 +594,45 @@ async fn invoice_links_create_search_pay_deactivate_and_expire() {
         .http
         .post(ctx.url("/api/invoice"))
         .bearer_auth(&token)
-        .json(&create("25458124232312321"))
+        .json(&create("254581242323123"))
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
     assert_eq!(error_code(&resp.text().await.unwrap()), codes::DUPLICATE);
+    // The seed's table (6 to 15 digits, phone "+7" and 10 digits) wins over
+    // its own sample (17 digits, "+777711111111"): both are refused.
+    for (field, value) in [
+        ("invoice_id", "25458124232312321"),
+        ("recipient_contact_sms", "+777711111111"),
+        ("post_link", "javascript:alert(1)"),
+    ] {
+        let mut bad = create("123456781");
+        bad[field] = value.into();
+        let resp = ctx
+            .http
+            .post(ctx.url("/api/invoice"))
+            .bearer_auth(&token)
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{field}");
+        assert!(resp.text().await.unwrap().contains(field));
+    }
+    // A repeated key is refused, not resolved to either value.
+    let dup = r#"{"shop_id":"04f25a4b-d2bd-4dd8-b3a7-9390be4774c4","amount":100,"amount":1}"#;
+    let resp = ctx
+        .http
+        .post(ctx.url("/api/invoice"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(dup)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("duplicate key"));
     let mut bad = create("123456789");
     bad["language"] = "fra".into();
     let resp = ctx
@@ -627,7 +660,7 @@ async fn invoice_links_create_search_pay_deactivate_and_expire() {
     let page = ctx.http.get(url.trim()).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Approve") && html.contains("25458124232312321"), "{html}");
+    assert!(html.contains("Approve") && html.contains("254581242323123"), "{html}");
     let resp = ctx
         .http
         .post(format!("{}/approve", url.trim()))
@@ -638,7 +671,7 @@ async fn invoice_links_create_search_pay_deactivate_and_expire() {
     assert_eq!(resp.status(), 200);
     let post = wait_received(&seen, "/ok").await;
     assert_eq!(post["code"], "ok");
-    assert_eq!(post["invoiceId"], "25458124232312321");
+    assert_eq!(post["invoiceId"], "254581242323123");
     assert_eq!(post["terminal"], epay::INVOICE_TERMINAL);
     assert!(post.get("secret_hash").is_none());
 
@@ -654,7 +687,7 @@ async fn invoice_links_create_search_pay_deactivate_and_expire() {
         .http
         .post(ctx.url("/api/invoice/search"))
         .bearer_auth(&token)
-        .json(&search("=", vec!["25458124232312321"]))
+        .json(&search("=", vec!["254581242323123"]))
         .send()
         .await
         .unwrap();
@@ -688,7 +721,7 @@ async fn invoice_links_create_search_pay_deactivate_and_expire() {
             epay::INVOICE_TERMINAL,
         )
         .await;
-    let s = ctx.status(&service, "25458124232312321").await;
+    let s = ctx.status(&service, "254581242323123").await;
     assert_eq!(s["transaction"]["statusName"], "CHARGE");
     let txn = s["transaction"]["id"].as_str().unwrap();
     assert_eq!(ctx.operation(&service, txn, "refund", "?amount=40").await.0, 200);
@@ -899,54 +932,35 @@ async fn saved_card_recurrent_and_transfers() {
         .unwrap();
     assert_eq!(resp.status(), 400);
 
-    // Transfers need the "transfer" scope.
+    // Transfers need their own per-transfer token: a service token or a
+    // transfer token without an invoice is refused (see tests/epay_operations.rs).
     let transfer = serde_json::json!({
-        "order": {"id": "000004004", "amount": 1500, "currency": "KZT"},
-        "card": {"sender": {"cardNumber": cards::VISA_OK}, "receiver": {"cardNumber": cards::MASTERCARD_OK}}
+        "order": {"id": "000004004", "amount": 1500, "currency": "KZT", "terminalId": epay::P2P_TERMINAL},
+        "card": {
+            "sender": {"cardCred": cards::VISA_OK, "transferType": "TYPEPAN", "cvc": "321", "expire": {"month": 1, "year": 2027}},
+            "receiver": {"cardCred": cards::MASTERCARD_OK, "transferType": "TYPEPAN"}
+        }
     });
-    let resp = ctx
-        .http
-        .post(ctx.url("/api/p2p/transfer"))
-        .bearer_auth(&service)
-        .json(&transfer)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 401);
-    let transfer_token = ctx
+    let form_token = ctx
         .token(&[
             ("grant_type", "client_credentials"),
             ("scope", "transfer"),
             ("client_id", epay::TEST_CLIENT_ID),
             ("client_secret", epay::TEST_CLIENT_SECRET),
-            ("terminal", epay::TEST_TERMINAL),
+            ("terminal", epay::P2P_TERMINAL),
         ])
         .await;
-    let resp = ctx
-        .http
-        .post(ctx.url("/api/p2p/transfer"))
-        .bearer_auth(&transfer_token)
-        .json(&transfer)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let out: Value = resp.json().await.unwrap();
-    assert_eq!(out["amount"], 1500);
-    assert_eq!(out["orderId"], "000004004");
-    let oct_missing_receiver = serde_json::json!({
-        "order": {"amount": 10}, "card": {"sender": {"cardNumber": cards::VISA_OK}}
-    });
-    let resp = ctx
-        .http
-        .post(ctx.url("/api/chpayment/transfer"))
-        .bearer_auth(&transfer_token)
-        .json(&oct_missing_receiver)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 400);
-    assert!(resp.text().await.unwrap().contains("card.receiver"));
+    for token in [&service, &form_token] {
+        let resp = ctx
+            .http
+            .post(ctx.url("/api/p2p/transfer"))
+            .bearer_auth(token)
+            .json(&transfer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401);
+    }
 }
 
 #[tokio::test]

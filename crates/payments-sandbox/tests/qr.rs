@@ -53,9 +53,15 @@ impl Ctx {
     }
 
     async fn raw_call(&self, op: &str, token: Option<&str>, body: &str) -> reqwest::Response {
+        // `Op` is under /v1/Transaction; `Area/Op` names another area.
+        let path = if op.contains('/') {
+            op.to_owned()
+        } else {
+            format!("Transaction/{op}")
+        };
         let mut req = self
             .http
-            .post(format!("{}/api/v1/Transaction/{op}", self.sandbox.qr_url()))
+            .post(format!("{}/api/v1/{path}", self.sandbox.qr_url()))
             .header("content-type", "application/json")
             .body(body.to_owned());
         if let Some(t) = token {
@@ -83,6 +89,32 @@ impl Ctx {
         assert_eq!(v["code"], code, "{text}");
         assert!(v["message"].is_string(), "{text}");
         assert!(v["payload"].is_null(), "{text}");
+        v
+    }
+
+    /// Field validation: HTTP 400, status 1, code "999".
+    async fn expect_validation(&self, op: &str, body: &str) -> Value {
+        let resp = self.raw_call(op, Some(&self.token), body).await;
+        assert_eq!(resp.status(), 400, "{op}");
+        let text = resp.text().await.unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (v["status"].as_i64(), v["code"].as_str()),
+            (Some(1), Some(codes::VALIDATION)),
+            "{text}"
+        );
+        assert!(v["message"].is_string() && v["payload"].is_null(), "{text}");
+        v
+    }
+
+    /// The framework's own answer: HTTP 400 `{"status":400, "errors":{...}}`, no envelope.
+    async fn expect_framework(&self, op: &str, body: &str) -> Value {
+        let resp = self.raw_call(op, Some(&self.token), body).await;
+        assert_eq!(resp.status(), 400, "{op}");
+        let text = resp.text().await.unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["status"], 400, "{text}");
+        assert!(v["errors"].is_object() && v.get("code").is_none(), "{text}");
         v
     }
 
@@ -174,12 +206,10 @@ async fn identity_token_is_issued_checked_and_expires() {
         401
     );
     // A valid token passes (the QR is unknown: an envelope error, HTTP 200).
-    ctx.expect_error("CheckQRPaymentStatus", body, codes::QR_NOT_FOUND)
-        .await;
+    ctx.expect_error("CheckQRPaymentStatus", body, codes::NO_RECORD).await;
 
     ctx.sandbox.clock().advance(Duration::from_secs(3599));
-    ctx.expect_error("CheckQRPaymentStatus", body, codes::QR_NOT_FOUND)
-        .await;
+    ctx.expect_error("CheckQRPaymentStatus", body, codes::NO_RECORD).await;
     ctx.sandbox.clock().advance(Duration::from_secs(1));
     let resp = ctx.raw_call("CheckQRPaymentStatus", Some(&ctx.token), body).await;
     assert_eq!(resp.status(), 401);
@@ -266,11 +296,13 @@ async fn begin_and_complete_with_a_correlation_id_wider_than_64_bits() {
         codes::DUPLICATE,
     )
     .await;
-    let (_, v) = ctx
+    let (text, v) = ctx
         .call("CheckQRPaymentStatus", &format!(r#"{{"qr_code":"{qr_code}"}}"#))
         .await;
-    assert_eq!(v["payload"]["status"], "PAID");
-    assert_eq!(v["payload"]["tx_correlation_id"], correlation.as_str());
+    // Sipay's sample: success with code and message null, qr_status_code first.
+    assert!(v["code"].is_null() && v["message"].is_null(), "{text}");
+    assert_eq!(v["payload"]["qr_status_code"], 200);
+    assert_eq!(v["payload"]["qr_status"], "Approved");
 
     // The seed's literal key, on request.
     ctx.sandbox.providers().qr.set_spaced_correlation_key(true);
@@ -348,20 +380,19 @@ async fn error_codes_in_the_envelope() {
     let ctx = Ctx::new().await;
     let qr_code = ctx.partner_qr("5.00").await;
 
-    // Unknown wallet: 300. Unknown provider: 307. Unknown QR: 302.
+    // Unknown wallet: 300. Unknown provider: validation (999). Unknown QR: 312 (no record).
     ctx.expect_error(
         "Begin3rdPartyQRCodePayment",
         &format!(r#"{{"wallet_number":"999","provider_id":"112233","qr_code":"{qr_code}","qr_code_type":1}}"#),
         codes::WALLET_NOT_FOUND,
     )
     .await;
-    ctx.expect_error(
+    ctx.expect_validation(
         "Begin3rdPartyQRCodePayment",
         &format!(
             r#"{{"wallet_number":"{}","provider_id":"1","qr_code":"{qr_code}","qr_code_type":1}}"#,
             qr::TEST_WALLET
         ),
-        codes::UNKNOWN_PROVIDER,
     )
     .await;
     ctx.expect_error(
@@ -370,17 +401,16 @@ async fn error_codes_in_the_envelope() {
             r#"{{"wallet_number":"{}","provider_id":"112233","qr_code":"777B77","qr_code_type":1}}"#,
             qr::TEST_WALLET
         ),
-        codes::QR_NOT_FOUND,
+        codes::NO_RECORD,
     )
     .await;
     let v = ctx
-        .expect_error(
+        .expect_validation(
             "Begin3rdPartyQRCodePayment",
             &format!(
                 r#"{{"wallet_number":"{}","provider_id":"112233","qr_code_type":1}}"#,
                 qr::TEST_WALLET
             ),
-            codes::INVALID_REQUEST,
         )
         .await;
     assert!(v["message"].as_str().unwrap().contains("qr_code"));
@@ -396,38 +426,89 @@ async fn error_codes_in_the_envelope() {
     .await;
     assert_eq!(ctx.balance(qr::POOR_WALLET), dec("0.10"));
     // Another wallet cannot complete the poor wallet's session.
-    ctx.expect_error(
+    ctx.expect_validation(
         "Complete3rdPartyQRCodePayment",
         &complete_body(qr::TEST_WALLET, &correlation),
-        codes::INVALID_REQUEST,
     )
     .await;
-    // Unknown correlation id: 308.
+    // Unknown correlation id: 312. No correlation id at all: the framework's 400.
     ctx.expect_error(
         "Complete3rdPartyQRCodePayment",
         &complete_body(qr::TEST_WALLET, "7777777777777777777777"),
-        codes::TRANSACTION_NOT_FOUND,
+        codes::NO_RECORD,
+    )
+    .await;
+    ctx.expect_framework(
+        "Complete3rdPartyQRCodePayment",
+        &format!(r#"{{"wallet_number":"{}","provider_id":"112233"}}"#, qr::TEST_WALLET),
     )
     .await;
 
-    // Invalid amounts: 315.
-    for amount in ["0", "-5", "1.001", "\"abc\"", "1e3"] {
-        let body = format!(
+    // Amounts: below 0.01 or more than 2 decimals is 315; negative is a
+    // validation error; text or exponents cannot be read at all.
+    let create = |amount: &str| {
+        format!(
             r#"{{"provider_id":"112233","data":{{"MerchantCode":"1","TerminalCode":"2","TransactionAmount":{amount}}}}}"#
-        );
-        ctx.expect_error("Create3rdPartyQrCode", &body, codes::INVALID_AMOUNT)
+        )
+    };
+    for amount in ["0", "1.001", "0.001"] {
+        ctx.expect_error("Create3rdPartyQrCode", &create(amount), codes::INVALID_AMOUNT)
             .await;
     }
+    for amount in ["-5", "1000000000"] {
+        let v = ctx.expect_validation("Create3rdPartyQrCode", &create(amount)).await;
+        assert!(
+            v["message"].as_str().unwrap().contains("between 0 and 999999999"),
+            "{v}"
+        );
+    }
+    for amount in ["\"abc\"", "1e3"] {
+        ctx.expect_framework("Create3rdPartyQrCode", &create(amount)).await;
+    }
     // A Turkish decimal string is an amount.
-    let body = r#"{"provider_id":"112233","data":{"MerchantCode":"1","TerminalCode":"2","TransactionAmount":"1,50"}}"#;
-    let (text, _) = ctx.call("Create3rdPartyQrCode", body).await;
+    let (text, _) = ctx.call("Create3rdPartyQrCode", &create("\"1,50\"")).await;
     assert!(text.contains("\"amount\":1.50"), "{text}");
 
-    // Unreadable body: "Sistem Hatası!".
+    // Unreadable JSON and repeated keys: the framework's 400, no envelope.
+    ctx.expect_framework("Begin3rdPartyQRCodePayment", "{not json").await;
     let v = ctx
-        .expect_error("Begin3rdPartyQRCodePayment", "{not json", codes::SYSTEM_ERROR)
+        .expect_framework(
+            "Begin3rdPartyQRCodePayment",
+            &format!(
+                r#"{{"wallet_number":"{}","wallet_number":"999","provider_id":"112233","qr_code":"{qr_code}","qr_code_type":1}}"#,
+                qr::TEST_WALLET
+            ),
+        )
         .await;
-    assert_eq!(v["message"], "Sistem Hatası!");
+    assert!(v.to_string().contains("duplicate key"), "{v}");
+
+    // Content-Type is checked: 415 for anything but application/json.
+    let resp = ctx
+        .http
+        .post(format!(
+            "{}/api/v1/Transaction/CheckQRPaymentStatus",
+            ctx.sandbox.qr_url()
+        ))
+        .bearer_auth(&ctx.token)
+        .header("content-type", "text/plain")
+        .body(format!(r#"{{"qr_code":"{qr_code}"}}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 415);
+    let resp = ctx
+        .http
+        .post(format!(
+            "{}/api/v1/Transaction/CheckQRPaymentStatus",
+            ctx.sandbox.qr_url()
+        ))
+        .bearer_auth(&ctx.token)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(format!(r#"{{"qr_code":"{qr_code}"}}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
 }
 
 #[tokio::test]
@@ -449,33 +530,44 @@ async fn refunds_are_partial_and_bounded_by_the_paid_amount() {
         )
     };
 
-    let (text, v) = ctx.call("RefundPayment", &refund("r-1", "40")).await;
-    assert_eq!(v["status"], 0, "{text}");
-    assert!(text.contains("\"remaining_amount\":60.0000"), "{text}");
-    assert_eq!(v["payload"]["tx_correlation_id"], correlation.as_str());
+    // RefundPayment (not instant) takes full refunds only (Katalon: 315 on a partial one).
+    ctx.expect_error("RefundPayment", &refund("r-0", "40"), codes::INVALID_AMOUNT)
+        .await;
+    let (text, v) = ctx.call("RefundPaymentInstant", &refund("r-1", "40")).await;
+    assert_eq!(
+        (v["status"].as_i64(), v["code"].as_str()),
+        (Some(0), Some("100")),
+        "{text}"
+    );
+    assert!(text.contains("\"transaction_amount\":40.0000"), "{text}");
+    assert!(text.contains("\"previous_amount\":900.0000"), "{text}");
+    assert_eq!(v["payload"]["ext_transaction_id"], "r-1");
+    assert_eq!(v["payload"]["wallet_info"]["number"], qr::TEST_WALLET);
     assert_eq!(ctx.balance(qr::TEST_WALLET), dec("940.00"));
 
-    ctx.expect_error("RefundPaymentInstant", &refund("r-2", "60.01"), codes::REFUND_TOO_LARGE)
+    ctx.expect_error("RefundPaymentInstant", &refund("r-2", "60.01"), codes::INVALID_AMOUNT)
         .await;
+    // A reused refund id is 301, whatever the amount.
     ctx.expect_error("RefundPaymentInstant", &refund("r-1", "1"), codes::DUPLICATE)
         .await;
     ctx.expect_error("RefundPaymentInstant", &refund("r-3", "0"), codes::INVALID_AMOUNT)
         .await;
-    let (text, v) = ctx.call("RefundPaymentInstant", &refund("r-4", "60")).await;
+    // The rest, in full, through RefundPayment: code null on success.
+    let (text, v) = ctx.call("RefundPayment", &refund("r-4", "60")).await;
     assert_eq!(v["status"], 0, "{text}");
-    assert!(text.contains("\"remaining_amount\":0.0000"), "{text}");
-    ctx.expect_error("RefundPayment", &refund("r-5", "0.01"), codes::REFUND_TOO_LARGE)
+    assert!(v["code"].is_null(), "{text}");
+    ctx.expect_error("RefundPaymentInstant", &refund("r-5", "0.01"), codes::INVALID_AMOUNT)
         .await;
     assert_eq!(ctx.balance(qr::TEST_WALLET), dec("1000.00"));
     assert_eq!(ctx.balance(qr::MERCHANT_WALLET), dec("0"));
 
     let unknown = r#"{"ext_transaction_id":"x","tx_correlation_id":123456789012345678901234,"currency_code":"TRY","refund_amount":1}"#;
-    ctx.expect_error("RefundPayment", unknown, codes::TRANSACTION_NOT_FOUND)
-        .await;
+    ctx.expect_error("RefundPayment", unknown, codes::NO_RECORD).await;
     let (_, v) = ctx
         .call("CheckQRPaymentStatus", &format!(r#"{{"qr_code":"{qr_code}"}}"#))
         .await;
-    assert_eq!(v["payload"]["status"], "REFUNDED");
+    assert_eq!(v["payload"]["qr_status_code"], 300);
+    assert_eq!(v["payload"]["qr_status"], "Canceled");
 }
 
 #[tokio::test]
@@ -491,6 +583,7 @@ async fn wallet_qr_create_read_approve_status() {
         .call("CreateQRPayment", &create("ord-1", qr::SECOND_WALLET_ACCOUNT))
         .await;
     assert_eq!(v["status"], 0, "{text}");
+    assert!(v["code"].is_null(), "Katalon: code null on success: {text}");
     assert!(text.contains("\"amount\":25.50"), "{text}");
     let qr_code = v["payload"]["qr_code"].as_str().unwrap().to_owned();
     ctx.expect_error(
@@ -508,10 +601,28 @@ async fn wallet_qr_create_read_approve_status() {
     assert_eq!(v["payload"]["description"], "Kahve", "{text}");
     assert_eq!(v["payload"]["currency_code"], "TRY");
     assert!(v["payload"]["receiver_name"].is_string());
+    assert!(v["code"].is_null(), "{text}");
+    let expire = v["payload"]["expire_date"].as_str().unwrap();
+    assert!(
+        expire.ends_with("+00:00") && expire.len() == "2022-01-10T14:31:49.6376785+00:00".len(),
+        "{expire}"
+    );
     let (_, v) = ctx
         .call("CheckQRPaymentStatus", &format!(r#"{{"qr_code":"{qr_code}"}}"#))
         .await;
-    assert_eq!(v["payload"]["status"], "WAITING");
+    assert_eq!(v["payload"]["qr_status_code"], 100);
+    assert_eq!(v["payload"]["qr_status"], "WaitForPayment");
+    // A personal wallet cannot receive: 304.
+    ctx.expect_error(
+        "CreateQRPayment",
+        &format!(
+            r#"{{"ext_order_id":"ord-3","account_number":"{}","receiver_wallet_number":"{}","currency_code":"TRY","amount":1,"description":"x"}}"#,
+            qr::TEST_WALLET_ACCOUNT,
+            qr::TEST_WALLET
+        ),
+        codes::NOT_BUSINESS,
+    )
+    .await;
 
     let approve = |account: &str, wallet: &str| {
         format!(r#"{{"qr_code":"{qr_code}","account_number":"{account}","sender_wallet_number":"{wallet}"}}"#)
@@ -528,10 +639,15 @@ async fn wallet_qr_create_read_approve_status() {
         codes::INSUFFICIENT_BALANCE,
     )
     .await;
-    let (text, v) = ctx
+    let (text, paid) = ctx
         .call("ApproveQRPayment", &approve(qr::TEST_WALLET_ACCOUNT, qr::TEST_WALLET))
         .await;
-    assert_eq!(v["status"], 0, "{text}");
+    let v = paid.clone();
+    assert_eq!(
+        (v["status"].as_i64(), v["code"].as_str()),
+        (Some(0), Some("100")),
+        "{text}"
+    );
     assert_eq!(v["payload"]["ext_order_id"], "ord-1");
     assert!(text.contains("\"transaction_amount\":25.5000"), "{text}");
     assert_eq!(ctx.balance(qr::SECOND_WALLET), dec("275.50"));
@@ -545,17 +661,17 @@ async fn wallet_qr_create_read_approve_status() {
     let (_, v) = ctx
         .call("CheckQRPaymentStatus", &format!(r#"{{"qr_code":"{qr_code}"}}"#))
         .await;
-    assert_eq!(v["payload"]["status"], "PAID");
-    let txn = v["payload"]["transaction_id"].as_str().unwrap().to_owned();
+    assert_eq!(v["payload"]["qr_status_code"], 200);
+    let txn = paid["payload"]["transaction_id"].as_str().unwrap().to_owned();
     let refund = format!(
         r#"{{"ext_transaction_id":"r-9","tx_correlation_id":{txn},"currency_code":"TRY","refund_amount":"5,50","description":"iade"}}"#
     );
-    let (text, v) = ctx.call("RefundPayment", &refund).await;
+    let (text, v) = ctx.call("RefundPaymentInstant", &refund).await;
     assert_eq!(v["status"], 0, "{text}");
     let (_, v) = ctx
         .call("CheckQRPaymentStatus", &format!(r#"{{"qr_code":"{qr_code}"}}"#))
         .await;
-    assert_eq!(v["payload"]["status"], "PARTIALLY_REFUNDED");
+    assert_eq!(v["payload"]["qr_status_code"], 200, "partly refunded is still approved");
     assert_eq!(ctx.balance(qr::TEST_WALLET), dec("980.00"));
 }
 
@@ -612,7 +728,7 @@ async fn concurrent_completes_and_refunds_never_move_money_twice() {
         5,
         "{codes_seen:?}"
     );
-    assert_eq!(codes_seen.iter().filter(|c| *c == codes::REFUND_TOO_LARGE).count(), 3);
+    assert_eq!(codes_seen.iter().filter(|c| *c == codes::INVALID_AMOUNT).count(), 3);
     assert_eq!(ctx.balance(qr::TEST_WALLET), dec("1000"));
 }
 
@@ -637,7 +753,20 @@ async fn a_gateway_timeout_after_the_debit_is_resolved_by_a_status_check() {
     let (_, v) = ctx
         .call("CheckQRPaymentStatus", &format!(r#"{{"qr_code":"{qr_code}"}}"#))
         .await;
-    assert_eq!(v["payload"]["status"], "PAID");
-    assert_eq!(v["payload"]["tx_correlation_id"], correlation.as_str());
+    assert_eq!(v["payload"]["qr_status_code"], 200);
+    // Reconciliation names the payment by its correlation id.
+    let (text, v) = ctx
+        .call(
+            "TransactionData/SummaryRecordByFilter",
+            &format!(
+                r#"{{"page_size":10,"page_index":0,"order_column":"CreatedDateUtc","order_by":"desc","from_wallet_number":"{}"}}"#,
+                qr::TEST_WALLET
+            ),
+        )
+        .await;
+    let results = v["payload"]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{text}");
+    assert_eq!(results[0]["tx_group_correlation_id"], correlation.as_str());
+    assert_eq!(results[0]["transaction_status_id"], 20);
     assert_eq!(ctx.balance(qr::TEST_WALLET), dec("496.00"));
 }

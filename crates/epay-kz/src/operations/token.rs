@@ -139,7 +139,7 @@ impl PaymentTokenRequest {
     /// callback key (see [`crate::signature`]); a configuration error without one.
     pub fn derived(config: &EpayConfig, invoice_id: impl Into<String>, amount: Money) -> Result<Self> {
         let invoice_id = invoice_id.into();
-        let secret_hash = crate::signature::derive_secret_hash(config.require_callback_key()?, &invoice_id);
+        let secret_hash = crate::signature::derive_secret_hash(config.require_callback_key()?, &invoice_id)?;
         let mut req = PaymentTokenRequest::new(invoice_id, amount, secret_hash);
         req.post_link = config.post_link.clone();
         req.failure_post_link = config.failure_post_link.clone();

@@ -3,8 +3,9 @@
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::json::Json;
-use super::{TxStatus, Txn, json_response};
+use super::error::json_response;
+use super::model::{TxStatus, Txn};
+use crate::json::Json;
 
 /// Escapes text for HTML element content and attribute values.
 pub(super) fn esc(text: &str) -> String {
@@ -47,10 +48,10 @@ pub(super) fn buttons(approve_action: &str, decline_action: &str, hidden: &[(&st
          <p>Test cards: {card} (approve), {decline} (do not honor), {funds} (insufficient funds), {tds} (3-D Secure fails).</p>",
         a = esc(approve_action),
         d = esc(decline_action),
-        card = super::cards::VISA_OK,
-        decline = super::cards::DECLINE_DO_NOT_HONOR,
-        funds = super::cards::DECLINE_INSUFFICIENT_FUNDS,
-        tds = super::cards::DECLINE_3DS,
+        card = super::credentials::cards::VISA_OK,
+        decline = super::credentials::cards::DECLINE_DO_NOT_HONOR,
+        funds = super::credentials::cards::DECLINE_INSUFFICIENT_FUNDS,
+        tds = super::credentials::cards::DECLINE_3DS,
     )
 }
 

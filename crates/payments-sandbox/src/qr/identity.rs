@@ -1,4 +1,6 @@
-//! The identity server's token endpoint and the Bearer check of the API.
+//! The identity server's token endpoint, and what every API call checks
+//! first: the Bearer token, `x-client-id` when sent, `Content-Type:
+//! application/json`, and a body that is one JSON object without repeated keys.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,8 +11,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use payments_core::crypto::constant_time_eq;
 
-use super::{CLIENT_ID, CLIENT_SECRET, QrError, SCOPE, State, TOKEN_LIFETIME_SECS, codes, random_text};
-use crate::epay::json::{Json, RawObject};
+use super::envelope::QrError;
+use super::store::State;
+use super::util::random_text;
+use super::{CLIENT_ID, CLIENT_SECRET, SCOPE, TOKEN_LIFETIME_SECS};
+use crate::json::{Json, RawObject};
 
 fn oauth_error(status: StatusCode, error: &str) -> Response {
     let body = Json::obj([("error", Json::str(error))]).render();
@@ -26,7 +31,13 @@ pub(super) async fn token(AxumState(state): AxumState<Arc<State>>, headers: Head
     if !is_form {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
     }
-    let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    let mut form: HashMap<String, String> = HashMap::new();
+    for (k, v) in form_urlencoded::parse(&body).into_owned() {
+        if form.insert(k, v).is_some() {
+            // A parameter sent twice (RFC 6749 §3.2).
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
+        }
+    }
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let client_ok = constant_time_eq(get("client_id").as_bytes(), CLIENT_ID.as_bytes())
         & constant_time_eq(get("client_secret").as_bytes(), CLIENT_SECRET.as_bytes());
@@ -40,8 +51,9 @@ pub(super) async fn token(AxumState(state): AxumState<Arc<State>>, headers: Head
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope");
     }
     let token = random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 43);
-    let expires = state.now() + time::Duration::seconds(TOKEN_LIFETIME_SECS);
-    state.store().tokens.insert(token.clone(), expires);
+    let now = state.now();
+    let expires = now + time::Duration::seconds(TOKEN_LIFETIME_SECS);
+    state.store().add_token(token.clone(), expires, now);
     let body = Json::obj([
         ("access_token", Json::str(token)),
         ("expires_in", Json::int(TOKEN_LIFETIME_SECS)),
@@ -56,59 +68,42 @@ pub(super) async fn token(AxumState(state): AxumState<Arc<State>>, headers: Head
         .into_response()
 }
 
-fn unauthorized(description: &str) -> Response {
-    let challenge = format!("Bearer error=\"invalid_token\", error_description=\"{description}\"");
-    let mut resp = StatusCode::UNAUTHORIZED.into_response();
-    if let Ok(v) = header::HeaderValue::from_str(&challenge) {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    resp
-}
-
-/// Checks the Bearer token (present, known, not expired by the sandbox clock) and,
-/// when sent, the `x-client-id` header. A failure (the challenge's description) is
-/// answered as an HTTP 401 with an empty body.
-pub(super) fn authorize(state: &State, headers: &HeaderMap) -> Result<(), &'static str> {
+/// Checks the Bearer token (present, known, not expired by the sandbox clock)
+/// and, when sent, the `x-client-id` header.
+fn authorize(state: &State, headers: &HeaderMap) -> Result<(), QrError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or("The token is missing")?;
-    let expires = state.store().tokens.get(token).copied();
-    let expires = expires.ok_or("The token is invalid")?;
-    if state.now() >= expires {
-        return Err("The token expired");
+        .ok_or(QrError::unauthorized("The token is missing"))?;
+    let now = state.now();
+    let expires = state.store().token_expiry(token, now);
+    let expires = expires.ok_or(QrError::unauthorized("The token is invalid"))?;
+    if now >= expires {
+        return Err(QrError::unauthorized("The token expired"));
     }
     if let Some(client) = headers.get("x-client-id")
         && client.as_bytes() != CLIENT_ID.as_bytes()
     {
-        return Err("x-client-id does not match the token's client");
+        return Err(QrError::unauthorized("x-client-id does not match the token's client"));
     }
     Ok(())
 }
 
-/// The request body as a JSON object ("Sistem Hatası!" otherwise).
-pub(super) fn body_object(body: &[u8]) -> Result<RawObject<'_>, QrError> {
-    std::str::from_utf8(body)
-        .ok()
-        .and_then(RawObject::parse)
-        .ok_or_else(|| QrError::new(codes::SYSTEM_ERROR, "Sistem Hatası!"))
-}
-
-/// Runs an API handler: auth first, then the envelope.
-pub(super) fn handle(
-    state: &State,
-    headers: &HeaderMap,
-    body: &[u8],
-    f: impl FnOnce(&State, &RawObject<'_>) -> Result<Response, QrError>,
-) -> Response {
-    if let Err(description) = authorize(state, headers) {
-        return unauthorized(description);
+/// Everything an API call checks before its own fields: the token, the
+/// content type (`application/json`, charset allowed) and the JSON object.
+pub(super) fn request<'b>(state: &State, headers: &HeaderMap, body: &'b [u8]) -> Result<RawObject<'b>, QrError> {
+    authorize(state, headers)?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(QrError::unsupported_media_type());
     }
-    match body_object(body).and_then(|obj| f(state, &obj)) {
-        Ok(resp) => resp,
-        Err(e) => e.into_response(),
-    }
+    let text = std::str::from_utf8(body).map_err(|_| QrError::body("The body is not UTF-8.".to_owned()))?;
+    RawObject::parse_checked(text).map_err(|e| QrError::body(e.message("body")))
 }

@@ -5,6 +5,10 @@
 //! an amount. So requests are split into `(key, raw text)` pairs here and each
 //! number is read from its own text; responses are written from a small tree
 //! whose numbers are already decimal text. Shared by the ePay and QR emulators.
+//!
+//! Strictness: a document must be valid JSON (checked by serde_json first) and
+//! no object, at any depth that is read, may repeat a key: `{"a":1,"a":2}` is
+//! refused rather than silently taking one of the two values.
 
 use rust_decimal::Decimal;
 
@@ -12,6 +16,25 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone)]
 pub(crate) struct RawObject<'a> {
     members: Vec<(String, &'a str)>,
+}
+
+/// Why a JSON body is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum JsonError {
+    /// Not one well-formed JSON object.
+    Malformed,
+    /// A key appears twice in the same object.
+    DuplicateKey(String),
+}
+
+impl JsonError {
+    /// A one-line message (`what` names the body, e.g. `body`).
+    pub(crate) fn message(&self, what: &str) -> String {
+        match self {
+            JsonError::Malformed => format!("{what}: not a JSON object"),
+            JsonError::DuplicateKey(k) => format!("{what}: duplicate key {k:?}"),
+        }
+    }
 }
 
 /// Why a member could not be read.
@@ -34,11 +57,27 @@ impl FieldError {
 }
 
 impl<'a> RawObject<'a> {
-    /// Parses `text`, which must be one valid JSON object.
+    /// Parses `text`, which must be one valid JSON object without repeated keys.
     pub(crate) fn parse(text: &'a str) -> Option<RawObject<'a>> {
+        RawObject::parse_checked(text).ok()
+    }
+
+    /// Parses `text` and says why it is refused.
+    pub(crate) fn parse_checked(text: &'a str) -> Result<RawObject<'a>, JsonError> {
         // Validate the whole document first, so the scanner below may assume
         // well-formed input.
-        serde_json::from_str::<serde::de::IgnoredAny>(text).ok()?;
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|_| JsonError::Malformed)?;
+        let obj = RawObject::scan(text).ok_or(JsonError::Malformed)?;
+        let mut seen = std::collections::HashSet::with_capacity(obj.members.len());
+        for (key, _) in &obj.members {
+            if !seen.insert(key.as_str()) {
+                return Err(JsonError::DuplicateKey(key.clone()));
+            }
+        }
+        Ok(obj)
+    }
+
+    fn scan(text: &'a str) -> Option<RawObject<'a>> {
         let bytes = text.as_bytes();
         let mut i = skip_ws(bytes, 0);
         if bytes.get(i) != Some(&b'{') {
@@ -70,17 +109,17 @@ impl<'a> RawObject<'a> {
         }
     }
 
-    /// The raw text of a member (the last one, if repeated), `null` excluded.
+    /// The raw text of a member (keys are unique), `null` excluded.
     pub(crate) fn raw(&self, key: &str) -> Option<&'a str> {
         self.members
             .iter()
-            .rev()
             .find(|(k, _)| k == key)
             .map(|(_, v)| *v)
             .filter(|v| *v != "null")
     }
 
     /// The member names, in order.
+    #[cfg(test)]
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.members.iter().map(|(k, _)| k.as_str())
     }
@@ -139,9 +178,11 @@ impl<'a> RawObject<'a> {
     pub(crate) fn object(&self, key: &str) -> Result<Option<RawObject<'a>>, FieldError> {
         match self.raw(key) {
             None => Ok(None),
-            Some(raw) => RawObject::parse(raw)
-                .map(Some)
-                .ok_or_else(|| FieldError::Invalid(key.to_owned(), "must be an object")),
+            Some(raw) => match RawObject::parse_checked(raw) {
+                Ok(o) => Ok(Some(o)),
+                Err(JsonError::DuplicateKey(_)) => Err(FieldError::Invalid(key.to_owned(), "duplicate key inside")),
+                Err(JsonError::Malformed) => Err(FieldError::Invalid(key.to_owned(), "must be an object")),
+            },
         }
     }
 
@@ -425,18 +466,19 @@ mod tests {
             let Ok(text) = std::str::from_utf8(&bytes) else {
                 continue;
             };
-            let ours = RawObject::parse(text);
+            let ours = RawObject::parse_checked(text);
             // serde_json's Value refuses numbers beyond f64 (`1e999`); the scanner
             // keeps their text, so validity is compared on the grammar alone.
             let valid_object =
                 serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() && text.trim_start().starts_with('{');
-            assert_eq!(ours.is_some(), valid_object, "{text:?}");
+            let duplicate = matches!(ours, Err(JsonError::DuplicateKey(_)));
+            assert_eq!(ours.is_ok() || duplicate, valid_object, "{text:?}");
+            let ours = ours.ok();
             let theirs = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text);
             match (ours, theirs) {
                 (Some(o), Ok(map)) => {
                     let mut a: Vec<&str> = o.keys().collect();
                     a.sort_unstable();
-                    a.dedup();
                     let mut b: Vec<&str> = map.keys().map(String::as_str).collect();
                     b.sort_unstable();
                     assert_eq!(a, b, "{text}");
@@ -446,10 +488,23 @@ mod tests {
                         assert_eq!(&reparsed, &map[k], "{text}");
                     }
                 }
-                (None, Ok(_)) => panic!("valid object refused: {text:?}"),
+                // serde_json's map keeps the last of repeated keys; the scanner refuses them.
+                (None, Ok(_)) if !duplicate => panic!("valid object refused: {text:?}"),
                 _ => {}
             }
         }
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_every_depth() {
+        assert_eq!(
+            RawObject::parse_checked(r#"{"amount":1,"amount":1000}"#).unwrap_err(),
+            JsonError::DuplicateKey("amount".into())
+        );
+        let o = RawObject::parse(r#"{"order":{"id":"1","id":"2"}}"#).unwrap();
+        assert!(o.object("order").is_err());
+        // The same key in sibling objects is fine.
+        assert!(RawObject::parse(r#"{"a":{"id":1},"b":{"id":2}}"#).is_some());
     }
 
     #[test]

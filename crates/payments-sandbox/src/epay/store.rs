@@ -1,0 +1,294 @@
+//! The emulator's state: one lock around bounded maps, held only for short
+//! look-ups and updates (never while matching a search pattern or rendering).
+//!
+//! | store | cap | time to live |
+//! |---|---|---|
+//! | access tokens | [`MAX_TOKENS`] | 900 s |
+//! | refresh tokens (share the access token's grant, copy nothing) | [`MAX_TOKENS`] | [`REFRESH_LIFETIME_SECS`] |
+//! | page sessions | [`MAX_SESSIONS`] | 900 s |
+//! | transactions | [`MAX_TXNS`] | none (oldest evicted) |
+//! | invoice links | [`MAX_INVOICES`] | none (oldest evicted) |
+//! | saved cards | [`MAX_CARDS`] | none (oldest evicted) |
+//! | subscriptions, transfers, QR bills | [`MAX_TXNS`] | none (oldest evicted) |
+//!
+//! Worst case, with every field at its bound (links 1 KiB, free text 256 B):
+//! about 6 KiB per transaction or session and 2.5 KiB per token, so roughly
+//! 120 MiB for full transaction stores plus 25 MiB of tokens.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use time::{Duration, OffsetDateTime};
+
+use super::credentials::{
+    INVOICE_TERMINAL, OCT_TERMINAL, P2P_TERMINAL, QR_TERMINAL, REFRESH_LIFETIME_SECS, TEST_TERMINAL,
+    TOKEN_LIFETIME_SECS,
+};
+use super::model::{Invoice, QrBill, SavedCard, Session, Token, Transfer, Txn};
+use super::util::{card_info, uuid};
+use crate::Shared;
+use crate::bounded::BoundedMap;
+
+/// Access (and refresh) tokens kept at most.
+pub const MAX_TOKENS: usize = 10_000;
+/// Hosted-page sessions kept at most.
+pub const MAX_SESSIONS: usize = 5_000;
+/// Transactions (and transfers, subscriptions, QR bills) kept at most.
+pub const MAX_TXNS: usize = 20_000;
+/// Invoice links kept at most.
+pub const MAX_INVOICES: usize = 20_000;
+/// Saved cards kept at most.
+pub const MAX_CARDS: usize = 20_000;
+/// Refunds recorded per transaction at most (further partial refunds are refused).
+pub const MAX_REFUNDS_PER_TXN: usize = 100;
+
+#[derive(Debug)]
+pub(super) struct Store {
+    pub(super) tokens: BoundedMap<String, Arc<Token>>,
+    pub(super) refresh_tokens: BoundedMap<String, Arc<Token>>,
+    pub(super) txns: BoundedMap<String, Txn>,
+    pub(super) invoices: BoundedMap<String, Arc<Invoice>>,
+    pub(super) cards: BoundedMap<String, SavedCard>,
+    pub(super) sessions: BoundedMap<String, Session>,
+    pub(super) subscriptions: BoundedMap<String, String>,
+    pub(super) transfers: BoundedMap<String, Transfer>,
+    pub(super) qr_bills: BoundedMap<String, QrBill>,
+    /// Indexes, so no request scans a whole store under the lock:
+    /// (terminal, last 6 digits of a paid invoiceId) -> transaction id.
+    pub(super) paid_tails: BoundedMap<(String, String), String>,
+    /// (terminal, invoiceId) -> its latest transaction id.
+    pub(super) latest: BoundedMap<(String, String), String>,
+    /// Last 6 digits of every invoice link's invoice_id.
+    pub(super) invoice_tails: BoundedMap<String, ()>,
+    /// (terminal, last 6 digits of a transferred order id).
+    pub(super) paid_transfer_tails: BoundedMap<(String, String), ()>,
+    /// (terminal, order id) -> its latest transfer id.
+    pub(super) latest_transfer: BoundedMap<(String, String), String>,
+    /// Access token -> its QR bill number (one bill per token).
+    pub(super) bill_by_token: BoundedMap<String, String>,
+    pub(super) two_step: HashMap<String, bool>,
+    pub(super) next_seq: u64,
+    /// Whether created invoice links carry the seed's stray leading spaces.
+    pub(super) plain_invoice_urls: bool,
+}
+
+impl Store {
+    fn new() -> Store {
+        let token_ttl = Some(Duration::seconds(TOKEN_LIFETIME_SECS));
+        let mut two_step = HashMap::new();
+        two_step.insert(TEST_TERMINAL.to_owned(), true);
+        for t in [INVOICE_TERMINAL, P2P_TERMINAL, OCT_TERMINAL, QR_TERMINAL] {
+            two_step.insert(t.to_owned(), false);
+        }
+        Store {
+            tokens: BoundedMap::new(MAX_TOKENS, token_ttl),
+            refresh_tokens: BoundedMap::new(MAX_TOKENS, Some(Duration::seconds(REFRESH_LIFETIME_SECS))),
+            txns: BoundedMap::new(MAX_TXNS, None),
+            invoices: BoundedMap::new(MAX_INVOICES, None),
+            cards: BoundedMap::new(MAX_CARDS, None),
+            sessions: BoundedMap::new(MAX_SESSIONS, token_ttl),
+            subscriptions: BoundedMap::new(MAX_TXNS, None),
+            transfers: BoundedMap::new(MAX_TXNS, None),
+            qr_bills: BoundedMap::new(MAX_TXNS, None),
+            paid_tails: BoundedMap::new(MAX_TXNS, None),
+            latest: BoundedMap::new(MAX_TXNS, None),
+            invoice_tails: BoundedMap::new(MAX_INVOICES, None),
+            paid_transfer_tails: BoundedMap::new(MAX_TXNS, None),
+            latest_transfer: BoundedMap::new(MAX_TXNS, None),
+            bill_by_token: BoundedMap::new(MAX_TXNS, None),
+            two_step,
+            next_seq: 0,
+            plain_invoice_urls: false,
+        }
+    }
+
+    /// The latest transaction of an invoiceId on a terminal (an index look-up).
+    pub(super) fn latest_txn(&self, terminal: &str, invoice_id: &str, now: OffsetDateTime) -> Option<&Txn> {
+        let id = self.latest.get(&(terminal.to_owned(), invoice_id.to_owned()), now)?;
+        self.txns.get(id, now)
+    }
+
+    /// The latest transaction of an invoiceId on any terminal (a scan: test helper only).
+    fn latest_txn_anywhere(&self, invoice_id: &str, now: OffsetDateTime) -> Option<&Txn> {
+        self.txns
+            .values(now)
+            .filter(|t| t.order.invoice_id == invoice_id)
+            .max_by_key(|t| (t.created, t.seq))
+    }
+}
+
+/// The emulator's state.
+#[derive(Debug)]
+pub struct State {
+    pub(super) shared: Arc<Shared>,
+    store: Mutex<Store>,
+}
+
+impl State {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        State {
+            shared,
+            store: Mutex::new(Store::new()),
+        }
+    }
+
+    pub(super) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn now(&self) -> OffsetDateTime {
+        use payments_core::clock::Clock;
+        self.shared.clock.now()
+    }
+
+    /// The OAuth token URL (`{base}/epay/oauth2/token`).
+    pub fn token_url(&self) -> String {
+        format!("{}/epay/oauth2/token", self.shared.base_url)
+    }
+
+    /// The API base URL (`{base}/epay/api`); operation paths follow the spec under it.
+    pub fn api_url(&self) -> String {
+        format!("{}/epay/api", self.shared.base_url)
+    }
+
+    /// The invoice search URL (no public document names one; this is the sandbox's).
+    pub fn invoice_search_url(&self) -> String {
+        format!("{}/epay/api/invoice/search", self.shared.base_url)
+    }
+
+    /// The widget script URL, to use instead of ePay's `payment-api.js`.
+    pub fn widget_script_url(&self) -> String {
+        format!("{}/epay/payform/payment-api.js", self.shared.base_url)
+    }
+
+    /// The URL a test POSTs to approve a widget payment
+    /// (form `invoiceId` + `token`, a page `session`, or the `halyk.pay` object as JSON).
+    pub fn approve_url(&self) -> String {
+        format!("{}/epay/payform/approve", self.shared.base_url)
+    }
+
+    /// The URL a test POSTs to decline a widget payment (same inputs as [`State::approve_url`]).
+    pub fn decline_url(&self) -> String {
+        format!("{}/epay/payform/decline", self.shared.base_url)
+    }
+
+    /// Makes a terminal one-step (`false`: approval charges) or two-step
+    /// (`true`: approval authorizes; charge or cancel follows). The test terminal
+    /// starts two-step, the others one-step.
+    pub fn set_two_step(&self, terminal: &str, two_step: bool) {
+        self.store().two_step.insert(terminal.to_owned(), two_step);
+    }
+
+    /// Makes newly created invoice links report clean `invoice_url`/`merchant_id`
+    /// (`true`) instead of the seed's stray leading space (`false`, the default).
+    pub fn set_plain_invoice_urls(&self, plain: bool) {
+        self.store().plain_invoice_urls = plain;
+    }
+
+    /// Saves a card for a terminal, as a `cardSave: true` payment would, and returns its `cardId`.
+    pub fn save_card(&self, terminal: &str, card_number: &str) -> String {
+        self.save_card_for(terminal, "", card_number)
+    }
+
+    /// Saves a card for a terminal and a merchant account (`accountId`), and returns its `cardId`.
+    pub fn save_card_for(&self, terminal: &str, account_id: &str, card_number: &str) -> String {
+        let id = uuid();
+        let (mask, card_type) = card_info(card_number);
+        let now = self.now();
+        let card = SavedCard {
+            id: id.clone(),
+            terminal: terminal.to_owned(),
+            account_id: account_id.to_owned(),
+            mask,
+            card_type,
+            number: card_number.to_owned(),
+            transaction_id: uuid(),
+            created: now,
+            active: true,
+        };
+        self.store().cards.insert(id.clone(), card, now);
+        id
+    }
+
+    /// The `statusName` of the latest transaction of an invoiceId, if any.
+    pub fn payment_status(&self, invoice_id: &str) -> Option<String> {
+        let now = self.now();
+        let store = self.store();
+        store
+            .latest_txn_anywhere(invoice_id, now)
+            .map(|t| t.status.name().to_owned())
+    }
+
+    /// The status of an invoice link by ePay's id (`ACTIVE`, `CHARGED`, `EXPIRED`, `DEACTIVATED`).
+    pub fn invoice_link_status(&self, id: &str) -> Option<String> {
+        let now = self.now();
+        self.store()
+            .invoices
+            .get(id, now)
+            .map(|i| invoice_status(i, now).to_owned())
+    }
+
+    /// The status name of a transfer by its order id (`CHARGE`, `FAILED`, ...;
+    /// a scan: for tests).
+    pub fn transfer_status(&self, order_id: &str) -> Option<String> {
+        let now = self.now();
+        self.store()
+            .transfers
+            .values(now)
+            .filter(|t| t.order_id == order_id)
+            .max_by_key(|t| t.created)
+            .map(|t| t.status.name().to_owned())
+    }
+
+    /// Sums over every stored transaction: `(charged, refunded)` per currency,
+    /// for invariant checks (refunds never exceed captures).
+    pub fn totals(&self) -> Vec<(String, rust_decimal::Decimal, rust_decimal::Decimal)> {
+        let now = self.now();
+        let store = self.store();
+        let mut sums: HashMap<String, (rust_decimal::Decimal, rust_decimal::Decimal)> = HashMap::new();
+        for t in store.txns.values(now) {
+            let e = sums.entry(t.order.currency.clone()).or_default();
+            e.0 += t.charged;
+            e.1 += t.refunded;
+        }
+        sums.into_iter().map(|(c, (a, b))| (c, a, b)).collect()
+    }
+
+    /// True when every stored transaction has refunded no more than it charged
+    /// and charged no more than it authorized.
+    pub fn transactions_consistent(&self) -> bool {
+        let now = self.now();
+        self.store()
+            .txns
+            .values(now)
+            .all(|t| t.refunded <= t.charged && t.charged <= t.amount)
+    }
+
+    /// How many entries each store holds: `(name, len, cap)`.
+    pub fn store_sizes(&self) -> Vec<(&'static str, usize, usize)> {
+        let s = self.store();
+        vec![
+            ("tokens", s.tokens.len(), s.tokens.cap()),
+            ("refresh_tokens", s.refresh_tokens.len(), s.refresh_tokens.cap()),
+            ("sessions", s.sessions.len(), s.sessions.cap()),
+            ("transactions", s.txns.len(), s.txns.cap()),
+            ("invoices", s.invoices.len(), s.invoices.cap()),
+            ("cards", s.cards.len(), s.cards.cap()),
+            ("transfers", s.transfers.len(), s.transfers.cap()),
+            ("qr_bills", s.qr_bills.len(), s.qr_bills.cap()),
+        ]
+    }
+}
+
+/// The last 6 digits of an invoiceId (the whole id when shorter).
+pub(super) fn tail6(id: &str) -> String {
+    id.get(id.len().saturating_sub(6)..).unwrap_or(id).to_owned()
+}
+
+pub(super) fn invoice_status(inv: &Invoice, now: OffsetDateTime) -> &'static str {
+    if inv.status == "ACTIVE" && now >= inv.expires {
+        "EXPIRED"
+    } else {
+        inv.status
+    }
+}
