@@ -551,7 +551,9 @@ mod tests {
         ));
         let dup = format!(
             r#"{{"invoiceId":"000001234567","invoiceId":"999999","secret_hash":"{}"}}"#,
-            signature::derive_secret_hash(&key(), "000001234567").unwrap().expose_secret()
+            signature::derive_secret_hash(&key(), "000001234567")
+                .unwrap()
+                .expose_secret()
         );
         assert!(matches!(
             verify_post_link_derived(dup.as_bytes(), &key()),

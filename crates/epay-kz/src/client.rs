@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use payments_core::auth::{On401, send_with_token};
 use payments_core::clock::{SharedClock, system_clock};
-use payments_core::http::HttpClient;
+use payments_core::http::{CallOptions, HttpClient};
 use payments_core::token_cache::{FetchedToken, TokenCache};
 use payments_core::{Call, Currency, Error, HttpRequest, HttpResponse, Money, Result, Secret};
 
@@ -173,6 +173,16 @@ impl EpayClient {
     /// The configuration.
     pub fn config(&self) -> &EpayConfig {
         &self.config
+    }
+
+    /// A cheap clone whose every call (token fetches included) uses
+    /// `options`: a timeout, one deadline across retries, a correlation id.
+    /// Token caches are shared with `self`.
+    pub fn with_options(&self, options: CallOptions) -> EpayClient {
+        EpayClient {
+            http: self.http.with_options(options),
+            ..self.clone()
+        }
     }
 
     // ---- tokens -------------------------------------------------------------

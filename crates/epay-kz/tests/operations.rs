@@ -631,9 +631,39 @@ async fn without_a_callback_key_derived_hashes_are_a_config_error() {
     assert!(tokens[0].contains(&format!("&secret_hash={}", hash.expose_secret())));
     assert!(
         !tokens[0].contains(
-            &derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567").unwrap()
+            &derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567")
+                .unwrap()
                 .expose_secret()
                 .clone()
         )
     );
+}
+
+#[tokio::test]
+async fn with_options_shares_the_token_cache_and_applies_the_options() {
+    use payments_core::http::CallOptions;
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    respond(
+        &server,
+        "GET",
+        "/check-status/payment/transaction/000001234567",
+        200,
+        r#"{"resultCode":"102","resultMessage":"not found"}"#,
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/check-status/payment/transaction/000001234568")))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(500)))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    client.check_status("000001234567").await.unwrap();
+    let quick = client.with_options(CallOptions::new().timeout(std::time::Duration::from_millis(50)));
+    quick.check_status("000001234567").await.unwrap();
+    // One service token for both handles.
+    assert_eq!(token_bodies(&server).await.len(), 1);
+    // The handle's timeout applies; the original keeps its own.
+    let err = quick.check_status("000001234568").await.unwrap_err();
+    assert!(err.outcome_unknown() || err.is_transient(), "{err:?}");
 }
