@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use payments::epay_kz::{ChargeRequest, EpayClient, EpayConfig};
+use payments::epay_kz::{EpayClient, EpayConfig};
 use payments::{
     AnyProvider, CreatePayment, Currency, Error, Money, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
     PaymentStatus, RefundRequest,
@@ -102,32 +102,43 @@ async fn widget_approve_postlink_status_charge_refund() {
         .verified
         .as_ref()
         .expect("the postLink verifies by its secret_hash");
-    // postLink says only "ok" (approved); whether funds are held or captured
-    // depends on the terminal, which is what the status check below tells.
+    // ePay signs nothing: the postLink is a claim until the status agrees.
+    assert!(!event.is_confirmed());
     assert_eq!(event.claimed().status, PaymentStatus::Succeeded);
-    payments::callback::ensure_matches(
-        event.claimed().order_id.as_deref(),
-        event.claimed().amount,
-        "000001001",
-        amount,
-    )
-    .unwrap();
     let transaction = event.claimed().transaction_id.clone().unwrap();
 
-    // The test terminal is two-step: approval holds the funds.
-    let held = s
-        .provider
-        .payment_status(&PaymentRef::order("000001001"))
-        .await
-        .unwrap();
+    // The same body with an invented transaction id still carries the
+    // invoice's secret_hash, so it authenticates; the status query refuses it.
+    let mut invented: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
+    invented["id"] = serde_json::Value::String("00000000-0000-0000-0000-000000000000".into());
+    let claim = s.provider.verify_callback(invented.to_string().as_bytes()).unwrap();
+    let err = s.provider.confirm_callback(claim).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Mismatch { ref field, .. } if field == "transaction_id"),
+        "{err:?}"
+    );
+
+    // The crate's own path binds the same fields.
+    let link = payments::epay_kz::callback::parse_post_link(&got[0].body).unwrap();
+    epay(&s.provider).confirm_post_link(&link, amount).await.unwrap();
+
+    // The genuine one is confirmed by the status query; the test terminal is
+    // two-step, so approval holds the funds.
+    let confirmed = s.provider.confirm_callback(event.clone()).await.unwrap();
+    confirmed.ensure_authorized("000001001", amount).unwrap();
+    assert!(confirmed.ensure_paid("000001001", amount).is_err());
+    let held = confirmed.report();
     assert_eq!(held.status, PaymentStatus::Authorized);
     assert_eq!(held.transaction_id.as_deref(), Some(transaction.as_str()));
     assert_eq!(held.amount, Some(amount));
 
-    epay(&s.provider)
-        .charge(&ChargeRequest::full(&transaction))
+    // Capture through the trait is ePay's charge.
+    let captured = s
+        .provider
+        .capture(&PaymentRef::transaction(&transaction), None)
         .await
         .unwrap();
+    assert!(matches!(captured, OperationOutcome::Accepted { .. }), "{captured:?}");
     let charged = s
         .provider
         .payment_status(&PaymentRef::order("000001001"))
@@ -147,7 +158,10 @@ async fn widget_approve_postlink_status_charge_refund() {
     let part = Money::parse_major("50.00", Currency::KZT).unwrap();
     let refund = RefundRequest::partial(PaymentRef::transaction(&transaction), part).with_refund_id("refund-1");
     let outcome = s.provider.refund(&refund).await.unwrap();
-    assert!(matches!(outcome, OperationOutcome::Accepted { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, OperationOutcome::Accepted { ref operation_id, .. } if operation_id.as_deref() == Some("refund-1")),
+        "{outcome:?}"
+    );
     let after = s
         .provider
         .payment_status(&PaymentRef::order("000001001"))
@@ -257,4 +271,72 @@ async fn a_forged_post_link_is_rejected() {
     let mut moved = genuine.clone();
     moved["invoiceId"] = serde_json::Value::String("000009999".into());
     assert!(s.provider.verify_callback(moved.to_string().as_bytes()).is_err());
+}
+
+/// Invoice links: their postLinks carry no `secret_hash` (invoice creation
+/// takes none). The trait reads such a body as an unconfirmed claim, and the
+/// status query confirms it.
+#[tokio::test]
+async fn an_invoice_link_post_link_is_confirmed_by_the_status_query() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let state = &sandbox.providers().epay;
+    state.set_plain_invoice_urls(false);
+    let config = EpayConfig::builder(
+        sandbox_epay::INVOICE_CLIENT_ID,
+        sandbox_epay::INVOICE_CLIENT_SECRET,
+        sandbox_epay::INVOICE_TERMINAL,
+    )
+    .oauth_url(state.token_url())
+    .api_url(state.api_url())
+    .invoice_search_url(state.invoice_search_url())
+    .widget_script_url(state.widget_script_url())
+    .credentials(sandbox_epay::INVOICE_USERNAME, sandbox_epay::INVOICE_PASSWORD)
+    .shop_id(sandbox_epay::INVOICE_SHOP_ID)
+    .callback_key("merchant-callback-key")
+    .build()
+    .unwrap();
+    let provider = Arc::new(AnyProvider::from(EpayClient::new(config).unwrap()));
+    let verifier = provider.clone();
+    let receiver = Receiver::start(Arc::new(move |body: &[u8]| verifier.verify_callback(body)))
+        .await
+        .unwrap();
+    let amount = Money::parse_major("1500.00", Currency::KZT).unwrap();
+    let invoice = epay(&provider)
+        .create_invoice(
+            &payments::epay_kz::CreateInvoice::new(
+                "000000012346",
+                "customer-42",
+                amount,
+                "Order 12346",
+                "buyer@example.kz",
+                "+77011234567",
+            )
+            .post_link(&receiver.url),
+        )
+        .await
+        .unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{}/approve", invoice.invoice_url.trim()))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let page: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(page["code"], "ok", "{page}");
+
+    let got = receiver.wait_for(1, Duration::from_secs(5)).await;
+    let body: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert!(body.get("secret_hash").is_none(), "{body}");
+    let event = got[0]
+        .verified
+        .as_ref()
+        .expect("an invoice-link postLink is accepted as a claim");
+    assert!(!event.is_confirmed());
+    let confirmed = provider.confirm_callback(event.clone()).await.unwrap();
+    confirmed.ensure_matches("000000012346", amount).unwrap();
+    assert!(matches!(
+        confirmed.status(),
+        PaymentStatus::Succeeded | PaymentStatus::Authorized
+    ));
+    assert_eq!(confirmed.report().transaction_id, event.claimed().transaction_id);
 }

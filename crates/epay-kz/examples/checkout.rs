@@ -1,40 +1,94 @@
-//! A checkout with ePay: payment token, the halyk.pay page, then the postLink.
+//! A checkout with ePay: payment token, the halyk.pay page, then what to do
+//! with the postLink.
 //!
 //! ```text
-//! EPAY_CLIENT_ID=test EPAY_CLIENT_SECRET=... EPAY_TERMINAL_ID=... \
+//! EPAY_CLIENT_ID=test EPAY_CLIENT_SECRET=... EPAY_TERMINAL_ID=... EPAY_CALLBACK_KEY=... \
 //! EPAY_OAUTH_URL=http://127.0.0.1:8080/epay/oauth2/token EPAY_API_URL=http://127.0.0.1:8080/epay/api \
 //! cargo run -p epay-kz --example checkout
 //! ```
+//!
+//! It exits with status 2 when the configuration is missing. It does not
+//! receive a real postLink (that needs a public URL): it builds one locally,
+//! says so, and shows that such a claim is only acted on after the status
+//! query confirms it.
 
-use epay_kz::callback::{PostLink, testing};
+use std::process::ExitCode;
+
+use epay_kz::callback::testing;
+use epay_kz::signature::new_secret_hash;
 use epay_kz::{EpayClient, EpayConfig, WidgetPayment};
 use payments_core::{Currency, Money};
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
     let config = match EpayConfig::from_env() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("set the EPAY_* variables (for example against the sandbox): {e}");
-            return Ok(());
+            eprintln!("missing configuration: {e}");
+            eprintln!("set the EPAY_* variables (for example against the sandbox; see the module docs)");
+            return ExitCode::from(2);
         }
     };
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: EpayConfig) -> Result<(), Box<dyn std::error::Error>> {
     let client = EpayClient::new(config)?;
     let amount = Money::parse_major("150.50", Currency::KZT)?;
     let invoice_id = "000001234567";
+    let payment = WidgetPayment::new(invoice_id, amount).description("Order 1234567");
 
-    // 1. The page the customer's browser opens.
-    let object = client
-        .widget_payment(&WidgetPayment::new(invoice_id, amount).description("Order 1234567"))
-        .await?;
+    // 1. The page the customer's browser opens. With a callback key the
+    //    secret_hash is derived; without one, a random hash the shop stores.
+    let (object, stored_hash) = match client.config().callback_key() {
+        Some(_) => (client.widget_payment(&payment).await?, None),
+        None => {
+            let hash = new_secret_hash();
+            eprintln!("no EPAY_CALLBACK_KEY: using a random secret_hash (a real shop stores it with the order)");
+            (
+                client.widget_payment_with_hash(&payment, hash.clone()).await?,
+                Some(hash),
+            )
+        }
+    };
     println!("{}", client.widget_page(&object));
 
-    // 2. ePay posts the result to postLink; here a body built as ePay would.
-    let body = testing::success_body(client.config().callback_key(), invoice_id, "demo-transaction", amount);
-    match client.verify_post_link(&body)? {
-        PostLink::Success(paid) => println!("paid {} for invoice {}", paid.amount, paid.invoice_id),
-        PostLink::Failure(failed) => println!("declined: {:?}", failed.details.reason),
-        _ => println!("unknown callback"),
+    // 2. SIMULATED: ePay would POST the result to postLink. This example has
+    //    no public URL, so it builds a body locally the way ePay would.
+    eprintln!("SIMULATED postLink: built locally by this example, not sent by ePay");
+    let body = match (client.config().callback_key(), &stored_hash) {
+        (Some(key), _) => testing::success_body(key, invoice_id, "simulated-transaction", amount),
+        (None, Some(hash)) => testing::body_with(
+            "ok",
+            invoice_id,
+            Some("simulated-transaction"),
+            amount,
+            hash.expose_secret(),
+            "Approved",
+            "00",
+        ),
+        (None, None) => return Err("no secret_hash".into()),
+    };
+    let claim = match &stored_hash {
+        None => client.verify_post_link(&body)?,
+        Some(hash) => epay_kz::callback::verify_post_link(&body, hash)?,
+    };
+    eprintln!(
+        "the simulated postLink is authentic but only a claim: invoice {}, key {}",
+        claim.invoice_id(),
+        claim.dedupe_key()
+    );
+
+    // 3. Only a status query that agrees makes it actionable.
+    match client.confirm_post_link(&claim, amount).await {
+        Ok(status) => eprintln!("confirmed by ePay's status: {:?}", status.result_code),
+        Err(e) => eprintln!("NOT confirmed (expected for a simulated postLink): {e}; nothing to fulfil"),
     }
     Ok(())
 }

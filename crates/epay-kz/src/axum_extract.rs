@@ -1,20 +1,25 @@
 //! An axum extractor for postLink (feature `axum`): it reads at most
-//! [`MAX_CALLBACK_BYTES`], authenticates the derived `secret_hash`, then
-//! decodes. A malformed body is answered 400, a wrong `secret_hash` 401.
+//! [`MAX_CALLBACK_BYTES`], authenticates a `secret_hash` when the body has
+//! one (against the callback key derivation), then decodes. A body without
+//! a hash (invoice-link payments, which cannot carry one) is accepted as an
+//! **unauthenticated claim**. Either way the result is unconfirmed: confirm
+//! it with [`crate::EpayClient::confirm_post_link`] before fulfilling anything.
+//! A malformed body is answered 400, a wrong `secret_hash` 401.
 //!
 //! ```
 //! use axum::{Router, routing::post};
-//! use epay_kz::axum_extract::{PostLinkKey, VerifiedPostLink};
+//! use epay_kz::axum_extract::{PostLinkKey, ReceivedPostLink};
 //! use payments_core::Secret;
 //!
-//! async fn post_link(VerifiedPostLink(link): VerifiedPostLink) -> &'static str {
-//!     let _ = link.invoice_id();
+//! async fn post_link(received: ReceivedPostLink) -> &'static str {
+//!     // Record received.link.dedupe_key(), queue a confirmation, answer fast.
+//!     let _ = (received.link.invoice_id(), received.authenticated);
 //!     "OK"
 //! }
 //!
 //! let app: Router = Router::new()
 //!     .route("/epay/post-link", post(post_link))
-//!     .with_state(PostLinkKey(Secret::from("callback-key")));
+//!     .with_state(PostLinkKey(Some(Secret::from("callback-key"))));
 //! # let _ = app;
 //! ```
 
@@ -25,11 +30,13 @@ use payments_core::callback::MAX_CALLBACK_BYTES;
 use payments_core::{Error, Secret};
 
 use crate::EpayClient;
-use crate::callback::{PostLink, verify_post_link_derived};
+use crate::callback::{PostLink, has_secret_hash, parse_post_link, verify_post_link_derived};
 
-/// The key of the derived `secret_hash`, as axum state (or taken from an [`EpayClient`] state).
+/// The dedicated key of derived `secret_hash` values, as axum state (or
+/// taken from an [`EpayClient`] state). `None`: no body is authenticated,
+/// every postLink is an unauthenticated claim.
 #[derive(Clone)]
-pub struct PostLinkKey(pub Secret<String>);
+pub struct PostLinkKey(pub Option<Secret<String>>);
 
 impl std::fmt::Debug for PostLinkKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,13 +46,20 @@ impl std::fmt::Debug for PostLinkKey {
 
 impl FromRef<EpayClient> for PostLinkKey {
     fn from_ref(client: &EpayClient) -> Self {
-        PostLinkKey(client.config().callback_key().clone())
+        PostLinkKey(client.config().callback_key().cloned())
     }
 }
 
-/// A verified, decoded postLink.
+/// A decoded postLink: a claim, authenticated when its `secret_hash` matched.
 #[derive(Debug, Clone)]
-pub struct VerifiedPostLink(pub PostLink);
+#[non_exhaustive]
+pub struct ReceivedPostLink {
+    /// The decoded body (unconfirmed).
+    pub link: PostLink,
+    /// True when the body's `secret_hash` matched the derived one; false for
+    /// bodies without a hash (invoice links) or when no key is configured.
+    pub authenticated: bool,
+}
 
 /// Why a postLink was refused: 400 (malformed, too large) or 401 (bad `secret_hash`).
 #[derive(Debug)]
@@ -67,7 +81,18 @@ impl IntoResponse for PostLinkRejection {
     }
 }
 
-impl<S> FromRequest<S> for VerifiedPostLink
+fn reject(e: &Error) -> PostLinkRejection {
+    PostLinkRejection {
+        status: if matches!(e, Error::SignatureInvalid { .. }) {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::BAD_REQUEST
+        },
+        message: e.to_string(),
+    }
+}
+
+impl<S> FromRequest<S> for ReceivedPostLink
 where
     S: Send + Sync,
     PostLinkKey: FromRef<S>,
@@ -82,16 +107,20 @@ where
                 status: StatusCode::BAD_REQUEST,
                 message: "malformed callback: body unreadable or too large".to_owned(),
             })?;
-        match verify_post_link_derived(&body, &key.0) {
-            Ok(link) => Ok(VerifiedPostLink(link)),
-            Err(e @ Error::SignatureInvalid { .. }) => Err(PostLinkRejection {
-                status: StatusCode::UNAUTHORIZED,
-                message: e.to_string(),
-            }),
-            Err(e) => Err(PostLinkRejection {
-                status: StatusCode::BAD_REQUEST,
-                message: e.to_string(),
-            }),
+        let hashed = has_secret_hash(&body).map_err(|e| reject(&e))?;
+        match (&key.0, hashed) {
+            (Some(k), true) => verify_post_link_derived(&body, k)
+                .map(|link| ReceivedPostLink {
+                    link,
+                    authenticated: true,
+                })
+                .map_err(|e| reject(&e)),
+            _ => parse_post_link(&body)
+                .map(|link| ReceivedPostLink {
+                    link,
+                    authenticated: false,
+                })
+                .map_err(|e| reject(&e)),
         }
     }
 }

@@ -1,23 +1,35 @@
-//! postLink callbacks: authenticate the echoed `secret_hash` first, then decode.
+//! postLink callbacks: what they prove, and how to make them usable.
 //!
 //! ePay POSTs JSON to `postLink` (success, `code: "ok"`) or `failurePostLink`
-//! (`code: "error"`). It does not sign it; it echoes the `secret_hash` given
-//! in the payment token request. Two ways to check it:
+//! (`code: "error"`). **ePay signs nothing**: at best it echoes the
+//! `secret_hash` given in the payment token request. So a postLink is a
+//! *claim*: it becomes something to act on only after a status query agrees
+//! with it on invoice, amount, currency, transaction id and outcome
+//! ([`crate::EpayClient::confirm_post_link`], or the core's
+//! `confirm_callback` through the trait).
 //!
-//! - [`verify_post_link_derived`] (what [`crate::EpayClient`]'s
-//!   `verify_callback` uses): the hash is derived from the callback's own
-//!   `invoiceId` and a key (see [`crate::signature`]), so nothing is stored
-//!   per payment;
-//! - [`verify_post_link`]: compare with the hash the merchant stored for
-//!   this payment.
+//! Three ways in, all of which return the same [`PostLink`] claim:
 //!
-//! Both compare in constant time and reject a body over
+//! - [`parse_post_link`]: no authentication. The only way for **invoice-link**
+//!   payments: invoice creation takes no `secret_hash`, so their postLinks
+//!   carry none. Safe only because confirmation follows.
+//! - [`verify_post_link`]: compare the echoed hash with the random one the
+//!   merchant stored for this payment ([`crate::signature::new_secret_hash`]).
+//! - [`verify_post_link_derived`]: the hash is derived from the callback's own
+//!   `invoiceId` and a dedicated callback key (see [`crate::signature`]), so
+//!   nothing is stored per payment.
+//!
+//! An authenticated postLink still proves only that it went through someone
+//! who saw the token request; its amount and outcome are unsigned. Both
+//! checks compare in constant time and reject a body over
 //! [`MAX_CALLBACK_BYTES`] before parsing it. The first parse reads only
 //! `invoiceId` and `secret_hash` (a duplicated key is rejected, so the checker
 //! and the decoder cannot read different values); the full decode happens only
-//! after the hash matched. An authentic callback still says nothing about the
-//! amount paid beyond its own claim: before fulfilling an order, confirm with
-//! [`crate::EpayClient::confirm_post_link`], which checks the status.
+//! after the hash matched. A body with an amount but no `currency` is
+//! malformed: no currency is assumed.
+//!
+//! Deduplicate deliveries with [`PostLink::dedupe_key`] (ePay may post more
+//! than once; fulfil an order once per key).
 
 use payments_core::callback::{MAX_CALLBACK_BYTES, check_size};
 use payments_core::{Currency, Error, Money, PaymentStatus, Result, Secret, StatusReport};
@@ -46,9 +58,30 @@ impl PostLink {
         }
     }
 
-    /// The provider-neutral report: success maps to
+    /// ePay's transaction id, when the body has one.
+    pub fn transaction_id(&self) -> Option<&str> {
+        match self {
+            PostLink::Success(s) => Some(&s.transaction_id),
+            PostLink::Failure(f) => f.transaction_id.as_deref(),
+        }
+    }
+
+    /// The key to deduplicate deliveries by: provider, transaction id (or,
+    /// for a failure without one, the invoice id) and the outcome.
+    pub fn dedupe_key(&self) -> String {
+        match self {
+            PostLink::Success(s) => format!("{}:tx:{}:ok", crate::PROVIDER, s.transaction_id),
+            PostLink::Failure(f) => match &f.transaction_id {
+                Some(id) => format!("{}:tx:{id}:error", crate::PROVIDER),
+                None => format!("{}:invoice:{}:error", crate::PROVIDER, f.invoice_id),
+            },
+        }
+    }
+
+    /// The claim as a provider-neutral report: success maps to
     /// [`PaymentStatus::Succeeded`] (on a two-step terminal the funds are only
     /// held; the status check tells), failure to [`PaymentStatus::Declined`].
+    /// It is what the body says, not proof: confirm before acting on it.
     pub fn to_report(&self) -> StatusReport {
         match self {
             PostLink::Success(s) => StatusReport::new(PaymentStatus::Succeeded)
@@ -239,6 +272,25 @@ struct PostLinkWire {
     terminal: Option<String>,
 }
 
+/// Decodes a postLink body **without authenticating it**: the path for
+/// invoice-link payments, whose postLinks carry no `secret_hash`. The result
+/// is an unauthenticated claim; confirm it by a status query
+/// ([`crate::EpayClient::confirm_post_link`]) before acting on it.
+pub fn parse_post_link(body: &[u8]) -> Result<PostLink> {
+    // The envelope parse rejects oversized bodies, non-objects and duplicated keys.
+    envelope(body)?;
+    decode(body)
+}
+
+/// True when the body carries a `secret_hash` (a widget or API payment with
+/// one; invoice-link postLinks have none).
+pub fn has_secret_hash(body: &[u8]) -> Result<bool> {
+    Ok(envelope(body)?
+        .secret_hash
+        .and_then(wire::raw_str)
+        .is_some_and(|h| !h.is_empty()))
+}
+
 /// Verifies a postLink body against the `secret_hash` stored for this payment,
 /// then decodes it.
 pub fn verify_post_link(body: &[u8], expected_secret_hash: &Secret<String>) -> Result<PostLink> {
@@ -276,17 +328,23 @@ fn decode(body: &[u8]) -> Result<PostLink> {
     let w: PostLinkWire =
         serde_json::from_slice(body).map_err(|e| Error::malformed_callback(format!("postLink: {e}")))?;
     let currency = match w.currency.as_deref().filter(|c| !c.is_empty()) {
-        None => Currency::KZT,
+        None => None,
         Some(c) => {
-            Currency::from_alpha(c).ok_or_else(|| Error::malformed_callback(format!("unknown currency {c:?}")))?
+            Some(Currency::from_alpha(c).ok_or_else(|| Error::malformed_callback(format!("unknown currency {c:?}")))?)
         }
     };
     let amount = match w.amount.as_deref().and_then(wire::raw_text) {
         None => None,
         Some(t) if t.trim().is_empty() => None,
-        Some(t) => Some(
-            Money::parse_major(t.trim(), currency).map_err(|e| Error::malformed_callback(format!("amount: {e}")))?,
-        ),
+        Some(t) => {
+            // No default currency: KZT, USD and EUR payments all post here.
+            let currency =
+                currency.ok_or_else(|| Error::malformed_callback("amount without currency (none is assumed)"))?;
+            Some(
+                Money::parse_major(t.trim(), currency)
+                    .map_err(|e| Error::malformed_callback(format!("amount: {e}")))?,
+            )
+        }
     };
     let invoice_id = w.invoice_id.filter(|s| !s.is_empty());
     let details = PostLinkDetails {
@@ -382,7 +440,8 @@ pub mod testing {
         )
     }
 
-    /// A body with an explicit `secret_hash` (for the stored-hash scheme).
+    /// A body with an explicit `secret_hash` (for the stored-hash scheme); an
+    /// empty `secret_hash` leaves the field out, as in invoice-link postLinks.
     pub fn body_with(
         code: &str,
         invoice_id: &str,
@@ -422,7 +481,9 @@ pub mod testing {
         field("reason", reason);
         field("reasonCode", reason_code);
         field("reference", "612345678901");
-        field("secret_hash", secret_hash);
+        if !secret_hash.is_empty() {
+            field("secret_hash", secret_hash);
+        }
         field("secure", "yes");
         field("terminal", "67e34d63-102f-4bd1-898e-370781d0074d");
         out.push('}');
@@ -490,7 +551,9 @@ mod tests {
         ));
         let dup = format!(
             r#"{{"invoiceId":"000001234567","invoiceId":"999999","secret_hash":"{}"}}"#,
-            signature::derive_secret_hash(&key(), "000001234567").unwrap().expose_secret()
+            signature::derive_secret_hash(&key(), "000001234567")
+                .unwrap()
+                .expose_secret()
         );
         assert!(matches!(
             verify_post_link_derived(dup.as_bytes(), &key()),
@@ -501,6 +564,40 @@ mod tests {
             verify_post_link_derived(&big, &key()),
             Err(Error::MalformedCallback { .. })
         ));
+    }
+
+    #[test]
+    fn invoice_link_post_links_parse_as_unauthenticated_claims() {
+        let amount = Money::from_minor(40000, Currency::KZT);
+        let body = testing::body_with("ok", "200220241201", Some("tx-9"), amount, "", "", "");
+        assert!(!has_secret_hash(&body).unwrap());
+        let link = parse_post_link(&body).unwrap();
+        assert_eq!(link.invoice_id(), "200220241201");
+        assert_eq!(link.transaction_id(), Some("tx-9"));
+        assert_eq!(link.dedupe_key(), "epay-kz:tx:tx-9:ok");
+        // The authenticating paths still refuse it.
+        assert!(matches!(
+            verify_post_link(&body, &Secret::from("stored")),
+            Err(Error::SignatureInvalid { .. })
+        ));
+        // No currency, an amount: malformed (no default currency).
+        let no_currency = br#"{"code":"ok","id":"t","invoiceId":"123456","amount":"100"}"#;
+        assert!(matches!(
+            parse_post_link(no_currency),
+            Err(Error::MalformedCallback { .. })
+        ));
+        let usd = br#"{"code":"ok","id":"t","invoiceId":"123456","amount":"1.5","currency":"USD"}"#;
+        let PostLink::Success(s) = parse_post_link(usd).unwrap() else {
+            panic!("not a success")
+        };
+        assert_eq!(s.amount, Money::from_minor(150, Currency::USD));
+        let failure = br#"{"code":"error","invoiceId":"123456","reasonCode":"05"}"#;
+        assert_eq!(
+            parse_post_link(failure).unwrap().dedupe_key(),
+            "epay-kz:invoice:123456:error"
+        );
+        assert!(parse_post_link(br#"["ok"]"#).is_err());
+        assert!(parse_post_link(br#"{"invoiceId":"1","invoiceId":"2","code":"ok"}"#).is_err());
     }
 
     #[test]

@@ -1,23 +1,40 @@
 //! ePay (Halyk Bank, Kazakhstan) for the payments SDK.
 //!
-//! - **Tokens**: the per-payment token ([`EpayClient::payment_token`], never
-//!   cached), the service token (status, charge, cancel, refund), the
-//!   password-grant token of invoice links and the transfer token, the last
-//!   three cached with one fetch for many concurrent callers and refreshed
-//!   once on a 401.
+//! - **Tokens**: invoice-scoped tokens (payments, card verification,
+//!   transfers, payouts, QR, host-to-host) fetched per operation and never
+//!   cached, as ePay's pages require ([`EpayClient::payment_token`]); tokens
+//!   without invoice fields (service, cards, legacy lookup, transfer status,
+//!   password grants) cached with one fetch for many concurrent callers.
 //! - **Invoice links**: [`EpayClient::create_invoice`],
 //!   [`EpayClient::search_invoices`], [`EpayClient::deactivate_invoice`].
 //! - **Payment page**: [`EpayClient::widget_payment`] builds the object
 //!   `halyk.pay` takes; [`EpayClient::widget_page`] a minimal HTML page.
 //! - **Status and operations**: [`EpayClient::check_status`],
 //!   [`EpayClient::charge`], [`EpayClient::cancel_transaction`],
-//!   [`EpayClient::refund_transaction`].
-//! - **Saved cards, recurring, transfers**: [`EpayClient::pay_with_saved_card`],
-//!   [`EpayClient::subscribe_recurrent`], [`EpayClient::transfer`].
-//! - **postLink callbacks**: [`callback::verify_post_link_derived`] (no
-//!   per-payment storage, see [`signature`]), [`callback::verify_post_link`]
-//!   (a stored hash), and [`EpayClient::confirm_post_link`].
+//!   [`EpayClient::refund_transaction`] (idempotent: an `externalID` always),
+//!   [`EpayClient::operation_lookup`] (legacy).
+//! - **Saved cards**: [`EpayClient::list_cards`], [`EpayClient::deactivate_card`],
+//!   card verification ([`WidgetPayment::card_verification`], amount 0 USD),
+//!   [`EpayClient::pay_with_saved_card`] \[U\], recurring
+//!   [`EpayClient::subscribe_recurrent`] \[U\] with the payment's own token.
+//! - **Transfers and payouts** \[U\]: [`EpayClient::transfer`],
+//!   [`EpayClient::payout`], [`EpayClient::transfer_status`],
+//!   [`EpayClient::transfer_list`].
+//! - **Host-to-host** (production only, PCI DSS): [`EpayClient::host_payment`]
+//!   (card cryptogram, Apple Pay, Google Pay, HalykID \[U\]);
+//!   **QR** \[U\]: [`EpayClient::qr_payment`], [`EpayClient::qr_status`];
+//!   **installments** \[U\]: [`EpayClient::terminal_info`] and the calls after it.
+//! - **postLink callbacks**: every postLink is an unconfirmed claim (ePay
+//!   signs nothing): [`callback::parse_post_link`] (invoice links carry no
+//!   `secret_hash`), [`callback::verify_post_link`] (a stored random hash),
+//!   [`callback::verify_post_link_derived`] (a dedicated callback key), then
+//!   [`EpayClient::confirm_post_link`] binds invoice, transaction, amount,
+//!   currency and outcome through a status query.
 //! - [`payments_core::PaymentProvider`] is implemented for [`EpayClient`].
+//!
+//! \[U\] marks operations built on a single source (often ePay's official
+//! SDK where ePay's public page stops before the request): provisional
+//! shapes, configurable URLs.
 //!
 //! Every operation is a pure builder and parser in [`operations`]; the client
 //! only sends through the shared [`payments_core::http::HttpClient`].
@@ -35,6 +52,7 @@
 //! # async fn run(body: &[u8]) -> payments_core::Result<()> {
 //! let config = EpayConfig::builder("test", "yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG", "67e34d63-102f-4bd1-898e-370781d0074d")
 //!     .post_link("https://shop.example/epay/post-link")
+//!     .callback_key("a-dedicated-random-key")
 //!     .build()?;
 //! let client = EpayClient::new(config)?;
 //!
@@ -46,9 +64,11 @@
 //! let page = client.widget_page(&object);
 //! # let _ = page;
 //!
-//! // postLink: authenticate, decode, then confirm through the status.
-//! if let PostLink::Success(paid) = client.verify_post_link(body)? {
-//!     let status = client.confirm_post_link(&PostLink::Success(paid.clone()), amount).await?;
+//! // postLink: a claim (authenticated by its secret_hash); fulfil only
+//! // after the status query confirms invoice, transaction, amount and outcome.
+//! let claim = client.verify_post_link(body)?;
+//! if let PostLink::Success(_) = &claim {
+//!     let status = client.confirm_post_link(&claim, amount).await?;
 //!     # let _ = status;
 //! }
 //! # Ok(()) }
@@ -56,8 +76,10 @@
 //!
 //! # Features
 //! - `rustls` (default) / `native-tls`: the TLS backend of the executor.
-//! - `axum`: [`axum_extract::VerifiedPostLink`], an extractor that verifies
-//!   and decodes postLink (400 malformed, 401 bad `secret_hash`).
+//! - `axum`: [`axum_extract::ReceivedPostLink`], an extractor that
+//!   authenticates a postLink with a hash (401 when it does not match),
+//!   accepts one without (invoice links) as an unauthenticated claim, and
+//!   answers 400 for malformed bodies.
 
 #[cfg(feature = "axum")]
 pub mod axum_extract;
@@ -71,18 +93,25 @@ pub mod signature;
 pub mod validate;
 mod wire;
 
-pub use client::{EpayClient, EpayClientBuilder};
+pub use client::{EpayClient, EpayClientBuilder, QrPayment};
 pub use config::{Environment, EpayConfig, EpayConfigBuilder, Language};
 pub use error::{ResultCode, StatusName};
+pub use operations::cards::SavedCard;
+pub use operations::cryptopay::{HomebankCard, HostPayment, HostPaymentResult, PaymentType, Secure3d};
 pub use operations::invoice::{
     CreateInvoice, ExpirePeriod, Invoice, InvoicePage, InvoiceSearch, InvoiceStatus, SearchFilter, SearchMethod,
     SortOrder,
 };
+pub use operations::legacy::LegacyOperation;
+pub use operations::qr::{QrCode, QrRequest, QrState, QrStatus};
 pub use operations::saved_card::{CardPaymentResult, PaymentFrequency, SavedCardPayment};
 pub use operations::status::{StatusResponse, Transaction};
 pub use operations::token::{AccessToken, PaymentTokenRequest};
-pub use operations::transaction::{ChargeRequest, RefundOperation};
-pub use operations::transfer::{TransferCard, TransferKind, TransferRequest};
+pub use operations::transaction::{ChargeRequest, OperationStatus, RefundOperation};
+pub use operations::transfer::{
+    CardCredential, CardExpiry, TransferKind, TransferList, TransferListQuery, TransferReceiver, TransferRequest,
+    TransferResult, TransferSender, TransferStatus,
+};
 pub use operations::widget::{WidgetObject, WidgetPayment};
 
 /// The provider's name in errors, traces and [`payments_core::PaymentProvider::name`].

@@ -5,29 +5,56 @@
 //! callback; a callback carrying the right `secret_hash` comes from someone
 //! who saw the token request, that is ePay.
 //!
-//! Storing one random value per payment works (see
-//! [`crate::callback::verify_post_link`]), but the SDK's default needs no
-//! storage: the `secret_hash` is **derived** as
+//! Two schemes, both authenticating the sender only (the amount and outcome
+//! stay unsigned claims, to be confirmed by a status query):
 //!
-//! ```text
-//! secret_hash = lower-hex( HMAC-SHA256( key, invoiceId ) )
-//! ```
+//! 1. **A fresh random hash per payment** ([`new_secret_hash`]) that the
+//!    merchant stores with the order (next to the invoice id, in the same
+//!    transaction that creates the order; it is a credential: keep it out of
+//!    logs, delete it once the order is final) and checks with
+//!    [`crate::callback::verify_post_link`].
+//! 2. **A derived hash**, which needs no storage:
 //!
-//! where `key` is the configured callback key, or the client secret when none
-//! is set ([`crate::EpayConfig::callback_key`]). The verifier recomputes it
-//! from the callback's own `invoiceId` and compares in constant time, so an
-//! attacker who does not know the key cannot forge a callback for any
-//! invoice, and a `secret_hash` seen for one invoice is useless for another.
+//!    ```text
+//!    secret_hash = lower-hex( HMAC-SHA256( callback_key, invoiceId ) )
+//!    ```
+//!
+//!    where `callback_key` is a **dedicated** key
+//!    ([`crate::EpayConfigBuilder::callback_key`], `EPAY_CALLBACK_KEY`). It is
+//!    never the client secret: rotating that secret would invalidate every
+//!    payment in flight. Keep old callback keys until their payments are
+//!    final when you rotate it. The verifier recomputes the hash from the
+//!    callback's own `invoiceId` and compares in constant time, so an attacker
+//!    who does not know the key cannot forge one for any invoice, and a hash
+//!    seen for one invoice is useless for another.
 
 use payments_core::{Secret, crypto};
+
+/// A fresh random `secret_hash` for one payment: 32 random bytes as 64
+/// lower-case hex characters. Store it with the order; check postLinks with
+/// [`crate::callback::verify_post_link`].
+///
+/// ```
+/// let a = epay_kz::signature::new_secret_hash();
+/// let b = epay_kz::signature::new_secret_hash();
+/// assert_eq!(a.expose_secret().len(), 64);
+/// assert_ne!(a.expose_secret(), b.expose_secret());
+/// ```
+pub fn new_secret_hash() -> Secret<String> {
+    // Two 128-bit operation ids: 256 random bits.
+    let mut hash = payments_core::ids::new_operation_id();
+    hash.push_str(&payments_core::ids::new_operation_id());
+    Secret::new(hash)
+}
 
 /// The derived `secret_hash` of `invoice_id`: lower-case hex of
 /// HMAC-SHA256(`key`, `invoice_id`), 64 characters.
 ///
 /// ```
 /// use payments_core::Secret;
-/// let h = epay_kz::signature::derive_secret_hash(&Secret::from("key"), "000001");
+/// let h = epay_kz::signature::derive_secret_hash(&Secret::from("key"), "000001")?;
 /// assert_eq!(h.expose_secret().len(), 64);
+/// # Ok::<(), payments_core::Error>(())
 /// ```
 pub fn derive_secret_hash(key: &Secret<String>, invoice_id: &str) -> payments_core::Result<Secret<String>> {
     Ok(Secret::new(crypto::hex_lower(&mac(key, invoice_id)?)))

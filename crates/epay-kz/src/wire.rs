@@ -4,7 +4,7 @@
 //! another (`expires_in`, `resultCode`, `code`), so fields whose type wanders
 //! are read as raw JSON and interpreted here, never through a float.
 
-use payments_core::{Currency, Error, Money, Result};
+use payments_core::{Currency, Error, Money, Result, json};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -85,35 +85,21 @@ pub(crate) fn check_amount(field: &'static str, amount: Money, positive: bool) -
     Ok(())
 }
 
-/// The text of a scalar JSON value: a string's content, a number's digits as
-/// written, `true`/`false`; `None` for null.
+/// The text of a scalar JSON value (the core's exact reader): a string's
+/// content, a number's digits as written, `true`/`false`; `None` for null
+/// and for objects or arrays.
 pub(crate) fn raw_text(raw: &RawValue) -> Option<String> {
     raw_str(raw).map(std::borrow::Cow::into_owned)
 }
 
 /// Like [`raw_text`], borrowing when the value needs no unescaping.
 pub(crate) fn raw_str(raw: &RawValue) -> Option<std::borrow::Cow<'_, str>> {
-    let text = raw.get().trim();
-    if text == "null" {
-        return None;
-    }
-    if let Some(inner) = text.strip_prefix('"') {
-        // A JSON string without escapes is its own content.
-        if !inner.contains('\\') {
-            return inner.strip_suffix('"').map(std::borrow::Cow::Borrowed);
-        }
-        return serde_json::from_str::<String>(text).ok().map(std::borrow::Cow::Owned);
-    }
-    Some(std::borrow::Cow::Borrowed(text))
+    json::scalar_text(raw).ok().flatten()
 }
 
-/// Deserializes any scalar as trimmed text (strings, numbers, booleans); null is `None`.
+/// Any scalar as trimmed text ([`json::de::opt_text`]); null is `None`.
 /// ePay's samples carry stray spaces (`" https://..."`), hence the trim.
-/// Bodies are always parsed from a byte slice, so the raw value is borrowed.
-pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
-    let raw = Option::<&'de RawValue>::deserialize(d)?;
-    Ok(raw.and_then(raw_str).map(|s| s.trim().to_owned()))
-}
+pub(crate) use payments_core::json::de::opt_text;
 
 /// Like [`opt_text`], an absent or null value reads as the empty string.
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
@@ -144,30 +130,67 @@ pub(crate) fn parse_amount(
         .map_err(|e| Error::unreadable(PROVIDER, status, format!("{field}: {e}"), text.as_bytes(), None))
 }
 
-/// A currency code as ePay sends it; unknown codes are an unreadable response.
-pub(crate) fn parse_currency(code: Option<&str>, default: Currency, status: u16) -> Result<Currency> {
+/// A currency code as ePay sends it (`None` when absent or blank); unknown
+/// codes are an unreadable response. There is no default currency.
+pub(crate) fn parse_currency(code: Option<&str>, status: u16) -> Result<Option<Currency>> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
-        None => Ok(default),
+        None => Ok(None),
         Some(c) => Currency::from_alpha(c)
+            .map(Some)
             .ok_or_else(|| Error::unreadable(PROVIDER, status, format!("unknown currency {c:?}"), b"", None)),
     }
 }
 
-/// Parses a JSON object body. serde would also read a struct from a JSON
-/// array by position, which no ePay answer is, so anything but an object is
-/// an unreadable response.
-pub(crate) fn json_object<T: serde::de::DeserializeOwned>(resp: &payments_core::HttpResponse) -> Result<T> {
-    let first = resp.body.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some() && first != Some(&b'{') {
-        return Err(Error::unreadable(
+/// The currency amounts are read in: the one the answer states, else the one
+/// the caller expects; an answer with amounts but neither is an error (ePay
+/// serves several currencies, so none is assumed).
+pub(crate) fn amount_currency(
+    stated: Option<Currency>,
+    expected: Option<Currency>,
+    has_amount: bool,
+    status: u16,
+) -> Result<Option<Currency>> {
+    match (stated.or(expected), has_amount) {
+        (None, true) => Err(Error::unreadable(
             PROVIDER,
-            resp.status,
-            "expected a JSON object",
-            &resp.body,
+            status,
+            "an amount without a currency (and no expected currency given)",
+            b"",
             None,
-        ));
+        )),
+        (c, _) => Ok(c),
     }
-    resp.json(PROVIDER)
+}
+
+/// Like [`parse_amount`], with the currency resolved by [`amount_currency`].
+pub(crate) fn parse_amount_in(
+    raw: Option<&RawValue>,
+    currency: Option<Currency>,
+    status: u16,
+    field: &str,
+) -> Result<Option<Money>> {
+    match currency {
+        Some(c) => parse_amount(raw, c, status, field),
+        None if raw.and_then(raw_str).is_some_and(|t| !t.trim().is_empty()) => Err(Error::unreadable(
+            PROVIDER,
+            status,
+            format!("{field} without a currency"),
+            b"",
+            None,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// True when `raw` holds a non-blank amount.
+pub(crate) fn has_amount(raw: Option<&RawValue>) -> bool {
+    raw.and_then(raw_str).is_some_and(|t| !t.trim().is_empty())
+}
+
+/// Parses a JSON object body with the core reader (an array is not read
+/// as a struct, and serde's message, which may quote the body, is dropped).
+pub(crate) fn json_object<'a, T: serde::Deserialize<'a>>(resp: &'a payments_core::HttpResponse) -> Result<T> {
+    json::object(PROVIDER, resp.status, &resp.body)
 }
 
 /// `{code, message}`: ePay's error body (the code may be a number or a string).

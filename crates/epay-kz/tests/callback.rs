@@ -26,7 +26,7 @@ fn spec_success_body(secret_hash: &str) -> String {
 
 #[test]
 fn the_spec_success_body_decodes_every_field() {
-    let key = Secret::from(CLIENT_SECRET);
+    let key = Secret::from(CALLBACK_KEY);
     let hash = derive_secret_hash(&key, "000001234567").unwrap();
     let body = spec_success_body(hash.expose_secret());
     let PostLink::Success(s) = callback::verify_post_link_derived(body.as_bytes(), &key).unwrap() else {
@@ -98,15 +98,19 @@ async fn mount_status(server: &MockServer, body: String) {
 }
 
 fn status(status_name: &str, amount: &str, invoice: &str) -> String {
+    status_tx(status_name, amount, invoice, TX)
+}
+
+fn status_tx(status_name: &str, amount: &str, invoice: &str, tx: &str) -> String {
     format!(
-        r#"{{"resultCode":"100","resultMessage":"SUCCESS","transaction":{{"id":"{TX}","invoiceID":"{invoice}","amount":{amount},"currency":"KZT","statusName":"{status_name}"}}}}"#
+        r#"{{"resultCode":"100","resultMessage":"SUCCESS","transaction":{{"id":"{tx}","invoiceID":"{invoice}","amount":{amount},"currency":"KZT","statusName":"{status_name}"}}}}"#
     )
 }
 
 #[tokio::test]
 async fn confirm_checks_invoice_amount_and_status() {
     let amount = Money::from_minor(15050, Currency::KZT);
-    let body = testing::success_body(&Secret::from(CLIENT_SECRET), "000001234567", TX, amount);
+    let body = testing::success_body(&Secret::from(CALLBACK_KEY), "000001234567", TX, amount);
 
     let server = MockServer::start().await;
     mount_status(&server, status("CHARGE", "150.50", "000001234567")).await;
@@ -119,18 +123,23 @@ async fn confirm_checks_invoice_amount_and_status() {
         .confirm_post_link(&link, Money::from_minor(15051, Currency::KZT))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "amount"));
+    assert!(matches!(err, Error::Mismatch { ref field, .. } if field == "amount"));
 
     for (status_body, field) in [
         (status("CHARGE", "150.49", "000001234567"), "amount"),
-        (status("REFUND", "150.50", "000001234567"), "status"),
+        (status("REFUND", "150.50", "000001234567"), "outcome"),
         (status("CHARGE", "150.50", "000001234599"), "invoice_id"),
+        // A holder of the invoice's secret_hash posting a new transaction id.
+        (
+            status_tx("CHARGE", "150.50", "000001234567", "another-transaction"),
+            "transaction_id",
+        ),
     ] {
         let server = MockServer::start().await;
         mount_status(&server, status_body).await;
         let err = client_for(&server).confirm_post_link(&link, amount).await.unwrap_err();
         assert!(
-            matches!(err, Error::InvalidInput { field: ref f, .. } if f == field),
+            matches!(err, Error::Mismatch { field: ref f, .. } if f == field),
             "{field}: {err:?}"
         );
     }
@@ -147,4 +156,131 @@ async fn confirm_checks_invoice_amount_and_status() {
 
 fn client_for(server: &MockServer) -> epay_kz::EpayClient {
     common::client(server)
+}
+
+/// The trait path: every postLink is an unconfirmed event; the status query
+/// confirms it (or not), binding invoice, transaction, amount, currency and outcome.
+#[tokio::test]
+async fn through_the_trait_post_links_are_claims_until_the_status_confirms_them() {
+    use payments_core::{ConfirmedBy, PaymentStatus};
+    let amount = Money::from_minor(40000, Currency::KZT);
+    // An invoice-link postLink: no secret_hash at all.
+    let invoice_link = testing::body_with("ok", "000001234567", Some(TX), amount, "", "", "");
+    let server = MockServer::start().await;
+    mount_status(&server, status("CHARGE", "400", "000001234567")).await;
+    let client = client(&server);
+    let event = client.verify_callback(&invoice_link).unwrap();
+    assert!(!event.is_confirmed());
+    assert_eq!(event.dedupe_key(), format!("epay-kz:tx:{TX}:ok"));
+    assert_eq!(event.claimed().status, PaymentStatus::Succeeded);
+    let confirmed = client.confirm_callback(event.clone()).await.unwrap();
+    assert_eq!(confirmed.confirmed_by(), ConfirmedBy::StatusQuery);
+    confirmed.ensure_paid("000001234567", amount).unwrap();
+    assert_eq!(confirmed.report().code.as_deref(), Some("CHARGE"));
+    assert!(matches!(
+        confirmed.ensure_paid("000001234567", Money::from_minor(40000, Currency::USD)),
+        Err(Error::Mismatch { .. })
+    ));
+    // The status was asked with the service token, by invoice id.
+    let asked = requests_to(&server, &format!("{API}/check-status/payment/transaction/000001234567")).await;
+    assert_eq!(asked.len(), 1);
+    assert_eq!(header(&asked[0], "authorization"), Some("Bearer SVC"));
+
+    // Claims the status contradicts are not confirmed.
+    for (status_body, body, field) in [
+        (
+            status_tx("CHARGE", "400", "000001234567", "another-transaction"),
+            invoice_link.clone(),
+            "transaction_id",
+        ),
+        (
+            status("CHARGE", "399.99", "000001234567"),
+            invoice_link.clone(),
+            "amount",
+        ),
+        (status("FAILED", "400", "000001234567"), invoice_link.clone(), "outcome"),
+        (
+            status("CHARGE", "400", "000001234567"),
+            testing::body_with(
+                "ok",
+                "000001234567",
+                Some(TX),
+                Money::from_minor(40000, Currency::USD),
+                "",
+                "",
+                "",
+            ),
+            "currency",
+        ),
+    ] {
+        let server = MockServer::start().await;
+        mount_status(&server, status_body).await;
+        let client = client_for(&server);
+        let event = client.verify_callback(&body).unwrap();
+        let err = client.confirm_callback(event).await.unwrap_err();
+        assert!(
+            matches!(err, Error::Mismatch { field: ref f, .. } if f == field),
+            "{field}: {err:?}"
+        );
+    }
+
+    // A hash that does not match the configured key is refused outright.
+    let wrong = testing::success_body(&Secret::from("not-the-key"), "000001234567", TX, amount);
+    assert!(matches!(
+        client.verify_callback(&wrong),
+        Err(Error::SignatureInvalid { .. })
+    ));
+    // With the right key it authenticates, and is still only a claim.
+    let right = testing::success_body(&Secret::from(CALLBACK_KEY), "000001234567", TX, amount);
+    assert!(!client.verify_callback(&right).unwrap().is_confirmed());
+}
+
+#[tokio::test]
+async fn capture_is_charge_and_a_used_refund_id_is_already_processed() {
+    use payments_core::{OperationOutcome, PaymentRef, RefundRequest};
+    let server = MockServer::start().await;
+    mount_service_token(&server, "SVC").await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/operation/{TX}/charge")))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/operation/{TX}/refund")))
+        .respond_with(ResponseTemplate::new(409).set_body_string(r#"{"code":409,"message":"externalID exists"}"#))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let caps = client.capabilities();
+    assert!(caps.capture && caps.partial_capture && caps.idempotent_refund && caps.confirm_callback);
+    let outcome = client
+        .capture(
+            &PaymentRef::transaction(TX),
+            Some(Money::from_minor(10050, Currency::KZT)),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, OperationOutcome::Accepted { ref provider_ref, .. } if provider_ref.as_deref() == Some(TX))
+    );
+    let charge = requests_to(&server, &format!("{API}/operation/{TX}/charge")).await;
+    assert_eq!(charge.len(), 1);
+    assert_eq!(charge[0].method.as_str(), "POST");
+    assert_eq!(charge[0].url.query(), Some("amount=100.50"));
+    assert_eq!(header(&charge[0], "authorization"), Some("Bearer SVC"));
+
+    let outcome = client
+        .refund(&RefundRequest::full(PaymentRef::transaction(TX)).with_refund_id("rf-7"))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        OperationOutcome::AlreadyProcessed {
+            operation_id: Some("rf-7".into()),
+            provider_ref: Some(TX.into()),
+        }
+    );
+    let refunds = requests_to(&server, &format!("{API}/operation/{TX}/refund")).await;
+    assert_eq!(refunds.len(), 1, "never sent again");
+    assert_eq!(refunds[0].url.query(), Some("externalID=rf-7"));
 }

@@ -12,7 +12,8 @@ use common::*;
 use epay_kz::operations::{status, token, transfer};
 use epay_kz::signature::derive_secret_hash;
 use epay_kz::{
-    CreateInvoice, PaymentTokenRequest, RefundOperation, TransferCard, TransferKind, TransferRequest, WidgetPayment,
+    CardExpiry, CreateInvoice, PaymentTokenRequest, RefundOperation, TransferKind, TransferReceiver, TransferRequest,
+    TransferSender, WidgetPayment,
 };
 use payments_core::conformance::assert_no_secret_in_text;
 use payments_core::{Currency, Money, PaymentProvider, Secret};
@@ -102,7 +103,7 @@ async fn no_secret_reaches_logs_or_debug_output() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let client = client(&server);
-    let hash = derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567").unwrap();
+    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000001234567").unwrap();
     let debug = std::cell::RefCell::new(String::new());
     let dbg = |v: &dyn std::fmt::Debug| debug.borrow_mut().push_str(&format!("{v:?}\n{v:#?}\n"));
 
@@ -118,7 +119,8 @@ async fn no_secret_reaches_logs_or_debug_output() {
         .await
         .unwrap();
     dbg(&widget);
-    let pay_req = PaymentTokenRequest::derived(client.config(), "000001234567", Money::from_minor(100, Currency::KZT)).unwrap();
+    let pay_req =
+        PaymentTokenRequest::derived(client.config(), "000001234567", Money::from_minor(100, Currency::KZT)).unwrap();
     dbg(&pay_req);
     let pay_token = client.payment_token(&pay_req).await.unwrap();
     dbg(&pay_token);
@@ -144,23 +146,13 @@ async fn no_secret_reaches_logs_or_debug_output() {
         .unwrap_err();
     dbg(&err);
     let transfer_req = TransferRequest::new(TransferKind::P2p, "7654321", Money::from_minor(100, Currency::KZT))
-        .sender(TransferCard::Pan {
-            number: Secret::from(PAN),
-            exp_date: Some("0127".into()),
-            cvc: Some(Secret::from(CVC)),
-            name: Some("TEST".into()),
-        })
-        .receiver(TransferCard::Pan {
-            number: Secret::from("5522042705066736"),
-            exp_date: None,
-            cvc: None,
-            name: None,
-        });
+        .sender(TransferSender::card(PAN, CardExpiry::new(1, 27).unwrap(), CVC).name("TEST"))
+        .receiver(TransferReceiver::card("5522042705066736"));
     dbg(&transfer_req);
     dbg(&transfer::build_transfer(client.config(), &transfer_req, &Secret::from(XFER_TOKEN)).unwrap());
     client.transfer(&transfer_req).await.unwrap();
     let body = epay_kz::callback::testing::success_body(
-        &Secret::from(CLIENT_SECRET),
+        &Secret::from(CALLBACK_KEY),
         "000001234567",
         "tx-1",
         Money::from_minor(10000, Currency::KZT),
@@ -180,6 +172,7 @@ async fn no_secret_reaches_logs_or_debug_output() {
     assert!(logs.contains("check_status"), "{logs}");
     let secrets = [
         CLIENT_SECRET,
+        CALLBACK_KEY,
         PASSWORD,
         SVC_TOKEN,
         PAY_TOKEN,

@@ -6,10 +6,7 @@ mod common;
 
 use common::*;
 use epay_kz::signature::derive_secret_hash;
-use epay_kz::{
-    ChargeRequest, PaymentFrequency, RefundOperation, SavedCardPayment, StatusName, TransferCard, TransferKind,
-    TransferRequest, WidgetPayment,
-};
+use epay_kz::{ChargeRequest, OperationStatus, RefundOperation, SavedCardPayment, StatusName, WidgetPayment};
 use payments_core::{
     CreatePayment, Currency, Error, Money, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
     PaymentStatus, RefundRequest, Secret,
@@ -44,7 +41,7 @@ async fn widget_payment_fetches_a_payment_token_with_the_derived_hash() {
         .post_links("https://shop.example/post", "https://shop.example/fail")
         .back_links("https://shop.example/ok", "https://shop.example/ko");
     let object = client.widget_payment(&payment).await.unwrap();
-    let hash = derive_secret_hash(&Secret::from(CLIENT_SECRET), "000001234567").unwrap();
+    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000001234567").unwrap();
     let sent = requests_to(&server, TOKEN_PATH).await;
     assert_eq!(
         body(&sent[0]),
@@ -160,10 +157,11 @@ async fn charge_cancel_refund_send_exact_requests_once() {
         .await
         .unwrap();
     client.cancel_transaction(TX).await.unwrap();
-    client
+    let (id, done) = client
         .refund_transaction(&RefundOperation::partial(TX, Money::from_minor(1050, Currency::KZT)).external_id("rf-1"))
         .await
         .unwrap();
+    assert_eq!((id.as_str(), done), ("rf-1", OperationStatus::Done));
     let outcome = client
         .refund(&RefundRequest::full(PaymentRef::transaction(TX)).with_refund_id("rf-2"))
         .await
@@ -243,16 +241,20 @@ async fn refund_by_order_id_finds_the_transaction_through_the_status() {
         ))
         .await
         .unwrap();
+    let sent = requests_to(&server, &format!("{API}/operation/{TX}/refund")).await;
+    assert_eq!(sent.len(), 1);
+    // No refund id given: one was generated (idempotent by default), sent
+    // as externalID and returned as the operation id.
+    let query = sent[0].url.query().unwrap();
+    let id = query.strip_prefix("amount=50&externalID=").unwrap();
+    assert_eq!(id.len(), 32);
     assert_eq!(
         outcome,
         OperationOutcome::Accepted {
             provider_ref: Some(TX.into()),
-            operation_id: None,
+            operation_id: Some(id.to_owned()),
         }
     );
-    let sent = requests_to(&server, &format!("{API}/operation/{TX}/refund")).await;
-    assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].url.query(), Some("amount=50"));
     let err = client.cancel(&PaymentRef::order("000009999999")).await.unwrap_err();
     assert!(
         matches!(err, Error::InvalidInput { ref field, .. } if field == "order_id"),
@@ -326,70 +328,6 @@ async fn saved_card_payment_uses_a_payment_token() {
 }
 
 #[tokio::test]
-async fn recurring_subscription_and_transfers() {
-    let server = MockServer::start().await;
-    // Mounted first: the service-token mock would match this request too.
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .and(body_string_contains("scope=transfer"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(token_json("XFER", "900")))
-        .mount(&server)
-        .await;
-    mount_service_token(&server, "SVC").await;
-    Mock::given(method("POST"))
-        .and(path(format!("{API}/recurrent/subscribe")))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"s1","status":"ACTIVE"}"#))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("{API}/chpayment/transfer")))
-        .respond_with(ResponseTemplate::new(200).set_body_string(
-            r#"{"id":"x-1","orderId":"7654321","amount":1000,"currency":"KZT","code":"ok","statusName":"CHARGE"}"#,
-        ))
-        .mount(&server)
-        .await;
-    let client = client(&server);
-    client
-        .subscribe_recurrent(TX, PaymentFrequency::Quarterly)
-        .await
-        .unwrap();
-    let sub = requests_to(&server, &format!("{API}/recurrent/subscribe")).await;
-    assert_eq!(header(&sub[0], "authorization"), Some("Bearer SVC"));
-    assert_eq!(
-        body(&sub[0]),
-        format!(r#"{{"transactionId":"{TX}","paymentFrequency":"QUARTERLY"}}"#)
-    );
-
-    let payout = TransferRequest::new(TransferKind::Oct, "7654321", Money::from_minor(100000, Currency::KZT)).receiver(
-        TransferCard::Saved {
-            card_id: "card-7".into(),
-        },
-    );
-    let r = client.transfer(&payout).await.unwrap();
-    assert_eq!(r.transaction_id.as_deref(), Some("x-1"));
-    assert_eq!(r.status_name, Some(StatusName::Charge));
-    let sent = requests_to(&server, &format!("{API}/chpayment/transfer")).await;
-    assert_eq!(sent.len(), 1);
-    assert_eq!(header(&sent[0], "authorization"), Some("Bearer XFER"));
-    assert_eq!(
-        body(&sent[0]),
-        format!(
-            r#"{{"order":{{"id":"7654321","amount":1000,"currency":"KZT","terminalId":"{TERMINAL}"}},"card":{{"receiver":{{"cardId":"card-7"}}}}}}"#
-        )
-    );
-    let token_bodies: Vec<String> = requests_to(&server, TOKEN_PATH)
-        .await
-        .iter()
-        .map(|r| body(r).to_owned())
-        .collect();
-    assert!(
-        token_bodies
-            .iter()
-            .any(|b| b.starts_with("grant_type=client_credentials&scope=transfer&client_id=test&"))
-    );
-}
-
-#[tokio::test]
 async fn conformance() {
     let server = MockServer::start().await;
     let client = client(&server);
@@ -400,7 +338,7 @@ async fn conformance() {
         br#"{"code":"ok","invoiceId":"000001234567","amount":100,"id":"t","secret_hash":"forged"}"#,
     );
     let genuine = epay_kz::callback::testing::success_body(
-        &Secret::from(CLIENT_SECRET),
+        &Secret::from(CALLBACK_KEY),
         "000001234567",
         TX,
         Money::from_minor(100, Currency::KZT),

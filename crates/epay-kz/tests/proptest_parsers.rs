@@ -8,8 +8,11 @@
 //! is either rejected or leaves the authenticated invoice id unchanged (the
 //! amount is confirmed through the status check, `confirm_post_link`).
 
+use epay_kz::EpayConfig;
 use epay_kz::callback::{self, PostLink, testing};
-use epay_kz::operations::{invoice, saved_card, status, token, transaction};
+use epay_kz::operations::{
+    cards, cryptopay, installment, invoice, legacy, qr, saved_card, status, token, transaction, transfer,
+};
 use epay_kz::signature::derive_secret_hash;
 use payments_core::{Currency, Error, HttpResponse, Money, Secret};
 use proptest::prelude::*;
@@ -23,7 +26,26 @@ fn key() -> Secret<String> {
 fn parse_all(status_code: u16, body: &[u8]) {
     let resp = HttpResponse::new(status_code, body.to_vec());
     let _ = status::parse_check_status(&resp).map(|s| s.to_report());
-    let _ = invoice::parse_create_invoice(&resp);
+    let _ = invoice::parse_create_invoice(&resp, Currency::KZT);
+    let _ = status::parse_check_status_expecting(&resp, Some(Currency::USD));
+    let _ = callback::parse_post_link(body);
+    let _ = cards::parse_list_cards(&resp);
+    let _ = cards::parse_deactivate_card(&resp);
+    let _ = transfer::parse_transfer(&resp, Currency::KZT);
+    let _ = transfer::parse_transfer_status(&resp, None);
+    let _ = transfer::parse_transfer_list(&resp);
+    let _ = cryptopay::parse_host_payment(&resp, Currency::KZT);
+    let _ = cryptopay::parse_halyk_id_cards(&resp);
+    let _ = qr::parse_qr_generate(&resp, time::OffsetDateTime::UNIX_EPOCH);
+    let _ = qr::parse_qr_status(&resp, Currency::KZT);
+    let _ = legacy::parse_operation_lookup(&resp, None);
+    let _ = installment::parse_terminal_info(&resp);
+    let _ = installment::parse_credit_conditions(&resp);
+    let _ = installment::parse_credit_order(&resp, Currency::KZT);
+    let _ = installment::parse_credit_order_status(&resp);
+    if let Ok(config) = EpayConfig::builder("a", "b", "c").build() {
+        let _ = transaction::parse_idempotent_operation(&config, &resp);
+    }
     let _ = invoice::parse_search_invoices(&resp);
     let _ = invoice::parse_deactivate_invoice(&resp);
     let _ = token::parse_token(&resp);
@@ -220,7 +242,7 @@ fn bad_amounts_are_rejected_with_the_exact_error() {
     let hash = derive_secret_hash(&key, "123456").unwrap();
     for amount in ["10.001", "-1", "1e3", "99999999999999999999"] {
         let body = format!(
-            r#"{{"code":"ok","id":"t","invoiceId":"123456","amount":{amount},"secret_hash":"{}"}}"#,
+            r#"{{"code":"ok","id":"t","invoiceId":"123456","amount":{amount},"currency":"KZT","secret_hash":"{}"}}"#,
             hash.expose_secret()
         );
         let err = callback::verify_post_link_derived(body.as_bytes(), &key).unwrap_err();

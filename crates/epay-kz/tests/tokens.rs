@@ -223,7 +223,7 @@ async fn payment_tokens_are_never_cached_and_carry_the_invoice() {
     let t1 = client.payment_token(&req).await.unwrap();
     let t2 = client.payment_token(&req).await.unwrap();
     assert_eq!(t1.access_token.expose_secret(), "PAY");
-    assert_eq!(t2.expires_in, Duration::from_secs(1200));
+    assert_eq!(t2.expires_in, Some(Duration::from_secs(1200)));
     let seen = requests_to(&server, TOKEN_PATH).await;
     assert_eq!(seen.len(), 2);
     assert_eq!(

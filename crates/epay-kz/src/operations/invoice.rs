@@ -386,9 +386,10 @@ struct InvoiceWire {
 }
 
 impl InvoiceWire {
-    fn into_invoice(self, status: u16) -> Result<Invoice> {
-        let currency = wire::parse_currency(self.currency.as_deref(), Currency::KZT, status)?;
-        let amount = wire::parse_amount(self.amount.as_deref(), currency, status, "amount")?;
+    fn into_invoice(self, status: u16, expected: Option<Currency>) -> Result<Invoice> {
+        let stated = wire::parse_currency(self.currency.as_deref(), status)?;
+        let currency = wire::amount_currency(stated, expected, wire::has_amount(self.amount.as_deref()), status)?;
+        let amount = wire::parse_amount_in(self.amount.as_deref(), currency, status, "amount")?;
         let card_save = match self.card_save.as_deref() {
             None => None,
             Some("true") => Some(true),
@@ -432,8 +433,9 @@ impl InvoiceWire {
     }
 }
 
-/// Parses the create-invoice response.
-pub fn parse_create_invoice(resp: &HttpResponse) -> Result<Invoice> {
+/// Parses the create-invoice response; `expected` is the currency of the
+/// request, used only when the answer states none.
+pub fn parse_create_invoice(resp: &HttpResponse, expected: Currency) -> Result<Invoice> {
     if !resp.is_success() {
         return Err(api_error(resp));
     }
@@ -447,7 +449,7 @@ pub fn parse_create_invoice(resp: &HttpResponse) -> Result<Invoice> {
             None,
         ));
     }
-    wire.into_invoice(resp.status)
+    wire.into_invoice(resp.status, Some(expected))
 }
 
 /// A search method and its arity rule.
@@ -461,6 +463,14 @@ pub enum SearchMethod {
     Between,
     /// `in`: at least one value.
     In,
+    /// `<`: one value (transfer list only).
+    Lt,
+    /// `>`: one value (transfer list only).
+    Gt,
+    /// `<=`: one value (transfer list only).
+    Le,
+    /// `>=`: one value (transfer list only).
+    Ge,
 }
 
 impl SearchMethod {
@@ -471,6 +481,10 @@ impl SearchMethod {
             SearchMethod::Like => "like",
             SearchMethod::Between => "between",
             SearchMethod::In => "in",
+            SearchMethod::Lt => "<",
+            SearchMethod::Gt => ">",
+            SearchMethod::Le => "<=",
+            SearchMethod::Ge => ">=",
         }
     }
 }
@@ -523,11 +537,28 @@ impl SearchFilter {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    /// `name <op> value` with a comparison method (`<`, `>`, `<=`, `>=`), as
+    /// the transfer list takes.
+    pub fn compare(name: impl Into<String>, method: SearchMethod, value: impl Into<String>) -> Self {
+        SearchFilter {
+            name: name.into(),
+            method,
+            values: vec![value.into()],
+        }
+    }
+
+    pub(crate) fn is_comparison(&self) -> bool {
+        matches!(
+            self.method,
+            SearchMethod::Lt | SearchMethod::Gt | SearchMethod::Le | SearchMethod::Ge
+        )
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
         validate::required("search_parameters.name", &self.name)?;
         let n = self.values.len();
         let ok = match self.method {
-            SearchMethod::Eq => n == 1,
+            SearchMethod::Eq | SearchMethod::Lt | SearchMethod::Gt | SearchMethod::Le | SearchMethod::Ge => n == 1,
             SearchMethod::Like => n == 1 && self.values.iter().all(|v| v.contains('%')),
             SearchMethod::Between => n == 2,
             SearchMethod::In => n >= 1,
@@ -536,7 +567,9 @@ impl SearchFilter {
             return Ok(());
         }
         let rule = match self.method {
-            SearchMethod::Eq => "= takes exactly one value",
+            SearchMethod::Eq | SearchMethod::Lt | SearchMethod::Gt | SearchMethod::Le | SearchMethod::Ge => {
+                "a comparison takes exactly one value"
+            }
             SearchMethod::Like => "like takes exactly one value containing %",
             SearchMethod::Between => "between takes exactly two values",
             SearchMethod::In => "in takes at least one value",
@@ -612,6 +645,12 @@ impl InvoiceSearch {
         }
         for f in &self.filters {
             f.validate()?;
+            if f.is_comparison() {
+                return Err(Error::invalid_input(
+                    "search_parameters",
+                    "invoice search takes =, like, between and in only",
+                ));
+            }
         }
         if !self.filters.iter().any(|f| f.name == "invoice_id") {
             return Err(Error::invalid_input(
@@ -639,17 +678,17 @@ struct Paging {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FilterWire<'a> {
-    name: &'a str,
-    method: &'static str,
-    search_parameter: &'a [String],
+pub(crate) struct FilterWire<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) method: &'static str,
+    pub(crate) search_parameter: &'a [String],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct OrderWire<'a> {
-    field: &'a str,
-    type_order: &'static str,
+pub(crate) struct OrderWire<'a> {
+    pub(crate) field: &'a str,
+    pub(crate) type_order: &'static str,
 }
 
 /// Builds the invoice search (`POST` to the configured search URL).
@@ -711,7 +750,7 @@ pub fn parse_search_invoices(resp: &HttpResponse) -> Result<InvoicePage> {
         .records
         .unwrap_or_default()
         .into_iter()
-        .map(|r| r.into_invoice(resp.status))
+        .map(|r| r.into_invoice(resp.status, None))
         .collect::<Result<Vec<_>>>()?;
     let total_count = match wire.total_count.as_deref().and_then(wire::raw_text) {
         None => records.len() as u64,
@@ -769,7 +808,7 @@ mod tests {
 
     #[test]
     fn the_seed_create_response_parses_with_its_quirks() {
-        let inv = parse_create_invoice(&HttpResponse::new(200, SEED_CREATE_RESPONSE)).unwrap();
+        let inv = parse_create_invoice(&HttpResponse::new(200, SEED_CREATE_RESPONSE), Currency::KZT).unwrap();
         assert_eq!(inv.id, "19c435ae-fbe6-4761-863f-381f6a0fe824");
         assert_eq!(inv.amount, Some(Money::from_minor(10000, Currency::KZT)));
         assert_eq!(inv.status, InvoiceStatus::Active);

@@ -1,7 +1,12 @@
-//! Payment with a saved card (`/payments/cards/auth`, payment token).
+//! Payment with a saved card (`/payments/cards/auth`, payment token) and
+//! recurring subscriptions.
 //!
-//! Only one public source (an independent SDK) shows this call: the shape is
-//! built from it and the response is read leniently.
+//! \[U\]: ePay's page confirms the feature and its per-payment token (and
+//! that no 3-D Secure page is shown, so these payments carry less
+//! protection), but its public excerpt stops before the URL; the path and
+//! body come from several third-party integrations, and the answer is read
+//! leniently. Recurring subscriptions use the payment's own token, as the
+//! official SDK does.
 
 use payments_core::{HttpRequest, HttpResponse, Method, Money, Result, Secret};
 use serde::{Deserialize, Serialize};
@@ -245,7 +250,8 @@ struct SubscribeWire<'a> {
     payment_frequency: &'static str,
 }
 
-/// Builds `POST {api}/recurrent/subscribe` `{transactionId, paymentFrequency}` (service token).
+/// Builds `POST {api}/recurrent/subscribe` `{transactionId, paymentFrequency}`
+/// with the payment's own token (the official SDK's choice) \[U\].
 pub fn build_subscribe(
     config: &EpayConfig,
     transaction_id: &str,

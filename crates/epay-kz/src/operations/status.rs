@@ -238,16 +238,17 @@ struct TransactionWire {
 }
 
 impl TransactionWire {
-    fn into_transaction(self, status: u16) -> Result<Transaction> {
-        let currency = wire::parse_currency(self.currency.as_deref(), Currency::KZT, status)?;
+    fn into_transaction(self, status: u16, expected: Option<Currency>) -> Result<Transaction> {
+        let stated = wire::parse_currency(self.currency.as_deref(), status)?;
+        let currency = wire::amount_currency(stated, expected, wire::has_amount(self.amount.as_deref()), status)?;
         let amount =
-            |raw: &Option<Box<RawValue>>, field: &str| wire::parse_amount(raw.as_deref(), currency, status, field);
+            |raw: &Option<Box<RawValue>>, field: &str| wire::parse_amount_in(raw.as_deref(), currency, status, field);
         Ok(Transaction {
             amount: amount(&self.amount, "amount")?,
             amount_bonus: amount(&self.amount_bonus, "amountBonus")?,
             payout_amount: amount(&self.payout_amount, "payoutAmount")?,
             org_amount: amount(&self.org_amount, "orgAmount")?,
-            currency: self.currency.as_ref().map(|_| currency),
+            currency: stated,
             id: self.id,
             created_date: self.created_date,
             invoice_id: self.invoice_id,
@@ -286,8 +287,16 @@ impl TransactionWire {
 }
 
 /// Parses a status check. The result code is in the body, so a 2xx with any
-/// code parses; other HTTP statuses are errors.
+/// code parses; other HTTP statuses are errors. A transaction with an amount
+/// but no `currency` is an unreadable answer (no currency is assumed): use
+/// [`parse_check_status_expecting`] to supply the currency the payment was made in.
 pub fn parse_check_status(resp: &HttpResponse) -> Result<StatusResponse> {
+    parse_check_status_expecting(resp, None)
+}
+
+/// Like [`parse_check_status`]; a transaction without `currency` is read in
+/// `expected` (a stated currency always wins, so a mismatch stays visible).
+pub fn parse_check_status_expecting(resp: &HttpResponse, expected: Option<Currency>) -> Result<StatusResponse> {
     if !resp.is_success() {
         return Err(api_error(resp));
     }
@@ -301,7 +310,10 @@ pub fn parse_check_status(resp: &HttpResponse) -> Result<StatusResponse> {
             None,
         ));
     };
-    let transaction = wire.transaction.map(|t| t.into_transaction(resp.status)).transpose()?;
+    let transaction = wire
+        .transaction
+        .map(|t| t.into_transaction(resp.status, expected))
+        .transpose()?;
     Ok(StatusResponse {
         result_code: ResultCode::parse(&code),
         result_message: wire.result_message,
@@ -365,7 +377,24 @@ pub(crate) mod tests {
             PaymentStatus::Unknown("WEIRD".into())
         );
         assert!(parse_check_status(&HttpResponse::new(200, r#"{"resultMessage":"x"}"#)).is_err());
-        let bad_amount = r#"{"resultCode":"100","transaction":{"amount":1e3}}"#;
+        // No default currency: an amount without one is an error unless the
+        // caller says which currency the payment was made in.
+        let no_currency = r#"{"resultCode":"100","transaction":{"invoiceID":"123456","amount":"10.5"}}"#;
+        assert!(matches!(
+            parse_check_status(&HttpResponse::new(200, no_currency)),
+            Err(Error::UnreadableResponse { .. })
+        ));
+        let usd = parse_check_status_expecting(&HttpResponse::new(200, no_currency), Some(Currency::USD)).unwrap();
+        let t = usd.transaction.unwrap();
+        assert_eq!(t.amount, Some(Money::from_minor(1050, Currency::USD)));
+        assert_eq!(t.currency, None);
+        let stated = r#"{"resultCode":"100","transaction":{"amount":"10.5","currency":"EUR"}}"#;
+        let eur = parse_check_status_expecting(&HttpResponse::new(200, stated), Some(Currency::USD)).unwrap();
+        assert_eq!(
+            eur.transaction.unwrap().amount,
+            Some(Money::from_minor(1050, Currency::EUR))
+        );
+        let bad_amount = r#"{"resultCode":"100","transaction":{"amount":1e3,"currency":"KZT"}}"#;
         assert!(matches!(
             parse_check_status(&HttpResponse::new(200, bad_amount)),
             Err(Error::UnreadableResponse { .. })

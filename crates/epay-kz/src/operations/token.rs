@@ -4,12 +4,12 @@
 use std::fmt;
 use std::time::Duration;
 
-use payments_core::{Error, HttpRequest, HttpResponse, Money, Result, Secret};
+use payments_core::{Currency, Error, HttpRequest, HttpResponse, Money, Result, Secret};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::config::EpayConfig;
-use crate::wire::{self, opt_text};
+use crate::wire;
 use crate::{PROVIDER, validate};
 
 /// A token as ePay returns it. `Debug` shows no token.
@@ -17,8 +17,9 @@ use crate::{PROVIDER, validate};
 pub struct AccessToken {
     /// The bearer token.
     pub access_token: Secret<String>,
-    /// Its lifetime (`expires_in`, sent as a string or a number).
-    pub expires_in: Duration,
+    /// Its lifetime (`expires_in`, sent as a string or a number); `None` when
+    /// the answer has none (an unknown lifetime, not a zero one).
+    pub expires_in: Option<Duration>,
     /// The refresh token, when sent.
     pub refresh_token: Option<Secret<String>>,
     /// The granted scope.
@@ -41,12 +42,15 @@ impl fmt::Debug for AccessToken {
 
 impl AccessToken {
     /// The token as the JSON object the widget takes in `auth` (the token
-    /// response, with `expires_in` as a string of seconds as in ePay's samples).
+    /// response, with `expires_in` as a string of seconds as in ePay's samples,
+    /// left out when the answer had none).
     /// It carries the token in clear: hand it to the customer's page only.
     pub fn to_auth_json(&self) -> serde_json::Value {
         let mut map = serde_json::Map::new();
         map.insert("access_token".into(), self.access_token.expose_secret().clone().into());
-        map.insert("expires_in".into(), self.expires_in.as_secs().to_string().into());
+        if let Some(e) = self.expires_in {
+            map.insert("expires_in".into(), e.as_secs().to_string().into());
+        }
         if let Some(r) = &self.refresh_token {
             map.insert("refresh_token".into(), r.expose_secret().clone().into());
         }
@@ -58,21 +62,28 @@ impl AccessToken {
     }
 }
 
-/// A payment token request: scoped to one invoice and amount, never cached.
+/// A token request scoped to one invoice (payment, card verification,
+/// transfer, payout, QR, host-to-host): never cached, one per operation as
+/// ePay's pages require.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct PaymentTokenRequest {
-    /// The merchant's invoice id (6 to 15 digits).
+    /// The merchant's invoice (or transfer order) id, 6 to 15 digits.
     pub invoice_id: String,
-    /// The amount of the payment.
+    /// The amount of the operation. Zero only for card verification (USD).
     pub amount: Money,
-    /// The per-payment secret ePay echoes to postLink
-    /// (see [`crate::signature::derive_secret_hash`]).
-    pub secret_hash: Secret<String>,
+    /// The per-payment secret ePay echoes to postLink (see [`crate::signature`]);
+    /// payments always carry one, transfers and payouts may.
+    pub secret_hash: Option<Secret<String>>,
     /// Where ePay posts the result of a successful payment.
     pub post_link: Option<String>,
     /// Where ePay posts the result of a failed payment.
     pub failure_post_link: Option<String>,
+    /// The terminal, when not the configuration's payment terminal.
+    pub terminal: Option<String>,
+    /// The scope, when not the configuration's payment scope.
+    pub scope: Option<String>,
+    card_verification: bool,
 }
 
 impl fmt::Debug for PaymentTokenRequest {
@@ -80,9 +91,12 @@ impl fmt::Debug for PaymentTokenRequest {
         f.debug_struct("PaymentTokenRequest")
             .field("invoice_id", &self.invoice_id)
             .field("amount", &self.amount)
-            .field("secret_hash", &"[REDACTED]")
+            .field("secret_hash", &self.secret_hash.as_ref().map(|_| "[REDACTED]"))
             .field("post_link", &self.post_link)
             .field("failure_post_link", &self.failure_post_link)
+            .field("terminal", &self.terminal)
+            .field("scope", &self.scope)
+            .field("card_verification", &self.card_verification)
             .finish()
     }
 }
@@ -93,21 +107,48 @@ impl PaymentTokenRequest {
         PaymentTokenRequest {
             invoice_id: invoice_id.into(),
             amount,
-            secret_hash,
+            secret_hash: Some(secret_hash),
             post_link: None,
             failure_post_link: None,
+            terminal: None,
+            scope: None,
+            card_verification: false,
         }
     }
 
-    /// A token request whose `secret_hash` is derived from the configuration's
-    /// callback key (see [`crate::signature`]).
+    /// A token request without `secret_hash` (transfers and payouts, whose
+    /// pages do not always show one).
+    pub fn without_hash(invoice_id: impl Into<String>, amount: Money) -> Self {
+        PaymentTokenRequest {
+            secret_hash: None,
+            ..PaymentTokenRequest::new(invoice_id, amount, Secret::from(""))
+        }
+    }
+
+    /// The token of ePay's card-verification flow, which saves a card without
+    /// paying: amount 0 in USD (the only place a zero amount is accepted).
+    /// ePay's English page calls `postLink` required here.
+    pub fn card_verification(invoice_id: impl Into<String>, secret_hash: Secret<String>) -> Self {
+        PaymentTokenRequest {
+            card_verification: true,
+            ..PaymentTokenRequest::new(invoice_id, Money::from_minor(0, Currency::USD), secret_hash)
+        }
+    }
+
+    /// A token request whose `secret_hash` is derived from the configured
+    /// callback key (see [`crate::signature`]); a configuration error without one.
     pub fn derived(config: &EpayConfig, invoice_id: impl Into<String>, amount: Money) -> Result<Self> {
         let invoice_id = invoice_id.into();
-        let secret_hash = crate::signature::derive_secret_hash(config.callback_key(), &invoice_id)?;
+        let secret_hash = crate::signature::derive_secret_hash(config.require_callback_key()?, &invoice_id)?;
         let mut req = PaymentTokenRequest::new(invoice_id, amount, secret_hash);
         req.post_link = config.post_link.clone();
         req.failure_post_link = config.failure_post_link.clone();
         Ok(req)
+    }
+
+    /// True for the card-verification token.
+    pub fn is_card_verification(&self) -> bool {
+        self.card_verification
     }
 
     /// Sets `postLink`.
@@ -121,29 +162,61 @@ impl PaymentTokenRequest {
         self.failure_post_link = Some(url.into());
         self
     }
+
+    /// Sets the terminal.
+    pub fn terminal(mut self, terminal: impl Into<String>) -> Self {
+        self.terminal = Some(terminal.into());
+        self
+    }
+
+    /// Sets the scope.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
 }
 
-/// Builds the payment token request (`client_credentials` scoped to one invoice).
+/// Checks an operation amount: positive, except the card-verification zero in USD.
+pub(crate) fn check_operation_amount(amount: Money, card_verification: bool) -> Result<()> {
+    if card_verification {
+        if amount.currency() != Currency::USD || amount.minor() != 0 {
+            return Err(Error::invalid_input(
+                "amount",
+                "card verification is amount 0 in USD, nothing else",
+            ));
+        }
+        return Ok(());
+    }
+    wire::check_amount("amount", amount, true)
+}
+
+/// Builds the invoice-scoped token request (`client_credentials` with
+/// `invoiceID`, `amount`, `currency`, `terminal`).
 pub fn build_payment_token(config: &EpayConfig, req: &PaymentTokenRequest) -> Result<HttpRequest> {
     validate::invoice_id("invoice_id", &req.invoice_id)?;
-    wire::check_amount("amount", req.amount, true)?;
-    if req.secret_hash.is_empty() {
-        return Err(Error::invalid_input("secret_hash", "is required"));
+    check_operation_amount(req.amount, req.card_verification)?;
+    if req.secret_hash.as_ref().is_some_and(Secret::is_empty) {
+        return Err(Error::invalid_input("secret_hash", "is empty"));
     }
     validate::opt_url("post_link", req.post_link.as_deref())?;
     validate::opt_url("failure_post_link", req.failure_post_link.as_deref())?;
+    if let Some(t) = &req.terminal {
+        validate::required("terminal", t)?;
+    }
     let amount = wire::format_amount(req.amount);
     let mut pairs: Vec<(&str, &str)> = vec![
         ("grant_type", "client_credentials"),
-        ("scope", &config.scope),
+        ("scope", req.scope.as_deref().unwrap_or(&config.scope)),
         ("client_id", &config.client_id),
         ("client_secret", config.client_secret.expose_secret()),
         ("invoiceID", &req.invoice_id),
         ("amount", &amount),
         ("currency", req.amount.currency().alpha_code()),
-        ("terminal", &config.terminal_id),
-        ("secret_hash", req.secret_hash.expose_secret()),
+        ("terminal", req.terminal.as_deref().unwrap_or(&config.terminal_id)),
     ];
+    if let Some(h) = &req.secret_hash {
+        pairs.push(("secret_hash", h.expose_secret()));
+    }
     if let Some(v) = &req.post_link {
         pairs.push(("postLink", v));
     }
@@ -155,38 +228,36 @@ pub fn build_payment_token(config: &EpayConfig, req: &PaymentTokenRequest) -> Re
 
 /// Builds the service token request (status, charge, cancel, refund).
 pub fn build_service_token(config: &EpayConfig) -> Result<HttpRequest> {
-    Ok(HttpRequest::post_form(
-        config.oauth_url.as_str(),
-        &[
-            ("grant_type", "client_credentials"),
-            ("scope", config.scope.as_str()),
-            ("client_id", config.client_id.as_str()),
-            ("client_secret", config.client_secret.expose_secret().as_str()),
-            ("terminal", config.terminal_id.as_str()),
-        ],
-    ))
+    build_client_token(config, &config.scope, Some(&config.terminal_id))
 }
 
-/// Builds the transfer token request (scope `transfer` by default).
-pub fn build_transfer_token(config: &EpayConfig) -> Result<HttpRequest> {
-    Ok(HttpRequest::post_form(
-        config.oauth_url.as_str(),
-        &[
-            ("grant_type", "client_credentials"),
-            ("scope", config.transfer_scope.as_str()),
-            ("client_id", config.client_id.as_str()),
-            ("client_secret", config.client_secret.expose_secret().as_str()),
-            ("terminal", config.terminal_id.as_str()),
-        ],
-    ))
+/// Builds a `client_credentials` token request without invoice fields:
+/// `scope`, the credentials and, when given, `terminal`.
+pub fn build_client_token(config: &EpayConfig, scope: &str, terminal: Option<&str>) -> Result<HttpRequest> {
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("grant_type", "client_credentials"),
+        ("scope", scope),
+        ("client_id", &config.client_id),
+        ("client_secret", config.client_secret.expose_secret()),
+    ];
+    if let Some(t) = terminal {
+        pairs.push(("terminal", t));
+    }
+    Ok(HttpRequest::post_form(config.oauth_url.as_str(), &pairs))
 }
 
 /// Builds the password-grant token request of invoice links (needs
 /// [`crate::EpayConfigBuilder::credentials`]).
 pub fn build_password_token(config: &EpayConfig) -> Result<HttpRequest> {
+    build_password_token_scoped(config, &config.invoice_scope)
+}
+
+/// Builds a password-grant token request with `scope` (`transfer` for the
+/// transfer list).
+pub fn build_password_token_scoped(config: &EpayConfig, scope: &str) -> Result<HttpRequest> {
     let (Some(username), Some(password)) = (&config.username, &config.password) else {
         return Err(Error::config(
-            "invoice links need a username and password (EPAY_USERNAME, EPAY_PASSWORD)",
+            "this call needs the password grant: set a username and password (EPAY_USERNAME, EPAY_PASSWORD)",
         ));
     };
     Ok(HttpRequest::post_form(
@@ -195,52 +266,94 @@ pub fn build_password_token(config: &EpayConfig) -> Result<HttpRequest> {
             ("grant_type", "password"),
             ("username", username.as_str()),
             ("password", password.expose_secret().as_str()),
-            ("scope", config.invoice_scope.as_str()),
+            ("scope", scope),
             ("client_id", config.client_id.as_str()),
             ("client_secret", config.client_secret.expose_secret().as_str()),
         ],
     ))
 }
 
+/// Every field as raw JSON: reading a raw value never fails on a wrong type,
+/// so no serde message (which would quote the value, possibly the token) is
+/// produced for a token answer of the wrong shape.
 #[derive(Deserialize)]
-struct TokenWire {
-    access_token: Option<String>,
-    #[serde(default, deserialize_with = "wire::opt_raw")]
-    expires_in: Option<Box<RawValue>>,
-    refresh_token: Option<String>,
-    #[serde(default, deserialize_with = "opt_text")]
-    scope: Option<String>,
-    #[serde(default, deserialize_with = "opt_text")]
-    token_type: Option<String>,
+struct TokenWire<'a> {
+    #[serde(default, borrow)]
+    access_token: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    expires_in: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    refresh_token: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    scope: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    token_type: Option<&'a RawValue>,
 }
 
-/// Parses a token response. Errors keep no excerpt of the body (it may hold a token).
+/// A JSON string's content; anything else is `Err(())`. Never quotes the value.
+fn json_string(raw: &RawValue) -> std::result::Result<String, ()> {
+    if !raw.get().starts_with('"') {
+        return Err(());
+    }
+    serde_json::from_str::<String>(raw.get()).map_err(|_| ())
+}
+
+/// Parses a token response. Errors keep no excerpt of the body and never
+/// quote a value of it (it may hold a token).
 pub fn parse_token(resp: &HttpResponse) -> Result<AccessToken> {
     if !resp.is_success() {
         return Err(crate::error::token_error(resp));
     }
-    let wire: TokenWire = serde_json::from_slice(&resp.body)
-        .map_err(|e| Error::unreadable_redacted(PROVIDER, resp.status, format!("token response: {e}"), None))?;
-    let access_token = wire.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
-        Error::unreadable_redacted(PROVIDER, resp.status, "token response without access_token", None)
+    let unreadable = |reason: String| Error::unreadable_redacted(PROVIDER, resp.status, reason, None);
+    if resp.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(unreadable("token response is not a JSON object".to_owned()));
+    }
+    let wire: TokenWire<'_> = serde_json::from_slice(&resp.body).map_err(|e| {
+        // Category and position only: serde's own text may quote the body.
+        unreadable(format!(
+            "token response is not valid JSON ({:?} at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
     })?;
-    let expires_in = match wire.expires_in.as_deref().and_then(wire::raw_text) {
-        None => Duration::ZERO,
-        Some(text) => text.trim().parse::<u64>().map(Duration::from_secs).map_err(|_| {
-            Error::unreadable_redacted(
-                PROVIDER,
-                resp.status,
-                format!("expires_in is not a whole number of seconds: {text:?}"),
-                None,
-            )
-        })?,
+    let access_token = wire
+        .access_token
+        .map(json_string)
+        .transpose()
+        .map_err(|()| unreadable("access_token is not a string".to_owned()))?
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unreadable("token response without access_token".to_owned()))?;
+    let refresh_token = wire
+        .refresh_token
+        .filter(|r| r.get() != "null")
+        .map(json_string)
+        .transpose()
+        .map_err(|()| unreadable("refresh_token is not a string".to_owned()))?
+        .filter(|t| !t.is_empty());
+    let expires_text = wire
+        .expires_in
+        .map(payments_core::json::scalar_text)
+        .transpose()
+        .map_err(|_| unreadable("expires_in is not a number or a string".to_owned()))?
+        .flatten();
+    let expires_in = match expires_text {
+        None => None,
+        Some(text) if text.trim().is_empty() => None,
+        Some(text) => Some(
+            text.trim()
+                .parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|_| unreadable("expires_in is not a whole number of seconds".to_owned()))?,
+        ),
     };
+    let text = |raw: Option<&RawValue>| raw.and_then(wire::raw_str).map(|s| s.trim().to_owned());
     Ok(AccessToken {
         access_token: Secret::new(access_token),
         expires_in,
-        refresh_token: wire.refresh_token.filter(|t| !t.is_empty()).map(Secret::new),
-        scope: wire.scope,
-        token_type: wire.token_type.unwrap_or_else(|| "Bearer".to_owned()),
+        refresh_token: refresh_token.map(Secret::new),
+        scope: text(wire.scope),
+        token_type: text(wire.token_type).unwrap_or_else(|| "Bearer".to_owned()),
     })
 }
 
@@ -271,11 +384,15 @@ mod tests {
   "token_type": "Bearer"}"#;
         let t = parse_token(&HttpResponse::new(200, body)).unwrap();
         assert_eq!(t.access_token.expose_secret(), "IRPNGDU-PBYMXBCXTC5AMG");
-        assert_eq!(t.expires_in, Duration::from_secs(900));
+        assert_eq!(t.expires_in, Some(Duration::from_secs(900)));
         assert_eq!(t.refresh_token.unwrap().expose_secret(), "O8EGZOGOVVAQGUAADC_WBG");
         assert_eq!(t.token_type, "Bearer");
         let t = parse_token(&HttpResponse::new(200, r#"{"access_token":"A","expires_in":7200}"#)).unwrap();
-        assert_eq!(t.expires_in, Duration::from_secs(7200));
+        assert_eq!(t.expires_in, Some(Duration::from_secs(7200)));
+        // No expires_in is an unknown lifetime, not a zero one.
+        let t = parse_token(&HttpResponse::new(200, r#"{"access_token":"A"}"#)).unwrap();
+        assert_eq!(t.expires_in, None);
+        assert!(t.to_auth_json().get("expires_in").is_none());
     }
 
     #[test]
@@ -289,6 +406,20 @@ mod tests {
         let err = parse_token(&HttpResponse::new(200, r#"{"access_token":"LEAK""#)).unwrap_err();
         assert!(matches!(err, Error::UnreadableResponse { .. }));
         assert!(!format!("{err:?}{err}").contains("LEAK"));
+        // Wrong shapes: serde would quote the value ("invalid type: ... `LEAK`").
+        for body in [
+            r#"{"access_token":"LEAK","expires_in":{"LEAK":1}}"#,
+            r#"{"access_token":"LEAK","refresh_token":12345678}"#,
+            r#"{"access_token":12345678,"refresh_token":"LEAK"}"#,
+            r#"{"access_token":["LEAK"]}"#,
+            r#"["LEAK"]"#,
+            r#"{"access_token":"LEAK","scope":"x",}"#,
+        ] {
+            let err = parse_token(&HttpResponse::new(200, body)).unwrap_err();
+            assert!(matches!(err, Error::UnreadableResponse { .. }), "{body}");
+            let text = format!("{err:?}{err}{:?}", std::error::Error::source(&err));
+            assert!(!text.contains("LEAK") && !text.contains("12345678"), "{text}");
+        }
         let err = parse_token(&HttpResponse::new(200, r#"{"expires_in":"900"}"#)).unwrap_err();
         assert!(matches!(err, Error::UnreadableResponse { .. }));
         let err = parse_token(&HttpResponse::new(400, r#"{"error":"invalid_grant"}"#)).unwrap_err();
@@ -298,7 +429,7 @@ mod tests {
     #[test]
     fn password_grant_body_matches_the_seed() {
         let req = build_password_token(&config()).unwrap();
-        assert_eq!(req.url, "https://testoauth.homebank.kz/epay2/oauth2/token");
+        assert_eq!(req.url, "https://test-epay-oauth.epayment.kz/oauth2/token");
         assert_eq!(
             std::str::from_utf8(&req.body).unwrap(),
             "grant_type=password&username=halykfinanceUSD%40halykbank.nb&password=XVp36qar&scope=api\
@@ -337,6 +468,32 @@ mod tests {
         let nohash = PaymentTokenRequest::new("123456", Money::from_minor(10, Currency::KZT), Secret::from(""));
         assert!(
             matches!(build_payment_token(&config(), &nohash), Err(Error::InvalidInput { field, .. }) if field == "secret_hash")
+        );
+        // Zero is accepted exactly for card verification, in USD.
+        let zero_usd = PaymentTokenRequest::new("123456", Money::from_minor(0, Currency::USD), Secret::from("h"));
+        assert!(build_payment_token(&config(), &zero_usd).is_err());
+        let verify = PaymentTokenRequest::card_verification("123456", Secret::from("h"))
+            .post_link("https://shop.example/epay/post");
+        assert_eq!(
+            std::str::from_utf8(&build_payment_token(&config(), &verify).unwrap().body).unwrap(),
+            "grant_type=client_credentials&scope=webapi+usermanagement+email_send+verification+statement+statistics+payment\
+             &client_id=halykfinanceUSD&client_secret=U01gQZVL%23%23lJ%24NhJ&invoiceID=123456&amount=0\
+             &currency=USD&terminal=d9d7978c-d6ee-4ec0-8cda-165251a4bf16&secret_hash=h\
+             &postLink=https%3A%2F%2Fshop.example%2Fepay%2Fpost"
+        );
+        let mut tampered = verify.clone();
+        tampered.amount = Money::from_minor(0, Currency::KZT);
+        assert!(build_payment_token(&config(), &tampered).is_err());
+        tampered.amount = Money::from_minor(100, Currency::USD);
+        assert!(build_payment_token(&config(), &tampered).is_err());
+        // A transfer token: its own terminal and scope, no hash.
+        let transfer = PaymentTokenRequest::without_hash("123456", Money::from_minor(500000, Currency::KZT))
+            .terminal("40a348cb-68a3-45d5-9002-a4836d79c3b5")
+            .scope("transfer");
+        assert_eq!(
+            std::str::from_utf8(&build_payment_token(&config(), &transfer).unwrap().body).unwrap(),
+            "grant_type=client_credentials&scope=transfer&client_id=halykfinanceUSD&client_secret=U01gQZVL%23%23lJ%24NhJ\
+             &invoiceID=123456&amount=5000&currency=KZT&terminal=40a348cb-68a3-45d5-9002-a4836d79c3b5"
         );
     }
 

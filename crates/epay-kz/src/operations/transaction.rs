@@ -145,6 +145,46 @@ pub fn build_refund(config: &EpayConfig, req: &RefundOperation, token: &Secret<S
     .bearer(token))
 }
 
+/// How an operation carrying the merchant's id ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OperationStatus {
+    /// ePay applied it now.
+    Done,
+    /// ePay says this id was already used: the earlier request was applied
+    /// (or may have been). Never send it again with a new id.
+    AlreadyProcessed,
+}
+
+/// Parses the answer of an operation that carries the merchant's id
+/// (`externalID` of a refund): a 2xx is [`OperationStatus::Done`]; HTTP 409,
+/// or a 4xx whose code is one of the configured duplicate codes
+/// ([`crate::EpayConfigBuilder::duplicate_operation_codes`]) \[U\], is
+/// [`OperationStatus::AlreadyProcessed`]; anything else is an error.
+pub fn parse_idempotent_operation(config: &EpayConfig, resp: &HttpResponse) -> Result<OperationStatus> {
+    if resp.is_success() {
+        return Ok(OperationStatus::Done);
+    }
+    if resp.status == 409 {
+        return Ok(OperationStatus::AlreadyProcessed);
+    }
+    let err = api_error(resp);
+    if (400..500).contains(&resp.status)
+        && err
+            .provider_code()
+            .is_some_and(|c| config.duplicate_codes.iter().any(|d| d == c))
+    {
+        return Ok(OperationStatus::AlreadyProcessed);
+    }
+    Err(err)
+}
+
+/// A fresh merchant operation id (`externalID`): 32 lower-case hex
+/// characters ([`payments_core::ids::new_operation_id`]).
+pub fn new_external_id() -> String {
+    payments_core::ids::new_operation_id()
+}
+
 /// Parses the answer of charge, cancel and refund: an empty 200 (any 2xx) is
 /// success; `400 {code, message}` and other statuses are provider errors.
 pub fn parse_operation(resp: &HttpResponse) -> Result<()> {
@@ -212,6 +252,35 @@ mod tests {
         );
         assert!(build_cancel(&config(), "../x", &tok).is_err());
         assert!(build_refund(&config(), &RefundOperation::full("a").external_id("a b"), &tok).is_err());
+    }
+
+    #[test]
+    fn duplicate_ids_are_already_processed_never_errors_to_retry() {
+        let plain = config();
+        assert_eq!(
+            parse_idempotent_operation(&plain, &HttpResponse::new(200, "")).unwrap(),
+            OperationStatus::Done
+        );
+        assert_eq!(
+            parse_idempotent_operation(&plain, &HttpResponse::new(409, "")).unwrap(),
+            OperationStatus::AlreadyProcessed
+        );
+        let dup = r#"{"code":"2001","message":"externalID already used"}"#;
+        assert!(parse_idempotent_operation(&plain, &HttpResponse::new(400, dup)).is_err());
+        let configured = EpayConfig::builder("test", "s", "t")
+            .duplicate_operation_codes(["2001"])
+            .build()
+            .unwrap();
+        assert_eq!(
+            parse_idempotent_operation(&configured, &HttpResponse::new(400, dup)).unwrap(),
+            OperationStatus::AlreadyProcessed
+        );
+        // A 5xx with that code is not a duplicate answer.
+        assert!(parse_idempotent_operation(&configured, &HttpResponse::new(500, dup)).is_err());
+        let id = new_external_id();
+        assert_eq!(id.len(), 32);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_ne!(id, new_external_id());
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub struct WidgetPayment {
     pub recurrent: bool,
     /// Return to `backLink` without the result page.
     pub auto_back_link: bool,
+    card_verification: bool,
 }
 
 impl WidgetPayment {
@@ -70,7 +71,26 @@ impl WidgetPayment {
             card_save: false,
             recurrent: false,
             auto_back_link: false,
+            card_verification: false,
         }
+    }
+
+    /// ePay's card-verification payment: saves the card without paying
+    /// (amount 0 in USD, `cardSave`), the only zero-amount payment. The card
+    /// id then arrives in postLink's `cardId` and in the card list. The
+    /// widget object of this flow is beyond ePay's public excerpt: it is the
+    /// ordinary object with the zero amount \[U\].
+    pub fn card_verification(invoice_id: impl Into<String>) -> Self {
+        WidgetPayment {
+            card_save: true,
+            card_verification: true,
+            ..WidgetPayment::new(invoice_id, Money::from_minor(0, payments_core::Currency::USD))
+        }
+    }
+
+    /// True for the card-verification payment.
+    pub fn is_card_verification(&self) -> bool {
+        self.card_verification
     }
 
     /// Sets the description.
@@ -148,6 +168,14 @@ impl WidgetObject {
         &self.json
     }
 
+    /// The payment token inside the object (`auth.access_token`): the token
+    /// the official SDK subscribes recurring payments with.
+    pub fn access_token(&self) -> Option<payments_core::Secret<String>> {
+        self.value["auth"]["access_token"]
+            .as_str()
+            .map(|t| payments_core::Secret::new(t.to_owned()))
+    }
+
     /// The object as a `serde_json::Value`. `Value` cannot hold an exact
     /// decimal, so a whole-tenge amount is a JSON integer and any other amount
     /// a string with two fraction digits (`"10.50"`); [`WidgetObject::as_json`]
@@ -197,7 +225,7 @@ struct WidgetWire<'a, A> {
 /// must have been issued for the same invoice id and amount).
 pub fn build_widget_object(config: &EpayConfig, payment: &WidgetPayment, token: &AccessToken) -> Result<WidgetObject> {
     validate::invoice_id("invoice_id", &payment.invoice_id)?;
-    wire::check_amount("amount", payment.amount, true)?;
+    crate::operations::token::check_operation_amount(payment.amount, payment.card_verification)?;
     if let Some(d) = &payment.description {
         validate::description("description", d)?;
     }
@@ -315,7 +343,7 @@ mod tests {
     fn token() -> AccessToken {
         AccessToken {
             access_token: Secret::from("PAYTOKEN"),
-            expires_in: Duration::from_secs(1200),
+            expires_in: Some(Duration::from_secs(1200)),
             refresh_token: None,
             scope: Some("payment".into()),
             token_type: "Bearer".into(),
@@ -360,6 +388,24 @@ mod tests {
         );
         assert!(html.contains("Order \\u003c/script\\u003e\\u003cb\\u003e"), "{html}");
         assert_eq!(html.matches("</script>").count(), 2);
+    }
+
+    #[test]
+    fn card_verification_is_zero_usd_and_nothing_else_is_zero() {
+        let v = WidgetPayment::card_verification("123456");
+        let obj = build_widget_object(&config(), &v, &token()).unwrap();
+        assert!(
+            obj.as_json().contains(r#""amount":0,"currency":"USD","cardSave":true"#),
+            "{}",
+            obj.as_json()
+        );
+        assert_eq!(obj.access_token().unwrap().expose_secret(), "PAYTOKEN");
+        let zero = WidgetPayment::new("123456", Money::from_minor(0, Currency::USD));
+        assert!(matches!(build_widget_object(&config(), &zero, &token()),
+            Err(payments_core::Error::InvalidInput { field, .. }) if field == "amount"));
+        let mut paid = WidgetPayment::card_verification("123456");
+        paid.amount = Money::from_minor(100, Currency::USD);
+        assert!(build_widget_object(&config(), &paid, &token()).is_err());
     }
 
     #[test]

@@ -17,11 +17,17 @@ pub const TERMINAL: &str = "67e34d63-102f-4bd1-898e-370781d0074d";
 pub const SHOP_ID: &str = "04f25a4b-d2bd-4dd8-b3a7-9390be4774c4";
 pub const USERNAME: &str = "halykfinanceUSD@halykbank.nb";
 pub const PASSWORD: &str = "XVp36qar";
+/// The merchant's dedicated callback key (never the client secret).
+pub const CALLBACK_KEY: &str = "merchant-callback-key";
 pub const TOKEN_PATH: &str = "/epay/oauth2/token";
 pub const API: &str = "/epay/api";
 pub const SERVICE_TOKEN_BODY: &str = "grant_type=client_credentials&scope=webapi+usermanagement+email_send+verification+statement+statistics+payment&client_id=test&client_secret=yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG&terminal=67e34d63-102f-4bd1-898e-370781d0074d";
 
 pub fn config(server: &MockServer) -> EpayConfig {
+    builder(server).build().unwrap()
+}
+
+pub fn builder(server: &MockServer) -> epay_kz::EpayConfigBuilder {
     EpayConfig::builder(CLIENT_ID, CLIENT_SECRET, TERMINAL)
         .shop_id(SHOP_ID)
         .credentials(USERNAME, PASSWORD)
@@ -29,8 +35,7 @@ pub fn config(server: &MockServer) -> EpayConfig {
         .api_url(format!("{}{API}", server.uri()))
         .invoice_search_url(format!("{}{API}/invoice/search", server.uri()))
         .widget_script_url(format!("{}/epay/payform/payment-api.js", server.uri()))
-        .build()
-        .unwrap()
+        .callback_key(CALLBACK_KEY)
 }
 
 pub fn http() -> HttpClient {
