@@ -48,6 +48,9 @@ pub struct Callback {
     /// EPoint's message (absent for the card-saving payments).
     #[serde(default, deserialize_with = "opt_text")]
     pub message: Option<String>,
+    /// EPoint's trace id of this answer; quote it to EPoint support.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_id: Option<String>,
     /// The bank's 3-character action code, as sent (see [`crate::error::describe_bank_code`]).
     #[serde(default, deserialize_with = "opt_text")]
     pub code: Option<String>,

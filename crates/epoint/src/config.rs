@@ -285,6 +285,12 @@ impl EpointConfig {
         self.encoding
     }
 
+    /// The heartbeat's URL: `<base>/api/heartbeat` (outside `/api/1/`, as
+    /// EPoint's document gives it).
+    pub fn heartbeat_url(&self) -> String {
+        format!("{}/api/heartbeat", self.base_url)
+    }
+
     /// The absolute URL of an operation: `<base>/api/1/<path>`.
     pub fn endpoint(&self, path: &str) -> String {
         let mut url = String::with_capacity(self.base_url.len() + 7 + path.len());

@@ -68,6 +68,9 @@
 //! - `axum`: [`axum::VerifiedCallback`], an extractor answering 400 for a
 //!   malformed callback and 401 for a bad signature.
 
+// First: its `wire_enum!` macro is used by the operation modules.
+#[macro_use]
+pub mod status;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod callback;
@@ -76,7 +79,6 @@ pub mod config;
 pub mod error;
 pub mod operations;
 pub mod signature;
-pub mod status;
 mod wire;
 
 pub use callback::{Callback, CallbackKind, sign_callback, verify_and_decode};

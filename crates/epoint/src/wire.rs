@@ -69,6 +69,11 @@ pub(crate) fn is_object(json: &[u8]) -> bool {
     json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
+/// True when `json` is (at most whitespace, then) a JSON array.
+pub(crate) fn is_array(json: &[u8]) -> bool {
+    json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+}
+
 /// An amount on the wire: a JSON string with the currency's decimals (`"10.50"`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WireAmount(pub(crate) Money);
