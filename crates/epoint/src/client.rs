@@ -23,6 +23,19 @@ use crate::operations::token::{
     self, ApplePaySession, ApplePaySessionRequest, TokenPaymentRequest, TokenPaymentResponse, WalletPayRequest,
     WalletPayResponse, WidgetRequest, WidgetResponse,
 };
+use crate::operations::b2b::{
+    self, B2bPaymentRequest, B2bPaymentResponse, B2bStatusResponse, ConfirmedB2bTransfer, UnconfirmedB2bWebhook,
+};
+use crate::operations::card_status::{self, CardStatusRequest, CardStatusResponse};
+use crate::operations::checkout::{self, CheckoutForm};
+use crate::operations::heartbeat::{self, Heartbeat};
+use crate::operations::installment::{
+    self, InstallmentOffers, InstallmentOffersRequest, InstallmentPaymentRequest,
+};
+use crate::operations::invoice::{self, Invoice, InvoiceListRequest, InvoiceResponse};
+use crate::operations::preauth::{self, PreAuthCompleteRequest, PreAuthRequest};
+use crate::operations::request_family;
+use crate::operations::wallet::{self, WalletPaymentRequest, WalletStatusResponse};
 use crate::status::Status;
 
 /// The EPoint client. Cheap to clone (the configuration and the HTTP pool are shared).
@@ -205,6 +218,163 @@ impl EpointClient {
         token::parse_google_pay(&self.http.execute(&moves_money("google_pay"), http).await?)
     }
 
+    /// Holds an amount on the customer's card (`pre-auth-request`): send the
+    /// customer to `redirect_url`; a callback follows; capture with
+    /// [`EpointClient::pre_auth_complete`]. Keep `transaction`.
+    pub async fn pre_auth(&self, request: &PreAuthRequest) -> Result<RedirectResponse> {
+        let http = preauth::build_pre_auth(&self.config, request)?;
+        preauth::parse_pre_auth(&self.http.execute(&moves_money("pre_auth"), http).await?)
+    }
+
+    /// Captures all or part of a hold (`pre-auth-complete`; partial capture is [U]).
+    /// The answer is final. EPoint documents no idempotency: after an
+    /// unknown outcome, ask [`EpointClient::get_status`] with the hold's transaction.
+    pub async fn pre_auth_complete(&self, request: &PreAuthCompleteRequest) -> Result<PaymentResponse> {
+        let http = preauth::build_pre_auth_complete(&self.config, request)?;
+        preauth::parse_pre_auth_complete(&self.http.execute(&moves_money("pre_auth_complete"), http).await?)
+    }
+
+    /// The browser form for `checkout` (build-only, nothing is sent).
+    pub fn checkout_form(&self, request: &PayRequest) -> Result<CheckoutForm> {
+        checkout::build_checkout(&self.config, request)
+    }
+
+    /// A saved card's state (`get-status-card`) [U]; safe to repeat.
+    pub async fn get_status_card(&self, request: &CardStatusRequest) -> Result<CardStatusResponse> {
+        let http = card_status::build_get_status_card(&self.config, request)?;
+        let call = Call::idempotent(PROVIDER, "get_status_card");
+        card_status::parse_get_status_card(&self.http.execute(&call, http).await?)
+    }
+
+    /// The e-wallets the merchant may take payments from (`wallet/status`); safe to repeat.
+    pub async fn wallet_status(&self) -> Result<WalletStatusResponse> {
+        let http = wallet::build_wallet_status(&self.config)?;
+        let call = Call::idempotent(PROVIDER, "wallet_status");
+        wallet::parse_wallet_status(&self.http.execute(&call, http).await?)
+    }
+
+    /// Starts a payment from an e-wallet (`wallet/payment`): send the
+    /// customer to `redirect_url`.
+    pub async fn wallet_payment(&self, request: &WalletPaymentRequest) -> Result<RedirectResponse> {
+        let http = wallet::build_wallet_payment(&self.config, request)?;
+        wallet::parse_wallet_payment(&self.http.execute(&moves_money("wallet_payment"), http).await?)
+    }
+
+    /// Creates an invoice (`invoices/create`; answer [U]). Not repeated on
+    /// failure: a repeat could create a second invoice.
+    pub async fn create_invoice(&self, invoice: &Invoice) -> Result<InvoiceResponse> {
+        let http = invoice::build_create_invoice(&self.config, invoice)?;
+        let call = moves_money("create_invoice").sensitive();
+        invoice::parse_invoice(&self.http.execute(&call, http).await?)
+    }
+
+    /// Replaces an invoice's content (`invoices/update`; answer [U]).
+    pub async fn update_invoice(&self, id: u64, invoice: &Invoice) -> Result<InvoiceResponse> {
+        let http = invoice::build_update_invoice(&self.config, id, invoice)?;
+        let call = Call::idempotent(PROVIDER, "update_invoice").sensitive();
+        invoice::parse_invoice(&self.http.execute(&call, http).await?)
+    }
+
+    /// One invoice (`invoices/view`; answer [U]); safe to repeat.
+    pub async fn view_invoice(&self, id: u64) -> Result<InvoiceResponse> {
+        let http = invoice::build_view_invoice(&self.config, id)?;
+        let call = Call::idempotent(PROVIDER, "view_invoice").sensitive();
+        invoice::parse_invoice(&self.http.execute(&call, http).await?)
+    }
+
+    /// The merchant's invoices (`invoices/list`; answer [U]); safe to repeat.
+    pub async fn list_invoices(&self, request: &InvoiceListRequest) -> Result<InvoiceResponse> {
+        let http = invoice::build_list_invoices(&self.config, request)?;
+        let call = Call::idempotent(PROVIDER, "list_invoices").sensitive();
+        invoice::parse_invoice(&self.http.execute(&call, http).await?)
+    }
+
+    /// Sends an invoice's link by SMS (`invoices/send-sms`; answer [U]); not repeated.
+    pub async fn send_invoice_sms(&self, id: u64, phone: &Secret<String>) -> Result<InvoiceResponse> {
+        let http = invoice::build_send_invoice_sms(&self.config, id, phone)?;
+        let call = moves_money("send_invoice_sms").sensitive();
+        invoice::parse_invoice(&self.http.execute(&call, http).await?)
+    }
+
+    /// Sends an invoice's link by e-mail (`invoices/send-email`; answer [U]); not repeated.
+    pub async fn send_invoice_email(&self, id: u64, email: &Secret<String>) -> Result<InvoiceResponse> {
+        let http = invoice::build_send_invoice_email(&self.config, id, email)?;
+        let call = moves_money("send_invoice_email").sensitive();
+        invoice::parse_invoice(&self.http.execute(&call, http).await?)
+    }
+
+    /// The installment offers for an order (`get-installment-request`) [U]; safe to repeat.
+    pub async fn installment_offers(&self, request: &InstallmentOffersRequest) -> Result<InstallmentOffers> {
+        let http = installment::build_get_installment_request(&self.config, request)?;
+        let call = Call::idempotent(PROVIDER, "get_installment_request");
+        installment::parse_get_installment_request(&self.http.execute(&call, http).await?)
+    }
+
+    /// Starts a hosted installment payment (`installment-request`) [U]; a callback follows.
+    pub async fn installment_payment(&self, request: &InstallmentPaymentRequest) -> Result<RedirectResponse> {
+        let http = installment::build_installment_request(&self.config, request)?;
+        installment::parse_installment_request(&self.http.execute(&moves_money("installment_request"), http).await?)
+    }
+
+    /// Starts a bank transfer (`b2b/payment`) [U]. Sent once; after an
+    /// unknown outcome ask [`EpointClient::b2b_status`] with the same `order_id`.
+    pub async fn b2b_payment(&self, request: &B2bPaymentRequest) -> Result<B2bPaymentResponse> {
+        let http = b2b::build_b2b_payment(&self.config, request)?;
+        let call = moves_money("b2b_payment").sensitive();
+        b2b::parse_b2b_payment(&self.http.execute(&call, http).await?)
+    }
+
+    /// A bank transfer's state (`GET b2b/payment/{order_id}`) [U]; safe to repeat.
+    pub async fn b2b_status(&self, order_id: &str) -> Result<B2bStatusResponse> {
+        let http = b2b::build_b2b_status(&self.config, order_id)?;
+        let call = Call::idempotent(PROVIDER, "b2b_status").sensitive();
+        b2b::parse_b2b_status(&self.http.execute(&call, http).await?)
+    }
+
+    /// Confirms an unsigned B2B webhook with the status call: the result
+    /// is the queried state, bound to the webhook's order and `expected` amount.
+    pub async fn confirm_b2b_webhook(
+        &self,
+        webhook: &UnconfirmedB2bWebhook,
+        expected: Money,
+    ) -> Result<ConfirmedB2bTransfer> {
+        let queried = self.b2b_status(&webhook.order_id).await?;
+        webhook.confirm(&queried, expected)
+    }
+
+    /// Starts a `payment-request` [U] (hosted page, callback).
+    pub async fn payment_request(&self, request: &PayRequest) -> Result<RedirectResponse> {
+        let http = request_family::build_payment_request(&self.config, request)?;
+        request_family::parse_request_family(&self.http.execute(&moves_money("payment_request"), http).await?)
+    }
+
+    /// Starts an `amex-request` [U] (hosted page, callback; needs an AMEX grant).
+    pub async fn amex_request(&self, request: &PayRequest) -> Result<RedirectResponse> {
+        let http = request_family::build_amex_request(&self.config, request)?;
+        request_family::parse_request_family(&self.http.execute(&moves_money("amex_request"), http).await?)
+    }
+
+    /// Sends a `payment-change-sum` [U] (the answer has no `transaction`).
+    pub async fn payment_change_sum(&self, request: &PayRequest) -> Result<RedirectResponse> {
+        let http = request_family::build_payment_change_sum(&self.config, request)?;
+        request_family::parse_request_family(&self.http.execute(&moves_money("payment_change_sum"), http).await?)
+    }
+
+    /// Starts an Apple Pay / Google Pay split payment (`token/split-payment`) [U].
+    pub async fn token_split_payment(&self, request: &SplitPayRequest) -> Result<TokenPaymentResponse> {
+        let http = split::build_token_split_payment(&self.config, request)?;
+        split::parse_token_split_payment(&self.http.execute(&moves_money("token_split_payment"), http).await?)
+    }
+
+    /// EPoint's health (`GET /api/heartbeat`). Not a payment call: retried
+    /// like a read, and a non-2xx or non-`ok` answer is `healthy: false`,
+    /// not an error; only a transport failure is an `Err`.
+    pub async fn heartbeat(&self) -> Result<Heartbeat> {
+        let http = heartbeat::build_heartbeat(&self.config)?;
+        let call = Call::idempotent(PROVIDER, "heartbeat");
+        Ok(heartbeat::parse_heartbeat(&self.http.execute(&call, http).await?))
+    }
+
     /// Verifies and decodes a callback with this client's private key.
     pub fn verify_and_decode(&self, body: &[u8]) -> Result<callback::Callback> {
         callback::verify_and_decode(body, self.config.private_key())
@@ -230,23 +400,42 @@ fn unknown_status(operation: &str, status: &Status) -> Error {
     )
 }
 
-/// The amount a status answer reports. EPoint answers carry no currency and
-/// document AZN as the only one, so AZN unless the caller named another.
+/// The amount a status answer reports, in the currency of the payment the
+/// caller names (`PaymentRef.amount`): EPoint's answers carry no currency,
+/// and none is assumed.
 fn reported_amount(response: &StatusResponse, payment: &PaymentRef) -> Result<Option<Money>> {
-    let currency = payment.amount.map_or(Currency::AZN, Money::currency);
-    response
-        .amount
-        .map(|a| Money::from_decimal(a, currency))
-        .transpose()
-        .map_err(|e| {
-            Error::unreadable(
-                PROVIDER,
-                200,
-                format!("get-status amount is not a valid {currency} amount: {e}"),
-                b"",
-                None,
-            )
-        })
+    let Some(amount) = response.amount else { return Ok(None) };
+    let currency = payment.amount.map(Money::currency).ok_or_else(|| {
+        Error::invalid_input(
+            "payment.amount",
+            "EPoint's status answer carries no currency: pass the payment's amount in PaymentRef::with_amount",
+        )
+    })?;
+    Money::from_decimal(amount, currency).map(Some).map_err(|e| {
+        Error::unreadable(
+            PROVIDER,
+            200,
+            format!("get-status amount is not a valid {currency} amount: {e}"),
+            b"",
+            None,
+        )
+    })
+}
+
+/// The report of a verified callback. Its amount is read in the currency
+/// the signed `other_attr` names; without one the report has no amount
+/// (EPoint's callback carries no currency and none is assumed), so an
+/// amount check on it fails instead of passing on a guess.
+fn callback_report(callback: &callback::Callback) -> Result<StatusReport> {
+    match callback.signed_currency() {
+        Some(currency) => callback.to_report(currency),
+        None => {
+            let mut unpriced = callback.clone();
+            unpriced.amount = None;
+            // Any currency: there is no amount to read in it.
+            unpriced.to_report(Currency::AZN)
+        }
+    }
 }
 
 /// EPoint through the provider-neutral trait: hosted payment = `pay`, status
@@ -272,7 +461,10 @@ impl PaymentProvider for EpointClient {
             // EPoint takes the callback URL from the merchant dashboard only.
             tracing::warn!("EPoint ignores a per-payment callback_url; set it in the EPoint dashboard");
         }
-        let mut pay = PayRequest::new(request.order_id.clone(), request.amount);
+        // The currency rides in `other_attr`, which EPoint echoes signed in
+        // the callback: the one way a callback can name its currency.
+        let mut pay = PayRequest::new(request.order_id.clone(), request.amount)
+            .other_attr(callback::OTHER_ATTR_CURRENCY, request.amount.currency().alpha_code());
         pay.description = request.description.clone();
         pay.success_redirect_url = request.success_url.clone();
         pay.error_redirect_url = request.failure_url.clone();
@@ -320,8 +512,13 @@ impl PaymentProvider for EpointClient {
         let reverse = match request.amount {
             Some(amount) => ReverseRequest::partial(transaction, amount),
             None => {
-                // AZN is EPoint's only documented currency (see reported_amount).
-                let currency = request.payment.amount.map_or(Currency::AZN, Money::currency);
+                // `reverse` takes a currency; the payment's, never a default.
+                let currency = request.payment.amount.map(Money::currency).ok_or_else(|| {
+                    Error::invalid_input(
+                        "payment.amount",
+                        "a full EPoint refund needs the payment's currency: pass its amount in PaymentRef::with_amount",
+                    )
+                })?;
                 ReverseRequest::full(transaction, currency)
             }
         };
@@ -336,6 +533,6 @@ impl PaymentProvider for EpointClient {
     }
 
     fn verify_callback(&self, body: &[u8]) -> Result<CallbackEvent> {
-        self.verify_and_decode(body)?.to_event()
+        Ok(CallbackEvent::new(PROVIDER, callback_report(&self.verify_and_decode(body)?)?))
     }
 }

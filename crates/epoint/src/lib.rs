@@ -81,13 +81,30 @@ pub mod operations;
 pub mod signature;
 mod wire;
 
-pub use callback::{Callback, CallbackKind, sign_callback, verify_and_decode};
+pub use callback::{
+    Callback, CallbackError, CallbackKind, OTHER_ATTR_CURRENCY, sign_callback, try_verify_and_decode, verify_and_decode,
+};
 pub use client::{EpointClient, EpointClientBuilder};
 pub use config::{EpointConfig, EpointConfigBuilder, Language, PRODUCTION_BASE_URL, RequestEncoding};
 pub use error::PROVIDER;
-pub use operations::payment::{
-    CardRedirectResponse, PayAndSaveCardRequest, PayRequest, RedirectResponse, SaveCardRequest,
+pub use operations::b2b::{
+    B2bPayee, B2bPaymentRequest, B2bPaymentResponse, B2bStatus, B2bStatusResponse, ConfirmedB2bTransfer,
+    UnconfirmedB2bWebhook,
 };
+pub use operations::card_status::{CardStatus, CardStatusRequest, CardStatusResponse};
+pub use operations::checkout::CheckoutForm;
+pub use operations::heartbeat::Heartbeat;
+pub use operations::installment::{
+    InstallmentCard, InstallmentOffers, InstallmentOffersRequest, InstallmentPaymentRequest,
+};
+pub use operations::invoice::{
+    Invoice, InvoiceListRequest, InvoiceListType, InvoiceRecord, InvoiceResponse, InvoiceStatus, SortOrder,
+};
+pub use operations::payment::{
+    CardPurpose, CardRedirectResponse, PayAndSaveCardRequest, PayRequest, RedirectResponse, SaveCardRequest,
+};
+pub use operations::preauth::{PreAuthCompleteRequest, PreAuthRequest};
+pub use operations::wallet::{Wallet, WalletPaymentRequest, WalletStatusResponse};
 pub use operations::refund::{ReverseRequest, ReverseResponse};
 pub use operations::saved_card::{PaymentResponse, PayoutRequest, SavedCardPayRequest};
 pub use operations::split::{Split, SplitPayAndSaveCardRequest, SplitPayRequest, SplitSavedCardPayRequest};
@@ -100,6 +117,6 @@ pub use status::{ExtendedStatus, OperationCode, Status};
 
 /// Test helpers: sign callbacks as EPoint does, for your handler's tests.
 pub mod testing {
-    pub use crate::callback::{sign_callback, sign_callback_json};
+    pub use crate::callback::{sign_callback, sign_callback_json, sign_callback_json_text, sign_callback_text};
     pub use crate::signature::{sign, sign_json};
 }

@@ -55,7 +55,7 @@ async fn conformance_suite() {
     conformance::declined_status_is_ok(&client.payment_status(&PaymentRef::transaction("te1")).await);
     conformance::declined_operation_is_ok(
         &client
-            .refund(&RefundRequest::full(PaymentRef::transaction("te1")))
+            .refund(&RefundRequest::full(PaymentRef::transaction("te1").with_amount(azn(1000))))
             .await,
     );
 }
@@ -103,7 +103,7 @@ async fn create_payment_is_a_redirect() {
     );
     assert_eq!(
         only_request(&server, "request").await,
-        r#"{"public_key": "i000000001", "language": "en", "amount": "10.50", "currency": "AZN", "order_id": "o1", "success_redirect_url": "https://shop.example/s", "error_redirect_url": "https://shop.example/f", "description": "Order 1", "other_attr": null}"#
+        r#"{"public_key": "i000000001", "language": "en", "amount": "10.50", "currency": "AZN", "order_id": "o1", "success_redirect_url": "https://shop.example/s", "error_redirect_url": "https://shop.example/f", "description": "Order 1", "other_attr": {"currency": "AZN"}}"#
     );
     let err = client(&server)
         .create_payment(&CreatePayment::new("o1", azn(1)).language("de"))
@@ -140,7 +140,7 @@ async fn payment_status_maps_the_extended_status() {
         )
         .await;
         let report = client(&server)
-            .payment_status(&PaymentRef::transaction("te1"))
+            .payment_status(&PaymentRef::transaction("te1").with_amount(azn(1050)))
             .await
             .unwrap();
         assert_eq!(report.status, expected);
@@ -156,6 +156,14 @@ async fn payment_status_maps_the_extended_status() {
         .await
         .unwrap_err();
     assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "transaction_id"));
+    // The answer carries an amount but no currency, and the caller named none: refused, not guessed.
+    let server = MockServer::start().await;
+    answer(&server, "get-status", json(json!({"status": "success", "amount": 10.5}))).await;
+    let err = client(&server)
+        .payment_status(&PaymentRef::transaction("te1"))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "payment.amount"), "{err:?}");
 }
 
 #[tokio::test]
@@ -174,9 +182,15 @@ async fn refund_full_and_partial() {
         }
     );
     client
-        .refund(&RefundRequest::full(PaymentRef::transaction("te1")))
+        .refund(&RefundRequest::full(PaymentRef::transaction("te1").with_amount(azn(1050))))
         .await
         .unwrap();
+    // A full refund without the payment's currency is refused before sending.
+    let err = client
+        .refund(&RefundRequest::full(PaymentRef::transaction("te1")))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "payment.amount"), "{err:?}");
     let requests = server.received_requests().await.unwrap();
     let payloads: Vec<String> = requests
         .iter()
