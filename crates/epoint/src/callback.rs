@@ -26,7 +26,7 @@
 use std::borrow::Cow;
 
 use payments_core::callback::MAX_CALLBACK_BYTES;
-use payments_core::{Currency, Error, Money, Result, Secret, StatusReport, crypto};
+use payments_core::{Currency, Error, Money, Result, Secret, StatusReport};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -308,8 +308,8 @@ fn verified_data<'a>(env: &'a Envelope<'a>, private_key: &Secret<String>) -> Res
 pub fn try_verify(body: &[u8], private_key: &Secret<String>) -> Result<Vec<u8>, CallbackError> {
     let env = envelope(body)?;
     let data = verified_data(&env, private_key)?;
-    let json = crypto::base64_decode(data.as_bytes())
-        .map_err(|_| CallbackError::UndecodableData("data is not base64".into()))?;
+    let json = signature::base64_decode(data.as_bytes())
+        .ok_or_else(|| CallbackError::UndecodableData("data is not base64".into()))?;
     if std::str::from_utf8(&json).is_err() {
         return Err(CallbackError::UndecodableData("data is not UTF-8".into()));
     }
@@ -441,7 +441,7 @@ mod tests {
             let sig = signature::sign(&k, data);
             crate::operations::form_body(data, &sig)
         };
-        let not_utf8 = crypto::base64_encode(&[0x7b, 0xff, 0x7d]);
+        let not_utf8 = payments_core::crypto::base64_encode(&[0x7b, 0xff, 0x7d]);
         for (body, why) in [
             (signed("***"), "not base64"),
             (signed(&not_utf8), "not UTF-8"),
