@@ -178,8 +178,12 @@ pub async fn epoint_checkout(report: &mut Report, sandbox: &Sandbox, web: &reqwe
     report
         .step(P, "callback (SHA-1 verified)", async {
             let event = wait_callback(&receiver, 1).await?;
-            event.check_expected("ORD-2026-000123", amount).map_err(err)?;
-            Ok(((), format!("{:?}, order and amount match", event.report.status)))
+            // EPoint signs the whole callback: it confirms by its signature.
+            let event = event
+                .into_confirmed()
+                .map_err(|_| "EPoint callback not confirmed by its signature")?;
+            event.ensure_paid("ORD-2026-000123", amount).map_err(err)?;
+            Ok(((), format!("{:?}, order and amount match", event.status())))
         })
         .await?;
     let payment = PaymentRef::transaction(&transaction).with_amount(amount);
@@ -233,7 +237,7 @@ pub async fn epay_checkout(report: &mut Report, sandbox: &Sandbox, web: &reqwest
         let report = payments::StatusReport::new(PaymentStatus::Pending)
             .with_order(v["invoiceId"].as_str().map(str::to_owned))
             .with_transaction(v["id"].as_str().map(str::to_owned));
-        Ok(payments::CallbackEvent::new("epay-kz", report))
+        Ok(payments::CallbackEvent::unconfirmed("epay-kz", report, "epay-kz:demo"))
     }))
     .await
     .map_err(err)?;
@@ -276,7 +280,11 @@ pub async fn epay_checkout(report: &mut Report, sandbox: &Sandbox, web: &reqwest
     let transaction = report
         .step(P, "postLink received", async {
             let event = wait_callback(&receiver, 1).await?;
-            let id = event.report.transaction_id.ok_or("postLink without a transaction id")?;
+            let id = event
+                .claimed()
+                .transaction_id
+                .clone()
+                .ok_or("postLink without a transaction id")?;
             Ok((id.clone(), format!("transaction {id}")))
         })
         .await?;
@@ -394,13 +402,15 @@ pub async fn azericard_checkout(report: &mut Report, sandbox: &Sandbox, web: &re
             let got = receiver.wait_for(1, Duration::from_secs(10)).await;
             let first = got.first().ok_or("no callback arrived within 10 s")?;
             let event = first.verified.clone().map_err(|e| format!("callback rejected: {e}"))?;
-            event.check_expected(order, amount).map_err(err)?;
+            let claimed = event.claimed();
+            payments::callback::ensure_matches(claimed.order_id.as_deref(), claimed.amount, order, amount)
+                .map_err(err)?;
             let form = payments::callback::parse_form(&first.body).map_err(err)?;
             let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
             let (rrn, int_ref) = (field("RRN").ok_or("no RRN")?, field("INT_REF").ok_or("no INT_REF")?);
             Ok((
                 (rrn, int_ref),
-                format!("{:?}, order and amount match", event.report.status),
+                format!("{:?} claimed, order and amount match", event.claimed().status),
             ))
         })
         .await?;

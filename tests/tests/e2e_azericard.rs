@@ -110,8 +110,14 @@ async fn preauthorize_callback_complete_status_refund() {
 
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
     let event = got[0].verified.as_ref().expect("the gateway-signed callback verifies");
-    assert_eq!(event.report.status, PaymentStatus::Authorized);
-    event.check_expected("000000123456", amount).unwrap();
+    assert_eq!(event.claimed().status, PaymentStatus::Authorized);
+    payments::callback::ensure_matches(
+        event.claimed().order_id.as_deref(),
+        event.claimed().amount,
+        "000000123456",
+        amount,
+    )
+    .unwrap();
 
     // Replaying the same callback is refused (its NONCE was seen).
     let replay = s.provider.verify_callback(&got[0].body);
@@ -160,7 +166,7 @@ async fn purchase_declined_by_card_is_a_value() {
     );
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
     let event = got[0].verified.as_ref().expect("a signed decline verifies");
-    assert_eq!(event.report.status, PaymentStatus::Declined);
+    assert_eq!(event.claimed().status, PaymentStatus::Declined);
 }
 
 #[tokio::test]
@@ -173,7 +179,7 @@ async fn purchase_then_cancel_by_reversal() {
     );
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(
-        got[0].verified.as_ref().unwrap().report.status,
+        got[0].verified.as_ref().unwrap().claimed().status,
         PaymentStatus::Succeeded
     );
     let form = url_pairs(&got[0].body);

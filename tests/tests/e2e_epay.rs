@@ -104,9 +104,15 @@ async fn widget_approve_postlink_status_charge_refund() {
         .expect("the postLink verifies by its secret_hash");
     // postLink says only "ok" (approved); whether funds are held or captured
     // depends on the terminal, which is what the status check below tells.
-    assert_eq!(event.report.status, PaymentStatus::Succeeded);
-    event.check_expected("000001001", amount).unwrap();
-    let transaction = event.report.transaction_id.clone().unwrap();
+    assert_eq!(event.claimed().status, PaymentStatus::Succeeded);
+    payments::callback::ensure_matches(
+        event.claimed().order_id.as_deref(),
+        event.claimed().amount,
+        "000001001",
+        amount,
+    )
+    .unwrap();
+    let transaction = event.claimed().transaction_id.clone().unwrap();
 
     // The test terminal is two-step: approval holds the funds.
     let held = s
@@ -173,7 +179,14 @@ async fn cancel_releases_an_authorization() {
     )
     .await;
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
-    let transaction = got[0].verified.as_ref().unwrap().report.transaction_id.clone().unwrap();
+    let transaction = got[0]
+        .verified
+        .as_ref()
+        .unwrap()
+        .claimed()
+        .transaction_id
+        .clone()
+        .unwrap();
     let outcome = s.provider.cancel(&PaymentRef::transaction(&transaction)).await.unwrap();
     assert!(matches!(outcome, OperationOutcome::Accepted { .. }));
     let status = s
@@ -199,7 +212,7 @@ async fn a_declined_card_reaches_the_failure_post_link_and_reads_declined() {
     assert_eq!(page["code"], "error", "{page}");
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
     let event = got[0].verified.as_ref().expect("a failure postLink verifies");
-    assert_eq!(event.report.status, PaymentStatus::Declined);
+    assert_eq!(event.claimed().status, PaymentStatus::Declined);
     let status = s.provider.payment_status(&PaymentRef::order("000001003")).await;
     payments_core::conformance::declined_status_is_ok(&status);
 }

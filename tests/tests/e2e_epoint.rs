@@ -92,12 +92,23 @@ async fn pay_approve_callback_status_partial_refund() {
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(got.len(), 1, "one callback delivered");
     let event = got[0].verified.as_ref().expect("the callback verifies");
-    assert_eq!(event.report.status, PaymentStatus::Succeeded);
-    assert_eq!(event.report.transaction_id.as_deref(), Some(transaction.as_str()));
-    event.check_expected("ORD-2026-000123", amount).unwrap();
+    assert_eq!(event.claimed().status, PaymentStatus::Succeeded);
+    assert_eq!(event.claimed().transaction_id.as_deref(), Some(transaction.as_str()));
+    payments::callback::ensure_matches(
+        event.claimed().order_id.as_deref(),
+        event.claimed().amount,
+        "ORD-2026-000123",
+        amount,
+    )
+    .unwrap();
+    let confirmed = event
+        .clone()
+        .into_confirmed()
+        .expect("EPoint callbacks confirm by signature");
+    confirmed.ensure_paid("ORD-2026-000123", amount).unwrap();
     assert!(
-        event
-            .check_expected("ORD-2026-000123", Money::parse_major("10.51", Currency::AZN).unwrap())
+        confirmed
+            .ensure_paid("ORD-2026-000123", Money::parse_major("10.51", Currency::AZN).unwrap())
             .is_err()
     );
 
@@ -167,7 +178,7 @@ async fn a_declined_card_is_a_value_in_callback_and_status() {
     assert_eq!(press(&s.web, &page, "approve", "4000000000000002").await, "declined");
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
     let event = got[0].verified.as_ref().expect("a signed decline verifies");
-    assert_eq!(event.report.status, PaymentStatus::Declined);
+    assert_eq!(event.claimed().status, PaymentStatus::Declined);
     let status = s.provider.payment_status(&PaymentRef::transaction(&transaction)).await;
     payments_core::conformance::declined_status_is_ok(&status);
 }

@@ -26,7 +26,7 @@ fn main() -> Result<(), payments_core::Error> {
     let fields = approved_callback_fields("17201234", "000123", "10.50", "AZN", time::OffsetDateTime::now_utc());
     let body = sign_authorization_callback(&key, &fields)?;
     let callback = client.verify_authorization_callback(body.as_bytes())?;
-    callback.check_expected("000123", amount)?;
+    callback.ensure_matches("000123", amount)?;
     println!(
         "callback: approved={} rrn={:?} int_ref={:?}",
         callback.is_approved(),

@@ -13,7 +13,7 @@
 //! or NONCE (as far as public sources show): before shipping goods for a
 //! callback that travelled through the customer's browser, confirm it with a
 //! status query ([`crate::AzericardClient::confirm_callback`]) and check the
-//! order and amount ([`AuthorizationCallback::check_expected`]).
+//! order and amount ([`AuthorizationCallback::ensure_matches`]).
 
 use std::fmt;
 
@@ -69,21 +69,38 @@ impl AuthorizationCallback {
         self.outcome == AuthorizationOutcome::Approved
     }
 
-    /// Checks ORDER and AMOUNT against the merchant's record.
-    pub fn check_expected(&self, order: &str, amount: Money) -> Result<()> {
-        payments_core::callback::check_expected(Some(&self.order), Some(self.amount), order, amount)
+    /// Checks only ORDER and AMOUNT against the merchant's record; says
+    /// nothing about the outcome (ORDER, CURRENCY, ACTION and RC are not
+    /// covered by P_SIGN: confirm by status query before acting).
+    pub fn ensure_matches(&self, order: &str, amount: Money) -> Result<()> {
+        payments_core::callback::ensure_matches(Some(&self.order), Some(self.amount), order, amount)
     }
 
     /// The provider-neutral event (transaction id = INT_REF).
+    ///
+    /// P_SIGN covers AMOUNT, TERMINAL, APPROVAL, RRN and INT_REF only, so
+    /// the event is unconfirmed: ACTION, RC, ORDER and CURRENCY are claims
+    /// until a status query confirms them. The dedupe key is built from the
+    /// signed INT_REF and RRN.
     pub fn to_event(&self) -> CallbackEvent {
-        CallbackEvent::new(
-            PROVIDER,
-            StatusReport::new(self.outcome.status(&self.trtype))
-                .with_order(Some(self.order.clone()))
-                .with_transaction(self.int_ref.clone())
-                .with_amount(Some(self.amount))
-                .with_code(Some(self.action.code().to_owned()), Some(self.rc.clone())),
-        )
+        let mut report = StatusReport::new(self.outcome.status(&self.trtype))
+            .with_order(Some(self.order.clone()))
+            .with_transaction(self.int_ref.clone())
+            .with_amount(Some(self.amount))
+            .with_code(Some(self.action.code().to_owned()), Some(self.rc.clone()))
+            .with_extra("TRTYPE", self.trtype.code());
+        if let Some(rrn) = &self.rrn {
+            report = report.with_extra("RRN", rrn.clone());
+        }
+        if let Some(int_ref) = &self.int_ref {
+            report = report.with_extra("INT_REF", int_ref.clone());
+        }
+        let key = format!(
+            "{PROVIDER}:{}:{}",
+            self.int_ref.as_deref().unwrap_or("-"),
+            self.rrn.as_deref().unwrap_or("-")
+        );
+        CallbackEvent::unconfirmed(PROVIDER, report, key)
     }
 }
 
@@ -254,9 +271,9 @@ pub struct TransferCallback {
 }
 
 impl TransferCallback {
-    /// Checks SRN and amount against the merchant's record.
-    pub fn check_expected(&self, srn: &str, amount: Money) -> Result<()> {
-        payments_core::callback::check_expected(Some(&self.srn), Some(self.amount), srn, amount)
+    /// Checks only SRN and amount against the merchant's record.
+    pub fn ensure_matches(&self, srn: &str, amount: Money) -> Result<()> {
+        payments_core::callback::ensure_matches(Some(&self.srn), Some(self.amount), srn, amount)
     }
 }
 

@@ -38,19 +38,21 @@ fn a4_callback_every_field_parsed() {
     assert!(cb.token.is_none());
     assert_eq!(cb.outcome, AuthorizationOutcome::Approved);
     assert!(cb.is_approved());
-    cb.check_expected("100001", Money::from_minor(1050, Currency::AZN))
+    cb.ensure_matches("100001", Money::from_minor(1050, Currency::AZN))
         .unwrap();
     assert!(
-        cb.check_expected("100002", Money::from_minor(1050, Currency::AZN))
+        cb.ensure_matches("100002", Money::from_minor(1050, Currency::AZN))
             .is_err()
     );
     assert!(
-        cb.check_expected("100001", Money::from_minor(1051, Currency::AZN))
+        cb.ensure_matches("100001", Money::from_minor(1051, Currency::AZN))
             .is_err()
     );
     let event = cb.to_event();
-    assert_eq!(event.report.status, PaymentStatus::Succeeded);
-    assert_eq!(event.report.transaction_id.as_deref(), Some("A1B2C3D4E5F60718"));
+    // ACTION/RC are outside P_SIGN: the event is a claim until confirmed.
+    assert!(!event.is_confirmed());
+    assert_eq!(event.claimed().status, PaymentStatus::Succeeded);
+    assert_eq!(event.claimed().transaction_id.as_deref(), Some("A1B2C3D4E5F60718"));
 }
 
 #[test]
@@ -269,7 +271,7 @@ fn t3_transfer_callback_form_and_json_with_both_spellings() {
         assert_eq!(cb.timestamp, "20250101123500");
         assert_eq!(cb.code, TransferCode::Success);
         assert_eq!(cb.message, "Success");
-        cb.check_expected("SRN000001", Money::from_minor(1050, Currency::AZN))
+        cb.ensure_matches("SRN000001", Money::from_minor(1050, Currency::AZN))
             .unwrap();
     }
 }
@@ -324,9 +326,14 @@ async fn conformance_suite() {
     let event = client
         .verify_callback(encode(&a4_fields(TS, "9999999999999999")).as_bytes())
         .unwrap();
-    event
-        .check_expected("100001", Money::from_minor(1050, Currency::AZN))
-        .unwrap();
+    assert!(!event.is_confirmed());
+    payments_core::callback::ensure_matches(
+        event.claimed().order_id.as_deref(),
+        event.claimed().amount,
+        "100001",
+        Money::from_minor(1050, Currency::AZN),
+    )
+    .unwrap();
     assert_eq!(client.name(), "azericard");
     payments_core::conformance::assert_no_secret_in_debug(&client, &[TRANSFER_SECRET, "MIIE"]);
     payments_core::conformance::assert_no_secret_in_debug(client.config(), &[TRANSFER_SECRET, "MIIE"]);

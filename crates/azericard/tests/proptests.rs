@@ -302,10 +302,10 @@ fn hostile_amounts_are_rejected_with_the_exact_error() {
     let body = azericard::testing::sign_authorization_callback(&key, &fields).unwrap();
     let cb = verify_authorization_callback(config, body.as_bytes()).unwrap();
     let err = cb
-        .check_expected("100001", Money::from_minor(1050, Currency::AZN))
+        .ensure_matches("100001", Money::from_minor(1050, Currency::AZN))
         .unwrap_err();
     assert!(
-        matches!(err, Error::InvalidInput { ref field, .. } if field == "amount"),
+        matches!(err, Error::Mismatch { ref field, .. } if field == "currency"),
         "{err}"
     );
 }

@@ -120,7 +120,7 @@ async fn follow_up_codes_map_to_outcomes() {
         .refund(&RefundRequest::partial(payment.clone(), azn(250)))
         .await
         .unwrap();
-    assert_eq!(out, OperationOutcome::Accepted { provider_ref: None });
+    assert_eq!(out, OperationOutcome::accepted());
     let fields = form_pairs(&server.received_requests().await.unwrap()[0].body);
     assert!(fields.contains(&("TRTYPE".to_owned(), "22".to_owned())));
     assert!(fields.contains(&("AMOUNT".to_owned(), "2.50".to_owned())));

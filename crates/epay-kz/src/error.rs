@@ -214,7 +214,7 @@ mod tests {
                 ..
             }
         ));
-        assert!(e.is_retryable());
+        assert!(e.is_transient());
         let e = token_error(&HttpResponse::new(
             401,
             r#"{"error":"invalid_client","error_description":"bad secret"}"#,

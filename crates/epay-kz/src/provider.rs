@@ -46,7 +46,11 @@ impl PaymentProvider for EpayClient {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::ALL
+        let mut caps = Capabilities::ALL;
+        caps.capture = false;
+        caps.partial_capture = false;
+        caps.idempotent_refund = false;
+        caps
     }
 
     async fn create_payment(&self, request: &CreatePayment) -> Result<PaymentOutcome> {
@@ -79,6 +83,7 @@ impl PaymentProvider for EpayClient {
         self.refund_transaction(&op).await?;
         Ok(OperationOutcome::Accepted {
             provider_ref: Some(id.to_owned()),
+            operation_id: op.external_id.clone(),
         })
     }
 
@@ -87,11 +92,20 @@ impl PaymentProvider for EpayClient {
         self.cancel_transaction(id).await?;
         Ok(OperationOutcome::Accepted {
             provider_ref: Some(id.to_owned()),
+            operation_id: None,
         })
     }
 
     fn verify_callback(&self, body: &[u8]) -> Result<CallbackEvent> {
         let link = callback::verify_post_link_derived(body, self.config().callback_key())?;
-        Ok(CallbackEvent::new(PROVIDER, link.to_report()))
+        // ePay signs nothing in a postLink: the secret_hash authenticates the
+        // sender, not the outcome, so the event is unconfirmed.
+        let report = link.to_report();
+        let key = format!(
+            "{PROVIDER}:{}:{}",
+            report.order_id.as_deref().unwrap_or("-"),
+            report.transaction_id.as_deref().unwrap_or("-")
+        );
+        Ok(CallbackEvent::unconfirmed(PROVIDER, report, key))
     }
 }

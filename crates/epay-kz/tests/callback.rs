@@ -65,11 +65,11 @@ fn the_failure_body_is_a_declined_event_through_the_trait() {
         derive_secret_hash(&key, "000001234567").expose_secret()
     );
     let event = client.verify_callback(body.as_bytes()).unwrap();
-    assert_eq!(event.provider, "epay-kz");
-    assert_eq!(event.report.status, PaymentStatus::Declined);
-    assert_eq!(event.report.code.as_deref(), Some("51"));
-    assert_eq!(event.report.message.as_deref(), Some("Insufficient funds"));
-    assert_eq!(event.report.order_id.as_deref(), Some("000001234567"));
+    assert_eq!(event.provider(), "epay-kz");
+    assert_eq!(event.claimed().status, PaymentStatus::Declined);
+    assert_eq!(event.claimed().code.as_deref(), Some("51"));
+    assert_eq!(event.claimed().message.as_deref(), Some("Insufficient funds"));
+    assert_eq!(event.claimed().order_id.as_deref(), Some("000001234567"));
     let PostLink::Failure(f) = client.verify_post_link(body.as_bytes()).unwrap() else {
         panic!()
     };

@@ -156,7 +156,7 @@ async fn http_5xx_is_retried_only_when_idempotent() {
                 matches!(err, Error::Provider { http_status: Some(s), .. } if s == status),
                 "{op:?}: {err:?}"
             );
-            assert!(err.is_retryable());
+            assert!(err.is_transient());
             assert_eq!(hits, expected_hits(op, true), "{op:?} {status}");
         }
     }

@@ -171,7 +171,8 @@ async fn charge_cancel_refund_send_exact_requests_once() {
     assert_eq!(
         outcome,
         OperationOutcome::Accepted {
-            provider_ref: Some(TX.into())
+            provider_ref: Some(TX.into()),
+            operation_id: Some("rf-2".into()),
         }
     );
     let outcome = client.cancel(&PaymentRef::transaction(TX)).await.unwrap();
@@ -245,7 +246,8 @@ async fn refund_by_order_id_finds_the_transaction_through_the_status() {
     assert_eq!(
         outcome,
         OperationOutcome::Accepted {
-            provider_ref: Some(TX.into())
+            provider_ref: Some(TX.into()),
+            operation_id: None,
         }
     );
     let sent = requests_to(&server, &format!("{API}/operation/{TX}/refund")).await;

@@ -197,7 +197,7 @@ async fn token_fetch_failures_are_typed_and_nothing_is_sent_to_the_api() {
         .mount(&server)
         .await;
     let err = client_for(&server).check_status("000001234567").await.unwrap_err();
-    assert!(err.is_retryable());
+    assert!(err.is_transient());
     assert_eq!(requests_to(&server, TOKEN_PATH).await.len(), 3);
 }
 

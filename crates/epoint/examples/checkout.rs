@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             &key,
         );
         let callback = epoint::verify_and_decode(body.as_bytes(), &key)?;
-        callback.check_expected("order-0001", amount)?;
+        callback.ensure_matches("order-0001", amount)?;
         println!("callback verified: {:?} for {:?}", callback.status, callback.order_id);
         return Ok(());
     };

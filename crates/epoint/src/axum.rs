@@ -6,7 +6,7 @@
 //! use payments_core::Secret;
 //!
 //! async fn epoint_callback(VerifiedCallback(callback): VerifiedCallback) -> &'static str {
-//!     // Look the order up, then callback.check_expected(order_id, amount)?; handle
+//!     // Look the order up, then callback.ensure_matches(order_id, amount)?; handle
 //!     // repeats idempotently (EPoint may deliver the same callback twice).
 //!     let _ = callback;
 //!     "OK"

@@ -19,18 +19,19 @@
 //! );
 //! let callback = verify_and_decode(body.as_bytes(), &key)?;
 //! assert_eq!(callback.status, Status::Success);
-//! callback.check_expected("order-1", Money::parse_major("10.50", Currency::AZN)?)?;
+//! callback.ensure_matches("order-1", Money::parse_major("10.50", Currency::AZN)?)?;
 //! # Ok::<(), payments_core::Error>(())
 //! ```
 
 use std::borrow::Cow;
 
 use payments_core::callback::MAX_CALLBACK_BYTES;
-use payments_core::{Currency, Error, Money, Result, Secret, StatusReport};
+use payments_core::{CallbackEvent, Currency, Error, Money, PaymentStatus, Result, Secret, StatusReport};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::error::operation_status;
+use crate::error::{PROVIDER, operation_status};
+use crate::refs;
 use crate::signature;
 use crate::status::{OperationCode, Status};
 use crate::wire::{opt_decimal, opt_text, opt_value};
@@ -136,12 +137,16 @@ impl Callback {
             .map_err(|e| Error::invalid_input("amount", format!("callback amount: {e}")))
     }
 
-    /// Checks that the callback is about `order_id` and exactly `amount`.
-    /// Call it before fulfilling an order; a mismatch is an
-    /// [`Error::InvalidInput`] naming `order_id` or `amount`.
-    pub fn check_expected(&self, order_id: &str, amount: Money) -> Result<()> {
-        let got = self.amount_in(amount.currency())?;
-        payments_core::callback::check_expected(self.order_id.as_deref(), got, order_id, amount)
+    /// Checks only that the callback is about `order_id` and exactly
+    /// `amount`; says nothing about the outcome (check `status` too, or use
+    /// the trait's `ConfirmedEvent::ensure_paid`). A mismatch is an
+    /// [`Error::Mismatch`] naming `order_id` or `amount`.
+    pub fn ensure_matches(&self, order_id: &str, amount: Money) -> Result<()> {
+        // An amount with more digits than the currency has is never "equal".
+        let got = self
+            .amount_in(amount.currency())
+            .map_err(|e| Error::mismatch("amount", e.to_string()))?;
+        payments_core::callback::ensure_matches(self.order_id.as_deref(), got, order_id, amount)
     }
 
     /// The currency named under [`OTHER_ATTR_CURRENCY`] in the signed
@@ -161,13 +166,87 @@ impl Callback {
     /// `currency` (the payment's: EPoint's callback carries none). Carries the
     /// transaction, order and amount a refund or capture needs.
     pub fn to_report(&self, currency: Currency) -> Result<StatusReport> {
-        Ok(StatusReport::new(operation_status(&self.status))
+        let report = StatusReport::new(self.outcome())
             .with_order(self.order_id.clone())
             .with_transaction(self.transaction.clone())
             .with_amount(self.amount_in(currency)?)
-            .with_code(self.code.clone(), self.message.clone()))
+            .with_code(self.code.clone(), self.message.clone());
+        Ok(self.with_extras(report))
+    }
+
+    /// True when the payment was created as a hold: the signed `other_attr`
+    /// echo carries `"authorize_only": true` (the trait's `create_payment`
+    /// with `authorize_only` adds it; EPoint's callback has no field that
+    /// tells a hold from a sale).
+    pub fn is_hold(&self) -> bool {
+        self.other_attr
+            .as_ref()
+            .and_then(|a| a.get(OTHER_ATTR_AUTHORIZE_ONLY))
+            .and_then(serde_json::Value::as_bool)
+            == Some(true)
+    }
+
+    /// The key to deduplicate deliveries of this callback on: the provider,
+    /// then the signed transaction (or, for a card registration, the card),
+    /// order and outcome. EPoint may deliver the same callback more than once.
+    pub fn dedupe_key(&self) -> String {
+        format!(
+            "{PROVIDER}:{}:{}:{}",
+            self.transaction.as_deref().or(self.card_id.as_deref()).unwrap_or("-"),
+            self.order_id.as_deref().unwrap_or("-"),
+            self.status.as_str()
+        )
+    }
+
+    /// The provider-neutral event: [`CallbackEvent::signed`], because
+    /// EPoint signs the whole `data` (order, amount and outcome). Its amount
+    /// is read in the currency the signed `other_attr` names
+    /// ([`Callback::signed_currency`]); without one the report carries no
+    /// amount (the raw text is kept under [`refs::EXTRA_UNPRICED_AMOUNT`]),
+    /// so `ConfirmedEvent::ensure_paid` refuses it instead of guessing a
+    /// currency: call [`Callback::to_report`] with the order's currency.
+    pub fn to_event(&self) -> Result<CallbackEvent> {
+        let report = match self.signed_currency() {
+            Some(currency) => self.to_report(currency)?,
+            None => {
+                let report = StatusReport::new(self.outcome())
+                    .with_order(self.order_id.clone())
+                    .with_transaction(self.transaction.clone())
+                    .with_code(self.code.clone(), self.message.clone());
+                let report = match self.amount {
+                    Some(raw) => report.with_extra(refs::EXTRA_UNPRICED_AMOUNT, raw.to_string()),
+                    None => report,
+                };
+                self.with_extras(report)
+            }
+        };
+        Ok(CallbackEvent::signed(PROVIDER, report, self.dedupe_key()))
+    }
+
+    /// `success` of a hold is `Authorized` (funds held, not captured).
+    fn outcome(&self) -> PaymentStatus {
+        match operation_status(&self.status) {
+            PaymentStatus::Succeeded if self.is_hold() => PaymentStatus::Authorized,
+            other => other,
+        }
+    }
+
+    fn with_extras(&self, mut report: StatusReport) -> StatusReport {
+        for (key, value) in [
+            (refs::EXTRA_CARD_ID, &self.card_id),
+            (refs::EXTRA_RRN, &self.rrn),
+            (refs::EXTRA_TRACE_ID, &self.trace_id),
+        ] {
+            if let Some(value) = value {
+                report = report.with_extra(key, value.clone());
+            }
+        }
+        report
     }
 }
+
+/// The `other_attr` key marking a hold: `"authorize_only"`.
+pub const OTHER_ATTR_AUTHORIZE_ONLY: &str = "authorize_only";
 
 /// The `other_attr` key under which the payment's currency travels (and is
 /// echoed, signed, in the callback): `"currency"`.
@@ -235,7 +314,9 @@ struct Envelope<'a> {
 /// Takes `data` and `signature` out of a form or JSON body, without decoding `data`.
 fn envelope(body: &[u8]) -> Result<Envelope<'_>, CallbackError> {
     if body.len() > MAX_CALLBACK_BYTES {
-        return Err(envelope_error(format!("body exceeds the {MAX_CALLBACK_BYTES}-byte limit")));
+        return Err(envelope_error(format!(
+            "body exceeds the {MAX_CALLBACK_BYTES}-byte limit"
+        )));
     }
     let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     let env = if body.get(start) == Some(&b'{') {
@@ -329,8 +410,7 @@ pub fn verify(body: &[u8], private_key: &Secret<String>) -> Result<Vec<u8>> {
 /// before the signature is checked.
 pub fn try_verify_and_decode(body: &[u8], private_key: &Secret<String>) -> Result<Callback, CallbackError> {
     let json = try_verify(body, private_key)?;
-    serde_json::from_slice(&json)
-        .map_err(|e| CallbackError::UndecodableData(format!("not an EPoint callback: {e}")))
+    serde_json::from_slice(&json).map_err(|e| CallbackError::UndecodableData(format!("not an EPoint callback: {e}")))
 }
 
 /// Verifies a callback body (form or JSON), then decodes it.
@@ -407,7 +487,7 @@ mod tests {
         assert_eq!(cb.card_id, None);
         assert_eq!(cb.split_amount, None);
         assert_eq!(cb.other_attr, None);
-        cb.check_expected("order-0001", Money::from_minor(1050, Currency::AZN))
+        cb.ensure_matches("order-0001", Money::from_minor(1050, Currency::AZN))
             .unwrap();
     }
 
@@ -430,12 +510,18 @@ mod tests {
             "x".repeat(MAX_CALLBACK_BYTES + 1),
         ] {
             assert!(
-                matches!(try_verify_and_decode(body.as_bytes(), &k), Err(CallbackError::MalformedEnvelope(_))),
+                matches!(
+                    try_verify_and_decode(body.as_bytes(), &k),
+                    Err(CallbackError::MalformedEnvelope(_))
+                ),
                 "{body:.40}"
             );
         }
         let forged = sign_callback_text(V3_JSON, &Secret::from("other-key"));
-        assert_eq!(try_verify_and_decode(forged.as_bytes(), &k), Err(CallbackError::SignatureMismatch));
+        assert_eq!(
+            try_verify_and_decode(forged.as_bytes(), &k),
+            Err(CallbackError::SignatureMismatch)
+        );
         // Signed with the right key, but the data is not what EPoint sends.
         let signed = |data: &str| {
             let sig = signature::sign(&k, data);
@@ -446,7 +532,10 @@ mod tests {
             (signed("***"), "not base64"),
             (signed(&not_utf8), "not UTF-8"),
             (sign_callback_text("[1]", &k), "not a JSON object"),
-            (sign_callback_text(r#"{"status":"success","amount":"ten"}"#, &k), "not an EPoint callback"),
+            (
+                sign_callback_text(r#"{"status":"success","amount":"ten"}"#, &k),
+                "not an EPoint callback",
+            ),
         ] {
             match try_verify_and_decode(body.as_bytes(), &k) {
                 Err(CallbackError::UndecodableData(reason)) => assert!(reason.contains(why), "{reason}"),
@@ -454,7 +543,9 @@ mod tests {
             }
         }
         let core: Error = CallbackError::UndecodableData("data is not base64".into()).into();
-        assert!(matches!(&core, Error::MalformedCallback { reason } if reason.starts_with("signed data does not decode")));
+        assert!(
+            matches!(&core, Error::MalformedCallback { reason } if reason.starts_with("signed data does not decode"))
+        );
         let core: Error = CallbackError::MalformedEnvelope("field data is missing".into()).into();
         assert!(matches!(&core, Error::MalformedCallback { reason } if reason.starts_with("malformed envelope")));
     }

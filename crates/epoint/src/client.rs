@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use payments_core::http::HttpClient;
+use payments_core::http::{CallOptions, HttpClient};
 use payments_core::{
     Call, CallbackEvent, Capabilities, CreatePayment, Currency, Decline, Error, Money, OperationOutcome,
     PaymentOutcome, PaymentProvider, PaymentRef, RefundRequest, Result, Secret, StatusReport,
@@ -12,10 +12,20 @@ use payments_core::{
 use crate::callback;
 use crate::config::{EpointConfig, Language};
 use crate::error::{PROVIDER, payment_status};
+use crate::operations::b2b::{
+    self, B2bPaymentRequest, B2bPaymentResponse, B2bStatusResponse, ConfirmedB2bTransfer, UnconfirmedB2bWebhook,
+};
+use crate::operations::card_status::{self, CardStatusRequest, CardStatusResponse};
+use crate::operations::checkout::{self, CheckoutForm};
+use crate::operations::heartbeat::{self, Heartbeat};
+use crate::operations::installment::{self, InstallmentOffers, InstallmentOffersRequest, InstallmentPaymentRequest};
+use crate::operations::invoice::{self, Invoice, InvoiceListRequest, InvoiceResponse};
 use crate::operations::payment::{
     self, CardRedirectResponse, PayAndSaveCardRequest, PayRequest, RedirectResponse, SaveCardRequest,
 };
+use crate::operations::preauth::{self, PreAuthCompleteRequest, PreAuthRequest};
 use crate::operations::refund::{self, ReverseRequest, ReverseResponse};
+use crate::operations::request_family;
 use crate::operations::saved_card::{self, PaymentResponse, PayoutRequest, SavedCardPayRequest};
 use crate::operations::split::{self, SplitPayAndSaveCardRequest, SplitPayRequest, SplitSavedCardPayRequest};
 use crate::operations::status::{self, StatusRequest, StatusResponse};
@@ -23,19 +33,8 @@ use crate::operations::token::{
     self, ApplePaySession, ApplePaySessionRequest, TokenPaymentRequest, TokenPaymentResponse, WalletPayRequest,
     WalletPayResponse, WidgetRequest, WidgetResponse,
 };
-use crate::operations::b2b::{
-    self, B2bPaymentRequest, B2bPaymentResponse, B2bStatusResponse, ConfirmedB2bTransfer, UnconfirmedB2bWebhook,
-};
-use crate::operations::card_status::{self, CardStatusRequest, CardStatusResponse};
-use crate::operations::checkout::{self, CheckoutForm};
-use crate::operations::heartbeat::{self, Heartbeat};
-use crate::operations::installment::{
-    self, InstallmentOffers, InstallmentOffersRequest, InstallmentPaymentRequest,
-};
-use crate::operations::invoice::{self, Invoice, InvoiceListRequest, InvoiceResponse};
-use crate::operations::preauth::{self, PreAuthCompleteRequest, PreAuthRequest};
-use crate::operations::request_family;
 use crate::operations::wallet::{self, WalletPaymentRequest, WalletStatusResponse};
+use crate::refs;
 use crate::status::Status;
 
 /// The EPoint client. Cheap to clone (the configuration and the HTTP pool are shared).
@@ -50,36 +49,27 @@ pub struct EpointClient {
     http: HttpClient,
 }
 
-/// Builder of [`EpointClient`].
-#[derive(Debug, Default)]
+/// Builder of [`EpointClient`]: `EpointClient::builder(config).http_client(http).build()`.
+#[derive(Debug)]
 pub struct EpointClientBuilder {
-    config: Option<EpointConfig>,
+    config: EpointConfig,
     http: Option<HttpClient>,
 }
 
 impl EpointClientBuilder {
-    /// The configuration (required).
-    pub fn config(mut self, config: EpointConfig) -> Self {
-        self.config = Some(config);
-        self
-    }
-
     /// A shared HTTP executor (default: a new one with default settings).
-    pub fn http(mut self, http: HttpClient) -> Self {
+    pub fn http_client(mut self, http: HttpClient) -> Self {
         self.http = Some(http);
         self
     }
 
     /// Builds the client.
     pub fn build(self) -> Result<EpointClient> {
-        let config = self
-            .config
-            .ok_or_else(|| Error::config("EpointClient needs a configuration"))?;
         let http = match self.http {
             Some(http) => http,
             None => HttpClient::new()?,
         };
-        Ok(EpointClient::with_http(config, http))
+        Ok(EpointClient::with_http(self.config, http))
     }
 }
 
@@ -101,9 +91,18 @@ impl EpointClient {
         }
     }
 
-    /// A builder.
-    pub fn builder() -> EpointClientBuilder {
-        EpointClientBuilder::default()
+    /// A builder around `config`.
+    pub fn builder(config: EpointConfig) -> EpointClientBuilder {
+        EpointClientBuilder { config, http: None }
+    }
+
+    /// A cheap clone whose every call uses `options` (timeout, deadline
+    /// across retries, correlation id).
+    pub fn with_options(&self, options: CallOptions) -> EpointClient {
+        EpointClient {
+            config: Arc::clone(&self.config),
+            http: self.http.with_options(options),
+        }
     }
 
     /// A client configured from the environment ([`EpointConfig::from_env`]).
@@ -400,48 +399,39 @@ fn unknown_status(operation: &str, status: &Status) -> Error {
     )
 }
 
-/// The amount a status answer reports, in the currency of the payment the
-/// caller names (`PaymentRef.amount`): EPoint's answers carry no currency,
-/// and none is assumed.
-fn reported_amount(response: &StatusResponse, payment: &PaymentRef) -> Result<Option<Money>> {
-    let Some(amount) = response.amount else { return Ok(None) };
-    let currency = payment.amount.map(Money::currency).ok_or_else(|| {
+/// The payment's currency, which EPoint's answers never carry.
+fn payment_currency(payment: &PaymentRef, what: &str) -> Result<Currency> {
+    payment.amount.map(Money::currency).ok_or_else(|| {
         Error::invalid_input(
             "payment.amount",
-            "EPoint's status answer carries no currency: pass the payment's amount in PaymentRef::with_amount",
-        )
-    })?;
-    Money::from_decimal(amount, currency).map(Some).map_err(|e| {
-        Error::unreadable(
-            PROVIDER,
-            200,
-            format!("get-status amount is not a valid {currency} amount: {e}"),
-            b"",
-            None,
+            format!(
+                "{what} needs the payment's amount and currency (EPoint's answers carry none): PaymentRef::with_amount"
+            ),
         )
     })
 }
 
-/// The report of a verified callback. Its amount is read in the currency
-/// the signed `other_attr` names; without one the report has no amount
-/// (EPoint's callback carries no currency and none is assumed), so an
-/// amount check on it fails instead of passing on a guess.
-fn callback_report(callback: &callback::Callback) -> Result<StatusReport> {
-    match callback.signed_currency() {
-        Some(currency) => callback.to_report(currency),
-        None => {
-            let mut unpriced = callback.clone();
-            unpriced.amount = None;
-            // Any currency: there is no amount to read in it.
-            unpriced.to_report(Currency::AZN)
-        }
+fn operation_outcome(
+    operation: &str,
+    transaction: &str,
+    status: &Status,
+    message: Option<String>,
+) -> Result<OperationOutcome> {
+    match status {
+        Status::Success => Ok(OperationOutcome::Accepted {
+            provider_ref: Some(transaction.to_owned()),
+            operation_id: None,
+        }),
+        s if s.is_declined() => Ok(OperationOutcome::Declined(decline(s, message))),
+        s => Err(unknown_status(operation, s)),
     }
 }
 
-/// EPoint through the provider-neutral trait: hosted payment = `pay`, status
-/// = `get-status`, refund = `reverse` (full or partial), callbacks. `cancel`
-/// is unsupported: EPoint's only reversal is the refund (`reverse`), already
-/// offered by [`PaymentProvider::refund`].
+/// EPoint through the provider-neutral trait: hosted payment = `pay` (or
+/// `pre-auth-request` with `authorize_only`), status = `get-status`, refund =
+/// `reverse` (full or partial), capture = `pre-auth-complete`, signed
+/// callbacks. `cancel` is unsupported: EPoint's only reversal is the refund
+/// (`reverse`), and how to release a hold without capturing is not documented.
 impl PaymentProvider for EpointClient {
     fn name(&self) -> &'static str {
         PROVIDER
@@ -450,21 +440,26 @@ impl PaymentProvider for EpointClient {
     fn capabilities(&self) -> Capabilities {
         let mut caps = Capabilities::ALL;
         caps.cancel = false;
+        // EPoint takes no refund id: a repeated `reverse` could refund twice.
+        caps.idempotent_refund = false;
+        // Partial capture is [U]: two weak sources (see the guide).
+        caps.partial_capture = true;
         caps
     }
 
     async fn create_payment(&self, request: &CreatePayment) -> Result<PaymentOutcome> {
-        if request.authorize_only {
-            return Err(Error::unsupported(PROVIDER, "create_payment with authorize_only"));
-        }
         if request.callback_url.is_some() {
             // EPoint takes the callback URL from the merchant dashboard only.
             tracing::warn!("EPoint ignores a per-payment callback_url; set it in the EPoint dashboard");
         }
-        // The currency rides in `other_attr`, which EPoint echoes signed in
-        // the callback: the one way a callback can name its currency.
+        // The currency (and, for a hold, the flag) ride in `other_attr`, which
+        // EPoint echoes signed in the callback: the one way a callback can name
+        // its currency and tell a hold from a sale.
         let mut pay = PayRequest::new(request.order_id.clone(), request.amount)
             .other_attr(callback::OTHER_ATTR_CURRENCY, request.amount.currency().alpha_code());
+        if request.authorize_only {
+            pay = pay.other_attr(callback::OTHER_ATTR_AUTHORIZE_ONLY, true);
+        }
         pay.description = request.description.clone();
         pay.success_redirect_url = request.success_url.clone();
         pay.error_redirect_url = request.failure_url.clone();
@@ -472,7 +467,11 @@ impl PaymentProvider for EpointClient {
             pay.language =
                 Some(Language::parse(code).ok_or_else(|| Error::invalid_input("language", "must be az, en or ru"))?);
         }
-        let response = self.pay(&pay).await?;
+        let response = if request.authorize_only {
+            self.pre_auth(&pay).await?
+        } else {
+            self.pay(&pay).await?
+        };
         match response.status {
             Status::Success => match response.redirect_url {
                 Some(url) => Ok(PaymentOutcome::RequiresRedirect {
@@ -482,7 +481,7 @@ impl PaymentProvider for EpointClient {
                 None => Err(Error::unreadable(
                     PROVIDER,
                     200,
-                    "pay succeeded without a redirect_url",
+                    "the payment was accepted without a redirect_url",
                     b"",
                     None,
                 )),
@@ -492,47 +491,82 @@ impl PaymentProvider for EpointClient {
         }
     }
 
+    /// `get-status` with the transaction; the amount is read in the currency
+    /// of `payment.amount` (required when the answer has an amount). EPoint's
+    /// status does not tell a hold from a captured payment: both are `success`.
     async fn payment_status(&self, payment: &PaymentRef) -> Result<StatusReport> {
         let transaction = payment.require_transaction()?;
         let response = self.get_status(&StatusRequest::new(transaction)).await?;
-        let amount = reported_amount(&response, payment)?;
+        let amount = match response.amount {
+            None => None,
+            Some(amount) => {
+                let currency = payment_currency(payment, "reading EPoint's status amount")?;
+                Some(Money::from_decimal(amount, currency).map_err(|e| {
+                    Error::unreadable(
+                        PROVIDER,
+                        200,
+                        format!("get-status amount is not a valid {currency} amount: {e}"),
+                        b"",
+                        None,
+                    )
+                })?)
+            }
+        };
         let code = response
             .code
             .clone()
             .or_else(|| Some(response.status.as_str().to_owned()));
-        Ok(StatusReport::new(payment_status(&response.status))
+        let mut report = StatusReport::new(payment_status(&response.status))
             .with_order(response.order_id.clone().or_else(|| payment.order_id.clone()))
             .with_transaction(response.transaction.clone().or_else(|| Some(transaction.to_owned())))
             .with_amount(amount)
-            .with_code(code, response.message))
+            .with_code(code, response.message);
+        for (key, value) in [
+            (refs::EXTRA_RRN, response.rrn),
+            (refs::EXTRA_TRACE_ID, response.trace_id),
+        ] {
+            if let Some(value) = value {
+                report = report.with_extra(key, value);
+            }
+        }
+        Ok(report)
     }
 
+    /// `reverse`: full when `amount` is `None` (the payment's currency is then
+    /// taken from `payment.amount`, never assumed). EPoint takes no refund
+    /// id: `refund_id` is not sent and `Accepted.operation_id` is `None`.
     async fn refund(&self, request: &RefundRequest) -> Result<OperationOutcome> {
         let transaction = request.payment.require_transaction()?;
         let reverse = match request.amount {
             Some(amount) => ReverseRequest::partial(transaction, amount),
-            None => {
-                // `reverse` takes a currency; the payment's, never a default.
-                let currency = request.payment.amount.map(Money::currency).ok_or_else(|| {
-                    Error::invalid_input(
-                        "payment.amount",
-                        "a full EPoint refund needs the payment's currency: pass its amount in PaymentRef::with_amount",
-                    )
-                })?;
-                ReverseRequest::full(transaction, currency)
-            }
+            None => ReverseRequest::full(transaction, payment_currency(&request.payment, "a full refund")?),
         };
         let response = self.reverse(&reverse).await?;
-        match response.status {
-            Status::Success => Ok(OperationOutcome::Accepted {
-                provider_ref: Some(transaction.to_owned()),
-            }),
-            ref s if s.is_declined() => Ok(OperationOutcome::Declined(decline(s, response.message))),
-            ref s => Err(unknown_status("refund", s)),
-        }
+        operation_outcome("refund", transaction, &response.status, response.message)
     }
 
+    /// `pre-auth-complete` of the hold `payment.transaction_id`: the whole
+    /// hold (`None`: `payment.amount`, required because EPoint's call takes
+    /// an amount) or part of it ([U]).
+    async fn capture(&self, payment: &PaymentRef, amount: Option<Money>) -> Result<OperationOutcome> {
+        let transaction = payment.require_transaction()?;
+        let amount = match amount {
+            Some(amount) => amount,
+            None => payment.amount.ok_or_else(|| {
+                Error::invalid_input(
+                    "payment.amount",
+                    "a full EPoint capture sends the hold's amount: PaymentRef::with_amount",
+                )
+            })?,
+        };
+        let response = self
+            .pre_auth_complete(&PreAuthCompleteRequest::new(transaction, amount))
+            .await?;
+        operation_outcome("capture", transaction, &response.status, response.message)
+    }
+
+    /// A signed event ([`callback::Callback::to_event`]): EPoint signs the whole `data`.
     fn verify_callback(&self, body: &[u8]) -> Result<CallbackEvent> {
-        Ok(CallbackEvent::new(PROVIDER, callback_report(&self.verify_and_decode(body)?)?))
+        self.verify_and_decode(body)?.to_event()
     }
 }

@@ -242,7 +242,7 @@ mod tests {
             }
         ));
         assert_eq!(err.provider_code(), Some("server_error"));
-        assert!(err.is_retryable());
+        assert!(err.is_transient());
         let err = read_json::<serde_json::Value>(&HttpResponse::new(502, "<html>bad gateway</html>")).unwrap_err();
         assert!(
             matches!(
@@ -286,7 +286,12 @@ mod tests {
             "epoint error (HTTP 200): code server_error, Signature did not match (trace_id a1b2)"
         );
         let header = HttpResponse::new(502, "<html>").with_header("X-Request-ID", "h9");
-        assert!(read_json::<serde_json::Value>(&header).unwrap_err().to_string().contains("trace_id h9"));
+        assert!(
+            read_json::<serde_json::Value>(&header)
+                .unwrap_err()
+                .to_string()
+                .contains("trace_id h9")
+        );
         let detail = HttpResponse::new(422, r#"{"detail":"iban is invalid","trace_id":"t7"}"#);
         let err = read_json::<serde_json::Value>(&detail).unwrap_err();
         assert!(err.to_string().contains("iban is invalid (trace_id t7)"), "{err}");

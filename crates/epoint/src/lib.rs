@@ -78,6 +78,7 @@ mod client;
 pub mod config;
 pub mod error;
 pub mod operations;
+pub mod refs;
 pub mod signature;
 mod wire;
 
@@ -104,7 +105,6 @@ pub use operations::payment::{
     CardPurpose, CardRedirectResponse, PayAndSaveCardRequest, PayRequest, RedirectResponse, SaveCardRequest,
 };
 pub use operations::preauth::{PreAuthCompleteRequest, PreAuthRequest};
-pub use operations::wallet::{Wallet, WalletPaymentRequest, WalletStatusResponse};
 pub use operations::refund::{ReverseRequest, ReverseResponse};
 pub use operations::saved_card::{PaymentResponse, PayoutRequest, SavedCardPayRequest};
 pub use operations::split::{Split, SplitPayAndSaveCardRequest, SplitPayRequest, SplitSavedCardPayRequest};
@@ -113,6 +113,7 @@ pub use operations::token::{
     ApplePaySession, ApplePaySessionRequest, TokenPayment, TokenPaymentId, TokenPaymentRequest, TokenPaymentResponse,
     WalletPayRequest, WalletPayResponse, WidgetRequest, WidgetResponse,
 };
+pub use operations::wallet::{Wallet, WalletPaymentRequest, WalletStatusResponse};
 pub use status::{ExtendedStatus, OperationCode, Status};
 
 /// Test helpers: sign callbacks as EPoint does, for your handler's tests.

@@ -264,17 +264,17 @@ fn json_body_form_is_accepted() {
 }
 
 #[test]
-fn check_expected_order_and_amount() {
+fn ensure_matches_order_and_amount() {
     let body = sign_callback(&Value::Object(full()), &key());
     let cb = verify_and_decode(body.as_bytes(), &key()).unwrap();
     let azn = |m| Money::from_minor(m, Currency::AZN);
-    cb.check_expected("o1", azn(1050)).unwrap();
+    cb.ensure_matches("o1", azn(1050)).unwrap();
     let field = |r: Result<(), Error>| match r {
-        Err(Error::InvalidInput { field, .. }) => field.into_owned(),
+        Err(Error::Mismatch { field, .. }) => field.into_owned(),
         other => panic!("{other:?}"),
     };
-    assert_eq!(field(cb.check_expected("o2", azn(1050))), "order_id");
-    assert_eq!(field(cb.check_expected("o1", azn(1051))), "amount");
+    assert_eq!(field(cb.ensure_matches("o2", azn(1050))), "order_id");
+    assert_eq!(field(cb.ensure_matches("o1", azn(1051))), "amount");
     // The callback carries no currency: the amount is read in the expected one.
     // An amount with more decimals than the currency has is never "equal".
     let odd = sign_callback(
@@ -282,11 +282,11 @@ fn check_expected_order_and_amount() {
         &key(),
     );
     let cb = verify_and_decode(odd.as_bytes(), &key()).unwrap();
-    assert_eq!(field(cb.check_expected("o1", azn(1050))), "amount");
+    assert_eq!(field(cb.ensure_matches("o1", azn(1050))), "amount");
     // A save-card callback carries neither.
     let save = sign_callback(&json!({"status": "success", "card_id": "ce1"}), &key());
     let cb = verify_and_decode(save.as_bytes(), &key()).unwrap();
-    assert_eq!(field(cb.check_expected("o1", azn(1050))), "order_id");
+    assert_eq!(field(cb.ensure_matches("o1", azn(1050))), "order_id");
 }
 
 #[test]
@@ -300,4 +300,52 @@ fn callback_report_reads_the_amount_in_the_callers_currency() {
     assert_eq!(report.amount, Some(Money::from_minor(1050, Currency::AZN)));
     assert_eq!(report.transaction_id.as_deref(), Some("te1"));
     assert_eq!(report.order_id.as_deref(), Some("o1"));
+    assert_eq!(report.extra.get("card_id").map(String::as_str), Some("ce1"));
+    // payment_ref() round-trips into what a refund needs.
+    let payment = report.payment_ref();
+    assert_eq!(payment.transaction_id.as_deref(), Some("te1"));
+    assert_eq!(payment.amount, Some(Money::from_minor(1050, Currency::AZN)));
+}
+
+#[test]
+fn signed_event_takes_its_currency_from_the_signed_other_attr() {
+    let mut fields = full();
+    fields.insert("other_attr".into(), json!({"customer_id": 42, "currency": "AZN"}));
+    let body = sign_callback(&Value::Object(fields), &key());
+    let event = verify_and_decode(body.as_bytes(), &key()).unwrap().to_event().unwrap();
+    assert_eq!(event.provider(), "epoint");
+    assert_eq!(event.dedupe_key(), "epoint:te1:o1:success");
+    let event = event.into_confirmed().expect("EPoint signs the outcome");
+    assert_eq!(event.status(), &payments_core::PaymentStatus::Succeeded);
+    assert_eq!(event.report().amount, Some(Money::from_minor(1050, Currency::AZN)));
+    event.ensure_paid("o1", Money::from_minor(1050, Currency::AZN)).unwrap();
+
+    // Without a signed currency no amount is assumed: ensure_paid refuses.
+    let body = sign_callback(&Value::Object(full()), &key());
+    let event = verify_and_decode(body.as_bytes(), &key()).unwrap().to_event().unwrap();
+    assert_eq!(event.claimed().amount, None);
+    assert_eq!(
+        event.claimed().extra.get("unpriced_amount").map(String::as_str),
+        Some("10.5")
+    );
+    let err = event
+        .into_confirmed()
+        .unwrap()
+        .ensure_paid("o1", Money::from_minor(1050, Currency::AZN))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Mismatch { field, .. } if field == "amount"),
+        "{err:?}"
+    );
+
+    // A hold's success is Authorized, not Succeeded.
+    let mut hold = full();
+    hold.insert("other_attr".into(), json!({"currency": "AZN", "authorize_only": true}));
+    let body = sign_callback(&Value::Object(hold), &key());
+    let event = verify_and_decode(body.as_bytes(), &key()).unwrap().to_event().unwrap();
+    let event = event.into_confirmed().unwrap();
+    event
+        .ensure_authorized("o1", Money::from_minor(1050, Currency::AZN))
+        .unwrap();
+    assert!(event.ensure_paid("o1", Money::from_minor(1050, Currency::AZN)).is_err());
 }

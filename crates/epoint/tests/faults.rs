@@ -234,7 +234,7 @@ async fn http_5xx_is_sent_once_when_money_moves_and_retried_otherwise() {
                 ref e @ Error::Provider {
                     http_status: Some(503), ..
                 },
-            ) => assert!(e.is_retryable(), "{op:?}"),
+            ) => assert!(e.is_transient(), "{op:?}"),
             other => panic!("{op:?}: {other:?}"),
         }
         let expected = if op.idempotent() { 3 } else { 1 };

@@ -121,7 +121,9 @@ async fn pay_with_saved_card() {
     )
     .await;
     let resp = client(&server)
-        .pay_with_saved_card(&SavedCardPayRequest::new("order-0002", azn("49.50"), "ce000000001").description("Monthly plan"))
+        .pay_with_saved_card(
+            &SavedCardPayRequest::new("order-0002", azn("49.50"), "ce000000001").description("Monthly plan"),
+        )
         .await
         .unwrap();
     assert_eq!(resp.status, Status::Success);
@@ -422,7 +424,7 @@ async fn json_body_encoding() {
         .encoding(RequestEncoding::Json)
         .build()
         .unwrap();
-    let client = EpointClient::builder().config(config).build().unwrap();
+    let client = EpointClient::builder(config).build().unwrap();
     client
         .reverse(&ReverseRequest::partial("te000000001", azn("5.25")))
         .await

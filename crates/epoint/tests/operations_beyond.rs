@@ -79,7 +79,10 @@ async fn server_error_names_the_trace_id() {
         .await
         .unwrap_err();
     assert_eq!(err.provider_code(), Some("server_error"));
-    assert!(err.to_string().contains("Signature did not match (trace_id a1b2c3d4)"), "{err}");
+    assert!(
+        err.to_string().contains("Signature did not match (trace_id a1b2c3d4)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -145,7 +148,10 @@ async fn wallet_status_and_payment() {
     assert_eq!(wallets[0].name.as_deref(), Some("m10"));
     assert_eq!(resp.raw["wallets"][0]["name"], "m10");
     // Vector E4's payload.
-    assert_eq!(only_request(&server, "wallet/status").await, r#"{"public_key": "i000000001"}"#);
+    assert_eq!(
+        only_request(&server, "wallet/status").await,
+        r#"{"public_key": "i000000001"}"#
+    );
 
     let server = MockServer::start().await;
     answer(
@@ -174,7 +180,12 @@ async fn invoices() {
     let expected_fields = r#""sum": "25.00", "display": 0, "save_as_template": 0, "status_installment": null, "name": "Aysel Mammadova", "description": null, "phone": "+994501234567", "email": null, "inn": null, "contract_number": null, "merchant_order_id": "inv-1", "period_from": "2026-01-05", "period_to": "2026-02-01"}"#;
 
     let server = MockServer::start().await;
-    answer(&server, "invoices/create", json(json!({"status": "success", "id": 41, "trace_id": "t"}))).await;
+    answer(
+        &server,
+        "invoices/create",
+        json(json!({"status": "success", "id": 41, "trace_id": "t"})),
+    )
+    .await;
     let created = client(&server).create_invoice(&invoice).await.unwrap();
     assert_eq!(created.id, Some(41));
     assert_eq!(
@@ -183,8 +194,16 @@ async fn invoices() {
     );
 
     let server = MockServer::start().await;
-    answer(&server, "invoices/update", json(json!({"status": "success", "message": "updated"}))).await;
-    let updated = client(&server).update_invoice(41, &invoice.clone().display(true)).await.unwrap();
+    answer(
+        &server,
+        "invoices/update",
+        json(json!({"status": "success", "message": "updated"})),
+    )
+    .await;
+    let updated = client(&server)
+        .update_invoice(41, &invoice.clone().display(true))
+        .await
+        .unwrap();
     assert_eq!(updated.message.as_deref(), Some("updated"));
     assert_eq!(
         only_request(&server, "invoices/update").await,
@@ -205,15 +224,30 @@ async fn invoices() {
     let record = viewed.invoice.unwrap();
     assert_eq!(record.status, Some(InvoiceStatus::Paid));
     assert_eq!(record.period_from, Some(date!(2026 - 01 - 05)));
-    assert_eq!(only_request(&server, "invoices/view").await, r#"{"public_key": "i000000001", "id": 41}"#);
+    assert_eq!(
+        only_request(&server, "invoices/view").await,
+        r#"{"public_key": "i000000001", "id": 41}"#
+    );
 
     let server = MockServer::start().await;
-    answer(&server, "invoices/list", json(json!({"status": "success", "invoices": [{"id": 1}, {"id": 2}]}))).await;
+    answer(
+        &server,
+        "invoices/list",
+        json(json!({"status": "success", "invoices": [{"id": 1}, {"id": 2}]})),
+    )
+    .await;
     let listed = client(&server)
-        .list_invoices(&InvoiceListRequest::new().kind(InvoiceListType::Static).order(SortOrder::Descending))
+        .list_invoices(
+            &InvoiceListRequest::new()
+                .kind(InvoiceListType::Static)
+                .order(SortOrder::Descending),
+        )
         .await
         .unwrap();
-    assert_eq!(listed.invoices.iter().map(|i| i.id).collect::<Vec<_>>(), [Some(1), Some(2)]);
+    assert_eq!(
+        listed.invoices.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [Some(1), Some(2)]
+    );
     assert_eq!(
         only_request(&server, "invoices/list").await,
         r#"{"public_key": "i000000001", "type": "static", "order": "desc"}"#
@@ -231,7 +265,12 @@ async fn invoices() {
     );
 
     let server = MockServer::start().await;
-    answer(&server, "invoices/send-email", json(json!({"status": "error", "message": "bad e-mail"}))).await;
+    answer(
+        &server,
+        "invoices/send-email",
+        json(json!({"status": "error", "message": "bad e-mail"})),
+    )
+    .await;
     let refused = client(&server)
         .send_invoice_email(41, &Secret::from("payer@example.az"))
         .await
@@ -284,7 +323,12 @@ async fn installments() {
 #[tokio::test]
 async fn is_installment_on_request() {
     let server = MockServer::start().await;
-    answer(&server, "request", json(json!({"status": "success", "redirect_url": "https://epoint.az/p"}))).await;
+    answer(
+        &server,
+        "request",
+        json(json!({"status": "success", "redirect_url": "https://epoint.az/p"})),
+    )
+    .await;
     client(&server)
         .pay(&PayRequest::new("order-0011", azn("60.00")).installment(true))
         .await
@@ -341,7 +385,16 @@ async fn b2b_errors_use_http_codes() {
     )
     .await;
     let err = client(&server).b2b_payment(&b2b_request()).await.unwrap_err();
-    assert!(matches!(err, Error::Provider { http_status: Some(422), .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Provider {
+                http_status: Some(422),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("iban is invalid (trace_id tr-9)"), "{err}");
 }
 
@@ -464,22 +517,40 @@ async fn every_builder_refuses_undocumented_currencies() {
     let results = [
         c.pay(&PayRequest::new("o", usd)).await.map(|_| ()),
         c.pre_auth(&PreAuthRequest::new("o", usd)).await.map(|_| ()),
-        c.pre_auth_complete(&PreAuthCompleteRequest::new("te1", usd)).await.map(|_| ()),
+        c.pre_auth_complete(&PreAuthCompleteRequest::new("te1", usd))
+            .await
+            .map(|_| ()),
         c.checkout_form(&PayRequest::new("o", usd)).map(|_| ()),
-        c.wallet_payment(&WalletPaymentRequest::new("w", "o", usd)).await.map(|_| ()),
+        c.wallet_payment(&WalletPaymentRequest::new("w", "o", usd))
+            .await
+            .map(|_| ()),
         c.payment_request(&PayRequest::new("o", usd)).await.map(|_| ()),
         c.amex_request(&PayRequest::new("o", usd)).await.map(|_| ()),
         c.payment_change_sum(&PayRequest::new("o", usd)).await.map(|_| ()),
-        c.installment_payment(&InstallmentPaymentRequest::new("o", usd, "ic", 3)).await.map(|_| ()),
-        c.installment_offers(&InstallmentOffersRequest::new("o", Currency::USD)).await.map(|_| ()),
-        c.pay_with_saved_card(&SavedCardPayRequest::new("o", usd, "ce1")).await.map(|_| ()),
+        c.installment_payment(&InstallmentPaymentRequest::new("o", usd, "ic", 3))
+            .await
+            .map(|_| ()),
+        c.installment_offers(&InstallmentOffersRequest::new("o", Currency::USD))
+            .await
+            .map(|_| ()),
+        c.pay_with_saved_card(&SavedCardPayRequest::new("o", usd, "ce1"))
+            .await
+            .map(|_| ()),
         c.payout(&PayoutRequest::new("o", usd, "ce1")).await.map(|_| ()),
         c.reverse(&ReverseRequest::full("te1", Currency::USD)).await.map(|_| ()),
-        c.create_token_payment(&TokenPaymentRequest::new("o", usd)).await.map(|_| ()),
+        c.create_token_payment(&TokenPaymentRequest::new("o", usd))
+            .await
+            .map(|_| ()),
         c.create_widget(&WidgetRequest::new("o", usd, "d")).await.map(|_| ()),
-        c.pay_and_save_card(&PayAndSaveCardRequest::new("o", usd, "d")).await.map(|_| ()),
-        c.split_pay(&SplitPayRequest::new("o", usd, Split::new("u", usd))).await.map(|_| ()),
-        c.create_invoice(&Invoice::new(usd, date!(2026 - 01 - 01), date!(2026 - 01 - 02))).await.map(|_| ()),
+        c.pay_and_save_card(&PayAndSaveCardRequest::new("o", usd, "d"))
+            .await
+            .map(|_| ()),
+        c.split_pay(&SplitPayRequest::new("o", usd, Split::new("u", usd)))
+            .await
+            .map(|_| ()),
+        c.create_invoice(&Invoice::new(usd, date!(2026 - 01 - 01), date!(2026 - 01 - 02)))
+            .await
+            .map(|_| ()),
         c.b2b_payment(&B2bPaymentRequest::new(
             "o",
             usd,

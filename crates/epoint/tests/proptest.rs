@@ -200,7 +200,7 @@ proptest! {
         prop_assert_eq!(cb.message.as_deref(), Some(message.as_str()));
         prop_assert_eq!(cb.card_name.as_deref(), Some(card_name.as_str()));
         prop_assert_eq!(cb.amount_in(Currency::AZN).unwrap(), Some(amount));
-        cb.check_expected(&order_id, amount).unwrap();
+        cb.ensure_matches(&order_id, amount).unwrap();
     }
 
     /// Any single-byte change of `data` or `signature` is rejected.
@@ -261,7 +261,7 @@ proptest! {
     }
 
     /// Callback amounts with too many digits, negative or huge amounts are
-    /// rejected by `check_expected` naming `amount`, never accepted.
+    /// rejected by `ensure_matches` naming `amount`, never accepted.
     #[test]
     fn callback_amount_edge_cases(
         whole in "[1-9][0-9]{0,3}",
@@ -280,8 +280,8 @@ proptest! {
             let cb = verify_and_decode(body.as_bytes(), &key()).unwrap();
             let err = cb.amount_in(Currency::AZN).unwrap_err();
             prop_assert!(err.to_string().contains(&expected.to_string()), "{text}: {err}");
-            let err = cb.check_expected("o1", azn(&whole)).unwrap_err();
-            prop_assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "amount"), "{err:?}");
+            let err = cb.ensure_matches("o1", azn(&whole)).unwrap_err();
+            prop_assert!(matches!(&err, Error::Mismatch { field, .. } if field == "amount"), "{err:?}");
         }
     }
 }

@@ -46,8 +46,11 @@ pub fn form_field<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Optio
     Ok(found)
 }
 
-/// Checks a callback's order id and amount against the merchant's record.
-pub fn check_expected(
+/// Checks only that a callback is about `expected_order` and exactly
+/// `expected_amount` (value and currency). Says nothing about the outcome.
+/// A difference is an [`Error::Mismatch`] naming `order_id`, `currency` or
+/// `amount`.
+pub fn ensure_matches(
     got_order: Option<&str>,
     got_amount: Option<Money>,
     expected_order: &str,
@@ -56,27 +59,34 @@ pub fn check_expected(
     match got_order {
         Some(o) if o == expected_order => {}
         Some(o) => {
-            return Err(Error::invalid_input(
+            return Err(Error::mismatch(
                 "order_id",
                 format!("callback is for order {o:?}, expected {expected_order:?}"),
             ));
         }
-        None => return Err(Error::invalid_input("order_id", "callback carries no order id")),
+        None => return Err(Error::mismatch("order_id", "callback carries no order id")),
     }
     match got_amount {
         Some(a) if a == expected_amount => Ok(()),
-        Some(a) => Err(Error::invalid_input(
+        Some(a) if a.currency() != expected_amount.currency() => Err(Error::mismatch(
+            "currency",
+            format!(
+                "callback currency {} differs from the expected {}",
+                a.currency(),
+                expected_amount.currency()
+            ),
+        )),
+        Some(a) => Err(Error::mismatch(
             "amount",
             format!("callback amount {a} differs from the expected {expected_amount}"),
         )),
-        None => Err(Error::invalid_input("amount", "callback carries no amount")),
+        None => Err(Error::mismatch("amount", "callback carries no amount")),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Currency;
 
     #[test]
     fn form_parsing_and_duplicates() {
@@ -91,13 +101,34 @@ mod tests {
     }
 
     #[test]
-    fn expected_order_and_amount() {
+    fn ensure_matches_names_the_field() {
+        use crate::Currency;
         let m = Money::from_minor(1050, Currency::AZN);
-        assert!(check_expected(Some("o1"), Some(m), "o1", m).is_ok());
-        assert!(check_expected(Some("o2"), Some(m), "o1", m).is_err());
-        assert!(check_expected(Some("o1"), Some(Money::from_minor(1051, Currency::AZN)), "o1", m).is_err());
-        assert!(check_expected(Some("o1"), Some(Money::from_minor(1050, Currency::USD)), "o1", m).is_err());
-        assert!(check_expected(None, Some(m), "o1", m).is_err());
-        assert!(check_expected(Some("o1"), None, "o1", m).is_err());
+        let field = |r: Result<()>| match r {
+            Err(Error::Mismatch { field, .. }) => field.into_owned(),
+            other => format!("{other:?}"),
+        };
+        assert!(ensure_matches(Some("o1"), Some(m), "o1", m).is_ok());
+        assert_eq!(field(ensure_matches(Some("o2"), Some(m), "o1", m)), "order_id");
+        assert_eq!(
+            field(ensure_matches(
+                Some("o1"),
+                Some(Money::from_minor(1051, Currency::AZN)),
+                "o1",
+                m
+            )),
+            "amount"
+        );
+        assert_eq!(
+            field(ensure_matches(
+                Some("o1"),
+                Some(Money::from_minor(1050, Currency::USD)),
+                "o1",
+                m
+            )),
+            "currency"
+        );
+        assert_eq!(field(ensure_matches(None, Some(m), "o1", m)), "order_id");
+        assert_eq!(field(ensure_matches(Some("o1"), None, "o1", m)), "amount");
     }
 }

@@ -49,6 +49,9 @@ pub async fn unsupported_operations_return_unsupported<P: PaymentProvider>(provi
     if !caps.cancel {
         assert_unsupported(provider.cancel(&payment).await.map(|_| ()), "cancel");
     }
+    if !caps.capture {
+        assert_unsupported(provider.capture(&payment, None).await.map(|_| ()), "capture");
+    }
     if !caps.callbacks {
         assert_unsupported(provider.verify_callback(b"x=1").map(|_| ()), "verify_callback");
     }
@@ -86,10 +89,53 @@ pub fn forged_callback_is_rejected<P: PaymentProvider>(provider: &P, forged_body
     }
 }
 
-/// A genuine, correctly signed callback is accepted.
+/// A genuine, correctly signed callback is accepted, and its dedupe key is
+/// stable (the same body gives the same key) and names the provider.
 pub fn genuine_callback_is_accepted<P: PaymentProvider>(provider: &P, body: &[u8]) {
-    if let Err(e) = provider.verify_callback(body) {
-        panic!("a genuine callback was rejected: {e}");
+    let first = match provider.verify_callback(body) {
+        Ok(event) => event,
+        Err(e) => panic!("a genuine callback was rejected: {e}"),
+    };
+    assert!(
+        first.dedupe_key().starts_with(provider.name()),
+        "dedupe key {:?} does not name the provider",
+        first.dedupe_key()
+    );
+    assert!(
+        first.dedupe_key().len() > provider.name().len() + 1,
+        "dedupe key {:?} has no event identity",
+        first.dedupe_key()
+    );
+    // A replay store may refuse the second delivery; a key must not change.
+    if let Ok(second) = provider.verify_callback(body) {
+        assert_eq!(first.dedupe_key(), second.dedupe_key(), "dedupe key is not stable");
+    }
+}
+
+/// A callback forged by changing only fields outside the signature (for
+/// example a decline's outcome fields turned into an approval) never comes
+/// out as a succeeded payment: it is rejected, or it stays unconfirmed and
+/// [`PaymentProvider::confirm_callback`] (against a provider that knows the
+/// truth: a mock or the sandbox) refuses it or reports the real outcome.
+pub async fn forged_outcome_never_succeeds<P: PaymentProvider>(provider: &P, forged_body: &[u8]) {
+    let event = match provider.verify_callback(forged_body) {
+        Err(_) => return,
+        Ok(event) => event,
+    };
+    if event.is_confirmed() {
+        assert_ne!(
+            event.claimed().status,
+            crate::PaymentStatus::Succeeded,
+            "a forged callback was confirmed as succeeded by its signature alone"
+        );
+    }
+    match provider.confirm_callback(event).await {
+        Err(_) => {}
+        Ok(confirmed) => assert_ne!(
+            confirmed.status(),
+            &crate::PaymentStatus::Succeeded,
+            "a forged callback was confirmed as succeeded"
+        ),
     }
 }
 

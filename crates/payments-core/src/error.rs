@@ -28,19 +28,32 @@ pub enum Delivery {
     MaybeSent,
     /// The provider answered with an error it understood; its code says what happened.
     ProviderAnswered,
-    /// The provider answered, but the answer could not be read. The outcome is
-    /// unknown: query the status.
+    /// The provider answered, but the answer could not be read or trusted
+    /// (unreadable body, unexpected shape, bad or missing signature). The
+    /// outcome is unknown: query the status.
     Unreadable,
+    /// The error is about something the provider sent the merchant (a
+    /// callback that is malformed, forged, replayed or not about what was
+    /// expected). No request of the SDK is involved; the callback must not
+    /// be acted on.
+    Inbound,
 }
+
+/// Longest text kept in any field of an [`Error`], in bytes.
+const TEXT_LIMIT: usize = Error::EXCERPT_LEN;
 
 /// Every error the SDK returns.
 ///
 /// A decline is not an error: it is an `Ok` value with a declined status.
+///
+/// Every field that can carry provider or caller text is bounded to
+/// [`Error::EXCERPT_LEN`] bytes, both by the constructors and by `Display`,
+/// so a hostile or huge body never ends up whole in a log line.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The client is misconfigured (missing key, bad URL, unknown environment).
-    #[error("configuration error: {message}")]
+    #[error("configuration error: {}", Bounded(message))]
     Config {
         /// What is wrong, naming the setting or environment variable.
         message: String,
@@ -50,7 +63,7 @@ pub enum Error {
     },
 
     /// A caller's input was rejected before anything was sent.
-    #[error("invalid {field}: {reason}")]
+    #[error("invalid {}: {}", Bounded(field), Bounded(reason))]
     InvalidInput {
         /// The field or parameter at fault.
         field: Cow<'static, str>,
@@ -63,7 +76,7 @@ pub enum Error {
     Money(#[from] MoneyError),
 
     /// The request never reached the provider (connection refused, DNS, TLS handshake).
-    #[error("{provider} {operation}: request not sent: {message}")]
+    #[error("{provider} {operation}: request not sent: {}", Bounded(message))]
     NotSent {
         /// Provider name.
         provider: &'static str,
@@ -77,7 +90,10 @@ pub enum Error {
     },
 
     /// The request may have reached the provider; the outcome is unknown.
-    #[error("{provider} {operation}: outcome unknown, the request may have been processed: {message}")]
+    #[error(
+        "{provider} {operation}: outcome unknown, the request may have been processed: {}",
+        Bounded(message)
+    )]
     MaybeSent {
         /// Provider name.
         provider: &'static str,
@@ -85,6 +101,9 @@ pub enum Error {
         operation: &'static str,
         /// What happened.
         message: String,
+        /// The call was idempotent (a status query, a read): sending it again
+        /// cannot move money.
+        idempotent: bool,
         /// The transport error.
         #[source]
         source: Option<BoxError>,
@@ -93,21 +112,25 @@ pub enum Error {
     /// The provider answered with an error.
     #[error("{provider} error (HTTP {}): code {}, {}",
         http_status.map_or_else(|| "-".to_owned(), |s| s.to_string()),
-        code.as_deref().unwrap_or("-"),
-        message.as_deref().unwrap_or("no message"))]
+        Bounded(code.as_deref().unwrap_or("-")),
+        Bounded(message.as_deref().unwrap_or("no message")))]
     Provider {
         /// Provider name.
         provider: &'static str,
-        /// The provider's error code, as sent.
+        /// The provider's error code, as sent (bounded).
         code: Option<String>,
-        /// The provider's message, as sent.
+        /// The provider's message, as sent (bounded).
         message: Option<String>,
         /// The HTTP status, when the error came over HTTP.
         http_status: Option<u16>,
     },
 
     /// The provider answered, but the body could not be understood.
-    #[error("{provider}: unreadable response (HTTP {http_status}): {reason}; body begins {excerpt:?}")]
+    #[error(
+        "{provider}: unreadable response (HTTP {http_status}): {}; body begins {:?}",
+        Bounded(reason),
+        Bounded(excerpt)
+    )]
     UnreadableResponse {
         /// Provider name.
         provider: &'static str,
@@ -123,25 +146,58 @@ pub enum Error {
         source: Option<BoxError>,
     },
 
-    /// A callback or response signature did not verify.
-    #[error("signature invalid: {reason}")]
+    /// A server-to-server answer's signature is bad or missing. The provider
+    /// answered, so the request may have been processed: the outcome is
+    /// unknown until a status query tells.
+    #[error("{provider}: answer signature invalid, outcome unknown: {}", Bounded(reason))]
+    ResponseSignature {
+        /// Provider name.
+        provider: &'static str,
+        /// What did not match (never the expected value).
+        reason: String,
+    },
+
+    /// A callback signature did not verify.
+    #[error("callback signature invalid: {}", Bounded(reason))]
     SignatureInvalid {
         /// What did not match (never the expected value).
         reason: String,
     },
 
     /// A callback body was malformed (missing fields, bad encoding, too large).
-    #[error("malformed callback: {reason}")]
+    #[error("malformed callback: {}", Bounded(reason))]
     MalformedCallback {
         /// What is wrong with it.
         reason: String,
     },
 
-    /// A correctly signed callback was rejected as a replay (nonce seen, timestamp stale).
-    #[error("callback replay rejected: {reason}")]
+    /// A correctly signed callback was rejected as a replay (seen before, timestamp stale).
+    #[error("callback replay rejected: {}", Bounded(reason))]
     ReplayedCallback {
         /// Why it counts as a replay.
         reason: String,
+    },
+
+    /// A callback, or the status answer that was to confirm it, is not about
+    /// what was expected (order, amount, currency, transaction or outcome).
+    /// Do not act on the callback.
+    #[error("callback does not match on {}: {}", Bounded(field), Bounded(reason))]
+    Mismatch {
+        /// The field that differs.
+        field: Cow<'static, str>,
+        /// How it differs.
+        reason: String,
+    },
+
+    /// A shared store (replay, dedupe) could not be reached; callbacks are
+    /// refused rather than accepted unchecked.
+    #[error("store unavailable: {}", Bounded(message))]
+    StoreUnavailable {
+        /// What failed.
+        message: String,
+        /// The store's error.
+        #[source]
+        source: Option<BoxError>,
     },
 
     /// The provider does not offer this operation.
@@ -155,13 +211,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// Longest body excerpt kept in [`Error::UnreadableResponse`], in bytes.
+    /// Longest body excerpt or text field kept in an [`Error`], in bytes.
     pub const EXCERPT_LEN: usize = 256;
 
     /// A configuration error without a source.
     pub fn config(message: impl Into<String>) -> Error {
         Error::Config {
-            message: message.into(),
+            message: bound(message.into()),
             source: None,
         }
     }
@@ -169,8 +225,8 @@ impl Error {
     /// An invalid-input error naming the field.
     pub fn invalid_input(field: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Error {
         Error::InvalidInput {
-            field: field.into(),
-            reason: reason.into(),
+            field: bound_cow(field.into()),
+            reason: bound(reason.into()),
         }
     }
 
@@ -179,7 +235,40 @@ impl Error {
         Error::Unsupported { provider, operation }
     }
 
-    /// A provider error.
+    /// A request that never reached the provider.
+    pub fn not_sent(
+        provider: &'static str,
+        operation: &'static str,
+        message: impl Into<String>,
+        source: Option<BoxError>,
+    ) -> Error {
+        Error::NotSent {
+            provider,
+            operation,
+            message: bound(message.into()),
+            source,
+        }
+    }
+
+    /// A request that may have reached the provider. `idempotent` says
+    /// whether the call was one that cannot move money (a status query).
+    pub fn maybe_sent(
+        provider: &'static str,
+        operation: &'static str,
+        message: impl Into<String>,
+        source: Option<BoxError>,
+        idempotent: bool,
+    ) -> Error {
+        Error::MaybeSent {
+            provider,
+            operation,
+            message: bound(message.into()),
+            idempotent,
+            source,
+        }
+    }
+
+    /// A provider error. Code and message are bounded.
     pub fn provider(
         provider: &'static str,
         code: Option<String>,
@@ -188,8 +277,8 @@ impl Error {
     ) -> Error {
         Error::Provider {
             provider,
-            code,
-            message,
+            code: code.map(bound),
+            message: message.map(bound),
             http_status,
         }
     }
@@ -205,14 +294,14 @@ impl Error {
         Error::UnreadableResponse {
             provider,
             http_status,
-            reason: reason.into(),
+            reason: bound(reason.into()),
             excerpt: excerpt(body),
             source,
         }
     }
 
-    /// An unreadable-response error for a body that may hold secrets (token
-    /// responses): no excerpt is kept.
+    /// An unreadable-response error for a body that may hold secrets or
+    /// personal data (token responses, wallet payloads): no excerpt is kept.
     pub fn unreadable_redacted(
         provider: &'static str,
         http_status: u16,
@@ -222,20 +311,55 @@ impl Error {
         Error::UnreadableResponse {
             provider,
             http_status,
-            reason: reason.into(),
-            excerpt: "[redacted: body may contain credentials]".to_owned(),
+            reason: bound(reason.into()),
+            excerpt: "[redacted: body may contain credentials or personal data]".to_owned(),
             source,
         }
     }
 
-    /// A signature error.
+    /// A server-to-server answer whose signature is bad or missing.
+    pub fn response_signature(provider: &'static str, reason: impl Into<String>) -> Error {
+        Error::ResponseSignature {
+            provider,
+            reason: bound(reason.into()),
+        }
+    }
+
+    /// A callback signature error.
     pub fn signature_invalid(reason: impl Into<String>) -> Error {
-        Error::SignatureInvalid { reason: reason.into() }
+        Error::SignatureInvalid {
+            reason: bound(reason.into()),
+        }
     }
 
     /// A malformed-callback error.
     pub fn malformed_callback(reason: impl Into<String>) -> Error {
-        Error::MalformedCallback { reason: reason.into() }
+        Error::MalformedCallback {
+            reason: bound(reason.into()),
+        }
+    }
+
+    /// A replayed-callback error.
+    pub fn replayed_callback(reason: impl Into<String>) -> Error {
+        Error::ReplayedCallback {
+            reason: bound(reason.into()),
+        }
+    }
+
+    /// A callback or confirmation that is not about what was expected.
+    pub fn mismatch(field: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Error {
+        Error::Mismatch {
+            field: bound_cow(field.into()),
+            reason: bound(reason.into()),
+        }
+    }
+
+    /// A shared store that could not be reached.
+    pub fn store_unavailable(message: impl Into<String>, source: Option<BoxError>) -> Error {
+        Error::StoreUnavailable {
+            message: bound(message.into()),
+            source,
+        }
     }
 
     /// How far the failed request got.
@@ -243,14 +367,16 @@ impl Error {
         match self {
             Error::MaybeSent { .. } => Delivery::MaybeSent,
             Error::Provider { .. } => Delivery::ProviderAnswered,
-            Error::UnreadableResponse { .. } => Delivery::Unreadable,
+            Error::UnreadableResponse { .. } | Error::ResponseSignature { .. } => Delivery::Unreadable,
+            Error::SignatureInvalid { .. }
+            | Error::MalformedCallback { .. }
+            | Error::ReplayedCallback { .. }
+            | Error::Mismatch { .. }
+            | Error::StoreUnavailable { .. } => Delivery::Inbound,
             Error::Config { .. }
             | Error::InvalidInput { .. }
             | Error::Money(_)
             | Error::NotSent { .. }
-            | Error::SignatureInvalid { .. }
-            | Error::MalformedCallback { .. }
-            | Error::ReplayedCallback { .. }
             | Error::Unsupported { .. } => Delivery::NotSent,
         }
     }
@@ -270,15 +396,34 @@ impl Error {
         }
     }
 
+    /// True only when sending the *same* request again cannot move money
+    /// twice: nothing reached the provider, the provider refused it with a
+    /// definitive (non-5xx) answer, or the call was idempotent (a status
+    /// query). False for every error whose outcome is unknown on a call that
+    /// moves money, and for callback errors (there is nothing to resend).
+    ///
+    /// This says nothing about whether a resend can succeed; see
+    /// [`Error::is_transient`].
+    pub fn safe_to_resend(&self) -> bool {
+        match self {
+            Error::MaybeSent { idempotent, .. } => *idempotent,
+            _ => match self.delivery() {
+                Delivery::NotSent => true,
+                Delivery::ProviderAnswered => !self.outcome_unknown(),
+                _ => false,
+            },
+        }
+    }
+
     /// True when the failure is transient and the same request could succeed
     /// later: transport failures, HTTP 429 and 5xx.
     ///
-    /// For an operation that moves money, a retry is only safe when
-    /// [`Error::outcome_unknown`] is false as well; the executor never retries
-    /// such calls on its own.
-    pub fn is_retryable(&self) -> bool {
+    /// Transient is not safe: for a call that moves money, check
+    /// [`Error::safe_to_resend`] first; when it is false, query the status
+    /// instead of resending.
+    pub fn is_transient(&self) -> bool {
         match self {
-            Error::NotSent { .. } | Error::MaybeSent { .. } => true,
+            Error::NotSent { .. } | Error::MaybeSent { .. } | Error::StoreUnavailable { .. } => true,
             Error::Provider {
                 http_status: Some(s), ..
             }
@@ -306,6 +451,54 @@ pub fn excerpt(body: &[u8]) -> String {
     s
 }
 
+/// Cuts `text` to at most [`TEXT_LIMIT`] bytes on a character boundary,
+/// marking the cut with `…`.
+fn bound(mut text: String) -> String {
+    if text.len() > TEXT_LIMIT {
+        let cut = floor_char_boundary(&text, TEXT_LIMIT);
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+fn bound_cow(text: Cow<'static, str>) -> Cow<'static, str> {
+    if text.len() > TEXT_LIMIT {
+        Cow::Owned(bound(text.into_owned()))
+    } else {
+        text
+    }
+}
+
+fn floor_char_boundary(text: &str, limit: usize) -> usize {
+    let mut cut = limit.min(text.len());
+    while cut > 0 && !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut
+}
+
+/// Displays at most [`TEXT_LIMIT`] bytes of a text, whatever built the
+/// error (fields are public, so a struct literal can bypass the constructors).
+struct Bounded<'a>(&'a str);
+
+impl std::fmt::Display for Bounded<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.len() > TEXT_LIMIT + '…'.len_utf8() {
+            let cut = floor_char_boundary(self.0, TEXT_LIMIT);
+            write!(f, "{}…", &self.0[..cut])
+        } else {
+            f.write_str(self.0)
+        }
+    }
+}
+
+impl std::fmt::Debug for Bounded<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,49 +509,170 @@ mod tests {
         assert_bounds::<Error>();
     }
 
+    /// The decision table of docs/architecture.md, one row per case:
+    /// (error, delivery, outcome_unknown, safe_to_resend, is_transient).
     #[test]
-    fn delivery_classification() {
-        let e = Error::MaybeSent {
-            provider: "p",
-            operation: "pay",
-            message: "timeout".into(),
-            source: None,
-        };
-        assert_eq!(e.delivery(), Delivery::MaybeSent);
-        assert!(e.outcome_unknown());
-        assert!(e.is_retryable());
-
-        let e = Error::unreadable("p", 200, "bad json", b"{oops", None);
-        assert_eq!(e.delivery(), Delivery::Unreadable);
-        assert!(e.outcome_unknown());
-        assert!(!e.is_retryable());
-
+    fn decision_table() {
+        let rows: Vec<(&str, Error, Delivery, bool, bool, bool)> = vec![
+            ("config", Error::config("x"), Delivery::NotSent, false, true, false),
+            (
+                "invalid input",
+                Error::invalid_input("amount", "negative"),
+                Delivery::NotSent,
+                false,
+                true,
+                false,
+            ),
+            (
+                "money",
+                Error::from(MoneyError::Empty),
+                Delivery::NotSent,
+                false,
+                true,
+                false,
+            ),
+            (
+                "unsupported",
+                Error::unsupported("p", "cancel"),
+                Delivery::NotSent,
+                false,
+                true,
+                false,
+            ),
+            (
+                "not sent",
+                Error::not_sent("p", "pay", "refused", None),
+                Delivery::NotSent,
+                false,
+                true,
+                true,
+            ),
+            (
+                "maybe sent, money call",
+                Error::maybe_sent("p", "pay", "timeout", None, false),
+                Delivery::MaybeSent,
+                true,
+                false,
+                true,
+            ),
+            (
+                "maybe sent, status query",
+                Error::maybe_sent("p", "status", "timeout", None, true),
+                Delivery::MaybeSent,
+                true,
+                true,
+                true,
+            ),
+            (
+                "provider 400",
+                Error::provider("p", Some("E1".into()), Some("no".into()), Some(400)),
+                Delivery::ProviderAnswered,
+                false,
+                true,
+                false,
+            ),
+            (
+                "provider 429",
+                Error::provider("p", None, None, Some(429)),
+                Delivery::ProviderAnswered,
+                false,
+                true,
+                true,
+            ),
+            (
+                "provider 502",
+                Error::provider("p", None, Some("bad gateway".into()), Some(502)),
+                Delivery::ProviderAnswered,
+                true,
+                false,
+                true,
+            ),
+            (
+                "provider, no HTTP status",
+                Error::provider("p", None, None, None),
+                Delivery::ProviderAnswered,
+                false,
+                true,
+                false,
+            ),
+            (
+                "unreadable 200",
+                Error::unreadable("p", 200, "bad json", b"{oops", None),
+                Delivery::Unreadable,
+                true,
+                false,
+                false,
+            ),
+            (
+                "unreadable 503",
+                Error::unreadable("p", 503, "html", b"<html>", None),
+                Delivery::Unreadable,
+                true,
+                false,
+                true,
+            ),
+            (
+                "answer signature",
+                Error::response_signature("p", "P_SIGN does not verify"),
+                Delivery::Unreadable,
+                true,
+                false,
+                false,
+            ),
+            (
+                "callback signature",
+                Error::signature_invalid("x"),
+                Delivery::Inbound,
+                false,
+                false,
+                false,
+            ),
+            (
+                "callback malformed",
+                Error::malformed_callback("x"),
+                Delivery::Inbound,
+                false,
+                false,
+                false,
+            ),
+            (
+                "callback replay",
+                Error::replayed_callback("x"),
+                Delivery::Inbound,
+                false,
+                false,
+                false,
+            ),
+            (
+                "callback mismatch",
+                Error::mismatch("amount", "x"),
+                Delivery::Inbound,
+                false,
+                false,
+                false,
+            ),
+            (
+                "store unavailable",
+                Error::store_unavailable("redis down", None),
+                Delivery::Inbound,
+                false,
+                false,
+                true,
+            ),
+        ];
+        for (name, err, delivery, unknown, safe, transient) in rows {
+            assert_eq!(err.delivery(), delivery, "{name}: delivery");
+            assert_eq!(err.outcome_unknown(), unknown, "{name}: outcome_unknown");
+            assert_eq!(err.safe_to_resend(), safe, "{name}: safe_to_resend");
+            assert_eq!(err.is_transient(), transient, "{name}: is_transient");
+            // The rule merchants rely on: never both "unknown" and "safe" for a money call.
+            if unknown && safe {
+                assert!(matches!(err, Error::MaybeSent { idempotent: true, .. }), "{name}");
+            }
+        }
         let e = Error::provider("p", Some("E1".into()), Some("no".into()), Some(400));
-        assert_eq!(e.delivery(), Delivery::ProviderAnswered);
-        assert!(!e.outcome_unknown());
-        assert!(!e.is_retryable());
         assert_eq!(e.provider_code(), Some("E1"));
         assert_eq!(e.to_string(), "p error (HTTP 400): code E1, no");
-        let gateway = Error::provider("p", None, Some("bad gateway".into()), Some(502));
-        assert_eq!(gateway.delivery(), Delivery::ProviderAnswered);
-        assert!(gateway.is_retryable());
-        assert!(
-            gateway.outcome_unknown(),
-            "a 5xx does not say whether the operation was applied"
-        );
-        assert!(!Error::provider("p", Some("E".into()), None, Some(200)).outcome_unknown());
-        assert!(!Error::provider("p", None, None, None).outcome_unknown());
-
-        for e in [
-            Error::config("x"),
-            Error::invalid_input("amount", "negative"),
-            Error::unsupported("p", "cancel"),
-            Error::from(MoneyError::Empty),
-        ] {
-            assert_eq!(e.delivery(), Delivery::NotSent);
-            assert!(!e.outcome_unknown());
-            assert!(!e.is_retryable());
-        }
     }
 
     #[test]
@@ -374,15 +688,50 @@ mod tests {
     }
 
     #[test]
+    fn every_text_field_is_bounded() {
+        let huge = "é".repeat(100_000);
+        let limit = Error::EXCERPT_LEN + '…'.len_utf8();
+        let errors = [
+            Error::config(huge.clone()),
+            Error::invalid_input(huge.clone(), huge.clone()),
+            Error::not_sent("p", "op", huge.clone(), None),
+            Error::maybe_sent("p", "op", huge.clone(), None, false),
+            Error::provider("p", Some(huge.clone()), Some(huge.clone()), Some(400)),
+            Error::unreadable("p", 200, huge.clone(), huge.as_bytes(), None),
+            Error::response_signature("p", huge.clone()),
+            Error::signature_invalid(huge.clone()),
+            Error::malformed_callback(huge.clone()),
+            Error::replayed_callback(huge.clone()),
+            Error::mismatch(huge.clone(), huge.clone()),
+            Error::store_unavailable(huge.clone(), None),
+        ];
+        for e in errors {
+            let text = e.to_string();
+            assert!(
+                text.len() < 4 * limit,
+                "display of {} bytes: {}",
+                text.len(),
+                &text[..80]
+            );
+            assert!(format!("{e:?}").len() < 6 * limit);
+        }
+        // Struct literals bypass the constructors; Display still bounds them.
+        let literal = Error::Provider {
+            provider: "p",
+            code: None,
+            message: Some(huge.clone()),
+            http_status: Some(400),
+        };
+        assert!(literal.to_string().len() < 2 * limit);
+        // A cut never splits a character.
+        assert!(Error::config(huge).to_string().ends_with("é…"));
+    }
+
+    #[test]
     fn sources_are_kept() {
         use std::error::Error as _;
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
-        let e = Error::NotSent {
-            provider: "p",
-            operation: "op",
-            message: "connect".into(),
-            source: Some(Box::new(io)),
-        };
+        let e = Error::not_sent("p", "op", "connect", Some(Box::new(io)));
         assert!(e.source().is_some());
     }
 }

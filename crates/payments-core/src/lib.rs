@@ -8,13 +8,19 @@
 //! - [`Secret`]: keys, passwords and tokens with a redacted `Debug`.
 //! - [`Error`]: one taxonomy that always says whether money could have moved
 //!   ([`Error::delivery`], [`Error::outcome_unknown`]).
-//! - [`crypto`]: SHA-1, MD5, SHA-256, HMAC, base64, hex and constant-time comparison.
+//! - [`crypto`]: SHA-1, MD5, HMAC-SHA256, base64, hex and constant-time comparison.
 //! - [`http`]: sans-I/O [`HttpRequest`]/[`HttpResponse`] and the one executor,
 //!   [`http::HttpClient`] (feature `http`, on by default): a shared `reqwest`
-//!   client with rustls, timeouts, a response size cap, retries for
-//!   idempotent calls only, and `tracing` spans without bodies or secrets.
+//!   client, timeouts, one deadline per call across retries, a response size
+//!   cap, retries for idempotent calls only, `tracing` spans without bodies or
+//!   secrets, and errors that say NotSent only for a failure to connect.
 //! - [`token_cache::TokenCache`]: the single-flight OAuth token cache.
 //! - [`PaymentProvider`]: the provider-neutral trait and its result types.
+//! - [`CallbackEvent`] / [`ConfirmedEvent`]: what a callback's signature
+//!   proves, and the only type whose outcome a merchant may act on.
+//! - [`store`]: replay and dedupe stores ([`store::OnceStore`]).
+//! - [`json`]: exact JSON scalars; [`ids`]: merchant operation ids;
+//!   [`auth`]: the bearer-token 401 wrapper.
 //!
 //! # Example
 //!
@@ -36,9 +42,14 @@
 //!
 //! # Features
 //! - `http` (default): the reqwest-based executor.
-//! - `rustls` (default) / `native-tls`: the TLS backend.
+//! - `rustls` (default) / `native-tls`: the TLS backend of the executor.
+//!   The workspace's reqwest carries no TLS feature of its own, so
+//!   `--no-default-features --features native-tls` builds without rustls and
+//!   aws-lc-rs (CI checks this with `cargo tree`).
 //! - `test-util`: the [`conformance`] suite for provider crates.
 
+#[cfg(feature = "http")]
+pub mod auth;
 pub mod callback;
 pub mod clock;
 #[cfg(feature = "test-util")]
@@ -46,19 +57,24 @@ pub mod conformance;
 pub mod crypto;
 pub mod currency;
 pub mod error;
+pub mod event;
 pub mod http;
+pub mod ids;
+pub mod json;
 pub mod money;
 pub mod provider;
 pub mod secret;
+pub mod store;
 pub mod token_cache;
 
 pub use currency::Currency;
 pub use error::{Delivery, Error, Result};
-pub use http::{Call, CallSafety, HttpRequest, HttpResponse, Method};
+pub use event::{CallbackEvent, ConfirmedBy, ConfirmedEvent};
+pub use http::{Call, CallOptions, CallSafety, HttpRequest, HttpResponse, Method};
 pub use money::{Money, MoneyError};
 pub use provider::{
-    CallbackEvent, Capabilities, CreatePayment, Decline, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
-    PaymentStatus, RefundRequest, StatusReport,
+    Capabilities, CreatePayment, Decline, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef, PaymentStatus,
+    RefundRequest, StatusReport,
 };
 pub use secret::Secret;
 

@@ -45,6 +45,10 @@ pub enum MoneyError {
     /// The amount does not fit in 64-bit minor units.
     #[error("amount is too large")]
     Overflow,
+    /// More significant digits than a `Decimal` holds exactly
+    /// ([`Money::MAX_SIGNIFICANT_DIGITS`]): rejected, never rounded.
+    #[error("amount has more than 28 significant digits")]
+    TooManyDigits,
     /// Arithmetic or comparison between two currencies.
     #[error("currency mismatch: {left} and {right}")]
     CurrencyMismatch {
@@ -95,64 +99,55 @@ impl Money {
         Money { minor: 0, currency }
     }
 
+    /// The most significant digits an amount read from text may have: what
+    /// `rust_decimal::Decimal` holds exactly. Trailing and leading zeros do
+    /// not count.
+    pub const MAX_SIGNIFICANT_DIGITS: usize = 28;
+
     /// Parses a non-negative major-unit amount such as `"10.5"` or `"100.0000"`.
     ///
     /// Accepts ASCII digits with at most one decimal point that has digits on
     /// both sides. Fraction digits beyond the currency's exponent must be zero.
     /// Rejects empty input, signs, exponents, whitespace and anything else.
     pub fn parse_major(text: &str, currency: Currency) -> Result<Money, MoneyError> {
-        if text.is_empty() {
-            return Err(MoneyError::Empty);
-        }
-        let exponent = currency.exponent();
-        let mut minor: i64 = 0;
-        let mut seen_point = false;
-        let mut int_digits = 0usize;
-        let mut frac_digits = 0u32;
-        for (position, ch) in text.char_indices() {
-            match ch {
-                '0'..='9' => {
-                    let digit = i64::from(ch as u8 - b'0');
-                    if seen_point {
-                        frac_digits += 1;
-                        if frac_digits > exponent {
-                            if digit != 0 {
-                                return Err(MoneyError::TooManyFractionDigits { currency, exponent });
-                            }
-                            continue;
-                        }
-                    } else {
-                        int_digits += 1;
-                    }
-                    minor = minor
-                        .checked_mul(10)
-                        .and_then(|m| m.checked_add(digit))
-                        .ok_or(MoneyError::Overflow)?;
-                }
-                '.' if !seen_point => {
-                    if int_digits == 0 {
-                        return Err(MoneyError::MissingDigits);
-                    }
-                    seen_point = true;
-                }
-                '+' | '-' if position == 0 => return Err(MoneyError::Sign),
-                'e' | 'E' if int_digits > 0 => return Err(MoneyError::Exponent),
-                found => return Err(MoneyError::InvalidCharacter { found, position }),
-            }
-        }
-        if seen_point && frac_digits == 0 {
-            return Err(MoneyError::MissingDigits);
-        }
-        let missing = exponent - frac_digits.min(exponent);
-        let minor = minor
-            .checked_mul(pow10(missing).ok_or(MoneyError::Overflow)?)
-            .ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency })
+        parse_text(text, currency, Grammar::CALLER)
+    }
+
+    /// Reads an amount exactly as a provider wrote it: a non-negative JSON
+    /// number or decimal text (`"10.50"`, `"100.0000"`, `"1.05E+2"`).
+    ///
+    /// The exact path for amounts from a provider: the value is computed
+    /// from the digits, never through a float or a rounding `Decimal`
+    /// parser (`Decimal::from_str` rounds past 28 significant digits). More
+    /// than [`Money::MAX_SIGNIFICANT_DIGITS`] significant digits is
+    /// [`MoneyError::TooManyDigits`]; non-zero digits beyond the currency's
+    /// exponent are [`MoneyError::TooManyFractionDigits`]; a negative amount
+    /// is [`MoneyError::Negative`]; `+`, whitespace and anything else are errors.
+    ///
+    /// ```
+    /// use payments_core::{Currency, Money, MoneyError};
+    ///
+    /// assert_eq!(Money::parse_provider("1.05E+2", Currency::AZN)?.minor(), 10500);
+    /// assert_eq!(Money::parse_provider("10.500000", Currency::AZN)?.minor(), 1050);
+    /// assert_eq!(
+    ///     Money::parse_provider("10.00000000000000000000000000001", Currency::AZN),
+    ///     Err(MoneyError::TooManyDigits)
+    /// );
+    /// # Ok::<(), MoneyError>(())
+    /// ```
+    pub fn parse_provider(text: &str, currency: Currency) -> Result<Money, MoneyError> {
+        parse_text(text, currency, Grammar::PROVIDER)
     }
 
     /// Converts a non-negative decimal in major units, with the same rule as
     /// [`Money::parse_major`]: trailing zeros beyond the exponent are fine,
     /// significant digits beyond it are an error.
+    ///
+    /// The conversion is exact, but a `Decimal` is only as exact as the
+    /// parser that made it: `Decimal::from_str` silently rounds text with
+    /// more than 28 significant digits. For an amount a provider sent as
+    /// text, use [`Money::parse_provider`] (or an exact reader such as
+    /// `Decimal::from_str_exact`).
     pub fn from_decimal(amount: Decimal, currency: Currency) -> Result<Money, MoneyError> {
         if amount.is_sign_negative() && !amount.is_zero() {
             return Err(MoneyError::Negative);
@@ -265,6 +260,152 @@ impl Money {
     }
 }
 
+/// What an amount's text may contain besides digits and one decimal point.
+#[derive(Debug, Clone, Copy)]
+struct Grammar {
+    /// What a leading `-` means.
+    minus: Minus,
+    /// Whether an exponent (`e`/`E`, optional sign, digits) may follow.
+    exponent: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Minus {
+    /// A sign is an error ([`MoneyError::Sign`]): caller input.
+    Sign,
+    /// A negative amount is an error ([`MoneyError::Negative`]): provider input.
+    Negative,
+    /// A negative amount is a value: the serde form of [`Money`].
+    Allowed,
+}
+
+impl Grammar {
+    const CALLER: Grammar = Grammar {
+        minus: Minus::Sign,
+        exponent: false,
+    };
+    const PROVIDER: Grammar = Grammar {
+        minus: Minus::Negative,
+        exponent: true,
+    };
+    const SERDE: Grammar = Grammar {
+        minus: Minus::Allowed,
+        exponent: false,
+    };
+}
+
+/// The one exact text-to-minor-units conversion: the value is the digits
+/// times a power of ten, computed in integers and checked at every step.
+fn parse_text(text: &str, currency: Currency, grammar: Grammar) -> Result<Money, MoneyError> {
+    #[derive(PartialEq, Eq)]
+    enum Part {
+        Int,
+        Frac,
+        Exp,
+    }
+    if text.is_empty() {
+        return Err(MoneyError::Empty);
+    }
+    let negative = match text.as_bytes()[0] {
+        b'+' => return Err(MoneyError::Sign),
+        b'-' if grammar.minus == Minus::Sign => return Err(MoneyError::Sign),
+        b'-' => true,
+        _ => false,
+    };
+    let start = usize::from(negative);
+    let (mut int, mut frac) = (start..start, start..start);
+    let mut part = Part::Int;
+    let mut exp_negative = false;
+    let mut exp_digits = 0usize;
+    let mut exp: i64 = 0;
+    for (position, ch) in text[start..].char_indices().map(|(i, c)| (i + start, c)) {
+        match (&part, ch) {
+            (Part::Int, '0'..='9') => int.end = position + 1,
+            (Part::Frac, '0'..='9') => frac.end = position + 1,
+            (Part::Int, '.') => {
+                if int.is_empty() {
+                    return Err(MoneyError::MissingDigits);
+                }
+                part = Part::Frac;
+                frac = position + 1..position + 1;
+            }
+            (Part::Int | Part::Frac, 'e' | 'E') if !int.is_empty() => {
+                if !grammar.exponent {
+                    return Err(MoneyError::Exponent);
+                }
+                if part == Part::Frac && frac.is_empty() {
+                    return Err(MoneyError::MissingDigits);
+                }
+                part = Part::Exp;
+            }
+            (Part::Exp, '+' | '-') if exp_digits == 0 && text.as_bytes()[position - 1].eq_ignore_ascii_case(&b'e') => {
+                exp_negative = ch == '-';
+            }
+            (Part::Exp, '0'..='9') => {
+                exp_digits += 1;
+                exp = exp.saturating_mul(10).saturating_add(i64::from(ch as u8 - b'0'));
+            }
+            (_, found) => return Err(MoneyError::InvalidCharacter { found, position }),
+        }
+    }
+    if int.is_empty() || (part == Part::Frac && frac.is_empty()) || (part == Part::Exp && exp_digits == 0) {
+        return Err(MoneyError::MissingDigits);
+    }
+    let exp = if exp_negative { -exp } else { exp };
+
+    // value = digits(int ++ frac) * 10^(exp - frac.len()); strip the zeros
+    // that carry no significance, then count what is left.
+    let digits = || text[int.clone()].bytes().chain(text[frac.clone()].bytes());
+    let total = int.len() + frac.len();
+    let leading = digits().take_while(|&d| d == b'0').count();
+    if leading == total {
+        return Ok(Money::zero(currency));
+    }
+    let trailing = digits().rev().take_while(|&d| d == b'0').count();
+    let significant = total - leading - trailing;
+    if significant > Money::MAX_SIGNIFICANT_DIGITS {
+        return Err(MoneyError::TooManyDigits);
+    }
+    let mantissa = digits()
+        .skip(leading)
+        .take(significant)
+        .fold(0u128, |m, d| m * 10 + u128::from(d - b'0'));
+    // Lengths are bounded by the text's length, far below i64::MAX.
+    let shift = i64::try_from(trailing)
+        .ok()
+        .zip(i64::try_from(frac.len()).ok())
+        .map(|(t, f)| {
+            exp.saturating_add(t)
+                .saturating_sub(f)
+                .saturating_add(i64::from(currency.exponent()))
+        })
+        .ok_or(MoneyError::Overflow)?;
+    if shift < 0 {
+        return Err(MoneyError::TooManyFractionDigits {
+            currency,
+            exponent: currency.exponent(),
+        });
+    }
+    let magnitude = u32::try_from(shift)
+        .ok()
+        .and_then(|s| 10u128.checked_pow(s))
+        .and_then(|factor| mantissa.checked_mul(factor))
+        .ok_or(MoneyError::Overflow)?;
+    let minor = if negative {
+        if grammar.minus == Minus::Negative {
+            return Err(MoneyError::Negative);
+        }
+        i128::try_from(magnitude)
+            .ok()
+            .map(|m| -m)
+            .and_then(|m| i64::try_from(m).ok())
+    } else {
+        i64::try_from(magnitude).ok()
+    }
+    .ok_or(MoneyError::Overflow)?;
+    Ok(Money { minor, currency })
+}
+
 fn pow10(exp: u32) -> Option<i64> {
     10i64.checked_pow(exp)
 }
@@ -278,7 +419,8 @@ impl fmt::Display for Money {
 }
 
 /// Serialized as `{"amount": "10.50", "currency": "AZN"}`: the amount as text so
-/// that no JSON reader turns it into a float.
+/// that no JSON reader turns it into a float. Negative amounts (`"-1.50"`)
+/// round-trip; reading is as strict as [`Money::parse_major`] otherwise.
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
@@ -298,7 +440,7 @@ impl<'de> Deserialize<'de> for Money {
             currency: Currency,
         }
         let raw = Raw::deserialize(deserializer)?;
-        Money::parse_major(&raw.amount, raw.currency).map_err(serde::de::Error::custom)
+        parse_text(&raw.amount, raw.currency, Grammar::SERDE).map_err(serde::de::Error::custom)
     }
 }
 
@@ -500,6 +642,138 @@ mod tests {
             min.checked_sub(Money::from_minor(1, Currency::AZN)),
             Err(MoneyError::Overflow)
         );
+    }
+
+    #[test]
+    fn provider_amounts_are_exact_or_errors() {
+        let p = |s: &str| Money::parse_provider(s, Currency::AZN);
+        assert_eq!(p("10.50").unwrap().minor(), 1050);
+        assert_eq!(p("10.5").unwrap().minor(), 1050);
+        assert_eq!(p("0").unwrap().minor(), 0);
+        assert_eq!(p("-0.00").unwrap().minor(), 0);
+        assert_eq!(p("1E+2").unwrap().minor(), 10000);
+        assert_eq!(p("1.05e2").unwrap().minor(), 10500);
+        assert_eq!(p("1e-2").unwrap().minor(), 1);
+        assert_eq!(p("0e999999999999999999999").unwrap().minor(), 0);
+        assert_eq!(Money::parse_provider("100.0000", Currency::TRY).unwrap().minor(), 10000);
+        assert_eq!(Money::parse_provider("1.25", Currency::BHD).unwrap().minor(), 1250);
+        assert_eq!(Money::parse_provider("7", Currency::JPY).unwrap().minor(), 7);
+        // Zeros beyond 28 digits are exact, not significant.
+        assert_eq!(p(&format!("10.5{}", "0".repeat(60))).unwrap().minor(), 1050);
+        assert_eq!(p(&format!("{}10.5", "0".repeat(60))).unwrap().minor(), 1050);
+        assert_eq!(p("92233720368547758.07").unwrap().minor(), i64::MAX);
+
+        assert_eq!(
+            p("1e-3"),
+            Err(MoneyError::TooManyFractionDigits {
+                currency: Currency::AZN,
+                exponent: 2
+            })
+        );
+        assert_eq!(
+            p("10.001"),
+            Err(MoneyError::TooManyFractionDigits {
+                currency: Currency::AZN,
+                exponent: 2
+            })
+        );
+        assert_eq!(p("92233720368547758.08"), Err(MoneyError::Overflow));
+        assert_eq!(p("1e99999999999999999999"), Err(MoneyError::Overflow));
+        assert_eq!(p("-1.00"), Err(MoneyError::Negative));
+        assert_eq!(p("+1.00"), Err(MoneyError::Sign));
+        assert_eq!(p(""), Err(MoneyError::Empty));
+        assert_eq!(p("-"), Err(MoneyError::MissingDigits));
+        assert_eq!(p("1e"), Err(MoneyError::MissingDigits));
+        assert_eq!(p("1.e5"), Err(MoneyError::MissingDigits));
+        assert_eq!(p(".5"), Err(MoneyError::MissingDigits));
+        assert_eq!(
+            p("e5"),
+            Err(MoneyError::InvalidCharacter {
+                found: 'e',
+                position: 0
+            })
+        );
+        assert_eq!(
+            p("1e+-2"),
+            Err(MoneyError::InvalidCharacter {
+                found: '-',
+                position: 3
+            })
+        );
+        assert_eq!(
+            p("1e2.0"),
+            Err(MoneyError::InvalidCharacter {
+                found: '.',
+                position: 3
+            })
+        );
+        assert_eq!(
+            p(" 1"),
+            Err(MoneyError::InvalidCharacter {
+                found: ' ',
+                position: 0
+            })
+        );
+        assert_eq!(
+            p("1,5"),
+            Err(MoneyError::InvalidCharacter {
+                found: ',',
+                position: 1
+            })
+        );
+    }
+
+    /// The bug this guards against: `Decimal::from_str` rounds a 29th
+    /// significant digit away, and the rounded value converts "exactly".
+    #[test]
+    fn more_than_28_significant_digits_is_an_error_not_a_rounding() {
+        let text = "10.0000000000000000000000000001"; // 30 significant digits
+        let rounded = Decimal::from_str(text).unwrap();
+        assert_eq!(rounded.to_string(), "10.000000000000000000000000000");
+        assert_eq!(Money::from_decimal(rounded, Currency::AZN).unwrap().minor(), 1000);
+        assert!(Decimal::from_str_exact(text).is_err());
+        assert_eq!(
+            Money::parse_provider(text, Currency::AZN),
+            Err(MoneyError::TooManyDigits)
+        );
+        assert_eq!(Money::parse_major(text, Currency::AZN), Err(MoneyError::TooManyDigits));
+        let twenty_nine = "1000000000000000000000000000.1"; // 29 significant digits
+        assert_eq!(
+            Money::parse_provider(twenty_nine, Currency::AZN),
+            Err(MoneyError::TooManyDigits)
+        );
+        let exactly = "0.1000000000000000000000000001"; // 28 significant digits
+        assert_eq!(
+            Money::parse_provider(exactly, Currency::AZN),
+            Err(MoneyError::TooManyFractionDigits {
+                currency: Currency::AZN,
+                exponent: 2
+            })
+        );
+    }
+
+    #[test]
+    fn serde_round_trips_negative_amounts() {
+        for m in [
+            Money::from_minor(-150, Currency::USD),
+            Money::from_minor(-1, Currency::AZN),
+            Money::from_minor(-7, Currency::JPY),
+            Money::from_minor(-1250, Currency::BHD),
+            Money::from_minor(i64::MIN, Currency::AZN),
+            Money::from_minor(i64::MAX, Currency::KZT),
+            Money::from_minor(0, Currency::TRY),
+        ] {
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), m, "{json}");
+        }
+        assert_eq!(
+            serde_json::to_string(&Money::from_minor(-150, Currency::USD)).unwrap(),
+            r#"{"amount":"-1.50","currency":"USD"}"#
+        );
+        for bad in ["+1.00", "-", "--1", "1e2", "-1.001", " -1"] {
+            let json = format!(r#"{{"amount":"{bad}","currency":"AZN"}}"#);
+            assert!(serde_json::from_str::<Money>(&json).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use crate::error::{Error, Result};
+use crate::event::{CallbackEvent, ConfirmedEvent};
 use crate::money::Money;
 
 /// A payment's state as the provider reports it, in provider-neutral terms.
@@ -264,6 +265,10 @@ pub struct StatusReport {
     pub code: Option<String>,
     /// The provider's message.
     pub message: Option<String>,
+    /// Provider-specific identifiers a follow-up operation needs (for
+    /// example AzeriCard's `RRN` and `INT_REF`), under the keys the provider
+    /// crate exports. [`StatusReport::payment_ref`] carries them over.
+    pub extra: BTreeMap<String, String>,
 }
 
 impl StatusReport {
@@ -276,6 +281,25 @@ impl StatusReport {
             amount: None,
             code: None,
             message: None,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a provider-specific identifier.
+    pub fn with_extra(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+
+    /// The reference that `refund`, `cancel`, `capture` and `payment_status`
+    /// of the same provider take for this payment: order, transaction,
+    /// amount (with its currency) and the provider-specific identifiers.
+    pub fn payment_ref(&self) -> PaymentRef {
+        PaymentRef {
+            order_id: self.order_id.clone(),
+            transaction_id: self.transaction_id.clone(),
+            amount: self.amount,
+            extra: self.extra.clone(),
         }
     }
 
@@ -343,7 +367,7 @@ impl RefundRequest {
     }
 }
 
-/// The result of a refund or a cancellation the provider accepted or declined.
+/// The result of a refund, cancellation or capture the provider accepted or declined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum OperationOutcome {
@@ -351,31 +375,39 @@ pub enum OperationOutcome {
     Accepted {
         /// The provider's id of the operation, when given.
         provider_ref: Option<String>,
+        /// The merchant's id of this operation (a refund id) as sent; the
+        /// SDK generates one when the caller gave none, where the provider
+        /// takes one. Keep it: resending with the same id cannot refund twice.
+        operation_id: Option<String>,
     },
     /// The provider declined it (for example, amount too large).
     Declined(Decline),
+    /// The provider says this operation id was already used: an earlier
+    /// request with the same id was applied (or may have been). Not a
+    /// decline: never resend with a new id, query the status instead.
+    AlreadyProcessed {
+        /// The operation id the provider recognised.
+        operation_id: Option<String>,
+        /// The provider's id of the earlier operation, when given.
+        provider_ref: Option<String>,
+    },
 }
 
-/// A verified callback in provider-neutral form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CallbackEvent {
-    /// Which provider sent it.
-    pub provider: &'static str,
-    /// The payment's status after the event.
-    pub report: StatusReport,
-}
-
-impl CallbackEvent {
-    /// A callback event.
-    pub fn new(provider: &'static str, report: StatusReport) -> Self {
-        CallbackEvent { provider, report }
+impl OperationOutcome {
+    /// An accepted operation without ids.
+    pub fn accepted() -> Self {
+        OperationOutcome::Accepted {
+            provider_ref: None,
+            operation_id: None,
+        }
     }
 
-    /// Checks that the callback is about the order and amount the merchant
-    /// expects. Call it before fulfilling an order.
-    pub fn check_expected(&self, order_id: &str, amount: Money) -> Result<()> {
-        crate::callback::check_expected(self.report.order_id.as_deref(), self.report.amount, order_id, amount)
+    /// True when the provider applied the operation, now or earlier.
+    pub fn is_done(&self) -> bool {
+        matches!(
+            self,
+            OperationOutcome::Accepted { .. } | OperationOutcome::AlreadyProcessed { .. }
+        )
     }
 }
 
@@ -395,6 +427,15 @@ pub struct Capabilities {
     pub cancel: bool,
     /// `verify_callback` is supported.
     pub callbacks: bool,
+    /// `confirm_callback` can turn this provider's callbacks into confirmed events.
+    pub confirm_callback: bool,
+    /// `capture` of a hold (`CreatePayment::authorize_only`) is supported.
+    pub capture: bool,
+    /// `capture` with a partial amount is supported.
+    pub partial_capture: bool,
+    /// `refund` sends a merchant refund id (generated when none is given),
+    /// so a refund resent with the same id cannot refund twice.
+    pub idempotent_refund: bool,
 }
 
 impl Capabilities {
@@ -406,6 +447,10 @@ impl Capabilities {
         partial_refund: false,
         cancel: false,
         callbacks: false,
+        confirm_callback: false,
+        capture: false,
+        partial_capture: false,
+        idempotent_refund: false,
     };
 
     /// Everything supported.
@@ -416,6 +461,10 @@ impl Capabilities {
         partial_refund: true,
         cancel: true,
         callbacks: true,
+        confirm_callback: true,
+        capture: true,
+        partial_capture: true,
+        idempotent_refund: true,
     };
 }
 
@@ -465,9 +514,45 @@ pub trait PaymentProvider: Send + Sync {
         async move { Err(Error::unsupported(provider, "cancel")) }
     }
 
-    /// Verifies a callback body (signature first) and decodes it.
+    /// Captures a hold made with [`CreatePayment::authorize_only`], fully
+    /// (`None`) or partly. Moves money: never resent by the SDK.
+    fn capture(
+        &self,
+        payment: &PaymentRef,
+        amount: Option<Money>,
+    ) -> impl Future<Output = Result<OperationOutcome>> + Send {
+        let _ = (payment, amount);
+        let provider = self.name();
+        async move { Err(Error::unsupported(provider, "capture")) }
+    }
+
+    /// Verifies a callback body (signature first) and decodes it into what
+    /// the signature proves. The event is [`CallbackEvent::is_confirmed`]
+    /// only when the signature covers the outcome; otherwise pass it to
+    /// [`PaymentProvider::confirm_callback`] before acting on it.
     fn verify_callback(&self, body: &[u8]) -> Result<CallbackEvent> {
         let _ = body;
         Err(Error::unsupported(self.name(), "verify_callback"))
+    }
+
+    /// Turns a verified callback into a [`ConfirmedEvent`], the only type
+    /// whose outcome a merchant may act on.
+    ///
+    /// A signed event passes through. An unconfirmed one is confirmed by a
+    /// status query ([`PaymentProvider::payment_status`] with the event's
+    /// [`CallbackEvent::payment_ref`]) that must agree with the callback on
+    /// order, amount, currency, transaction and outcome
+    /// ([`ConfirmedEvent::by_status_query`]); the confirmed outcome is the
+    /// queried one.
+    fn confirm_callback(&self, event: CallbackEvent) -> impl Future<Output = Result<ConfirmedEvent>> + Send {
+        async move {
+            match event.into_confirmed() {
+                Ok(confirmed) => Ok(confirmed),
+                Err(event) => {
+                    let queried = self.payment_status(&event.payment_ref()).await?;
+                    ConfirmedEvent::by_status_query(event, queried)
+                }
+            }
+        }
     }
 }

@@ -4,8 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use payments_core::{
-    CallbackEvent, Capabilities, CreatePayment, Error, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
-    RefundRequest, Result, StatusReport,
+    CallbackEvent, Capabilities, ConfirmedEvent, CreatePayment, Error, Money, OperationOutcome, PaymentOutcome,
+    PaymentProvider, PaymentRef, RefundRequest, Result, StatusReport,
 };
 
 /// The providers this SDK knows, whether or not their feature is enabled.
@@ -223,9 +223,19 @@ impl PaymentProvider for AnyProvider {
         dispatch!(self, p => PaymentProvider::cancel(p, payment).await)
     }
 
+    async fn capture(&self, payment: &PaymentRef, amount: Option<Money>) -> Result<OperationOutcome> {
+        let _ = (payment, amount);
+        dispatch!(self, p => PaymentProvider::capture(p, payment, amount).await)
+    }
+
     fn verify_callback(&self, body: &[u8]) -> Result<CallbackEvent> {
         let _ = body;
         dispatch!(self, p => PaymentProvider::verify_callback(p, body))
+    }
+
+    async fn confirm_callback(&self, event: CallbackEvent) -> Result<ConfirmedEvent> {
+        let _ = &event;
+        dispatch!(self, p => PaymentProvider::confirm_callback(p, event).await)
     }
 }
 

@@ -68,6 +68,7 @@ impl PaymentProvider for QrWalletClient {
         match self.refund_payment(&RefundPayment::new(ext_id, id, amount)).await {
             Ok(done) => Ok(OperationOutcome::Accepted {
                 provider_ref: done.reference().map(str::to_owned),
+                operation_id: Some(ext_id.to_owned()),
             }),
             Err(e) => match refusal_as_decline(&e) {
                 Some(decline) => Ok(OperationOutcome::Declined(decline)),

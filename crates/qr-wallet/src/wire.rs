@@ -311,7 +311,7 @@ mod tests {
         let html = HttpResponse::new(502, "<html>bad gateway</html>");
         let e = open(&html).unwrap_err();
         assert!(matches!(e, Error::UnreadableResponse { http_status: 502, .. }));
-        assert!(e.is_retryable() && e.outcome_unknown());
+        assert!(e.is_transient() && e.outcome_unknown());
         let e = open(&HttpResponse::new(404, "not found")).unwrap_err();
         assert!(matches!(
             e,

@@ -104,7 +104,7 @@ async fn provider_error_envelope_on_4xx_and_200() {
                 Some(QrWalletErrorCode::WalletNotFound),
                 "{op:?}"
             );
-            assert!(!err.is_retryable());
+            assert!(!err.is_transient());
             assert_eq!(n, 1, "{op:?} {status}");
         }
     }
@@ -125,7 +125,7 @@ async fn http_5xx() {
         for status in [500u16, 502, 503] {
             let (err, n) = run_case(op, ResponseTemplate::new(status).set_body_string("upstream error")).await;
             assert_eq!(err.delivery(), Delivery::Unreadable, "{op:?} {status}: {err}");
-            assert!(err.outcome_unknown() && err.is_retryable());
+            assert!(err.outcome_unknown() && err.is_transient());
             assert_eq!(n, op.expected_hits_on_transient(), "{op:?} {status}");
         }
     }

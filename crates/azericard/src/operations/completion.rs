@@ -121,7 +121,7 @@ impl FollowUpResponse {
     /// other codes are provider errors.
     pub fn into_outcome(self) -> Result<OperationOutcome> {
         match self.code {
-            GatewayCode::Success => Ok(OperationOutcome::Accepted { provider_ref: None }),
+            GatewayCode::Success => Ok(OperationOutcome::accepted()),
             other => other.into_error_or_decline().map(OperationOutcome::Declined),
         }
     }

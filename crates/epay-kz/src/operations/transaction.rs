@@ -220,6 +220,6 @@ mod tests {
         let err =
             parse_operation(&HttpResponse::new(400, r#"{"code":"1373","message":"Amount exceeds"}"#)).unwrap_err();
         assert_eq!(err.provider_code(), Some("1373"));
-        assert!(parse_operation(&HttpResponse::new(500, "")).unwrap_err().is_retryable());
+        assert!(parse_operation(&HttpResponse::new(500, "")).unwrap_err().is_transient());
     }
 }

@@ -64,12 +64,7 @@ pub struct B2bPaymentRequest {
 
 impl B2bPaymentRequest {
     /// A transfer of `amount` to `iban` of payee `name` (tax id `tin`) at bank `bank_code`.
-    pub fn new(
-        order_id: impl Into<String>,
-        amount: Money,
-        description: impl Into<String>,
-        payee: B2bPayee,
-    ) -> Self {
+    pub fn new(order_id: impl Into<String>, amount: Money, description: impl Into<String>, payee: B2bPayee) -> Self {
         B2bPaymentRequest {
             order_id: order_id.into(),
             amount,
@@ -184,7 +179,10 @@ fn check_iban(iban: &str) -> Result<String> {
     let body = upper.strip_prefix("AZ").unwrap_or("");
     if !(18..=32).contains(&body.len()) || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
         // Never echo the value: it identifies an account.
-        return Err(Error::invalid_input("iban", "must be AZ followed by 18 to 32 letters or digits"));
+        return Err(Error::invalid_input(
+            "iban",
+            "must be AZ followed by 18 to 32 letters or digits",
+        ));
     }
     Ok(upper)
 }
@@ -405,10 +403,10 @@ impl UnconfirmedB2bWebhook {
     /// Binds the claim to the status call's answer: the same order, the
     /// expected amount (`expected`, in AZN) in both, a final status, and the
     /// webhook's outcome agreeing with it. The result is the QUERIED state.
-    /// A mismatch is an [`Error::MalformedCallback`] naming the field (the
-    /// status call's answer is authoritative; the webhook is not).
+    /// A mismatch is an [`Error::Mismatch`] naming the field (the status
+    /// call's answer is authoritative; the webhook is not).
     pub fn confirm(&self, queried: &B2bStatusResponse, expected: Money) -> Result<ConfirmedB2bTransfer> {
-        let mismatch = |field: &str, why: &str| Error::malformed_callback(format!("B2B webhook {field}: {why}"));
+        let mismatch = |field: &'static str, why: &str| Error::mismatch(field, format!("B2B webhook: {why}"));
         check_documented("amount", expected)?;
         if queried.order_id.as_deref() != Some(self.order_id.as_str()) {
             return Err(mismatch("order_id", "the status call is about another order"));
@@ -416,7 +414,10 @@ impl UnconfirmedB2bWebhook {
         let as_money = |d: Decimal| Money::from_decimal(d, Currency::AZN).ok();
         let queried_amount = queried.amount.and_then(as_money);
         if queried_amount != Some(expected) {
-            return Err(mismatch("amount", "the status call does not report the expected amount"));
+            return Err(mismatch(
+                "amount",
+                "the status call does not report the expected amount",
+            ));
         }
         if let Some(claimed) = self.amount
             && as_money(claimed) != Some(expected)
@@ -431,7 +432,10 @@ impl UnconfirmedB2bWebhook {
             _ => self.status.is_declined(),
         };
         if !agrees {
-            return Err(mismatch("status", "the webhook's outcome disagrees with the status call"));
+            return Err(mismatch(
+                "status",
+                "the webhook's outcome disagrees with the status call",
+            ));
         }
         Ok(ConfirmedB2bTransfer {
             order_id: self.order_id.clone(),
@@ -478,13 +482,25 @@ mod tests {
         let config = EpointConfig::new("i000000001", "k").unwrap();
         let amount = Money::from_minor(100, Currency::AZN);
         for (payee, field) in [
-            (B2bPayee::new("DE21NABZ00000000137010001944", "n", "1234567892", "505141"), "iban"),
+            (
+                B2bPayee::new("DE21NABZ00000000137010001944", "n", "1234567892", "505141"),
+                "iban",
+            ),
             (B2bPayee::new("AZ21", "n", "1234567892", "505141"), "iban"),
-            (B2bPayee::new("AZ21NABZ00000000137010001944", "n", "1234567893", "505141"), "tin"),
-            (B2bPayee::new("AZ21NABZ00000000137010001944", "n", "12345", "505141"), "tin"),
+            (
+                B2bPayee::new("AZ21NABZ00000000137010001944", "n", "1234567893", "505141"),
+                "tin",
+            ),
+            (
+                B2bPayee::new("AZ21NABZ00000000137010001944", "n", "12345", "505141"),
+                "tin",
+            ),
         ] {
             let err = build_b2b_payment(&config, &B2bPaymentRequest::new("o", amount, "d", payee)).unwrap_err();
-            assert!(matches!(&err, Error::InvalidInput { field: f, .. } if f == field), "{err:?}");
+            assert!(
+                matches!(&err, Error::InvalidInput { field: f, .. } if f == field),
+                "{err:?}"
+            );
             assert!(!err.to_string().contains("1234567893") && !err.to_string().contains("0000013701"));
         }
         let usd = B2bPaymentRequest::new("o", Money::from_minor(100, Currency::USD), "d", payee());
@@ -499,14 +515,19 @@ mod tests {
     }
 
     fn queried(status: &str, amount: &str, order: &str) -> B2bStatusResponse {
-        serde_json::from_str(&format!(r#"{{"status":"{status}","order_id":"{order}","amount":"{amount}"}}"#)).unwrap()
+        serde_json::from_str(&format!(
+            r#"{{"status":"{status}","order_id":"{order}","amount":"{amount}"}}"#
+        ))
+        .unwrap()
     }
 
     #[test]
     fn webhook_is_confirmed_only_by_an_agreeing_status() {
         let hook = parse_webhook(br#"{"order_id":"b2b-0001","status":"success","amount":"1000.00"}"#).unwrap();
         let expected = Money::parse_major("1000.00", Currency::AZN).unwrap();
-        let ok = hook.confirm(&queried("SUCCESS", "1000.00", "b2b-0001"), expected).unwrap();
+        let ok = hook
+            .confirm(&queried("SUCCESS", "1000.00", "b2b-0001"), expected)
+            .unwrap();
         assert_eq!(ok.status, B2bStatus::Success);
         for (q, why) in [
             (queried("PROCESSING", "1000.00", "b2b-0001"), "final"),
@@ -518,6 +539,9 @@ mod tests {
             assert!(err.to_string().contains(why), "{err}");
         }
         assert!(matches!(parse_webhook(b"[1]"), Err(Error::MalformedCallback { .. })));
-        assert!(matches!(parse_webhook(br#"{"status":"success"}"#), Err(Error::MalformedCallback { .. })));
+        assert!(matches!(
+            parse_webhook(br#"{"status":"success"}"#),
+            Err(Error::MalformedCallback { .. })
+        ));
     }
 }

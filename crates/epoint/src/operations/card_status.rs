@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::saved_card::MAX_CARD_ID_LEN;
 use super::{check_text, signed_request};
-use crate::error::{read_json, server_error};
 use crate::config::EpointConfig;
+use crate::error::{read_json, server_error};
 use crate::wire::opt_text;
 
 wire_enum! {

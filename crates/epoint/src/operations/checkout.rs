@@ -75,7 +75,10 @@ mod tests {
         let installment = build_checkout(&config, &req.clone().installment(true)).unwrap();
         let json = String::from_utf8(crypto::base64_decode(installment.data.as_bytes()).unwrap()).unwrap();
         assert!(json.ends_with(r#""other_attr": null, "is_installment": 1}"#), "{json}");
-        assert_eq!(installment.signature, crate::testing::sign(config.private_key(), &installment.data));
+        assert_eq!(
+            installment.signature,
+            crate::testing::sign(config.private_key(), &installment.data)
+        );
         match installment.into_outcome() {
             PaymentOutcome::RequiresFormPost { url, fields } => {
                 assert_eq!(url, "https://epoint.az/api/1/checkout");

@@ -59,8 +59,16 @@ mod tests {
         let ok = parse_heartbeat(&HttpResponse::new(200, r#"{"status":"ok","trace_id":"t1"}"#));
         assert!(ok.healthy);
         assert_eq!(ok.trace_id.as_deref(), Some("t1"));
-        for (code, body) in [(200, r#"{"status":"down"}"#), (503, r#"{"status":"ok"}"#), (200, "ok"), (200, "")] {
-            assert!(!parse_heartbeat(&HttpResponse::new(code, body)).healthy, "{code} {body}");
+        for (code, body) in [
+            (200, r#"{"status":"down"}"#),
+            (503, r#"{"status":"ok"}"#),
+            (200, "ok"),
+            (200, ""),
+        ] {
+            assert!(
+                !parse_heartbeat(&HttpResponse::new(code, body)).healthy,
+                "{code} {body}"
+            );
         }
     }
 }

@@ -370,7 +370,10 @@ wire_enum! {
 
 fn opt_id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
     opt_text(d)?
-        .map(|t| t.parse::<u64>().map_err(|_| serde::de::Error::custom("invoice id is not a number")))
+        .map(|t| {
+            t.parse::<u64>()
+                .map_err(|_| serde::de::Error::custom("invoice id is not a number"))
+        })
         .transpose()
 }
 
@@ -393,7 +396,9 @@ fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<bool>
 fn opt_date<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Date>, D::Error> {
     let Some(text) = opt_text(d)? else { return Ok(None) };
     // A date, or a date-time whose first ten characters are the date.
-    let day = text.get(..10).filter(|_| matches!(text.as_bytes().get(10), None | Some(b'T' | b' ')));
+    let day = text
+        .get(..10)
+        .filter(|_| matches!(text.as_bytes().get(10), None | Some(b'T' | b' ')));
     day.and_then(|d| Date::parse(d, DATE).ok())
         .map(Some)
         .ok_or_else(|| serde::de::Error::custom(format!("invalid date {text:?}")))
@@ -525,16 +530,30 @@ mod tests {
     #[test]
     fn zero_is_a_value_and_dates_are_dates() {
         let config = EpointConfig::new("i000000001", "k").unwrap();
-        let invoice = Invoice::new(Money::from_minor(2500, Currency::AZN), date!(2026 - 01 - 05), date!(2026 - 02 - 01));
+        let invoice = Invoice::new(
+            Money::from_minor(2500, Currency::AZN),
+            date!(2026 - 01 - 05),
+            date!(2026 - 02 - 01),
+        );
         let json = data(&build_create_invoice(&config, &invoice).unwrap());
         assert_eq!(
             json,
             r#"{"public_key": "i000000001", "sum": "25.00", "display": 0, "save_as_template": 0, "status_installment": null, "name": null, "description": null, "phone": null, "email": null, "inn": null, "contract_number": null, "merchant_order_id": null, "period_from": "2026-01-05", "period_to": "2026-02-01"}"#
         );
-        let backwards = Invoice::new(Money::from_minor(1, Currency::AZN), date!(2026 - 02 - 01), date!(2026 - 01 - 01));
+        let backwards = Invoice::new(
+            Money::from_minor(1, Currency::AZN),
+            date!(2026 - 02 - 01),
+            date!(2026 - 01 - 01),
+        );
         assert!(build_create_invoice(&config, &backwards).is_err());
-        let usd = Invoice::new(Money::from_minor(1, Currency::USD), date!(2026 - 01 - 01), date!(2026 - 01 - 01));
-        assert!(matches!(build_create_invoice(&config, &usd), Err(Error::InvalidInput { field, .. }) if field == "sum"));
+        let usd = Invoice::new(
+            Money::from_minor(1, Currency::USD),
+            date!(2026 - 01 - 01),
+            date!(2026 - 01 - 01),
+        );
+        assert!(
+            matches!(build_create_invoice(&config, &usd), Err(Error::InvalidInput { field, .. }) if field == "sum")
+        );
     }
 
     #[test]
@@ -553,11 +572,20 @@ mod tests {
         assert_eq!(inv.status, Some(InvoiceStatus::WaitingForPayment));
         assert_eq!(inv.sum_money().unwrap(), Some(Money::from_minor(2500, Currency::AZN)));
         assert!(!format!("{inv:?}").contains("994501234567"));
-        let bad = parse_invoice(&HttpResponse::new(200, r#"{"status":"success","invoice":{"phone":"+994501234567","sum":"x"}}"#))
-            .unwrap_err();
+        let bad = parse_invoice(&HttpResponse::new(
+            200,
+            r#"{"status":"success","invoice":{"phone":"+994501234567","sum":"x"}}"#,
+        ))
+        .unwrap_err();
         assert!(!format!("{bad} {bad:?}").contains("994501234567"), "{bad:?}");
         let list = parse_invoice(&HttpResponse::new(200, r#"[{"id":1},{"id":2}]"#)).unwrap();
         assert_eq!(list.invoices.len(), 2);
-        assert!(parse_invoice(&HttpResponse::new(200, r#"{"status":"success","invoice":{"period_from":"05.01.2026"}}"#)).is_err());
+        assert!(
+            parse_invoice(&HttpResponse::new(
+                200,
+                r#"{"status":"success","invoice":{"period_from":"05.01.2026"}}"#
+            ))
+            .is_err()
+        );
     }
 }

@@ -18,7 +18,11 @@ use crate::config::EpointConfig;
 
 /// Builds the signed `payment-request` call [U] (takes `is_installment`).
 pub fn build_payment_request(config: &EpointConfig, request: &PayRequest) -> Result<HttpRequest> {
-    signed_request(config, "payment-request", &pay_wire(config, request, Installment::Allowed)?)
+    signed_request(
+        config,
+        "payment-request",
+        &pay_wire(config, request, Installment::Allowed)?,
+    )
 }
 
 /// Builds the signed `amex-request` call [U].

@@ -6,7 +6,9 @@ use payments_core::{Error, HttpRequest, HttpResponse, Money, Result};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_DESCRIPTION_LEN, check_documented, check_opt_text, check_order, check_text, currency_code, signed_request};
+use super::{
+    MAX_DESCRIPTION_LEN, check_documented, check_opt_text, check_order, check_text, currency_code, signed_request,
+};
 use crate::config::{EpointConfig, Language};
 use crate::error::{read_json, reject_server_error, server_error};
 use crate::status::Status;

@@ -211,8 +211,7 @@ mod tests {
 
     fn wallets(body: &str) -> Option<Vec<(Option<String>, Option<String>)>> {
         let r = parse_wallet_status(&HttpResponse::new(200, body.to_owned())).unwrap();
-        r.wallets()
-            .map(|w| w.into_iter().map(|w| (w.id, w.name)).collect())
+        r.wallets().map(|w| w.into_iter().map(|w| (w.id, w.name)).collect())
     }
 
     #[test]

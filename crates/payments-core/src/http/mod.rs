@@ -11,13 +11,19 @@ use serde::Serialize;
 use crate::Secret;
 use crate::error::{Error, Result};
 
+mod call;
+#[cfg(feature = "http")]
+mod classify;
+#[cfg(feature = "http")]
+mod connect;
 #[cfg(feature = "http")]
 mod executor;
 mod retry;
 
+pub use call::{Call, CallOptions, CallSafety};
 #[cfg(feature = "http")]
 pub use executor::{HttpClient, HttpClientBuilder};
-pub use retry::{FullJitter, Jitter, NoJitter, RetryPolicy};
+pub use retry::{EqualJitter, Jitter, NoJitter, RetryPolicy};
 
 /// HTTP method of a provider call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,67 +51,6 @@ impl Method {
             Method::Delete => "DELETE",
             Method::Patch => "PATCH",
         }
-    }
-}
-
-/// Whether repeating a call could move money twice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CallSafety {
-    /// Payments, refunds, captures, payouts: never retried by the executor.
-    MovesMoney,
-    /// Status queries, token fetches, reads: retried with backoff on transient failures.
-    Idempotent,
-}
-
-/// What the executor needs to know about one call besides the request.
-#[derive(Debug, Clone, Copy)]
-pub struct Call {
-    /// Provider name, for errors and tracing.
-    pub provider: &'static str,
-    /// Operation name, for errors and tracing.
-    pub operation: &'static str,
-    /// Retry safety.
-    pub safety: CallSafety,
-    /// Total timeout for this call, overriding the client's default.
-    pub timeout: Option<std::time::Duration>,
-    /// The response may carry credentials (token endpoints): keep no excerpt of it in errors.
-    pub sensitive_response: bool,
-}
-
-impl Call {
-    /// A call that moves money: sent exactly once.
-    pub const fn moves_money(provider: &'static str, operation: &'static str) -> Call {
-        Call {
-            provider,
-            operation,
-            safety: CallSafety::MovesMoney,
-            timeout: None,
-            sensitive_response: false,
-        }
-    }
-
-    /// An idempotent call: retried as the client's [`RetryPolicy`] says.
-    pub const fn idempotent(provider: &'static str, operation: &'static str) -> Call {
-        Call {
-            provider,
-            operation,
-            safety: CallSafety::Idempotent,
-            timeout: None,
-            sensitive_response: false,
-        }
-    }
-
-    /// Sets a per-call total timeout.
-    pub const fn with_timeout(mut self, timeout: std::time::Duration) -> Call {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Marks the response as carrying credentials.
-    pub const fn sensitive(mut self) -> Call {
-        self.sensitive_response = true;
-        self
     }
 }
 
@@ -205,7 +150,10 @@ impl fmt::Debug for HttpRequest {
 
 /// A response as received: status, headers and the whole body (capped by the executor).
 ///
-/// `Debug` shows the body's length only.
+/// `Debug` shows the body's length only. A response marked
+/// [sensitive](HttpResponse::is_sensitive) (the answer to a [`Call::sensitive`]
+/// call, such as a token endpoint's) keeps its body out of every error built
+/// from it by [`HttpResponse::json`] and [`HttpResponse::status_error`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     /// HTTP status code.
@@ -214,6 +162,7 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// Body bytes.
     pub body: Bytes,
+    sensitive: bool,
 }
 
 impl HttpResponse {
@@ -223,7 +172,21 @@ impl HttpResponse {
             status,
             headers: Vec::new(),
             body: body.into(),
+            sensitive: false,
         }
+    }
+
+    /// Marks the body as carrying credentials: errors built from this
+    /// response keep no excerpt of it (the executor does this for
+    /// [`Call::sensitive`] calls).
+    pub fn sensitive(mut self) -> HttpResponse {
+        self.sensitive = true;
+        self
+    }
+
+    /// True when the body may carry credentials and is kept out of errors.
+    pub fn is_sensitive(&self) -> bool {
+        self.sensitive
     }
 
     /// Adds a header.
@@ -243,8 +206,21 @@ impl HttpResponse {
     }
 
     /// Parses the body as JSON, mapping failure to [`Error::UnreadableResponse`]
-    /// with an excerpt of the body.
+    /// with an excerpt of the body; for a [sensitive](HttpResponse::is_sensitive)
+    /// response, with neither an excerpt nor the parser's message (serde's
+    /// messages quote the values they reject).
     pub fn json<'a, T: serde::Deserialize<'a>>(&'a self, provider: &'static str) -> Result<T> {
+        if self.sensitive {
+            return serde_json::from_slice(&self.body).map_err(|e| {
+                let reason = format!(
+                    "invalid JSON ({:?} error at line {} column {})",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                );
+                Error::unreadable_redacted(provider, self.status, reason, None)
+            });
+        }
         if self.body.is_empty() {
             return Err(Error::unreadable(
                 provider,
@@ -265,9 +241,10 @@ impl HttpResponse {
         })
     }
 
-    /// A generic provider error for an unexpected HTTP status, with the body's excerpt as message.
+    /// A generic provider error for an unexpected HTTP status, with the body's
+    /// excerpt as message (no message for a [sensitive](HttpResponse::is_sensitive) response).
     pub fn status_error(&self, provider: &'static str) -> Error {
-        let message = if self.body.is_empty() {
+        let message = if self.body.is_empty() || self.sensitive {
             None
         } else {
             Some(crate::error::excerpt(&self.body))
@@ -281,6 +258,7 @@ impl fmt::Debug for HttpResponse {
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
             .field("body_len", &self.body.len())
+            .field("sensitive", &self.sensitive)
             .finish()
     }
 }
@@ -335,5 +313,51 @@ mod tests {
         assert!(matches!(&err, Error::UnreadableResponse { excerpt, http_status: 200, .. } if excerpt == "{\"a\":"));
         let err = HttpResponse::new(200, "").json::<serde_json::Value>("p").unwrap_err();
         assert!(matches!(err, Error::UnreadableResponse { .. }));
+    }
+
+    #[test]
+    fn sensitive_bodies_stay_out_of_errors() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Token {
+            expires_in: u32,
+        }
+        let secret = "tok_live_5ecret";
+        // serde quotes a rejected string value in its message.
+        let plain = HttpResponse::new(200, format!(r#"{{"expires_in":"{secret}"}}"#));
+        let err = plain.json::<Token>("p").unwrap_err();
+        assert!(
+            format!("{err}").contains(secret),
+            "the plain path keeps the excerpt: {err}"
+        );
+
+        let resp = plain.clone().sensitive();
+        assert!(resp.is_sensitive());
+        let err = resp.json::<Token>("p").unwrap_err();
+        let text = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
+        assert!(!text.contains(secret), "{text}");
+        assert!(matches!(&err, Error::UnreadableResponse { http_status: 200, .. }));
+        assert!(text.contains("line 1 column"), "{text}");
+
+        let err = HttpResponse::new(200, format!(r#"{{"access_token":"{secret}""#))
+            .sensitive()
+            .json::<Token>("p")
+            .unwrap_err();
+        assert!(!format!("{err} {err:?}").contains(secret), "{err:?}");
+
+        let err = HttpResponse::new(400, format!(r#"{{"error":"bad","token":"{secret}"}}"#))
+            .sensitive()
+            .status_error("p");
+        assert!(!format!("{err} {err:?}").contains(secret), "{err:?}");
+        assert!(matches!(
+            err,
+            Error::Provider {
+                http_status: Some(400),
+                message: None,
+                ..
+            }
+        ));
+        let debug = format!("{:?}", HttpResponse::new(200, secret).sensitive());
+        assert!(!debug.contains(secret), "{debug}");
     }
 }

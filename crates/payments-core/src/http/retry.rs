@@ -11,11 +11,13 @@ pub trait Jitter: Send + Sync + fmt::Debug {
     fn apply(&self, delay: Duration) -> Duration;
 }
 
-/// "Equal jitter": a uniformly random delay between half and all of the backoff.
+/// "Equal jitter" (the AWS architecture blog's name): a uniformly random
+/// delay between half and all of the backoff, so that retries spread out but
+/// never come sooner than half the backoff. The default.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct FullJitter;
+pub struct EqualJitter;
 
-impl Jitter for FullJitter {
+impl Jitter for EqualJitter {
     fn apply(&self, delay: Duration) -> Duration {
         let half = delay / 2;
         let span = u64::try_from((delay - half).as_micros()).unwrap_or(u64::MAX);
@@ -27,7 +29,7 @@ impl Jitter for FullJitter {
     }
 }
 
-/// No jitter: the backoff as computed. For tests.
+/// No jitter: the backoff exactly as computed (deterministic delays, for tests).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoJitter;
 
@@ -111,9 +113,11 @@ impl RetryPolicy {
         self.base_delay.saturating_mul(factor).min(self.max_delay)
     }
 
-    /// The delay before retry number `retry`, given the response's `Retry-After`
+    /// The delay before retry number `retry` (jitter applied), given the response's `Retry-After`
     /// header (delta-seconds). `None` means: do not retry, the server asked
     /// for a longer wait than `max_delay`. An HTTP-date value falls back to the backoff.
+    // Only the executor (feature `http`) waits between attempts.
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
     pub(crate) fn delay_for(&self, retry: u32, retry_after: Option<&str>, jitter: &dyn Jitter) -> Option<Duration> {
         if self.honor_retry_after
             && let Some(secs) = retry_after.and_then(|v| v.trim().parse::<u64>().ok())
@@ -143,10 +147,13 @@ mod tests {
     #[test]
     fn jitter_stays_within_half_and_full() {
         let d = Duration::from_millis(100);
-        for _ in 0..1000 {
-            let j = FullJitter.apply(d);
-            assert!(j >= Duration::from_millis(50) && j <= d, "{j:?}");
+        let draws: Vec<Duration> = (0..1000).map(|_| EqualJitter.apply(d)).collect();
+        for j in &draws {
+            assert!(*j >= Duration::from_millis(50) && *j <= d, "{j:?}");
         }
+        // Spread over the whole upper half, not stuck at either end.
+        assert!(draws.iter().any(|j| *j < Duration::from_millis(60)), "{draws:?}");
+        assert!(draws.iter().any(|j| *j > Duration::from_millis(90)), "{draws:?}");
         assert_eq!(NoJitter.apply(d), d);
     }
 

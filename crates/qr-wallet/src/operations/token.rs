@@ -136,7 +136,7 @@ mod tests {
         let e = parse_token_response(&HttpResponse::new(400, r#"{"error":"invalid_client"}"#)).unwrap_err();
         assert_eq!(e.provider_code(), Some("invalid_client"));
         let e = parse_token_response(&HttpResponse::new(500, "oops")).unwrap_err();
-        assert!(e.is_retryable());
+        assert!(e.is_transient());
         for body in [
             "",
             "{",
