@@ -385,7 +385,9 @@ impl EpointClient {
     }
 }
 
-fn decline(status: &Status, message: Option<String>) -> Decline {
+/// A decline, its message naming EPoint's trace id when the answer had one.
+fn decline(status: &Status, message: Option<String>, trace_id: Option<&str>) -> Decline {
+    let message = crate::error::with_trace(message.as_deref(), trace_id);
     Decline::new(Some(status.as_str().to_owned()), message)
 }
 
@@ -416,13 +418,14 @@ fn operation_outcome(
     transaction: &str,
     status: &Status,
     message: Option<String>,
+    trace_id: Option<String>,
 ) -> Result<OperationOutcome> {
     match status {
         Status::Success => Ok(OperationOutcome::Accepted {
             provider_ref: Some(transaction.to_owned()),
             operation_id: None,
         }),
-        s if s.is_declined() => Ok(OperationOutcome::Declined(decline(s, message))),
+        s if s.is_declined() => Ok(OperationOutcome::Declined(decline(s, message, trace_id.as_deref()))),
         s => Err(unknown_status(operation, s)),
     }
 }
@@ -486,7 +489,11 @@ impl PaymentProvider for EpointClient {
                     None,
                 )),
             },
-            ref s if s.is_declined() => Ok(PaymentOutcome::Declined(decline(s, response.message))),
+            ref s if s.is_declined() => Ok(PaymentOutcome::Declined(decline(
+                s,
+                response.message,
+                response.trace_id.as_deref(),
+            ))),
             ref s => Err(unknown_status("pay", s)),
         }
     }
@@ -542,7 +549,13 @@ impl PaymentProvider for EpointClient {
             None => ReverseRequest::full(transaction, payment_currency(&request.payment, "a full refund")?),
         };
         let response = self.reverse(&reverse).await?;
-        operation_outcome("refund", transaction, &response.status, response.message)
+        operation_outcome(
+            "refund",
+            transaction,
+            &response.status,
+            response.message,
+            response.trace_id,
+        )
     }
 
     /// `pre-auth-complete` of the hold `payment.transaction_id`: the whole
@@ -562,7 +575,13 @@ impl PaymentProvider for EpointClient {
         let response = self
             .pre_auth_complete(&PreAuthCompleteRequest::new(transaction, amount))
             .await?;
-        operation_outcome("capture", transaction, &response.status, response.message)
+        operation_outcome(
+            "capture",
+            transaction,
+            &response.status,
+            response.message,
+            response.trace_id,
+        )
     }
 
     /// A signed event ([`callback::Callback::to_event`]): EPoint signs the whole `data`.

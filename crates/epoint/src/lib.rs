@@ -2,11 +2,20 @@
 //!
 //! Every EPoint operation is a signed form POST of `data` (base64 JSON) and
 //! `signature` = base64(SHA1(private_key + data + private_key)) to
-//! `<base URL>/api/1/<operation>`. This crate offers all 15 operations as
-//! methods of [`EpointClient`], each also as a pure builder/parser pair in
-//! [`operations`]; callbacks are verified (constant time, before decoding)
-//! and decoded by [`callback::verify_and_decode`]; [`EpointClient`]
-//! implements [`payments_core::PaymentProvider`].
+//! `<base URL>/api/1/<operation>`. This crate offers every operation EPoint
+//! documents (the 15 the reference client wraps, and pre-authorization,
+//! checkout, card status, e-wallets, invoices, installments, B2B transfers,
+//! the `request` family, token split payments and the heartbeat) as methods
+//! of [`EpointClient`], each also as a pure builder/parser pair in
+//! [`operations`]. Operations known from one source only are marked `[U]`
+//! in their docs: they may differ in production. Callbacks are verified
+//! (constant time, over the exact `data` received, before decoding) and
+//! decoded by [`callback::verify_and_decode`]; [`EpointClient`] implements
+//! [`payments_core::PaymentProvider`] (holds and captures included).
+//!
+//! Only AZN is documented by EPoint: every builder refuses another currency,
+//! and none is ever assumed where EPoint's answers omit it. Every answer's
+//! `trace_id` is kept and shown in errors.
 //!
 //! Amounts go out as JSON strings with two decimals (`"10.50"`), built from
 //! [`Money`](payments_core::Money), never from a float. A decline

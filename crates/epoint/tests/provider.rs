@@ -333,3 +333,22 @@ async fn verify_callback_through_the_trait() {
         Err(Error::SignatureInvalid { .. })
     ));
 }
+
+#[tokio::test]
+async fn a_decline_names_the_trace_id() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "reverse",
+        json(json!({"status": "failed", "message": "Too much", "trace_id": "t-r"})),
+    )
+    .await;
+    let outcome = client(&server)
+        .refund(&RefundRequest::partial(PaymentRef::transaction("te1"), azn(100)))
+        .await
+        .unwrap();
+    match outcome {
+        OperationOutcome::Declined(d) => assert_eq!(d.message.as_deref(), Some("Too much (trace_id t-r)")),
+        other => panic!("{other:?}"),
+    }
+}
