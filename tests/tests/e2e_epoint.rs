@@ -83,7 +83,7 @@ async fn pay_approve_callback_status_partial_refund() {
     // Before the customer acts, the payment is pending.
     let before = s
         .provider
-        .payment_status(&PaymentRef::transaction(&transaction))
+        .payment_status(&PaymentRef::transaction(&transaction).with_amount(amount))
         .await
         .unwrap();
     assert_eq!(before.status, PaymentStatus::Pending);
@@ -92,7 +92,11 @@ async fn pay_approve_callback_status_partial_refund() {
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(got.len(), 1, "one callback delivered");
     let event = got[0].verified.as_ref().expect("the callback verifies");
+    assert!(event.is_confirmed(), "EPoint signs the whole data");
     assert_eq!(event.claimed().status, PaymentStatus::Succeeded);
+    // The currency came back signed in the other_attr echo; the report
+    // round-trips into what a refund needs.
+    assert_eq!(event.payment_ref().amount, Some(amount));
     assert_eq!(event.claimed().transaction_id.as_deref(), Some(transaction.as_str()));
     payments::callback::ensure_matches(
         event.claimed().order_id.as_deref(),
@@ -114,7 +118,7 @@ async fn pay_approve_callback_status_partial_refund() {
 
     let status = s
         .provider
-        .payment_status(&PaymentRef::transaction(&transaction))
+        .payment_status(&PaymentRef::transaction(&transaction).with_amount(amount))
         .await
         .unwrap();
     assert_eq!(status.status, PaymentStatus::Succeeded);
@@ -164,7 +168,7 @@ async fn pay_approve_callback_status_partial_refund() {
     assert!(matches!(rest, OperationOutcome::Accepted { .. }), "{rest:?}");
     let after = s
         .provider
-        .payment_status(&PaymentRef::transaction(&transaction))
+        .payment_status(&PaymentRef::transaction(&transaction).with_amount(amount))
         .await
         .unwrap();
     assert_eq!(after.status, PaymentStatus::Refunded);
@@ -179,7 +183,10 @@ async fn a_declined_card_is_a_value_in_callback_and_status() {
     let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
     let event = got[0].verified.as_ref().expect("a signed decline verifies");
     assert_eq!(event.claimed().status, PaymentStatus::Declined);
-    let status = s.provider.payment_status(&PaymentRef::transaction(&transaction)).await;
+    let status = s
+        .provider
+        .payment_status(&PaymentRef::transaction(&transaction).with_amount(amount))
+        .await;
     payments_core::conformance::declined_status_is_ok(&status);
 }
 

@@ -53,6 +53,24 @@ fn bench_callback(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // Where the time goes: each step alone, on the same bytes.
+    let json = crypto::base64_decode(data.as_bytes()).unwrap();
+    let mut parts = c.benchmark_group("epoint_callback_parts");
+    parts.bench_function("form_envelope", |b| {
+        b.iter(|| form_urlencoded::parse(black_box(body.as_bytes())).count())
+    });
+    parts.bench_function("sha1_sign", |b| b.iter(|| testing::sign(&key, black_box(&data))));
+    parts.bench_function("base64_decode_base64_crate", |b| {
+        b.iter(|| crypto::base64_decode(black_box(data.as_bytes())).unwrap())
+    });
+    parts.bench_function("typed_json", |b| {
+        b.iter(|| serde_json::from_slice::<epoint::Callback>(black_box(&json)).unwrap())
+    });
+    parts.bench_function("value_json", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&json)).unwrap())
+    });
+    parts.finish();
 }
 
 fn bench_pay_request(c: &mut Criterion) {

@@ -141,6 +141,16 @@ impl EpointConfigBuilder {
         self
     }
 
+    /// The SDK-wide name of [`EpointConfigBuilder::success_redirect_url`].
+    pub fn success_url(self, url: impl Into<String>) -> Self {
+        self.success_redirect_url(url)
+    }
+
+    /// The SDK-wide name of [`EpointConfigBuilder::failed_redirect_url`].
+    pub fn failure_url(self, url: impl Into<String>) -> Self {
+        self.failed_redirect_url(url)
+    }
+
     /// The base URL under which `/api/1/...` is appended (default [`PRODUCTION_BASE_URL`]).
     /// A trailing `/` is ignored.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -157,14 +167,19 @@ impl EpointConfigBuilder {
     /// Validates and builds the configuration. A missing or empty key, or a
     /// URL that does not parse, is an [`Error::Config`] naming the setting.
     pub fn build(self) -> Result<EpointConfig> {
-        let public_key = self
-            .public_key
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| Error::config("public_key is missing or empty"))?;
-        let private_key = self
-            .private_key
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| Error::config("private_key is missing or empty"))?;
+        let public_key = self.public_key.filter(|k| !k.trim().is_empty());
+        let private_key = self.private_key.filter(|k| !k.is_empty());
+        let (public_key, private_key) = match (public_key, private_key) {
+            (Some(p), Some(k)) => (p, k),
+            (p, k) => {
+                // Every missing setting at once.
+                let missing: Vec<&str> = [(p.is_none(), "public_key"), (k.is_none(), "private_key")]
+                    .into_iter()
+                    .filter_map(|(gone, name)| gone.then_some(name))
+                    .collect();
+                return Err(Error::config(format!("missing or empty: {}", missing.join(", "))));
+            }
+        };
         let base_url = match self.base_url {
             Some(url) => check_url(&url, "base_url")?.trim_end_matches('/').to_owned(),
             None => PRODUCTION_BASE_URL.to_owned(),
@@ -227,8 +242,17 @@ impl EpointConfig {
     /// variable is an [`Error::Config`] naming it.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<EpointConfig> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let public_key = get("EPOINT_PUBLIC_KEY").ok_or_else(|| Error::config("EPOINT_PUBLIC_KEY is not set"))?;
-        let private_key = get("EPOINT_PRIVATE_KEY").ok_or_else(|| Error::config("EPOINT_PRIVATE_KEY is not set"))?;
+        let (public_key, private_key) = match (get("EPOINT_PUBLIC_KEY"), get("EPOINT_PRIVATE_KEY")) {
+            (Some(p), Some(k)) => (p, k),
+            (p, k) => {
+                // Every missing variable at once.
+                let missing: Vec<&str> = [(p.is_none(), "EPOINT_PUBLIC_KEY"), (k.is_none(), "EPOINT_PRIVATE_KEY")]
+                    .into_iter()
+                    .filter_map(|(gone, name)| gone.then_some(name))
+                    .collect();
+                return Err(Error::config(format!("not set: {}", missing.join(", "))));
+            }
+        };
         let mut builder = EpointConfig::builder().public_key(public_key).private_key(private_key);
         if let Some(lang) = get("EPOINT_INTERFACE_LANG") {
             let language = Language::parse(&lang)
@@ -283,6 +307,12 @@ impl EpointConfig {
     /// The request body encoding.
     pub fn encoding(&self) -> RequestEncoding {
         self.encoding
+    }
+
+    /// The heartbeat's URL: `<base>/api/heartbeat` (outside `/api/1/`, as
+    /// EPoint's document gives it).
+    pub fn heartbeat_url(&self) -> String {
+        format!("{}/api/heartbeat", self.base_url)
     }
 
     /// The absolute URL of an operation: `<base>/api/1/<path>`.
@@ -381,6 +411,13 @@ mod tests {
         assert!(err.to_string().contains("private_key"));
         let err = EpointConfig::builder().private_key("k").build().unwrap_err();
         assert!(err.to_string().contains("public_key"));
+        let err = EpointConfig::builder().build().unwrap_err().to_string();
+        assert!(err.contains("public_key") && err.contains("private_key"), "{err}");
+        let err = EpointConfig::from_lookup(env(&[])).unwrap_err().to_string();
+        assert!(
+            err.contains("EPOINT_PUBLIC_KEY") && err.contains("EPOINT_PRIVATE_KEY"),
+            "{err}"
+        );
         let err = EpointConfig::builder()
             .public_key("p")
             .private_key("k")

@@ -23,25 +23,43 @@ struct ErrorBody {
     status: Option<String>,
     #[serde(default, deserialize_with = "crate::wire::opt_text")]
     message: Option<String>,
+    /// m56's B2B errors (`422 {"detail": "..."}`).
+    #[serde(default, deserialize_with = "crate::wire::opt_text")]
+    detail: Option<String>,
+    #[serde(default, deserialize_with = "crate::wire::opt_text")]
+    trace_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TraceOnly {
+    #[serde(default, deserialize_with = "crate::wire::opt_text")]
+    trace_id: Option<String>,
+}
+
+/// The `trace_id` of an answer: the body's field, else the `X-Request-ID`
+/// header (the m56 sandbox sends both). EPoint support asks for it, so every
+/// error built from an answer names it.
+pub fn trace_id_of(response: &HttpResponse) -> Option<String> {
+    serde_json::from_slice::<TraceOnly>(&response.body)
+        .ok()
+        .and_then(|t| t.trace_id)
+        .or_else(|| response.header("x-request-id").map(str::to_owned))
+}
+
+/// `message (trace_id X)`: the message an error shows, with the trace id.
+pub(crate) fn with_trace(message: Option<&str>, trace_id: Option<&str>) -> Option<String> {
+    match (message, trace_id) {
+        (m, None) => m.map(str::to_owned),
+        (None, Some(t)) => Some(format!("trace_id {t}")),
+        (Some(m), Some(t)) => Some(format!("{m} (trace_id {t})")),
+    }
 }
 
 /// Reads a JSON response body. A non-2xx answer is an [`Error::Provider`]
 /// (with EPoint's status and message when the body carries them); an empty or
 /// non-JSON 2xx body is an [`Error::UnreadableResponse`].
 pub(crate) fn read_json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
-    if !response.is_success() {
-        if let Ok(body) = serde_json::from_slice::<ErrorBody>(&response.body)
-            && (body.status.is_some() || body.message.is_some())
-        {
-            return Err(Error::provider(
-                PROVIDER,
-                body.status,
-                body.message,
-                Some(response.status),
-            ));
-        }
-        return Err(response.status_error(PROVIDER));
-    }
+    check_http_status(response)?;
     if !response.body.is_empty() && !crate::wire::is_object(&response.body) {
         return Err(Error::unreadable(
             PROVIDER,
@@ -54,20 +72,76 @@ pub(crate) fn read_json<T: DeserializeOwned>(response: &HttpResponse) -> Result<
     response.json::<T>(PROVIDER)
 }
 
-/// The error for a `server_error` answer.
-pub(crate) fn server_error(message: Option<&str>, http_status: u16) -> Error {
+/// Like [`read_json`] for answers that may be a JSON array
+/// (`get-installment-request`).
+pub(crate) fn read_any_json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+    check_http_status(response)?;
+    response.json::<T>(PROVIDER)
+}
+
+/// Like [`read_any_json`] for answers holding personal data (invoices, B2B
+/// payees): on failure the error keeps no excerpt and no serde message
+/// (which may quote a value), only where the parse failed.
+pub(crate) fn read_private_json<T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+    check_http_status(response)?;
+    serde_json::from_slice::<T>(&response.body).map_err(|e| {
+        let reason = format!(
+            "the answer does not have the documented shape (line {}, column {})",
+            e.line(),
+            e.column()
+        );
+        Error::unreadable_redacted(
+            PROVIDER,
+            response.status,
+            with_trace(Some(&reason), trace_id_of(response).as_deref()).unwrap_or(reason),
+            None,
+        )
+    })
+}
+
+/// A non-2xx answer as an [`Error::Provider`] with EPoint's status, message
+/// and trace id when the body carries them.
+fn check_http_status(response: &HttpResponse) -> Result<()> {
+    if response.is_success() {
+        return Ok(());
+    }
+    if let Ok(body) = serde_json::from_slice::<ErrorBody>(&response.body)
+        && (body.status.is_some() || body.message.is_some() || body.detail.is_some())
+    {
+        let trace = body.trace_id.or_else(|| trace_id_of(response));
+        return Err(Error::provider(
+            PROVIDER,
+            body.status,
+            with_trace(body.message.or(body.detail).as_deref(), trace.as_deref()),
+            Some(response.status),
+        ));
+    }
+    if let Some(trace) = trace_id_of(response) {
+        return Err(Error::provider(
+            PROVIDER,
+            None,
+            with_trace(None, Some(&trace)),
+            Some(response.status),
+        ));
+    }
+    Err(response.status_error(PROVIDER))
+}
+
+/// The error for a `server_error` answer, naming its `trace_id`.
+pub(crate) fn server_error(message: Option<&str>, response: &HttpResponse) -> Error {
+    let trace = trace_id_of(response);
     Error::provider(
         PROVIDER,
         Some(SERVER_ERROR_CODE.to_owned()),
-        message.map(str::to_owned),
-        Some(http_status),
+        with_trace(message, trace.as_deref()),
+        Some(response.status),
     )
 }
 
 /// `Err` for `server_error`, `Ok` for every other status (declines included).
-pub(crate) fn reject_server_error(status: &Status, message: Option<&str>, http_status: u16) -> Result<()> {
+pub(crate) fn reject_server_error(status: &Status, message: Option<&str>, response: &HttpResponse) -> Result<()> {
     if matches!(status, Status::ServerError) {
-        Err(server_error(message, http_status))
+        Err(server_error(message, response))
     } else {
         Ok(())
     }
@@ -196,12 +270,30 @@ mod tests {
         );
         assert_eq!(describe_bank_code("116"), Some("declined: insufficient funds"));
         assert_eq!(describe_bank_code("XYZ"), None);
-        assert!(reject_server_error(&Status::Error, None, 200).is_ok());
+        let ok = HttpResponse::new(200, "{}");
+        assert!(reject_server_error(&Status::Error, None, &ok).is_ok());
         assert_eq!(
-            reject_server_error(&Status::ServerError, Some("Signature did not match"), 200)
+            reject_server_error(&Status::ServerError, Some("Signature did not match"), &ok)
                 .unwrap_err()
                 .to_string(),
             "epoint error (HTTP 200): code server_error, Signature did not match"
         );
+        let traced = HttpResponse::new(200, r#"{"status":"server_error","trace_id":"a1b2"}"#);
+        assert_eq!(
+            reject_server_error(&Status::ServerError, Some("Signature did not match"), &traced)
+                .unwrap_err()
+                .to_string(),
+            "epoint error (HTTP 200): code server_error, Signature did not match (trace_id a1b2)"
+        );
+        let header = HttpResponse::new(502, "<html>").with_header("X-Request-ID", "h9");
+        assert!(
+            read_json::<serde_json::Value>(&header)
+                .unwrap_err()
+                .to_string()
+                .contains("trace_id h9")
+        );
+        let detail = HttpResponse::new(422, r#"{"detail":"iban is invalid","trace_id":"t7"}"#);
+        let err = read_json::<serde_json::Value>(&detail).unwrap_err();
+        assert!(err.to_string().contains("iban is invalid (trace_id t7)"), "{err}");
     }
 }

@@ -2,11 +2,20 @@
 //!
 //! Every EPoint operation is a signed form POST of `data` (base64 JSON) and
 //! `signature` = base64(SHA1(private_key + data + private_key)) to
-//! `<base URL>/api/1/<operation>`. This crate offers all 15 operations as
-//! methods of [`EpointClient`], each also as a pure builder/parser pair in
-//! [`operations`]; callbacks are verified (constant time, before decoding)
-//! and decoded by [`callback::verify_and_decode`]; [`EpointClient`]
-//! implements [`payments_core::PaymentProvider`].
+//! `<base URL>/api/1/<operation>`. This crate offers every operation EPoint
+//! documents (the 15 the reference client wraps, and pre-authorization,
+//! checkout, card status, e-wallets, invoices, installments, B2B transfers,
+//! the `request` family, token split payments and the heartbeat) as methods
+//! of [`EpointClient`], each also as a pure builder/parser pair in
+//! [`operations`]. Operations known from one source only are marked `[U]`
+//! in their docs: they may differ in production. Callbacks are verified
+//! (constant time, over the exact `data` received, before decoding) and
+//! decoded by [`callback::verify_and_decode`]; [`EpointClient`] implements
+//! [`payments_core::PaymentProvider`] (holds and captures included).
+//!
+//! Only AZN is documented by EPoint: every builder refuses another currency,
+//! and none is ever assumed where EPoint's answers omit it. Every answer's
+//! `trace_id` is kept and shown in errors.
 //!
 //! Amounts go out as JSON strings with two decimals (`"10.50"`), built from
 //! [`Money`](payments_core::Money), never from a float. A decline
@@ -68,6 +77,9 @@
 //! - `axum`: [`axum::VerifiedCallback`], an extractor answering 400 for a
 //!   malformed callback and 401 for a bad signature.
 
+// First: its `wire_enum!` macro is used by the operation modules.
+#[macro_use]
+pub mod status;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod callback;
@@ -75,17 +87,33 @@ mod client;
 pub mod config;
 pub mod error;
 pub mod operations;
+pub mod refs;
 pub mod signature;
-pub mod status;
 mod wire;
 
-pub use callback::{Callback, CallbackKind, sign_callback, verify_and_decode};
+pub use callback::{
+    Callback, CallbackError, CallbackKind, OTHER_ATTR_CURRENCY, sign_callback, try_verify_and_decode, verify_and_decode,
+};
 pub use client::{EpointClient, EpointClientBuilder};
 pub use config::{EpointConfig, EpointConfigBuilder, Language, PRODUCTION_BASE_URL, RequestEncoding};
 pub use error::PROVIDER;
-pub use operations::payment::{
-    CardRedirectResponse, PayAndSaveCardRequest, PayRequest, RedirectResponse, SaveCardRequest,
+pub use operations::b2b::{
+    B2bPayee, B2bPaymentRequest, B2bPaymentResponse, B2bStatus, B2bStatusResponse, ConfirmedB2bTransfer,
+    UnconfirmedB2bWebhook,
 };
+pub use operations::card_status::{CardStatus, CardStatusRequest, CardStatusResponse};
+pub use operations::checkout::CheckoutForm;
+pub use operations::heartbeat::Heartbeat;
+pub use operations::installment::{
+    InstallmentCard, InstallmentOffers, InstallmentOffersRequest, InstallmentPaymentRequest,
+};
+pub use operations::invoice::{
+    Invoice, InvoiceListRequest, InvoiceListType, InvoiceRecord, InvoiceResponse, InvoiceStatus, SortOrder,
+};
+pub use operations::payment::{
+    CardPurpose, CardRedirectResponse, PayAndSaveCardRequest, PayRequest, RedirectResponse, SaveCardRequest,
+};
+pub use operations::preauth::{PreAuthCompleteRequest, PreAuthRequest};
 pub use operations::refund::{ReverseRequest, ReverseResponse};
 pub use operations::saved_card::{PaymentResponse, PayoutRequest, SavedCardPayRequest};
 pub use operations::split::{Split, SplitPayAndSaveCardRequest, SplitPayRequest, SplitSavedCardPayRequest};
@@ -94,10 +122,11 @@ pub use operations::token::{
     ApplePaySession, ApplePaySessionRequest, TokenPayment, TokenPaymentId, TokenPaymentRequest, TokenPaymentResponse,
     WalletPayRequest, WalletPayResponse, WidgetRequest, WidgetResponse,
 };
+pub use operations::wallet::{Wallet, WalletPaymentRequest, WalletStatusResponse};
 pub use status::{ExtendedStatus, OperationCode, Status};
 
 /// Test helpers: sign callbacks as EPoint does, for your handler's tests.
 pub mod testing {
-    pub use crate::callback::{sign_callback, sign_callback_json};
+    pub use crate::callback::{sign_callback, sign_callback_json, sign_callback_json_text, sign_callback_text};
     pub use crate::signature::{sign, sign_json};
 }

@@ -33,7 +33,7 @@ pub struct SignedPayload {
 /// assert_eq!(sign(&key, "eyJ0ZXN0IjogMX0=").len(), 28);
 /// ```
 pub fn sign(private_key: &Secret<String>, data: &str) -> String {
-    crypto::base64_encode(&digest(private_key, data))
+    base64_simd::STANDARD.encode_to_string(digest(private_key, data))
 }
 
 fn digest(private_key: &Secret<String>, data: &str) -> [u8; 20] {
@@ -43,13 +43,25 @@ fn digest(private_key: &Secret<String>, data: &str) -> [u8; 20] {
 
 /// Checks `signature` against `data` in constant time.
 pub fn verify(private_key: &Secret<String>, data: &str, signature: &str) -> bool {
-    let expected = sign(private_key, data);
-    crypto::constant_time_eq(expected.as_bytes(), signature.as_bytes())
+    // Encoded on the stack: the comparison needs no allocation.
+    let mut buf = [0u8; SIGNATURE_LEN];
+    let expected = base64_simd::STANDARD.encode(&digest(private_key, data), base64_simd::Out::from_slice(&mut buf));
+    crypto::constant_time_eq(expected, signature.as_bytes())
+}
+
+/// Standard base64 with padding (the alphabet EPoint uses for `data`).
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    base64_simd::STANDARD.encode_to_string(bytes)
+}
+
+/// Decodes standard base64 with padding, strictly (no whitespace, no URL-safe alphabet).
+pub(crate) fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
+    base64_simd::STANDARD.decode_to_vec(text).ok()
 }
 
 /// base64-encodes a JSON payload and signs it.
 pub fn sign_json(private_key: &Secret<String>, json: &[u8]) -> SignedPayload {
-    let data = crypto::base64_encode(json);
+    let data = base64_encode(json);
     let signature = sign(private_key, &data);
     SignedPayload { data, signature }
 }

@@ -69,6 +69,11 @@ pub(crate) fn is_object(json: &[u8]) -> bool {
     json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
+/// True when `json` is (at most whitespace, then) a JSON array.
+pub(crate) fn is_array(json: &[u8]) -> bool {
+    json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+}
+
 /// An amount on the wire: a JSON string with the currency's decimals (`"10.50"`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WireAmount(pub(crate) Money);
@@ -83,20 +88,25 @@ impl Serialize for WireAmount {
 
 /// The raw JSON text of a value: a string's content, or a number's digits.
 /// Decimals are read from this text so that `10.5` never becomes a float.
-enum Scalar {
-    Text(String),
-    Number(String),
+/// Borrowed from the body (every answer and callback is parsed from a byte
+/// slice): no copy unless the string has escapes.
+enum Scalar<'de> {
+    Text(std::borrow::Cow<'de, str>),
+    Number(&'de str),
 }
 
-fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<Scalar>, D::Error> {
-    let raw: Option<Box<RawValue>> = Option::deserialize(deserializer)?;
+fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<Scalar<'de>>, D::Error> {
+    let raw: Option<&'de RawValue> = Option::deserialize(deserializer)?;
     let Some(raw) = raw else { return Ok(None) };
     let text = raw.get();
     match text.as_bytes().first() {
-        Some(b'"') => serde_json::from_str::<String>(text)
-            .map(|s| Some(Scalar::Text(s)))
-            .map_err(D::Error::custom),
-        Some(b'-' | b'0'..=b'9') => Ok(Some(Scalar::Number(text.to_owned()))),
+        Some(b'"') => match text.get(1..text.len() - 1) {
+            Some(inner) if !inner.contains('\\') => Ok(Some(Scalar::Text(inner.into()))),
+            _ => serde_json::from_str::<String>(text)
+                .map(|s| Some(Scalar::Text(s.into())))
+                .map_err(D::Error::custom),
+        },
+        Some(b'-' | b'0'..=b'9') => Ok(Some(Scalar::Number(text))),
         Some(b'n') => Ok(None),
         _ => Err(D::Error::custom(format!("expected a string or a number, found {text}"))),
     }
@@ -155,7 +165,8 @@ pub(crate) fn opt_decimal<'de, D: Deserializer<'de>>(
     let text = match scalar(deserializer)? {
         None => return Ok(None),
         Some(Scalar::Text(t)) if t.trim().is_empty() => return Ok(None),
-        Some(Scalar::Text(t) | Scalar::Number(t)) => t,
+        Some(Scalar::Text(t)) => t,
+        Some(Scalar::Number(t)) => t.into(),
     };
     parse_decimal(text.trim())
         .map(Some)

@@ -290,14 +290,62 @@ fn ensure_matches_order_and_amount() {
 }
 
 #[test]
-fn callback_event_is_provider_neutral() {
+fn callback_report_reads_the_amount_in_the_callers_currency() {
     let body = sign_callback(&Value::Object(full()), &key());
+    let report = verify_and_decode(body.as_bytes(), &key())
+        .unwrap()
+        .to_report(Currency::AZN)
+        .unwrap();
+    assert_eq!(report.status, payments_core::PaymentStatus::Succeeded);
+    assert_eq!(report.amount, Some(Money::from_minor(1050, Currency::AZN)));
+    assert_eq!(report.transaction_id.as_deref(), Some("te1"));
+    assert_eq!(report.order_id.as_deref(), Some("o1"));
+    assert_eq!(report.extra.get("card_id").map(String::as_str), Some("ce1"));
+    // payment_ref() round-trips into what a refund needs.
+    let payment = report.payment_ref();
+    assert_eq!(payment.transaction_id.as_deref(), Some("te1"));
+    assert_eq!(payment.amount, Some(Money::from_minor(1050, Currency::AZN)));
+}
+
+#[test]
+fn signed_event_takes_its_currency_from_the_signed_other_attr() {
+    let mut fields = full();
+    fields.insert("other_attr".into(), json!({"customer_id": 42, "currency": "AZN"}));
+    let body = sign_callback(&Value::Object(fields), &key());
     let event = verify_and_decode(body.as_bytes(), &key()).unwrap().to_event().unwrap();
     assert_eq!(event.provider(), "epoint");
-    assert_eq!(event.dedupe_key(), "epoint:te1:o1");
+    assert_eq!(event.dedupe_key(), "epoint:te1:o1:success");
     let event = event.into_confirmed().expect("EPoint signs the outcome");
     assert_eq!(event.status(), &payments_core::PaymentStatus::Succeeded);
     assert_eq!(event.report().amount, Some(Money::from_minor(1050, Currency::AZN)));
-    assert_eq!(event.report().transaction_id.as_deref(), Some("te1"));
     event.ensure_paid("o1", Money::from_minor(1050, Currency::AZN)).unwrap();
+
+    // Without a signed currency no amount is assumed: ensure_paid refuses.
+    let body = sign_callback(&Value::Object(full()), &key());
+    let event = verify_and_decode(body.as_bytes(), &key()).unwrap().to_event().unwrap();
+    assert_eq!(event.claimed().amount, None);
+    assert_eq!(
+        event.claimed().extra.get("unpriced_amount").map(String::as_str),
+        Some("10.5")
+    );
+    let err = event
+        .into_confirmed()
+        .unwrap()
+        .ensure_paid("o1", Money::from_minor(1050, Currency::AZN))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Mismatch { field, .. } if field == "amount"),
+        "{err:?}"
+    );
+
+    // A hold's success is Authorized, not Succeeded.
+    let mut hold = full();
+    hold.insert("other_attr".into(), json!({"currency": "AZN", "authorize_only": true}));
+    let body = sign_callback(&Value::Object(hold), &key());
+    let event = verify_and_decode(body.as_bytes(), &key()).unwrap().to_event().unwrap();
+    let event = event.into_confirmed().unwrap();
+    event
+        .ensure_authorized("o1", Money::from_minor(1050, Currency::AZN))
+        .unwrap();
+    assert!(event.ensure_paid("o1", Money::from_minor(1050, Currency::AZN)).is_err());
 }

@@ -84,20 +84,26 @@ async fn save_card() {
     answer(
         &server,
         "card-registration",
-        json(json!({"status": "success", "redirect_url": "https://epoint.az/card/x", "card_id": "ce000000001"})),
+        json(json!({"status": "success", "redirect_url": "https://epoint.az/card/x", "card_id": "ce000000001", "trace_id": "a1b2c3"})),
     )
     .await;
     let resp = client(&server)
-        .save_card(&SaveCardRequest::new().language(Language::En))
+        .save_card(
+            &SaveCardRequest::for_payout()
+                .language(Language::En)
+                .description("Payout card")
+                .success_redirect_url("https://shop.example/card-ok"),
+        )
         .await
         .unwrap();
     assert_eq!(resp.status, Status::Success);
+    assert_eq!(resp.trace_id.as_deref(), Some("a1b2c3"));
     assert_eq!(resp.card_id.as_deref(), Some("ce000000001"));
     assert_eq!(resp.redirect_url.as_deref(), Some("https://epoint.az/card/x"));
     assert_eq!(resp.transaction, None);
     assert_eq!(
         only_request(&server, "card-registration").await,
-        r#"{"public_key": "i000000001", "language": "en"}"#
+        r#"{"public_key": "i000000001", "language": "en", "refund": 1, "description": "Payout card", "success_redirect_url": "https://shop.example/card-ok", "error_redirect_url": "https://shop.example/fail"}"#
     );
 }
 
@@ -115,7 +121,9 @@ async fn pay_with_saved_card() {
     )
     .await;
     let resp = client(&server)
-        .pay_with_saved_card(&SavedCardPayRequest::new("order-0002", azn("49.50"), "ce000000001"))
+        .pay_with_saved_card(
+            &SavedCardPayRequest::new("order-0002", azn("49.50"), "ce000000001").description("Monthly plan"),
+        )
         .await
         .unwrap();
     assert_eq!(resp.status, Status::Success);
@@ -127,7 +135,7 @@ async fn pay_with_saved_card() {
     assert_eq!(resp.split_amount, None);
     assert_eq!(
         only_request(&server, "execute-pay").await,
-        r#"{"public_key": "i000000001", "language": "az", "amount": "49.50", "currency": "AZN", "order_id": "order-0002", "card_id": "ce000000001"}"#
+        r#"{"public_key": "i000000001", "language": "az", "amount": "49.50", "currency": "AZN", "order_id": "order-0002", "card_id": "ce000000001", "description": "Monthly plan"}"#
     );
 }
 
@@ -344,7 +352,8 @@ async fn create_token_payment_declined_is_a_value() {
         resp,
         TokenPaymentResponse::Declined {
             status: Status::Error,
-            message: Some("limit".into())
+            message: Some("limit".into()),
+            trace_id: None
         }
     );
 }
@@ -415,7 +424,7 @@ async fn json_body_encoding() {
         .encoding(RequestEncoding::Json)
         .build()
         .unwrap();
-    let client = EpointClient::builder().config(config).build().unwrap();
+    let client = EpointClient::builder(config).build().unwrap();
     client
         .reverse(&ReverseRequest::partial("te000000001", azn("5.25")))
         .await

@@ -2,7 +2,7 @@
 //! (`card-registration`), pay and save the card (`card-registration-with-pay`).
 //! Each returns a `redirect_url` for the customer; a callback follows.
 
-use payments_core::{HttpRequest, HttpResponse, Money, Result};
+use payments_core::{Error, HttpRequest, HttpResponse, Money, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{Hosted, MAX_DESCRIPTION_LEN, check_opt_text, check_order, check_text, currency_code, signed_request};
@@ -32,6 +32,11 @@ pub struct PayRequest {
     pub error_redirect_url: Option<String>,
     /// Extra attributes echoed in the callback.
     pub other_attr: Option<OtherAttr>,
+    /// `is_installment`: `Some(true)` pays in installments, `Some(false)`
+    /// is a standard payment, `None` leaves the field out (EPoint's
+    /// default, standard). Documented on `request`, `checkout` and
+    /// `payment-request` only; the other builders refuse it.
+    pub is_installment: Option<bool>,
 }
 
 impl PayRequest {
@@ -45,7 +50,14 @@ impl PayRequest {
             success_redirect_url: None,
             error_redirect_url: None,
             other_attr: None,
+            is_installment: None,
         }
+    }
+
+    /// Sets `is_installment` (`1` installments, `0` standard).
+    pub fn installment(mut self, yes: bool) -> Self {
+        self.is_installment = Some(yes);
+        self
     }
 }
 
@@ -57,8 +69,10 @@ optional_setters!(PayRequest {
     other_attr
 });
 
+/// The payload of the `request` family (`request`, `checkout`,
+/// `pre-auth-request`, `payment-request`, `amex-request`, `payment-change-sum`).
 #[derive(Serialize)]
-struct PayWire<'a> {
+pub(crate) struct PayWire<'a> {
     public_key: &'a str,
     language: Language,
     amount: WireAmount,
@@ -68,29 +82,54 @@ struct PayWire<'a> {
     error_redirect_url: Option<&'a str>,
     description: Option<&'a str>,
     other_attr: Option<&'a OtherAttr>,
+    // Left out when unset, so that a plain payment is byte-identical to integrify's (vector V1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_installment: Option<u8>,
 }
 
-/// Builds the signed `request` call.
-pub fn build_pay(config: &EpointConfig, request: &PayRequest) -> Result<HttpRequest> {
+/// Whether an operation of the `request` family takes `is_installment`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Installment {
+    Allowed,
+    Refused(&'static str),
+}
+
+/// Checks a request of the `request` family and makes its payload.
+pub(crate) fn pay_wire<'a>(
+    config: &'a EpointConfig,
+    request: &'a PayRequest,
+    installment: Installment,
+) -> Result<PayWire<'a>> {
     check_order(&request.order_id, request.amount)?;
     check_opt_text("description", request.description.as_deref(), MAX_DESCRIPTION_LEN)?;
+    if let (Installment::Refused(op), Some(_)) = (installment, request.is_installment) {
+        return Err(Error::invalid_input(
+            "is_installment",
+            format!("EPoint documents it on request, checkout and payment-request, not on {op}"),
+        ));
+    }
     let hosted = Hosted::resolve(
         config,
         request.success_redirect_url.as_deref(),
         request.error_redirect_url.as_deref(),
     )?;
-    let wire = PayWire {
+    Ok(PayWire {
         public_key: config.public_key(),
         language: request.language.unwrap_or(config.language()),
         amount: WireAmount(request.amount),
-        currency: currency_code(request.amount.currency()),
+        currency: currency_code(request.amount.currency())?,
         order_id: &request.order_id,
         success_redirect_url: hosted.success,
         error_redirect_url: hosted.error,
         description: request.description.as_deref(),
         other_attr: request.other_attr.as_ref(),
-    };
-    signed_request(config, "request", &wire)
+        is_installment: request.is_installment.map(u8::from),
+    })
+}
+
+/// Builds the signed `request` call.
+pub fn build_pay(config: &EpointConfig, request: &PayRequest) -> Result<HttpRequest> {
+    signed_request(config, "request", &pay_wire(config, request, Installment::Allowed)?)
 }
 
 /// EPoint's answer to a hosted-page request (pay, split pay).
@@ -102,6 +141,9 @@ pub struct RedirectResponse {
     /// EPoint's message.
     #[serde(default, deserialize_with = "opt_text")]
     pub message: Option<String>,
+    /// EPoint's trace id of this answer; quote it to EPoint support.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_id: Option<String>,
     /// EPoint's transaction id (`te...`).
     #[serde(default, deserialize_with = "opt_text")]
     pub transaction: Option<String>,
@@ -113,16 +155,47 @@ pub struct RedirectResponse {
 /// Parses the `request` answer. `server_error` is an `Err`; a decline is `Ok`.
 pub fn parse_pay(response: &HttpResponse) -> Result<RedirectResponse> {
     let body: RedirectResponse = read_json(response)?;
-    reject_server_error(&body.status, body.message.as_deref(), response.status)?;
+    reject_server_error(&body.status, body.message.as_deref(), response)?;
     Ok(body)
 }
 
+/// What a registered card is for (`refund` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CardPurpose {
+    /// `refund: 0`: a card the customer pays with (debit).
+    Payment,
+    /// `refund: 1`: a card the merchant pays out to ([`crate::EpointClient::payout`]).
+    Payout,
+}
+
+impl CardPurpose {
+    /// The wire value: `0` payment, `1` payout.
+    pub const fn wire(self) -> u8 {
+        match self {
+            CardPurpose::Payment => 0,
+            CardPurpose::Payout => 1,
+        }
+    }
+}
+
 /// Card registration without a payment (`/api/1/card-registration`).
+///
+/// A card meant for payouts must be registered with
+/// [`CardPurpose::Payout`] (`refund: 1`; EPoint's document v1.0.3 and three clients).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct SaveCardRequest {
     /// The page language; the configuration's when `None`.
     pub language: Option<Language>,
+    /// What the card is for; `None` sends `null` (EPoint's default: a payment card).
+    pub purpose: Option<CardPurpose>,
+    /// Description shown to the customer (at most 1000 characters).
+    pub description: Option<String>,
+    /// Where the customer lands after success; the configuration's when `None`.
+    pub success_redirect_url: Option<String>,
+    /// Where the customer lands after failure; the configuration's when `None`.
+    pub error_redirect_url: Option<String>,
 }
 
 impl SaveCardRequest {
@@ -131,24 +204,50 @@ impl SaveCardRequest {
         SaveCardRequest::default()
     }
 
-    /// Sets the page language.
-    pub fn language(mut self, language: Language) -> Self {
-        self.language = Some(language);
+    /// A registration of a card to pay out to (`refund: 1`).
+    pub fn for_payout() -> Self {
+        SaveCardRequest::default().purpose(CardPurpose::Payout)
+    }
+
+    /// Sets what the card is for (`refund` `0`/`1`).
+    pub fn purpose(mut self, purpose: CardPurpose) -> Self {
+        self.purpose = Some(purpose);
         self
     }
 }
+
+optional_setters!(SaveCardRequest {
+    language,
+    description,
+    success_redirect_url,
+    error_redirect_url
+});
 
 #[derive(Serialize)]
 struct SaveCardWire<'a> {
     public_key: &'a str,
     language: Language,
+    refund: Option<u8>,
+    description: Option<&'a str>,
+    success_redirect_url: Option<&'a str>,
+    error_redirect_url: Option<&'a str>,
 }
 
-/// Builds the signed `card-registration` call.
+/// Builds the signed `card-registration` call (fields in the order of vector E5).
 pub fn build_save_card(config: &EpointConfig, request: &SaveCardRequest) -> Result<HttpRequest> {
+    check_opt_text("description", request.description.as_deref(), MAX_DESCRIPTION_LEN)?;
+    let hosted = Hosted::resolve(
+        config,
+        request.success_redirect_url.as_deref(),
+        request.error_redirect_url.as_deref(),
+    )?;
     let wire = SaveCardWire {
         public_key: config.public_key(),
         language: request.language.unwrap_or(config.language()),
+        refund: request.purpose.map(CardPurpose::wire),
+        description: request.description.as_deref(),
+        success_redirect_url: hosted.success,
+        error_redirect_url: hosted.error,
     };
     signed_request(config, "card-registration", &wire)
 }
@@ -162,6 +261,9 @@ pub struct CardRedirectResponse {
     /// EPoint's message.
     #[serde(default, deserialize_with = "opt_text")]
     pub message: Option<String>,
+    /// EPoint's trace id of this answer; quote it to EPoint support.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_id: Option<String>,
     /// EPoint's transaction id (`te...`), for the calls that also pay.
     #[serde(default, deserialize_with = "opt_text")]
     pub transaction: Option<String>,
@@ -176,7 +278,7 @@ pub struct CardRedirectResponse {
 /// Parses the `card-registration` answer.
 pub fn parse_save_card(response: &HttpResponse) -> Result<CardRedirectResponse> {
     let body: CardRedirectResponse = read_json(response)?;
-    reject_server_error(&body.status, body.message.as_deref(), response.status)?;
+    reject_server_error(&body.status, body.message.as_deref(), response)?;
     Ok(body)
 }
 
@@ -246,7 +348,7 @@ pub fn build_pay_and_save_card(config: &EpointConfig, request: &PayAndSaveCardRe
         public_key: config.public_key(),
         language: request.language.unwrap_or(config.language()),
         amount: WireAmount(request.amount),
-        currency: currency_code(request.amount.currency()),
+        currency: currency_code(request.amount.currency())?,
         order_id: &request.order_id,
         success_redirect_url: hosted.success,
         error_redirect_url: hosted.error,
@@ -263,7 +365,7 @@ pub fn parse_pay_and_save_card(response: &HttpResponse) -> Result<CardRedirectRe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use payments_core::{Currency, Error, crypto};
+    use payments_core::{Currency, crypto};
 
     fn config() -> EpointConfig {
         EpointConfig::builder()
@@ -296,6 +398,31 @@ mod tests {
             r#"{"public_key": "i000000001", "language": "az", "amount": "10.50", "currency": "AZN", "order_id": "order-0001", "success_redirect_url": "https://shop.example/ok", "error_redirect_url": "https://shop.example/fail", "description": "Test payment", "other_attr": null}"#
         );
         assert_eq!(signature, "PEzmTr8b/RG/TYzUg2DOl8rS1T0=");
+    }
+
+    // The spec's vector E5: a payout card.
+    #[test]
+    fn save_card_for_payout_matches_vector_e5() {
+        let http = build_save_card(&config(), &SaveCardRequest::for_payout()).unwrap();
+        assert_eq!(http.url, "https://epoint.az/api/1/card-registration");
+        let (data, signature) = fields(&http);
+        assert_eq!(
+            data,
+            "eyJwdWJsaWNfa2V5IjogImkwMDAwMDAwMDEiLCAibGFuZ3VhZ2UiOiAiYXoiLCAicmVmdW5kIjogMSwgImRlc2NyaXB0aW9uIjogbnVsbCwgInN1Y2Nlc3NfcmVkaXJlY3RfdXJsIjogImh0dHBzOi8vc2hvcC5leGFtcGxlL29rIiwgImVycm9yX3JlZGlyZWN0X3VybCI6ICJodHRwczovL3Nob3AuZXhhbXBsZS9mYWlsIn0="
+        );
+        assert_eq!(signature, "R2EIFglpEXlIkx8i2Rn/QZ7NNpw=");
+    }
+
+    #[test]
+    fn only_azn_is_sent() {
+        let usd = PayRequest::new("o", Money::from_minor(100, Currency::USD));
+        match build_pay(&config(), &usd) {
+            Err(Error::InvalidInput { field, reason }) => {
+                assert_eq!(field, "currency");
+                assert!(reason.contains("USD"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub fn build_reverse(config: &EpointConfig, request: &ReverseRequest) -> Result<
         public_key: config.public_key(),
         language: config.language(),
         transaction: &request.transaction,
-        currency: currency_code(request.currency),
+        currency: currency_code(request.currency)?,
         amount: request.amount.map(WireAmount),
     };
     signed_request(config, "reverse", &wire)
@@ -81,12 +81,15 @@ pub struct ReverseResponse {
     /// EPoint's message.
     #[serde(default, deserialize_with = "opt_text")]
     pub message: Option<String>,
+    /// EPoint's trace id of this answer; quote it to EPoint support.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_id: Option<String>,
 }
 
 /// Parses the `reverse` answer. `server_error` is an `Err`; a decline is `Ok`.
 pub fn parse_reverse(response: &HttpResponse) -> Result<ReverseResponse> {
     let body: ReverseResponse = read_json(response)?;
-    reject_server_error(&body.status, body.message.as_deref(), response.status)?;
+    reject_server_error(&body.status, body.message.as_deref(), response)?;
     Ok(body)
 }
 

@@ -12,7 +12,7 @@ use crate::status::{OperationCode, Status};
 use crate::wire::{WireAmount, opt_decimal, opt_text};
 
 /// Longest card id accepted before sending.
-const MAX_CARD_ID_LEN: usize = 255;
+pub(crate) const MAX_CARD_ID_LEN: usize = 255;
 
 /// A payment with a saved card (`/api/1/execute-pay`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub struct SavedCardPayRequest {
     pub order_id: String,
     /// The saved card (`ce...`).
     pub card_id: String,
+    /// Description (at most 1000 characters; EPoint's document v1.0.3).
+    pub description: Option<String>,
 }
 
 impl SavedCardPayRequest {
@@ -33,7 +35,14 @@ impl SavedCardPayRequest {
             amount,
             order_id: order_id.into(),
             card_id: card_id.into(),
+            description: None,
         }
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
     }
 }
 
@@ -45,19 +54,22 @@ struct SavedCardPayWire<'a> {
     currency: &'static str,
     order_id: &'a str,
     card_id: &'a str,
+    description: Option<&'a str>,
 }
 
 /// Builds the signed `execute-pay` call.
 pub fn build_pay_with_saved_card(config: &EpointConfig, request: &SavedCardPayRequest) -> Result<HttpRequest> {
     check_order(&request.order_id, request.amount)?;
     check_text("card_id", &request.card_id, MAX_CARD_ID_LEN)?;
+    check_opt_text("description", request.description.as_deref(), MAX_DESCRIPTION_LEN)?;
     let wire = SavedCardPayWire {
         public_key: config.public_key(),
         language: config.language(),
         amount: WireAmount(request.amount),
-        currency: currency_code(request.amount.currency()),
+        currency: currency_code(request.amount.currency())?,
         order_id: &request.order_id,
         card_id: &request.card_id,
+        description: request.description.as_deref(),
     };
     signed_request(config, "execute-pay", &wire)
 }
@@ -72,6 +84,9 @@ pub struct PaymentResponse {
     /// EPoint's message.
     #[serde(default, deserialize_with = "opt_text")]
     pub message: Option<String>,
+    /// EPoint's trace id of this answer; quote it to EPoint support.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_id: Option<String>,
     /// EPoint's transaction id.
     #[serde(default, deserialize_with = "opt_text")]
     pub transaction: Option<String>,
@@ -104,7 +119,7 @@ pub struct PaymentResponse {
 /// Parses a direct card operation's answer. `server_error` is an `Err`; a decline is `Ok`.
 pub fn parse_payment(response: &HttpResponse) -> Result<PaymentResponse> {
     let body: PaymentResponse = read_json(response)?;
-    reject_server_error(&body.status, body.message.as_deref(), response.status)?;
+    reject_server_error(&body.status, body.message.as_deref(), response)?;
     Ok(body)
 }
 
@@ -165,7 +180,7 @@ pub fn build_payout(config: &EpointConfig, request: &PayoutRequest) -> Result<Ht
         public_key: config.public_key(),
         language: config.language(),
         amount: WireAmount(request.amount),
-        currency: currency_code(request.amount.currency()),
+        currency: currency_code(request.amount.currency())?,
         order_id: &request.order_id,
         card_id: &request.card_id,
         description: request.description.as_deref(),

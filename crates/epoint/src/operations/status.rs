@@ -57,6 +57,9 @@ pub struct StatusResponse {
     /// EPoint's message (the reason of an `error`).
     #[serde(default, deserialize_with = "opt_text")]
     pub message: Option<String>,
+    /// EPoint's trace id of this answer; quote it to EPoint support.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_id: Option<String>,
     /// The bank's 3-character action code, as sent (see [`crate::error::describe_bank_code`]).
     #[serde(default, deserialize_with = "opt_text")]
     pub code: Option<String>,
@@ -96,7 +99,7 @@ pub struct StatusResponse {
 pub fn parse_get_status(response: &HttpResponse) -> Result<StatusResponse> {
     let body: StatusResponse = read_json(response)?;
     if body.status == ExtendedStatus::ServerError {
-        return Err(server_error(body.message.as_deref(), response.status));
+        return Err(server_error(body.message.as_deref(), response));
     }
     Ok(body)
 }

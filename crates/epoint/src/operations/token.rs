@@ -2,11 +2,13 @@
 //! the token SDK flow (`token/payment`, `token/apple/session`,
 //! `token/apple/pay`, `token/google/pay`).
 
-use payments_core::{Currency, Error, HttpRequest, HttpResponse, Money, Result};
+use payments_core::{Error, HttpRequest, HttpResponse, Money, Result};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_DESCRIPTION_LEN, check_opt_text, check_order, check_text, currency_code, signed_request};
+use super::{
+    MAX_DESCRIPTION_LEN, check_documented, check_opt_text, check_order, check_text, currency_code, signed_request,
+};
 use crate::config::{EpointConfig, Language};
 use crate::error::{read_json, reject_server_error, server_error};
 use crate::status::Status;
@@ -49,9 +51,7 @@ struct WidgetWire<'a> {
 /// Builds the signed `token/widget` call (no `language`, no `currency`).
 pub fn build_create_widget(config: &EpointConfig, request: &WidgetRequest) -> Result<HttpRequest> {
     check_order(&request.order_id, request.amount)?;
-    if request.amount.currency() != Currency::AZN {
-        return Err(Error::invalid_input("amount", "the widget charges AZN only"));
-    }
+    check_documented("amount", request.amount)?;
     check_text("description", &request.description, MAX_DESCRIPTION_LEN)?;
     let wire = WidgetWire {
         public_key: config.public_key(),
@@ -71,6 +71,9 @@ pub struct WidgetResponse {
     /// EPoint's message.
     #[serde(default, deserialize_with = "opt_text")]
     pub message: Option<String>,
+    /// EPoint's trace id of this answer; quote it to EPoint support.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_id: Option<String>,
     /// The widget page.
     #[serde(default, deserialize_with = "opt_text")]
     pub widget_url: Option<String>,
@@ -79,7 +82,7 @@ pub struct WidgetResponse {
 /// Parses the `token/widget` answer.
 pub fn parse_create_widget(response: &HttpResponse) -> Result<WidgetResponse> {
     let body: WidgetResponse = read_json(response)?;
-    reject_server_error(&body.status, body.message.as_deref(), response.status)?;
+    reject_server_error(&body.status, body.message.as_deref(), response)?;
     Ok(body)
 }
 
@@ -139,7 +142,7 @@ pub fn build_create_token_payment(config: &EpointConfig, request: &TokenPaymentR
         public_key: config.public_key(),
         language: request.language.unwrap_or(config.language()),
         amount: WireAmount(request.amount),
-        currency: currency_code(request.amount.currency()),
+        currency: currency_code(request.amount.currency())?,
         order_id: &request.order_id,
         description: request.description.as_deref(),
     };
@@ -175,6 +178,9 @@ impl From<&str> for TokenPaymentId {
 pub struct TokenPayment {
     /// The token payment's id (sent back as `id` in Apple/Google Pay calls).
     pub id: TokenPaymentId,
+    /// EPoint's trace id of this answer; quote it to EPoint support.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_id: Option<String>,
     /// EPoint's transaction id.
     #[serde(default, deserialize_with = "opt_text")]
     pub transaction: Option<String>,
@@ -225,6 +231,8 @@ pub enum TokenPaymentResponse {
         status: Status,
         /// EPoint's message.
         message: Option<String>,
+        /// EPoint's trace id of this answer.
+        trace_id: Option<String>,
     },
 }
 
@@ -234,6 +242,8 @@ struct TokenPaymentEnvelope {
     status: Option<Status>,
     #[serde(default, deserialize_with = "opt_text")]
     message: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    trace_id: Option<String>,
     #[serde(default)]
     id: Option<serde_json::Value>,
 }
@@ -243,10 +253,11 @@ struct TokenPaymentEnvelope {
 pub fn parse_create_token_payment(response: &HttpResponse) -> Result<TokenPaymentResponse> {
     let envelope: TokenPaymentEnvelope = read_json(response)?;
     match (envelope.status, envelope.id.filter(|v| !v.is_null())) {
-        (Some(Status::ServerError), _) => Err(server_error(envelope.message.as_deref(), response.status)),
+        (Some(Status::ServerError), _) => Err(server_error(envelope.message.as_deref(), response)),
         (Some(status @ (Status::Error | Status::Failed)), _) => Ok(TokenPaymentResponse::Declined {
             status,
             message: envelope.message,
+            trace_id: envelope.trace_id,
         }),
         (_, Some(_)) => Ok(TokenPaymentResponse::Created(read_json(response)?)),
         (status, None) => Err(Error::unreadable(
@@ -301,6 +312,8 @@ pub struct ApplePaySession {
     pub status: Option<Status>,
     /// EPoint's message, when the answer carries one.
     pub message: Option<String>,
+    /// EPoint's trace id, when the answer carries one.
+    pub trace_id: Option<String>,
     /// The whole answer, to return to the EPoint SDK as is.
     pub session: serde_json::Value,
 }
@@ -319,12 +332,14 @@ pub fn parse_apple_pay_session(response: &HttpResponse) -> Result<ApplePaySessio
     }
     let status = session.get("status").and_then(|s| s.as_str()).map(Status::parse);
     let message = session.get("message").and_then(|s| s.as_str()).map(str::to_owned);
+    let trace_id = session.get("trace_id").and_then(|s| s.as_str()).map(str::to_owned);
     if let Some(status) = &status {
-        reject_server_error(status, message.as_deref(), response.status)?;
+        reject_server_error(status, message.as_deref(), response)?;
     }
     Ok(ApplePaySession {
         status,
         message,
+        trace_id,
         session,
     })
 }
@@ -403,6 +418,9 @@ pub struct WalletPayResponse {
     /// EPoint's message.
     #[serde(default, deserialize_with = "opt_text")]
     pub message: Option<String>,
+    /// EPoint's trace id of this answer; quote it to EPoint support.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub trace_id: Option<String>,
     /// The payment processor's answer.
     #[serde(default, deserialize_with = "opt_value")]
     pub result: Option<serde_json::Value>,
@@ -414,7 +432,7 @@ pub struct WalletPayResponse {
 /// Parses the `token/apple/pay` or `token/google/pay` answer.
 pub fn parse_wallet_pay(response: &HttpResponse) -> Result<WalletPayResponse> {
     let body: WalletPayResponse = read_json(response)?;
-    reject_server_error(&body.status, body.message.as_deref(), response.status)?;
+    reject_server_error(&body.status, body.message.as_deref(), response)?;
     Ok(body)
 }
 
