@@ -62,7 +62,11 @@ fn client(kind: ProviderKind, base: &str) -> AnyProvider {
                 .callback_url("https://shop.example/callback")
                 .build()
                 .unwrap();
-            AzericardClient::builder(config).http_client(http()).build().unwrap().into()
+            AzericardClient::builder(config)
+                .http_client(http())
+                .build()
+                .unwrap()
+                .into()
         }
         ProviderKind::EpayKz => {
             use payments::epay_kz::{EpayClient, EpayConfig};
