@@ -52,8 +52,8 @@ pub fn read_key_with(
     lookup: impl Fn(&str) -> Option<String>,
 ) -> CliResult<(Secret<String>, KeySource)> {
     if let Some(path) = file {
-        let mut text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the key file {}: {e}", path.display()))?;
+        let mut text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read the key file {}: {e}", path.display()))?;
         if text.ends_with('\n') {
             text.pop();
             if text.ends_with('\r') {

@@ -66,7 +66,8 @@ pub fn fingerprint(der: &[u8]) -> String {
 
 /// Generates an RSA-2048 key pair.
 pub fn generate() -> CliResult<GeneratedKeys> {
-    let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| "aws-lc-rs could not generate an RSA-2048 key".to_owned())?;
+    let pair =
+        KeyPair::generate(KeySize::Rsa2048).map_err(|_| "aws-lc-rs could not generate an RSA-2048 key".to_owned())?;
     let private_der = pair
         .as_der()
         .map_err(|_| "aws-lc-rs could not encode the private key as PKCS#8".to_owned())?;
@@ -99,7 +100,10 @@ fn write_new(path: &Path, contents: &str, force: bool, private: bool) -> CliResu
     let _ = private;
     let mut file = options.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            format!("{} already exists: not replaced (give --force to replace it)", path.display())
+            format!(
+                "{} already exists: not replaced (give --force to replace it)",
+                path.display()
+            )
         } else {
             format!("cannot write {}: {e}", path.display())
         }

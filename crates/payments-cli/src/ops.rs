@@ -116,12 +116,8 @@ pub async fn execute(provider: &AnyProvider, op: Operation, args: &OpArgs, payme
 pub fn run(op: Operation, args: &OpArgs) -> CliResult<ExitCode> {
     check_flags(op, args)?;
     let payment = payment_ref(args)?;
-    let provider = AnyProvider::from_env(args.provider).map_err(|e| {
-        format!(
-            "cannot configure {} from the environment: {e}",
-            args.provider
-        )
-    })?;
+    let provider = AnyProvider::from_env(args.provider)
+        .map_err(|e| format!("cannot configure {} from the environment: {e}", args.provider))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -138,7 +134,10 @@ fn print_answer(op: Operation, args: &OpArgs, answer: Result<Answer>) -> ExitCod
     match answer {
         Ok(Answer::Status(report)) => {
             if args.json {
-                println!("{}", serde_json::json!({"ok": true, "operation": op.name(), "provider": args.provider.name(), "report": report_json(&report)}));
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": true, "operation": op.name(), "provider": args.provider.name(), "report": report_json(&report)})
+                );
             } else {
                 print!("{}", report_text(&report));
             }
@@ -146,7 +145,10 @@ fn print_answer(op: Operation, args: &OpArgs, answer: Result<Answer>) -> ExitCod
         }
         Ok(Answer::Outcome(outcome)) => {
             if args.json {
-                println!("{}", serde_json::json!({"ok": true, "operation": op.name(), "provider": args.provider.name(), "result": outcome_json(&outcome)}));
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": true, "operation": op.name(), "provider": args.provider.name(), "result": outcome_json(&outcome)})
+                );
             } else {
                 println!("{}: {}", op.name(), outcome_text(&outcome));
             }
@@ -154,7 +156,10 @@ fn print_answer(op: Operation, args: &OpArgs, answer: Result<Answer>) -> ExitCod
         }
         Err(err) => {
             if args.json {
-                println!("{}", serde_json::json!({"ok": false, "operation": op.name(), "provider": args.provider.name(), "error": error_json(&err)}));
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": false, "operation": op.name(), "provider": args.provider.name(), "error": error_json(&err)})
+                );
             } else {
                 eprintln!("error: {} {} failed: {err}", args.provider, op.name());
                 eprintln!("{}", money_verdict(&err));

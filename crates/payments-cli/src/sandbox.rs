@@ -29,7 +29,9 @@ pub fn parse_clock(text: &str) -> CliResult<ClockMode> {
     }
     OffsetDateTime::parse(text, &Rfc3339)
         .map(ClockMode::Frozen)
-        .map_err(|e| format!("--clock {text:?}: expected `wall` or an RFC 3339 instant like 2026-11-23T10:00:00Z ({e})"))
+        .map_err(|e| {
+            format!("--clock {text:?}: expected `wall` or an RFC 3339 instant like 2026-11-23T10:00:00Z ({e})")
+        })
 }
 
 /// The URLs and test credentials of a running sandbox, as JSON.
@@ -62,7 +64,11 @@ fn print_text(sandbox: &Sandbox, args: &SandboxArgs, clock: ClockMode) {
     println!("payments sandbox listening on {}", sandbox.base_url());
     println!("  EPoint     {}", sandbox.epoint_url());
     println!("  AzeriCard  {}", sandbox.azericard_url());
-    println!("  ePay       {}   (OAuth {})", sandbox.epay_url(), providers.epay.token_url());
+    println!(
+        "  ePay       {}   (OAuth {})",
+        sandbox.epay_url(),
+        providers.epay.token_url()
+    );
     println!("  QR wallet  {}", sandbox.qr_url());
     println!(
         "EPoint test merchant: public_key {} private_key {} (callback URL: --epoint-callback-url or POST /epoint/sandbox/callback-url)",
@@ -100,9 +106,7 @@ pub fn run(args: &SandboxArgs) -> CliResult<ExitCode> {
     }
     let clock = parse_clock(&args.clock)?;
     let azericard_merchant_public_key_pem = match &args.azericard_merchant_public_key {
-        Some(path) => Some(
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-        ),
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?),
         None => None,
     };
     let options = SandboxOptions {

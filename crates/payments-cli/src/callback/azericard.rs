@@ -3,20 +3,20 @@
 //! transfer callback (MD5 over the values, then the transfer secret).
 
 use payments::azericard::callback::verify_authorization_callback_signature;
-use payments::azericard::transfer_callback::verify_transfer_callback_signature;
 use payments::azericard::signature::{
     AUTHORIZATION_FIELDS, CALLBACK_SIGNED_FIELDS, FOLLOW_UP_FIELDS, TRANSFER_CALLBACK_FIELDS, mac_source_of_pairs,
     transfer_signature, verify_mac_any,
 };
 use payments::azericard::testing::{sign_authorization_callback, sign_transfer_callback};
+use payments::azericard::transfer_callback::verify_transfer_callback_signature;
 use payments::azericard::{AzericardConfig, GatewayPublicKey, MerchantKey};
 use payments::{PaymentStatus, Secret, StatusReport};
 use serde_json::{Map, Value};
 
 use super::{Explanation, Verified};
+use crate::CliResult;
 use crate::cli::{AzericardKind, CallbackOpts};
 use crate::input::{KeySource, read_key};
-use crate::CliResult;
 
 /// AzeriCard's public key file(s) for callbacks.
 pub const GATEWAY_KEY_ENV: &str = "AZERICARD_GATEWAY_PUBLIC_KEY_PATH";
@@ -47,7 +47,9 @@ fn gateway_keys(opts: &CallbackOpts) -> CliResult<(Vec<GatewayPublicKey>, String
             let list = std::env::var(GATEWAY_KEY_ENV)
                 .ok()
                 .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| format!("no gateway key: set {GATEWAY_KEY_ENV} or pass --key-file (AzeriCard's public key, PEM)"))?;
+                .ok_or_else(|| {
+                    format!("no gateway key: set {GATEWAY_KEY_ENV} or pass --key-file (AzeriCard's public key, PEM)")
+                })?;
             let paths: Vec<String> = list.split(',').map(|p| p.trim().to_owned()).collect();
             (paths, format!("environment variable {GATEWAY_KEY_ENV}"))
         }
@@ -213,16 +215,25 @@ pub fn explain_authorization(
     x.fact("unsigned fields present", unsigned.join(", "));
     let source = mac_source_of_pairs(CALLBACK_SIGNED_FIELDS, pairs);
     x.fact("MAC source (what P_SIGN signs)", source.clone());
-    x.fact("MAC source rule", "each signed field: its length in bytes then its value; `-` for an absent or empty one");
+    x.fact(
+        "MAC source rule",
+        "each signed field: its length in bytes then its value; `-` for an absent or empty one",
+    );
     x.fact("gateway key(s)", format!("{} from the {key_source}", keys.len()));
     let Some(p_sign) = field(pairs, "P_SIGN").filter(|p| !p.is_empty()) else {
         x.fact("P_SIGN", "missing");
         x.mistake("the body has no P_SIGN: it is not a gateway callback (or it was cut)");
         return x;
     };
-    x.fact("P_SIGN", format!("{} hex digits (a {}-bit signature)", p_sign.len(), p_sign.len() * 4));
+    x.fact(
+        "P_SIGN",
+        format!("{} hex digits (a {}-bit signature)", p_sign.len(), p_sign.len() * 4),
+    );
     x.verifies = verify_mac_any(keys, &source, p_sign).is_ok();
-    x.fact("note", "ORDER, CURRENCY, ACTION and RC are not signed: the outcome is a claim until a status query confirms it");
+    x.fact(
+        "note",
+        "ORDER, CURRENCY, ACTION and RC are not signed: the outcome is a claim until a status query confirms it",
+    );
     if x.verifies {
         return x;
     }
@@ -237,8 +248,14 @@ pub fn explain_authorization(
         ));
     }
     for (list, name) in [
-        (FOLLOW_UP_FIELDS, "AMOUNT, CURRENCY, TERMINAL, TRTYPE, ORDER, RRN, INT_REF (srustamov's callback list)"),
-        (AUTHORIZATION_FIELDS, "the authorization request's list (AMOUNT, CURRENCY, TERMINAL, TRTYPE, TIMESTAMP, NONCE, MERCH_URL)"),
+        (
+            FOLLOW_UP_FIELDS,
+            "AMOUNT, CURRENCY, TERMINAL, TRTYPE, ORDER, RRN, INT_REF (srustamov's callback list)",
+        ),
+        (
+            AUTHORIZATION_FIELDS,
+            "the authorization request's list (AMOUNT, CURRENCY, TERMINAL, TRTYPE, TIMESTAMP, NONCE, MERCH_URL)",
+        ),
     ] {
         if verify_mac_any(keys, &mac_source_of_pairs(list, pairs), p_sign).is_ok() {
             x.mistake(format!(
@@ -247,11 +264,11 @@ pub fn explain_authorization(
             return x;
         }
     }
-    if let Some(merchant) = merchant {
-        if verify_mac_any(std::slice::from_ref(merchant), &source, p_sign).is_ok() {
-            x.mistake("the body was signed with YOUR merchant key: callbacks are signed by AzeriCard and verified with AzeriCard's public key (AZERICARD_GATEWAY_PUBLIC_KEY_PATH), never your own");
-            return x;
-        }
+    if let Some(merchant) = merchant
+        && verify_mac_any(std::slice::from_ref(merchant), &source, p_sign).is_ok()
+    {
+        x.mistake("the body was signed with YOUR merchant key: callbacks are signed by AzeriCard and verified with AzeriCard's public key (AZERICARD_GATEWAY_PUBLIC_KEY_PATH), never your own");
+        return x;
     }
     x.mistake("signed with a key other than the configured gateway key(s) (the test gateway's key against production, or a key from before a rotation), or a signed field (AMOUNT, TERMINAL, APPROVAL, RRN, INT_REF) changed after signing");
     x
@@ -282,7 +299,13 @@ pub fn explain_transfer(pairs: &[(String, String)], secret: &Secret<String>, sou
         .filter(|n| transfer_value(pairs, n).is_none())
         .collect();
     x.fact("MD5 source", format!("{}<transfer secret>", values.concat()));
-    x.fact("transfer secret", format!("{} bytes, from the {source} (never shown)", secret.expose_secret().len()));
+    x.fact(
+        "transfer secret",
+        format!(
+            "{} bytes, from the {source} (never shown)",
+            secret.expose_secret().len()
+        ),
+    );
     if !missing.is_empty() {
         x.fact("absent fields (signed as empty)", missing.join(", "));
     }
@@ -305,7 +328,10 @@ pub fn explain_transfer(pairs: &[(String, String)], secret: &Secret<String>, sou
     ));
     if received.eq_ignore_ascii_case(&secret_first_sig) {
         x.mistake("the secret is first: the MT signs the values THEN the secret");
-    } else if received.eq_ignore_ascii_case(&transfer_signature(&[values.join("|").as_str()], secret.expose_secret())) {
+    } else if received.eq_ignore_ascii_case(&transfer_signature(
+        &[values.join("|").as_str()],
+        secret.expose_secret(),
+    )) {
         x.mistake("the values are joined with `|`: the MT concatenates them without separators");
     } else {
         x.mistake("a different transfer secret, a field missing or spelled differently (see the signed field list), or a value changed after signing");

@@ -12,9 +12,9 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::{Explanation, Verified};
+use crate::CliResult;
 use crate::cli::CallbackOpts;
 use crate::input::{KeySource, read_key};
-use crate::CliResult;
 
 /// The stored hash of one payment.
 pub const STORED_HASH_ENV: &str = "EPAY_SECRET_HASH";
@@ -25,14 +25,22 @@ pub const CALLBACK_KEY_ENV: &str = "EPAY_CALLBACK_KEY";
 fn secret(opts: &CallbackOpts) -> CliResult<(Secret<String>, KeySource)> {
     read_key(
         opts.key_file.as_deref(),
-        if opts.derived { CALLBACK_KEY_ENV } else { STORED_HASH_ENV },
+        if opts.derived {
+            CALLBACK_KEY_ENV
+        } else {
+            STORED_HASH_ENV
+        },
     )
 }
 
 /// A short fingerprint of a secret value: enough to tell two apart, nothing to reuse.
 fn fingerprint(value: &str) -> String {
     let digest = crypto::sha256(&[value.as_bytes()]);
-    format!("{} characters, sha256 {}…", value.len(), &crypto::hex_lower(&digest)[..12])
+    format!(
+        "{} characters, sha256 {}…",
+        value.len(),
+        &crypto::hex_lower(&digest)[..12]
+    )
 }
 
 fn object(body: &[u8]) -> CliResult<BTreeMap<String, Box<RawValue>>> {
@@ -52,7 +60,8 @@ pub fn sign(opts: &CallbackOpts, body: &[u8]) -> CliResult<String> {
     let (secret, _) = secret(opts)?;
     let mut map = object(body)?;
     let hash = if opts.derived {
-        let invoice = text(&map, "invoiceId").ok_or("invoiceId is missing: the derived secret_hash is computed from it")?;
+        let invoice =
+            text(&map, "invoiceId").ok_or("invoiceId is missing: the derived secret_hash is computed from it")?;
         derive_secret_hash(&secret, invoice.trim()).map_err(|e| e.to_string())?
     } else {
         secret
@@ -76,10 +85,10 @@ pub fn verify(opts: &CallbackOpts, body: &[u8]) -> CliResult<payments::Result<Ve
     Ok(link.map(|link| {
         let report = link.to_report();
         let mut details = Map::new();
-        if let PostLink::Success(s) = &link {
-            if let Some(code) = &s.approval_code {
-                details.insert("approval:".to_owned(), Value::String(code.clone()));
-            }
+        if let PostLink::Success(s) = &link
+            && let Some(code) = &s.approval_code
+        {
+            details.insert("approval:".to_owned(), Value::String(code.clone()));
         }
         Verified {
             dedupe_key: format!(
@@ -101,7 +110,11 @@ pub fn explain(opts: &CallbackOpts, body: &[u8]) -> CliResult<Explanation> {
     let (secret, source) = secret(opts)?;
     let other = read_key(
         None,
-        if opts.derived { STORED_HASH_ENV } else { CALLBACK_KEY_ENV },
+        if opts.derived {
+            STORED_HASH_ENV
+        } else {
+            CALLBACK_KEY_ENV
+        },
     )
     .ok()
     .map(|(s, _)| s);
@@ -153,8 +166,17 @@ pub fn explain_with(
             x.mistake("invoiceId is missing: the derived hash is computed from it");
             return x;
         };
-        x.fact("check", "secret_hash = lower-hex(HMAC-SHA256(callback key, invoiceId trimmed)), constant time, hex case ignored");
-        x.fact("callback key", format!("{} bytes, from the {source} (never shown)", secret.expose_secret().len()));
+        x.fact(
+            "check",
+            "secret_hash = lower-hex(HMAC-SHA256(callback key, invoiceId trimmed)), constant time, hex case ignored",
+        );
+        x.fact(
+            "callback key",
+            format!(
+                "{} bytes, from the {source} (never shown)",
+                secret.expose_secret().len()
+            ),
+        );
         if let Ok(expected) = derive_secret_hash(secret, invoice.trim()) {
             x.fact("expected secret_hash", fingerprint(expected.expose_secret()));
         }
@@ -165,13 +187,21 @@ pub fn explain_with(
         if secret_hash_matches(secret, &invoice, &received) {
             x.mistake("the hash was derived from the invoiceId with its surrounding whitespace: derive it from the trimmed id");
         } else if other.is_some_and(|stored| stored_hash_matches(stored, &received)) {
-            x.mistake(format!("the secret_hash equals the stored hash in {STORED_HASH_ENV}: verify without --derived"));
+            x.mistake(format!(
+                "the secret_hash equals the stored hash in {STORED_HASH_ENV}: verify without --derived"
+            ));
         } else {
             x.mistake("a different callback key (the client secret is the default when EPAY_CALLBACK_KEY is unset), or a secret_hash copied from another invoice's payment");
         }
     } else {
-        x.fact("check", "secret_hash equals the hash stored for this payment, constant time");
-        x.fact("stored secret_hash", format!("{}, from the {source}", fingerprint(secret.expose_secret())));
+        x.fact(
+            "check",
+            "secret_hash equals the hash stored for this payment, constant time",
+        );
+        x.fact(
+            "stored secret_hash",
+            format!("{}, from the {source}", fingerprint(secret.expose_secret())),
+        );
         x.verifies = stored_hash_matches(secret, &received);
         if x.verifies {
             return x;
@@ -183,7 +213,9 @@ pub fn explain_with(
         } else if let (Some(key), Some(invoice)) = (other, invoice.as_deref())
             && secret_hash_matches(key, invoice.trim(), &received)
         {
-            x.mistake(format!("this secret_hash is derived from invoiceId with {CALLBACK_KEY_ENV}: verify with --derived"));
+            x.mistake(format!(
+                "this secret_hash is derived from invoiceId with {CALLBACK_KEY_ENV}: verify with --derived"
+            ));
         } else {
             x.mistake("the stored hash belongs to another payment (look it up by this invoiceId), or the token request carried a different secret_hash");
         }
@@ -231,7 +263,13 @@ mod tests {
         let x = explain_with(&body(derived.expose_secret()), &stored, &SOURCE, false, Some(&key));
         assert!(!x.verifies);
         assert!(x.mistakes[0].contains("--derived"), "{:?}", x.mistakes);
-        let x = explain_with(&body(derived.expose_secret()), &key, &KeySource::Env(CALLBACK_KEY_ENV), true, None);
+        let x = explain_with(
+            &body(derived.expose_secret()),
+            &key,
+            &KeySource::Env(CALLBACK_KEY_ENV),
+            true,
+            None,
+        );
         assert!(x.verifies, "{:?}", x.mistakes);
     }
 }

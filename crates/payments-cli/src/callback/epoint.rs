@@ -6,9 +6,9 @@ use payments::{Secret, crypto};
 use serde_json::{Map, Value};
 
 use super::{Explanation, Verified};
+use crate::CliResult;
 use crate::cli::{BodyFormat, CallbackOpts};
 use crate::input::{KeySource, read_key};
-use crate::CliResult;
 
 /// The private key's environment variable.
 pub const KEY_ENV: &str = "EPOINT_PRIVATE_KEY";
@@ -22,8 +22,7 @@ pub fn sign(opts: &CallbackOpts, body: &[u8]) -> CliResult<String> {
     let (key, _) = key(opts)?;
     let payload = body.trim_ascii();
     // Refuse what EPoint would never send, rather than sign garbage.
-    let value: Value =
-        serde_json::from_slice(payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
+    let value: Value = serde_json::from_slice(payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
     if !value.is_object() {
         return Err("the payload must be a JSON object (EPoint's callback fields)".to_owned());
     }
@@ -143,7 +142,10 @@ pub fn explain_with(key: &Secret<String>, source: &KeySource, body: &[u8]) -> Ex
         data = data.replace(' ', "+");
         received = received.replace(' ', "+");
     }
-    x.fact("signed text", "key + data + key (SHA-1, then base64 of the 20 raw bytes)");
+    x.fact(
+        "signed text",
+        "key + data + key (SHA-1, then base64 of the 20 raw bytes)",
+    );
     x.fact("data (exact text signed)", data.clone());
     if let Ok(json) = crypto::base64_decode(data.as_bytes()) {
         x.fact("data decoded", String::from_utf8_lossy(&json).into_owned());
@@ -234,16 +236,26 @@ mod tests {
         let data = data_of(V4_BODY);
         let k = b"test-private-key";
         let cases: Vec<(String, &str)> = vec![
-            (crypto::hex_lower(&crypto::sha1(&[k, data.as_bytes(), k])), "hex text of the SHA-1"),
+            (
+                crypto::hex_lower(&crypto::sha1(&[k, data.as_bytes(), k])),
+                "hex text of the SHA-1",
+            ),
             (b64_sha1(&[k, data.as_bytes()]), "one side only"),
             (b64_sha1(&[data.as_bytes(), k]), "one side only"),
             (b64_sha1(&[data.as_bytes()]), "without the key"),
-            (signature::sign(&Secret::from("another-key"), &data), "a different private key"),
+            (
+                signature::sign(&Secret::from("another-key"), &data),
+                "a different private key",
+            ),
         ];
         for (sig, words) in cases {
             let x = explain_with(&key(), &SOURCE, with_signature(&sig).as_bytes());
             assert!(!x.verifies, "{sig}");
-            assert!(x.mistakes.iter().any(|m| m.contains(words)), "{words}: {:?}", x.mistakes);
+            assert!(
+                x.mistakes.iter().any(|m| m.contains(words)),
+                "{words}: {:?}",
+                x.mistakes
+            );
         }
     }
 
@@ -252,12 +264,20 @@ mod tests {
         let raw = V4_BODY.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=");
         let x = explain_with(&key(), &SOURCE, raw.as_bytes());
         assert!(x.verifies);
-        assert!(x.mistakes[0].contains("`+` was not percent-encoded"), "{:?}", x.mistakes);
+        assert!(
+            x.mistakes[0].contains("`+` was not percent-encoded"),
+            "{:?}",
+            x.mistakes
+        );
     }
 
     #[test]
     fn the_key_is_never_in_the_explanation() {
-        let x = explain_with(&key(), &SOURCE, with_signature("AAAAAAAAAAAAAAAAAAAAAAAAAAA=").as_bytes());
+        let x = explain_with(
+            &key(),
+            &SOURCE,
+            with_signature("AAAAAAAAAAAAAAAAAAAAAAAAAAA=").as_bytes(),
+        );
         let text = format!("{}{}", x.to_text(), x.to_json(payments::ProviderKind::Epoint));
         assert!(!text.contains("test-private-key"));
         assert!(text.contains("16 bytes, from the environment variable EPOINT_PRIVATE_KEY"));

@@ -157,7 +157,10 @@ fn verify(opts: &CallbackOpts) -> CliResult<ExitCode> {
                 );
                 print!("{}", report_text(&v.report));
                 for (k, val) in &v.details {
-                    println!("{k:<12} {}", val.as_str().map_or_else(|| val.to_string(), str::to_owned));
+                    println!(
+                        "{k:<12} {}",
+                        val.as_str().map_or_else(|| val.to_string(), str::to_owned)
+                    );
                 }
                 println!("dedupe key:  {}", v.dedupe_key);
                 println!("{}", v.note);
