@@ -10,15 +10,31 @@ use payments::Secret;
 use crate::CliResult;
 
 /// Reads the body from `path`, or from standard input when it is `-`.
+///
+/// One trailing newline (`\n` or `\r\n`) is removed: shells, `echo` and
+/// editors add one that the provider never sent, and inside a form value it
+/// would break the signature.
 pub fn read_body(path: &Path) -> CliResult<Vec<u8>> {
+    let mut body = Vec::new();
     if path.as_os_str() == "-" {
-        let mut body = Vec::new();
         std::io::stdin()
             .read_to_end(&mut body)
             .map_err(|e| format!("cannot read the body from standard input: {e}"))?;
-        return Ok(body);
+    } else {
+        body = std::fs::read(path).map_err(|e| format!("cannot read the body from {}: {e}", path.display()))?;
     }
-    std::fs::read(path).map_err(|e| format!("cannot read the body from {}: {e}", path.display()))
+    strip_newline(&mut body);
+    Ok(body)
+}
+
+/// Removes one trailing `\n` or `\r\n`.
+pub fn strip_newline(body: &mut Vec<u8>) {
+    if body.last() == Some(&b'\n') {
+        body.pop();
+        if body.last() == Some(&b'\r') {
+            body.pop();
+        }
+    }
 }
 
 /// Where a key came from, for messages that must never show the key itself.
@@ -75,6 +91,20 @@ pub fn read_key_with(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn one_trailing_newline_is_removed_from_a_body() {
+        for (input, want) in [
+            (&b"a=1\n"[..], &b"a=1"[..]),
+            (b"a=1\r\n", b"a=1"),
+            (b"a=1\n\n", b"a=1\n"),
+            (b"a=1", b"a=1"),
+        ] {
+            let mut body = input.to_vec();
+            strip_newline(&mut body);
+            assert_eq!(body, want);
+        }
+    }
 
     #[test]
     fn a_key_file_loses_one_trailing_newline_and_the_environment_is_the_fallback() {

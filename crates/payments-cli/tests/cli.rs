@@ -129,10 +129,22 @@ fn epoint_callback_sign_verify_explain() {
     let body = text(&signed.stdout).trim().to_owned();
     assert!(body.starts_with("data=") && body.contains("&signature="), "{body}");
 
+    // Exactly what `sign` printed (with println's newline), from a file.
+    let dir = temp_dir("epoint");
+    let body_file = dir.join("body.txt");
+    std::fs::write(&body_file, &signed.stdout).unwrap();
     let verified = run(
-        payments(&["callback", "verify", "--provider", "epoint", "--json"])
-            .env("EPOINT_PRIVATE_KEY", "test-private-key"),
-        body.as_bytes(),
+        payments(&[
+            "callback",
+            "verify",
+            "--provider",
+            "epoint",
+            "--json",
+            "--body",
+            body_file.to_str().unwrap(),
+        ])
+        .env("EPOINT_PRIVATE_KEY", "test-private-key"),
+        b"",
     );
     assert!(verified.status.success(), "{}", text(&verified.stderr));
     let v = json(&verified);
@@ -143,7 +155,6 @@ fn epoint_callback_sign_verify_explain() {
     assert_eq!(v["claimed"]["amount"]["amount"], "10.50");
 
     // The key from a file; the wrong one.
-    let dir = temp_dir("epoint");
     let key_file = dir.join("key");
     std::fs::write(&key_file, "another-private-key\n").unwrap();
     let key_path = key_file.to_str().unwrap();
