@@ -16,6 +16,29 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Shown after the options of status, refund, cancel and capture.
+const OPS_AFTER_HELP: &str = "\
+The client comes from the provider's environment (its from_env()):
+  epoint     EPOINT_PUBLIC_KEY, EPOINT_PRIVATE_KEY, EPOINT_BASE_URL (a sandbox)
+  azericard  AZERICARD_MERCHANT_ID, AZERICARD_KEY_FILE_PATH, AZERICARD_MPI_URL, ...
+  epay-kz    EPAY_CLIENT_ID, EPAY_CLIENT_SECRET, EPAY_TERMINAL_ID, EPAY_OAUTH_URL, EPAY_API_URL, ...
+  qr-wallet  QR_WALLET_CLIENT_ID, QR_WALLET_CLIENT_SECRET, QR_WALLET_API_URL, ...
+A decline is an answer (exit 0). On an error (exit 1) the tool says whether
+money could have moved (outcome_unknown) and whether the same request may be
+sent again (safe_to_resend). `payments sandbox` prints a sandbox's variables.";
+
+/// Shown after the options of callback sign, verify and explain.
+const CALLBACK_AFTER_HELP: &str = "\
+Keys (or --key-file; one trailing newline of a file or body is ignored):
+  epoint                  EPOINT_PRIVATE_KEY
+  azericard               AZERICARD_GATEWAY_PUBLIC_KEY_PATH (AzeriCard's public key, PEM; `,` between
+                          several), AZERICARD_MERCHANT_ID (the terminal checked)
+  azericard --kind transfer  AZERICARD_TRANSFER_KEY
+  epay-kz                 EPAY_SECRET_HASH (the hash stored for the payment), or with --derived
+                          EPAY_CALLBACK_KEY
+Secrets are never printed. Freshness windows and replay stores belong to your
+running server: verify checks signatures and formats only.";
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -25,12 +48,16 @@ pub enum Command {
     /// Sign, verify or explain a provider callback body.
     Callback(CallbackArgs),
     /// Query a payment's status (PaymentProvider::payment_status).
+    #[command(after_help = OPS_AFTER_HELP)]
     Status(OpArgs),
     /// Refund a payment, fully or partly (PaymentProvider::refund).
+    #[command(after_help = OPS_AFTER_HELP)]
     Refund(OpArgs),
     /// Cancel (reverse) a payment or release a hold (PaymentProvider::cancel).
+    #[command(after_help = OPS_AFTER_HELP)]
     Cancel(OpArgs),
     /// Capture a hold, fully or partly (PaymentProvider::capture).
+    #[command(after_help = OPS_AFTER_HELP)]
     Capture(OpArgs),
     /// Generate key material a provider asks for.
     Keys(KeysArgs),
@@ -97,13 +124,16 @@ pub enum CallbackAction {
     /// tests). AzeriCard transfer: the form fields, prints them with
     /// `Signature`. ePay: the postLink JSON object; prints it with
     /// `secret_hash` set (the stored hash, or derived with --derived).
+    #[command(after_help = CALLBACK_AFTER_HELP)]
     Sign(CallbackOpts),
     /// Verify a callback body as the SDK does and print what it proves.
     /// Exit code 1 when it does not verify.
+    #[command(after_help = CALLBACK_AFTER_HELP)]
     Verify(CallbackOpts),
     /// Say why a body does or does not verify: what was signed, what was
     /// expected, what was received and the likely mistake. Never prints a
     /// secret. Exit code 1 when it does not verify.
+    #[command(after_help = CALLBACK_AFTER_HELP)]
     Explain(CallbackOpts),
 }
 

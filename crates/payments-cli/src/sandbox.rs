@@ -53,10 +53,40 @@ pub fn describe(sandbox: &Sandbox) -> serde_json::Value {
             "transfer_secret": p.azericard.transfer_secret(),
             "env": {"AZERICARD_MERCHANT_ID": p.azericard.terminal(), "AZERICARD_MPI_URL": sandbox.azericard_url(), "AZERICARD_MT_URL": sandbox.azericard_url(), "AZERICARD_TRANSFER_MERCHANT": p.azericard.transfer_merchant(), "AZERICARD_TRANSFER_KEY": p.azericard.transfer_secret()},
         },
-        "epay": {"url": sandbox.epay_url(), "oauth_url": p.epay.token_url()},
+        "epay": {
+            "url": sandbox.epay_url(),
+            "oauth_url": p.epay.token_url(),
+            "env": epay_env(sandbox),
+        },
         "qr_wallet": {"url": sandbox.qr_url()},
         "docs": "docs/sandbox.md",
     })
+}
+
+/// The `EPAY_*` variables of the sandbox's test terminal.
+fn epay_env(sandbox: &Sandbox) -> serde_json::Value {
+    use payments_sandbox::epay::credentials as c;
+    let epay = &sandbox.providers().epay;
+    serde_json::json!({
+        "EPAY_CLIENT_ID": c::TEST_CLIENT_ID,
+        "EPAY_CLIENT_SECRET": c::TEST_CLIENT_SECRET,
+        "EPAY_TERMINAL_ID": c::TEST_TERMINAL,
+        "EPAY_OAUTH_URL": epay.token_url(),
+        "EPAY_API_URL": epay.api_url(),
+        "EPAY_INVOICE_SEARCH_URL": epay.invoice_search_url(),
+    })
+}
+
+/// `NAME=value NAME=value` of a JSON object of variables.
+fn env_line(env: &serde_json::Value) -> String {
+    env.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
 }
 
 fn print_text(sandbox: &Sandbox, args: &SandboxArgs, clock: ClockMode) {
@@ -82,6 +112,10 @@ fn print_text(sandbox: &Sandbox, args: &SandboxArgs, clock: ClockMode) {
         providers.azericard.transfer_merchant(),
         providers.azericard.transfer_secret()
     );
+    let described = describe(sandbox);
+    println!("environment for `payments status|refund|cancel|capture` against this sandbox:");
+    println!("  epoint:  {}", env_line(&described["epoint"]["env"]));
+    println!("  epay-kz: {}", env_line(&described["epay"]["env"]));
     match clock {
         ClockMode::Wall => println!("clock: follows the wall clock"),
         ClockMode::Frozen(at) => println!(
