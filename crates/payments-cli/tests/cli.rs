@@ -598,3 +598,120 @@ async fn status_refund_cancel_capture_against_the_sandbox() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("--amount"), "{}", text(&bad.stderr));
 }
+
+/// The customer's browser on AzeriCard's gateway: posts the signed form,
+/// lands on the page, approves.
+async fn azericard_hold(sandbox: &Sandbox, provider: &AnyProvider, order: &str, amount: Money) {
+    let web = reqwest::Client::new();
+    let request = CreatePayment::new(order, amount)
+        .description(format!("Order {order}"))
+        .authorize_only(true);
+    let PaymentOutcome::RequiresFormPost { url, fields } = provider.create_payment(&request).await.unwrap() else {
+        panic!("expected a form post")
+    };
+    let landed = web.post(&url).form(&fields).send().await.unwrap();
+    let pressed = web
+        .post(landed.url().clone())
+        .form(&[("action", "approve"), ("card", "4111111111111111")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pressed.headers().get("x-sandbox-outcome").and_then(|v| v.to_str().ok()),
+        Some("approved"),
+        "{}",
+        sandbox.azericard_url()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azericard_capture_and_cancel_a_hold_with_the_references_of_its_status() {
+    use payments::azericard::{AzericardClient, AzericardConfig, GatewayPublicKey, MerchantKey};
+
+    let sandbox = Sandbox::start().await.unwrap();
+    let gateway_pem = sandbox.providers().azericard.gateway_public_key_pem();
+    let dir = temp_dir("azericard-ops");
+    let gateway_file = dir.join("gateway.pem");
+    std::fs::write(&gateway_file, gateway_pem).unwrap();
+    let terminal = sandbox.providers().azericard.terminal();
+    let config = AzericardConfig::builder(terminal)
+        .mpi_base_url(sandbox.azericard_url())
+        .mt_base_url(sandbox.azericard_url())
+        .merchant_key(MerchantKey::from_pem_file(azericard_data("azericard-test-key.pem")).unwrap())
+        .gateway_public_key(GatewayPublicKey::from_pem(gateway_pem.as_bytes()).unwrap())
+        .merchant_name("Test Shop")
+        .merchant_url("https://shop.example")
+        .merchant_email("shop@example.az")
+        .callback_url("http://127.0.0.1:9/azericard/callback")
+        .build()
+        .unwrap();
+    let provider = AnyProvider::from(AzericardClient::new(config).unwrap());
+    let amount = Money::parse_major("10.50", Currency::AZN).unwrap();
+    let env: Vec<(String, String)> = [
+        ("AZERICARD_MERCHANT_ID", terminal.to_owned()),
+        ("AZERICARD_KEY_FILE_PATH", azericard_data("azericard-test-key.pem")),
+        ("AZERICARD_GATEWAY_PUBLIC_KEY_PATH", gateway_file.display().to_string()),
+        ("AZERICARD_MPI_URL", sandbox.azericard_url()),
+        ("AZERICARD_MT_URL", sandbox.azericard_url()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+
+    for (order, op) in [("000000700001", "capture"), ("000000700002", "cancel")] {
+        azericard_hold(&sandbox, &provider, order, amount).await;
+        // The status command (of a hold: TRTYPE 0) gives the references the follow-up needs.
+        let status = run_async(
+            strings(&[
+                "status",
+                "--provider",
+                "azericard",
+                "--order",
+                order,
+                "--amount",
+                "10.50",
+                "--currency",
+                "AZN",
+                "--extra",
+                "TRTYPE=0",
+                "--json",
+            ]),
+            env.clone(),
+        )
+        .await;
+        assert!(status.status.success(), "{}", text(&status.stderr));
+        let report = json(&status)["report"].clone();
+        assert_eq!(report["status"], "Authorized", "{report}");
+        let extra = report["extra"].as_object().unwrap();
+        let mut args = strings(&[
+            op,
+            "--provider",
+            "azericard",
+            "--order",
+            order,
+            "--amount",
+            "10.50",
+            "--currency",
+            "AZN",
+            "--json",
+        ]);
+        for key in ["RRN", "INT_REF", "TRTYPE"] {
+            args.push("--extra".to_owned());
+            args.push(format!("{key}={}", extra[key].as_str().unwrap()));
+        }
+        let done = run_async(args, env.clone()).await;
+        assert!(
+            done.status.success(),
+            "{op}: {} {}",
+            text(&done.stdout),
+            text(&done.stderr)
+        );
+        assert_eq!(
+            json(&done)["result"]["outcome"],
+            "accepted",
+            "{op}: {}",
+            text(&done.stdout)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
