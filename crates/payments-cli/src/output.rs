@@ -4,7 +4,7 @@
 //! leak into JSON by accident), so the JSON shapes are built here, field by
 //! field, from public fields only.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use payments::{Delivery, Error, Money, OperationOutcome, PaymentStatus, StatusReport};
 use serde_json::{Value, json};
@@ -15,12 +15,6 @@ pub fn working(message: &str) {
     let mut err = std::io::stderr();
     let _ = writeln!(err, "{message}…");
     let _ = err.flush();
-}
-
-/// True when standard output is a terminal (colour-free text either way; this
-/// only decides whether hints are worth printing).
-pub fn stdout_is_terminal() -> bool {
-    std::io::stdout().is_terminal()
 }
 
 /// A status as text: `Succeeded`, `Unknown(xyz)`.
@@ -146,4 +140,53 @@ pub fn error_json(err: &Error) -> Value {
         "provider_code": err.provider_code(),
         "money": money_verdict(err),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_says_whether_money_could_have_moved() {
+        let cases = [
+            (
+                Error::maybe_sent("epoint", "refund", "timed out", None, false),
+                "money MAY have moved",
+            ),
+            (
+                Error::maybe_sent("epoint", "status", "timed out", None, true),
+                "resending is safe",
+            ),
+            (
+                Error::provider("epoint", Some("x".into()), None, Some(502)),
+                "money MAY have moved",
+            ),
+            (
+                Error::unreadable("epoint", 200, "not JSON", b"<html>", None),
+                "money MAY have moved",
+            ),
+            (
+                Error::not_sent("epoint", "refund", "connection refused", None),
+                "nothing was sent",
+            ),
+            (
+                Error::provider("epoint", Some("x".into()), None, Some(400)),
+                "the provider refused the request",
+            ),
+            (Error::config("EPOINT_PUBLIC_KEY is not set"), "nothing was sent"),
+        ];
+        for (err, words) in cases {
+            assert!(money_verdict(&err).contains(words), "{err:?}: {}", money_verdict(&err));
+            let json = error_json(&err);
+            assert_eq!(json["outcome_unknown"], err.outcome_unknown());
+            assert_eq!(json["safe_to_resend"], err.safe_to_resend());
+        }
+    }
+
+    #[test]
+    fn money_is_text_in_json() {
+        let m = Money::parse_major("10.50", payments::Currency::AZN).ok();
+        assert_eq!(money_json(m), json!({"amount": "10.50", "currency": "AZN"}));
+        assert_eq!(money_json(None), Value::Null);
+    }
 }
