@@ -102,12 +102,17 @@ pub fn verify(opts: &CallbackOpts, body: &[u8]) -> CliResult<payments::Result<Ve
         AzericardKind::Authorization => {
             let pairs = pairs(body)?;
             let (keys, _) = gateway_keys(opts)?;
-            let (terminal, _) = terminal(opts, &pairs);
+            let (terminal, configured) = terminal(opts, &pairs);
             let mut builder = AzericardConfig::builder(terminal);
             for key in keys {
                 builder = builder.gateway_public_key(key);
             }
             let config = builder.build().map_err(|e| e.to_string())?;
+            let terminal_note = if configured {
+                ""
+            } else {
+                " TERMINAL was taken from the body, not checked: give --terminal or AZERICARD_MERCHANT_ID."
+            };
             Ok(verify_authorization_callback_signature(&config, body).map(|cb| {
                 let mut details = Map::new();
                 let s = cb.signed();
@@ -124,8 +129,9 @@ pub fn verify(opts: &CallbackOpts, body: &[u8]) -> CliResult<payments::Result<Ve
                     report: event.claimed().clone(),
                     confirmed: event.is_confirmed(),
                     dedupe_key: event.dedupe_key().to_owned(),
-                    note: "P_SIGN covers only AMOUNT, TERMINAL, APPROVAL, RRN and INT_REF: ORDER, CURRENCY, ACTION and RC are claims. Confirm with a status query (PaymentProvider::confirm_callback) before shipping. Freshness and replay are checked by your server, not here."
-                        .to_owned(),
+                    note: format!(
+                        "P_SIGN covers only AMOUNT, TERMINAL, APPROVAL, RRN and INT_REF: ORDER, CURRENCY, ACTION and RC are claims. Confirm with a status query (PaymentProvider::confirm_callback) before shipping. Freshness and replay are checked by your server, not here.{terminal_note}"
+                    ),
                     details,
                 }
             }))
