@@ -228,16 +228,12 @@ pub async fn epay_checkout(report: &mut Report, sandbox: &Sandbox, web: &reqwest
         .shop_id(sb::INVOICE_SHOP_ID)
         .build()
         .map_err(err)?;
-    let client = EpayClient::new(config).map_err(err)?;
-    // Invoice-link postLinks carry no secret_hash: the receiver accepts them
-    // and the merchant confirms them through a status query below.
-    let receiver = Receiver::start(Arc::new(|b: &[u8]| {
-        let v: serde_json::Value =
-            serde_json::from_slice(b).map_err(|e| payments::Error::malformed_callback(e.to_string()))?;
-        let report = payments::StatusReport::new(PaymentStatus::Pending)
-            .with_order(v["invoiceId"].as_str().map(str::to_owned))
-            .with_transaction(v["id"].as_str().map(str::to_owned));
-        Ok(payments::CallbackEvent::unconfirmed("epay-kz", report, "epay-kz:demo"))
+    let client = Arc::new(EpayClient::new(config).map_err(err)?);
+    // Invoice-link postLinks carry no secret_hash and ePay signs none: the
+    // trait parses them into unconfirmed events, confirmed by a status query.
+    let verifier = client.clone();
+    let receiver = Receiver::start(Arc::new(move |b: &[u8]| {
+        payments::PaymentProvider::verify_callback(verifier.as_ref(), b)
     }))
     .await
     .map_err(err)?;
@@ -278,14 +274,21 @@ pub async fn epay_checkout(report: &mut Report, sandbox: &Sandbox, web: &reqwest
         })
         .await?;
     let transaction = report
-        .step(P, "postLink received", async {
+        .step(P, "postLink confirmed (status)", async {
             let event = wait_callback(&receiver, 1).await?;
-            let id = event
-                .claimed()
+            if event.is_confirmed() {
+                return Err("an unsigned postLink must not confirm by itself".into());
+            }
+            let confirmed = payments::PaymentProvider::confirm_callback(client.as_ref(), event)
+                .await
+                .map_err(err)?;
+            confirmed.ensure_paid(invoice_id, amount).map_err(err)?;
+            let id = confirmed
+                .report()
                 .transaction_id
                 .clone()
-                .ok_or("postLink without a transaction id")?;
-            Ok((id.clone(), format!("transaction {id}")))
+                .ok_or("status without a transaction id")?;
+            Ok((id.clone(), format!("transaction {id} paid, amount matches")))
         })
         .await?;
     report
@@ -398,20 +401,28 @@ pub async fn azericard_checkout(report: &mut Report, sandbox: &Sandbox, web: &re
         })
         .await?;
     let (rrn, int_ref) = report
-        .step(P, "callback (RSA P_SIGN verified)", async {
+        .step(P, "callback confirmed (TRTYPE 90)", async {
             let got = receiver.wait_for(1, Duration::from_secs(10)).await;
             let first = got.first().ok_or("no callback arrived within 10 s")?;
             let event = first.verified.clone().map_err(|e| format!("callback rejected: {e}"))?;
-            let claimed = event.claimed();
-            payments::callback::ensure_matches(claimed.order_id.as_deref(), claimed.amount, order, amount)
+            // P_SIGN leaves ACTION, RC, ORDER and CURRENCY unsigned: only a
+            // status query that agrees on every field confirms the hold.
+            let confirmed = payments::PaymentProvider::confirm_callback(client.as_ref(), event)
+                .await
                 .map_err(err)?;
-            let form = payments::callback::parse_form(&first.body).map_err(err)?;
-            let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-            let (rrn, int_ref) = (field("RRN").ok_or("no RRN")?, field("INT_REF").ok_or("no INT_REF")?);
-            Ok((
-                (rrn, int_ref),
-                format!("{:?} claimed, order and amount match", event.claimed().status),
-            ))
+            confirmed.ensure_authorized(order, amount).map_err(err)?;
+            let refs = confirmed.payment_ref();
+            let (rrn, int_ref) = (
+                refs.extra
+                    .get(payments::azericard::EXTRA_RRN)
+                    .cloned()
+                    .ok_or("no RRN")?,
+                refs.extra
+                    .get(payments::azericard::EXTRA_INT_REF)
+                    .cloned()
+                    .ok_or("no INT_REF")?,
+            );
+            Ok(((rrn, int_ref), "held, order and amount confirmed".into()))
         })
         .await?;
     report

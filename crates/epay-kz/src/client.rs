@@ -7,6 +7,7 @@ use std::time::Duration;
 use payments_core::auth::{On401, send_with_token};
 use payments_core::clock::{SharedClock, system_clock};
 use payments_core::http::{CallOptions, HttpClient};
+use payments_core::store::TokenStore;
 use payments_core::token_cache::{FetchedToken, TokenCache};
 use payments_core::{Call, Currency, Error, HttpRequest, HttpResponse, Money, Result, Secret};
 
@@ -110,6 +111,7 @@ pub struct EpayClientBuilder {
     http: Option<HttpClient>,
     clock: Option<SharedClock>,
     margin: Duration,
+    token_store: Option<Arc<dyn TokenStore>>,
 }
 
 impl EpayClientBuilder {
@@ -132,6 +134,15 @@ impl EpayClientBuilder {
         self
     }
 
+    /// Shares the cached tokens (service, invoice, cards, ...) with other
+    /// instances through `store` (for example the `redis` feature's
+    /// `RedisStore`): one token fetch for all instances, and a token rejected
+    /// on one is dropped for all. Keys are per client id and token kind.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
+        self
+    }
+
     /// Builds the client (creating a default HTTP executor if none was given).
     pub fn build(self) -> Result<EpayClient> {
         let http = match self.http {
@@ -139,9 +150,30 @@ impl EpayClientBuilder {
             None => HttpClient::new()?,
         };
         let clock = self.clock.unwrap_or_else(system_clock);
-        let cache = || TokenCache::new().with_margin(self.margin).with_clock(clock.clone());
+        let kinds = [
+            TokenKind::Service,
+            TokenKind::Invoice,
+            TokenKind::Cards,
+            TokenKind::Operation,
+            TokenKind::TransferStatus,
+            TokenKind::PayoutStatus,
+            TokenKind::TransferList,
+        ];
+        let client_id = self.config.client_id().to_owned();
+        let cache = |i: usize| {
+            let cache = TokenCache::new()
+                .with_margin(self.margin)
+                .with_clock(clock.clone())
+                .with_name(crate::PROVIDER);
+            match (&self.token_store, kinds.get(i)) {
+                (Some(store), Some(kind)) => {
+                    cache.with_store(store.clone(), format!("{client_id}:{}", kind.operation()))
+                }
+                _ => cache,
+            }
+        };
         Ok(EpayClient {
-            tokens: Arc::new(std::array::from_fn(|_| cache())),
+            tokens: Arc::new(std::array::from_fn(cache)),
             config: Arc::new(self.config),
             http,
             clock,
@@ -167,6 +199,7 @@ impl EpayClient {
             http: None,
             clock: None,
             margin: TokenCache::DEFAULT_MARGIN,
+            token_store: None,
         }
     }
 

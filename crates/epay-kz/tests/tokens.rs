@@ -263,3 +263,34 @@ async fn invoice_tokens_use_the_password_grant_and_are_separate_from_service_tok
         "grant_type=password&username=halykfinanceUSD%40halykbank.nb&password=XVp36qar&scope=api&client_id=test&client_secret=yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG"
     );
 }
+
+#[tokio::test]
+async fn instances_sharing_a_token_store_fetch_one_token() {
+    use payments_core::store::{MemoryTokenStore, TokenStore};
+    let server = MockServer::start().await;
+    mount_service_token(&server, "SVC-1").await;
+    mount_status(&server, "SVC-1", 200).await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let instances: Vec<_> = (0..4)
+        .map(|_| {
+            epay_kz::EpayClient::builder(config(&server))
+                .http_client(http())
+                .token_store(store.clone())
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let mut calls = Vec::new();
+    for i in 0..32 {
+        let client = instances[i % 4].clone();
+        calls.push(tokio::spawn(async move { client.check_status("000001234567").await }));
+    }
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        requests_to(&server, TOKEN_PATH).await.len(),
+        1,
+        "four instances, one token fetch"
+    );
+}

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use payments_core::auth::{self, On401};
 use payments_core::clock::{SharedClock, system_clock};
 use payments_core::http::{CallOptions, HttpClient};
+use payments_core::store::TokenStore;
 use payments_core::token_cache::{FetchedToken, TokenCache};
 use payments_core::{Call, ConfirmedEvent, Error, HttpRequest, HttpResponse, Result, Secret};
 
@@ -91,6 +92,7 @@ pub struct QrWalletClientBuilder {
     config: QrWalletConfig,
     http: Option<HttpClient>,
     clock: Option<SharedClock>,
+    token_store: Option<Arc<dyn TokenStore>>,
 }
 
 impl QrWalletClientBuilder {
@@ -106,6 +108,15 @@ impl QrWalletClientBuilder {
         self
     }
 
+    /// Shares the bearer token with other instances through `store` (for
+    /// example the `redis` feature's `RedisStore`): one token fetch for all
+    /// instances, and a token rejected on one is dropped for all. The key is
+    /// the client id.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<QrWalletClient> {
         let http = match self.http {
@@ -113,12 +124,17 @@ impl QrWalletClientBuilder {
             None => HttpClient::new()?,
         };
         let clock = self.clock.unwrap_or_else(system_clock);
+        let tokens = TokenCache::new().with_clock(clock.clone()).with_name(crate::PROVIDER);
+        let tokens = match &self.token_store {
+            Some(store) => tokens.with_store(store.clone(), format!("{}:sts_api", self.config.client_id())),
+            None => tokens,
+        };
         Ok(QrWalletClient {
             options: CallOptions::new(),
             inner: Arc::new(Inner {
                 config: self.config,
                 http,
-                tokens: TokenCache::new().with_clock(clock.clone()),
+                tokens,
                 clock,
             }),
         })
@@ -142,6 +158,7 @@ impl QrWalletClient {
             config,
             http: None,
             clock: None,
+            token_store: None,
         }
     }
 
@@ -375,6 +392,13 @@ impl QrWalletClient {
     /// A bearer token from the cache, fetched when missing or near expiry.
     pub async fn access_token(&self) -> Result<Secret<String>> {
         self.inner.tokens.get(|| self.fetch_token()).await
+    }
+
+    /// Drops the cached token if it is still `rejected` (one the API refused
+    /// with HTTP 401 outside this client); with a shared token store, every
+    /// instance drops it.
+    pub async fn invalidate_token(&self, rejected: &Secret<String>) {
+        self.inner.tokens.invalidate(rejected).await;
     }
 
     async fn fetch_token(&self) -> Result<FetchedToken> {

@@ -63,3 +63,44 @@ async fn sixty_four_callers_with_an_expired_token_fetch_it_once() {
         );
     }
 }
+
+/// Four instances (separate clients) sharing one token store fetch one
+/// token between them, and a 401 on one drops the shared token for all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_sharing_a_token_store_fetch_one_token_and_share_a_401() {
+    use std::sync::Arc;
+
+    use payments_core::store::{MemoryTokenStore, TokenStore};
+    let server = wiremock::MockServer::start().await;
+    mount_token(&server).await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let instances: Vec<_> = (0..4)
+        .map(|_| {
+            qr_wallet::QrWalletClient::builder(config(&server))
+                .http_client(http())
+                .token_store(store.clone())
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let client = instances[i % 4].clone();
+        tasks.push(tokio::spawn(async move { client.access_token().await }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap().expose_secret(), TOKEN);
+    }
+    assert_eq!(hits(&server, TOKEN_PATH).await.len(), 1, "four instances, one fetch");
+    // One instance's token is rejected: all four fetch anew, once.
+    let rejected = instances[0].access_token().await.unwrap();
+    instances[0].invalidate_token(&rejected).await;
+    for client in &instances {
+        client.access_token().await.unwrap();
+    }
+    assert_eq!(
+        hits(&server, TOKEN_PATH).await.len(),
+        2,
+        "one fetch after the shared invalidation"
+    );
+}
