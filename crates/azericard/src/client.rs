@@ -56,6 +56,16 @@ impl AzericardClientBuilder {
         self
     }
 
+    /// The replay store of accepted callbacks' signed keys (INT_REF, RRN):
+    /// a shared store (for example the `redis` feature's `RedisStore`) when
+    /// several instances receive callbacks, so a callback accepted on one is
+    /// refused as a replay on every other. Overrides the configuration's.
+    pub fn replay_store(mut self, store: payments_core::store::SharedOnceStore) -> Self {
+        self.config.replay_store = store;
+        self.config.custom_replay_store = true;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<AzericardClient> {
         let http = match self.http {

@@ -331,3 +331,34 @@ async fn a_gateway_that_cannot_answer_leaves_the_callback_unconfirmed_and_retrya
         .await;
     client.confirm_authorization_callback(cb).await.unwrap();
 }
+
+/// Two instances (separate clients) sharing one replay store: a callback
+/// confirmed on A is refused as a replay on B.
+#[tokio::test]
+async fn instances_sharing_a_replay_store_refuse_each_others_replays() {
+    let (fields, body) = callback(&[]);
+    let (server, _) = gateway(answer(&fields, &[])).await;
+    let shared: payments_core::store::SharedOnceStore =
+        std::sync::Arc::new(payments_core::store::MemoryOnceStore::new());
+    let instance = || {
+        AzericardClient::builder(config_at(&server.uri(), &clock()))
+            .http_client(fast_http())
+            .clock(std::sync::Arc::new(clock()))
+            .replay_store(shared.clone())
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (instance(), instance());
+    let cb = a.verify_authorization_callback(body.as_bytes()).unwrap();
+    a.confirm_authorization_callback(cb).await.unwrap();
+    let cb = b.verify_authorization_callback(body.as_bytes()).unwrap();
+    let err = b.confirm_authorization_callback(cb).await.unwrap_err();
+    assert!(matches!(err, Error::ReplayedCallback { .. }), "{err}");
+    // Without the shared store, B would have accepted it.
+    let alone = AzericardClient::builder(config_at(&server.uri(), &clock()))
+        .http_client(fast_http())
+        .build()
+        .unwrap();
+    let cb = alone.verify_authorization_callback(body.as_bytes()).unwrap();
+    alone.confirm_authorization_callback(cb).await.unwrap();
+}
