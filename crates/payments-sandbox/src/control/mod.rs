@@ -53,6 +53,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/_sandbox/deliveries/{id}"),
     ("post", "/_sandbox/deliveries/{id}/resend"),
     ("get", "/_sandbox/requests"),
+    ("post", "/_sandbox/sink"),
 ];
 
 /// What the control API works on. Built by [`crate::Sandbox`].
@@ -110,12 +111,19 @@ pub(crate) fn router(control: Arc<Control>) -> Router {
         ("/deliveries/{id}", get(delivery)),
         ("/deliveries/{id}/resend", post(resend)),
         ("/requests", get(requests_list)),
+        ("/sink", post(sink)),
     ];
     let mut router = Router::new();
     for (path, method_router) in table {
         router = router.route(path, method_router);
     }
     router.with_state(control)
+}
+
+/// A merchant endpoint built in, for demos and the console: answers `200 OK`
+/// to anything (point a callback URL at it to see deliveries succeed).
+async fn sink() -> &'static str {
+    "OK"
 }
 
 async fn openapi() -> Response {
