@@ -70,7 +70,9 @@ async fn main() -> std::io::Result<()> {
     }
     // A person (or another language's client) uses the binary in real time:
     // the clock runs on wall time unless --clock says otherwise.
-    let clock = args.clock.unwrap_or(payments_sandbox::control::ClockStart::Offset(time::Duration::ZERO));
+    let clock = args
+        .clock
+        .unwrap_or(payments_sandbox::control::ClockStart::Offset(time::Duration::ZERO));
     sandbox.control().clock.start(clock);
     println!("payments-sandbox listening on {}", sandbox.base_url());
     println!("  console    {}/", sandbox.base_url());

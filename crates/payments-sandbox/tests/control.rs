@@ -103,7 +103,11 @@ async fn wait_delivery(ctx: &Ctx, pred: impl Fn(&Value) -> bool) -> Value {
 
 fn epoint_envelope(payload: &Value, private: &str) -> Vec<(String, String)> {
     let data = crypto::base64_encode(payload.to_string().as_bytes());
-    let signature = crypto::base64_encode(&crypto::sha1(&[private.as_bytes(), data.as_bytes(), private.as_bytes()]));
+    let signature = crypto::base64_encode(&crypto::sha1(&[
+        private.as_bytes(),
+        data.as_bytes(),
+        private.as_bytes(),
+    ]));
     vec![("data".into(), data), ("signature".into(), signature)]
 }
 
@@ -129,7 +133,13 @@ async fn epoint_payment(ctx: &Ctx, amount: &str, order: &str) -> String {
 async fn every_answer_is_marked_and_has_a_request_id() {
     let ctx = Ctx::new().await;
     let mut ids = Vec::new();
-    for path in ["/_sandbox/clock", "/", "/epoint/api/heartbeat", "/no/such/route", "/epay/api/qr"] {
+    for path in [
+        "/_sandbox/clock",
+        "/",
+        "/epoint/api/heartbeat",
+        "/no/such/route",
+        "/epay/api/qr",
+    ] {
         let resp = ctx.http.get(ctx.url(path)).send().await.unwrap();
         assert_eq!(resp.headers()["x-payments-sandbox"], "1", "{path}");
         let id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
@@ -159,7 +169,11 @@ async fn clock_read_freeze_set_advance_resume() {
     assert_eq!(v["frozen"], true, "the library's clock starts frozen: {v}");
 
     let (status, v) = ctx
-        .send(reqwest::Method::POST, "/_sandbox/clock/set", json!({"at": "2026-12-01T10:00:00Z"}))
+        .send(
+            reqwest::Method::POST,
+            "/_sandbox/clock/set",
+            json!({"at": "2026-12-01T10:00:00Z"}),
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(v["now"], "2026-12-01T10:00:00Z");
@@ -173,13 +187,20 @@ async fn clock_read_freeze_set_advance_resume() {
         .send(reqwest::Method::POST, "/_sandbox/clock/advance", json!({"by": "2h"}))
         .await;
     assert_eq!(v["now"], "2026-12-01T12:01:30Z");
-    assert_eq!(ctx.sandbox.clock().now(), time::macros::datetime!(2026-12-01 12:01:30 UTC));
+    assert_eq!(
+        ctx.sandbox.clock().now(),
+        time::macros::datetime!(2026-12-01 12:01:30 UTC)
+    );
 
     // Running: wall time plus the offset it has now; advancing survives the ticks.
     let (_, v) = ctx.post_empty("/_sandbox/clock/resume").await;
     assert_eq!(v["frozen"], false);
     let (_, v) = ctx
-        .send(reqwest::Method::POST, "/_sandbox/clock/set", json!({"at": "2030-01-01T00:00:00Z"}))
+        .send(
+            reqwest::Method::POST,
+            "/_sandbox/clock/set",
+            json!({"at": "2030-01-01T00:00:00Z"}),
+        )
         .await;
     assert_eq!(v["frozen"], false);
     let (_, v) = ctx
@@ -207,7 +228,12 @@ async fn clock_read_freeze_set_advance_resume() {
         assert_eq!(status, 400);
         assert!(v["error"].is_string());
     }
-    for bad in [json!({"by": "-2h"}), json!({"by": "2x"}), json!({"seconds": 1, "by": "1s"}), json!({})] {
+    for bad in [
+        json!({"by": "-2h"}),
+        json!({"by": "2x"}),
+        json!({"seconds": 1, "by": "1s"}),
+        json!({}),
+    ] {
         let (status, _) = ctx.send(reqwest::Method::POST, "/_sandbox/clock/advance", bad).await;
         assert_eq!(status, 400);
     }
@@ -267,7 +293,12 @@ async fn scenario_catalogue_covers_every_provider() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| (c["card"].as_str().unwrap().to_owned(), c["outcome"].as_str().unwrap().to_owned()))
+            .map(|c| {
+                (
+                    c["card"].as_str().unwrap().to_owned(),
+                    c["outcome"].as_str().unwrap().to_owned(),
+                )
+            })
             .collect()
     };
     for p in ["epoint", "azericard"] {
@@ -278,7 +309,10 @@ async fn scenario_catalogue_covers_every_provider() {
     }
     let c = cards("epay");
     assert!(c.contains(&(epay::cards::VISA_OK.into(), "approve".into())));
-    assert!(c.contains(&(epay::cards::DECLINE_INSUFFICIENT_FUNDS.into(), "insufficient_funds".into())));
+    assert!(c.contains(&(
+        epay::cards::DECLINE_INSUFFICIENT_FUNDS.into(),
+        "insufficient_funds".into()
+    )));
     assert_eq!(v["epay"]["amounts"][0]["amount"], "666");
     let wallets: Vec<&str> = v["qr"]["wallets"]
         .as_array()
@@ -317,13 +351,21 @@ async fn merchants_and_callback_urls() {
     assert_eq!(status, 200);
     let (_, v) = ctx.get("/_sandbox/merchants").await;
     assert_eq!(v["epoint"]["merchants"][0]["callback_url"], "http://127.0.0.1:9/epoint");
-    assert_eq!(v["azericard"]["merchant"]["transfer_callback_url"], "http://127.0.0.1:9/mt");
+    assert_eq!(
+        v["azericard"]["merchant"]["transfer_callback_url"],
+        "http://127.0.0.1:9/mt"
+    );
     assert_eq!(v["qr"]["merchant"]["webhook_url"], "http://127.0.0.1:9/qr");
 
     assert_eq!(put("epoint", json!({"url": "javascript:alert(1)"})).await.0, 400);
     assert_eq!(put("epoint", json!({"url": "/relative"})).await.0, 400);
     assert_eq!(put("epoint", json!({})).await.0, 400);
-    assert_eq!(put("epoint", json!({"url": "http://x.test/", "merchant": "nobody"})).await.0, 404);
+    assert_eq!(
+        put("epoint", json!({"url": "http://x.test/", "merchant": "nobody"}))
+            .await
+            .0,
+        404
+    );
     assert_eq!(put("epay", json!({"url": "http://x.test/"})).await.0, 409);
     assert_eq!(put("paypal", json!({"url": "http://x.test/"})).await.0, 404);
 }
@@ -332,13 +374,23 @@ async fn merchants_and_callback_urls() {
 async fn epoint_approve_by_api_then_deliveries_resend_and_trigger() {
     let ctx = Ctx::new().await;
     let (url, seen) = receiver().await;
-    ctx.send(reqwest::Method::PUT, "/_sandbox/epoint/callback-url", json!({"url": url}))
-        .await;
+    ctx.send(
+        reqwest::Method::PUT,
+        "/_sandbox/epoint/callback-url",
+        json!({"url": url}),
+    )
+    .await;
     let tx = epoint_payment(&ctx, "12.50", "ord-ctl-1").await;
 
     // Listed as new, with its hosted page.
     let (_, v) = ctx.get("/_sandbox/payments").await;
-    let listed = v["epoint"].as_array().unwrap().iter().find(|p| p["id"] == tx.as_str()).unwrap().clone();
+    let listed = v["epoint"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == tx.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(listed["state"], "new");
     assert_eq!(listed["amount"], "12.50");
     assert_eq!(listed["page"], format!("{}/epoint/pay/{tx}", ctx.sandbox.base_url()));
@@ -347,7 +399,10 @@ async fn epoint_approve_by_api_then_deliveries_resend_and_trigger() {
     let (status, v) = ctx.post_empty(&format!("/_sandbox/epoint/payments/{tx}/approve")).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["state"], "success");
-    assert_eq!(ctx.sandbox.providers().epoint.transaction(&tx).unwrap().status.as_str(), "success");
+    assert_eq!(
+        ctx.sandbox.providers().epoint.transaction(&tx).unwrap().status.as_str(),
+        "success"
+    );
     // Twice is refused by the page itself.
     let (status, _) = ctx.post_empty(&format!("/_sandbox/epoint/payments/{tx}/approve")).await;
     assert_eq!(status, 409);
@@ -379,7 +434,9 @@ async fn epoint_approve_by_api_then_deliveries_resend_and_trigger() {
     }
 
     // Trigger: a freshly built callback for the transaction (a new trace_id).
-    let (status, v) = ctx.post_empty(&format!("/_sandbox/epoint/payments/{tx}/callback")).await;
+    let (status, v) = ctx
+        .post_empty(&format!("/_sandbox/epoint/payments/{tx}/callback"))
+        .await;
     assert_eq!(status, 202, "{v}");
     let triggered = v["delivery"].as_u64().unwrap();
     wait_delivery(&ctx, |d| d["id"] == triggered && d["delivered"] == true).await;
@@ -400,8 +457,12 @@ async fn epoint_approve_by_api_then_deliveries_resend_and_trigger() {
 async fn epoint_decline_by_api_with_a_scenario_card_and_a_dead_callback_url() {
     let ctx = Ctx::new().await;
     let dead = dead_url().await;
-    ctx.send(reqwest::Method::PUT, "/_sandbox/epoint/callback-url", json!({"url": dead}))
-        .await;
+    ctx.send(
+        reqwest::Method::PUT,
+        "/_sandbox/epoint/callback-url",
+        json!({"url": dead}),
+    )
+    .await;
     let tx = epoint_payment(&ctx, "3.00", "ord-ctl-2").await;
     let (status, v) = ctx
         .send(
@@ -414,7 +475,9 @@ async fn epoint_decline_by_api_with_a_scenario_card_and_a_dead_callback_url() {
     assert_eq!(v["state"], "error", "the scenario card decides: {v}");
     assert_eq!(v["outcome"], "declined");
     let tx2 = epoint_payment(&ctx, "3.00", "ord-ctl-3").await;
-    let (_, v) = ctx.post_empty(&format!("/_sandbox/epoint/payments/{tx2}/decline")).await;
+    let (_, v) = ctx
+        .post_empty(&format!("/_sandbox/epoint/payments/{tx2}/decline"))
+        .await;
     assert_eq!(v["state"], "error");
 
     // Every attempt is logged with its error; the delivery gives up.
@@ -423,14 +486,18 @@ async fn epoint_decline_by_api_with_a_scenario_card_and_a_dead_callback_url() {
     assert_eq!(d["attempts"], 5);
     let log = d["attempt_log"].as_array().unwrap();
     assert_eq!(log.len(), 5);
-    assert!(log.iter().all(|a| a["status"].is_null() && a["error"].is_string()), "{d}");
+    assert!(
+        log.iter().all(|a| a["status"].is_null() && a["error"].is_string()),
+        "{d}"
+    );
 }
 
 #[tokio::test]
 async fn request_log_records_signature_verdicts() {
     let ctx = Ctx::new().await;
     epoint_payment(&ctx, "1.00", "ord-ctl-4").await;
-    let payload = json!({"public_key": "i000000001", "amount": "1.00", "currency": "AZN", "language": "az", "order_id": "x"});
+    let payload =
+        json!({"public_key": "i000000001", "amount": "1.00", "currency": "AZN", "language": "az", "order_id": "x"});
     let resp = ctx
         .http
         .post(format!("{}/api/1/request", ctx.sandbox.epoint_url()))
@@ -454,7 +521,13 @@ async fn request_log_records_signature_verdicts() {
     assert!(reqs[1]["id"].as_str().unwrap().len() == 32, "EPoint's own trace id");
     // The control API's own reads are not logged; its writes are.
     let (_, v) = ctx.get("/_sandbox/requests").await;
-    assert!(v["requests"].as_array().unwrap().iter().all(|r| r["provider"] != "sandbox"));
+    assert!(
+        v["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["provider"] != "sandbox")
+    );
     let text = serde_json::to_string(&v).unwrap();
     assert!(!text.contains(EPOINT_PRIVATE));
 }
@@ -465,15 +538,26 @@ fn p_sign(source: &str) -> String {
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     let key = KeyPair::from_der(&crypto::base64_decode(body.trim().as_bytes()).unwrap()).unwrap();
     let mut sig = vec![0; key.public_modulus_len()];
-    key.sign(&signature::RSA_PKCS1_SHA256, &SystemRandom::new(), source.as_bytes(), &mut sig)
-        .unwrap();
+    key.sign(
+        &signature::RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        source.as_bytes(),
+        &mut sig,
+    )
+    .unwrap();
     crypto::hex_lower(&sig)
 }
 
 fn mac(values: &[&str]) -> String {
     values
         .iter()
-        .map(|v| if v.is_empty() { "-".to_owned() } else { format!("{}{v}", v.len()) })
+        .map(|v| {
+            if v.is_empty() {
+                "-".to_owned()
+            } else {
+                format!("{}{v}", v.len())
+            }
+        })
         .collect()
 }
 
@@ -492,7 +576,15 @@ async fn azericard_approve_by_order_delivers_to_backref() {
         t.second()
     );
     let nonce = "0123456789abcdef0123456789abcdef";
-    let sign = p_sign(&mac(&["5.00", "AZN", "17201234", "1", &ts, nonce, "https://shop.example"]));
+    let sign = p_sign(&mac(&[
+        "5.00",
+        "AZN",
+        "17201234",
+        "1",
+        &ts,
+        nonce,
+        "https://shop.example",
+    ]));
     let fields = [
         ("AMOUNT", "5.00"),
         ("CURRENCY", "AZN"),
@@ -531,7 +623,10 @@ async fn azericard_approve_by_order_delivers_to_backref() {
 
     let (status, _) = ctx.post_empty("/_sandbox/azericard/payments/880011/callback").await;
     assert_eq!(status, 202);
-    assert_eq!(ctx.post_empty("/_sandbox/azericard/payments/999999/approve").await.0, 404);
+    assert_eq!(
+        ctx.post_empty("/_sandbox/azericard/payments/999999/approve").await.0,
+        404
+    );
 }
 
 #[tokio::test]
@@ -578,14 +673,27 @@ async fn epay_invoice_link_declined_then_another_approved_by_api() {
             .unwrap();
         links.push(inv["id"].as_str().unwrap().to_owned());
     }
-    let (status, v) = ctx.post_empty(&format!("/_sandbox/epay/payments/{}/decline", links[0])).await;
+    let (status, v) = ctx
+        .post_empty(&format!("/_sandbox/epay/payments/{}/decline", links[0]))
+        .await;
     assert_eq!(status, 200, "{v}");
-    let (status, v) = ctx.post_empty(&format!("/_sandbox/epay/payments/{}/approve", links[1])).await;
+    let (status, v) = ctx
+        .post_empty(&format!("/_sandbox/epay/payments/{}/approve", links[1]))
+        .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["state"], "CHARGED");
-    assert_eq!(ctx.sandbox.providers().epay.payment_status("700000002").as_deref(), Some("CHARGE"));
-    assert_eq!(ctx.sandbox.providers().epay.payment_status("700000001").as_deref(), Some("FAILED"));
-    wait_delivery(&ctx, |d| d["provider"] == "epay" && d["delivered"] == true && d["body"].as_str().unwrap().contains("700000002")).await;
+    assert_eq!(
+        ctx.sandbox.providers().epay.payment_status("700000002").as_deref(),
+        Some("CHARGE")
+    );
+    assert_eq!(
+        ctx.sandbox.providers().epay.payment_status("700000001").as_deref(),
+        Some("FAILED")
+    );
+    wait_delivery(&ctx, |d| {
+        d["provider"] == "epay" && d["delivered"] == true && d["body"].as_str().unwrap().contains("700000002")
+    })
+    .await;
     let (status, _) = ctx.post_empty("/_sandbox/epay/payments/700000002/callback").await;
     assert_eq!(status, 202);
     for _ in 0..200 {
@@ -638,7 +746,9 @@ async fn qr_wallet_payment_approved_and_declined_by_api() {
         codes.push(v["payload"]["qr_code"].as_str().unwrap().to_owned());
     }
     let before = ctx.sandbox.providers().qr.balance(qr::TEST_WALLET).unwrap();
-    let (status, v) = ctx.post_empty(&format!("/_sandbox/qr/payments/{}/approve", codes[0])).await;
+    let (status, v) = ctx
+        .post_empty(&format!("/_sandbox/qr/payments/{}/approve", codes[0]))
+        .await;
     assert_eq!(status, 200, "{v}");
     let answer: Value = serde_json::from_str(v["answer"].as_str().unwrap()).unwrap();
     assert_eq!(answer["status"], 0, "{answer}");
@@ -646,11 +756,22 @@ async fn qr_wallet_payment_approved_and_declined_by_api() {
         ctx.sandbox.providers().qr.balance(qr::TEST_WALLET).unwrap(),
         before - rust_decimal::Decimal::new(2550, 2)
     );
-    let (_, v) = ctx.post_empty(&format!("/_sandbox/qr/payments/{}/decline", codes[1])).await;
+    let (_, v) = ctx
+        .post_empty(&format!("/_sandbox/qr/payments/{}/decline", codes[1]))
+        .await;
     let answer: Value = serde_json::from_str(v["answer"].as_str().unwrap()).unwrap();
-    assert_eq!(answer["code"], qr::codes::INSUFFICIENT_BALANCE, "the poor wallet pays: {answer}");
+    assert_eq!(
+        answer["code"],
+        qr::codes::INSUFFICIENT_BALANCE,
+        "the poor wallet pays: {answer}"
+    );
     let (_, v) = ctx.get("/_sandbox/payments").await;
-    let states: Vec<&str> = v["qr"].as_array().unwrap().iter().map(|p| p["state"].as_str().unwrap()).collect();
+    let states: Vec<&str> = v["qr"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["state"].as_str().unwrap())
+        .collect();
     assert!(states.contains(&"PAID") && states.contains(&"WAITING"), "{states:?}");
     assert_eq!(ctx.post_empty("/_sandbox/qr/payments/x/callback").await.0, 409);
     assert_eq!(ctx.post_empty("/_sandbox/paypal/payments/x/approve").await.0, 404);
@@ -680,11 +801,19 @@ async fn openapi_document_matches_the_mounted_routes() {
     for (method, path) in &mounted {
         let concrete = path.replace("{provider}", "epoint").replace("{id}", "0");
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let resp = ctx.http.request(method.clone(), ctx.url(&concrete)).send().await.unwrap();
+        let resp = ctx
+            .http
+            .request(method.clone(), ctx.url(&concrete))
+            .send()
+            .await
+            .unwrap();
         let status = resp.status().as_u16();
         let body = resp.text().await.unwrap();
         assert_ne!(status, 405, "{method} {concrete}");
-        assert!(!(status == 404 && body.is_empty()), "{method} {concrete} is not mounted");
+        assert!(
+            !(status == 404 && body.is_empty()),
+            "{method} {concrete} is not mounted"
+        );
     }
     // And an undocumented path is not.
     let resp = ctx.http.get(ctx.url("/_sandbox/nothing")).send().await.unwrap();
@@ -697,7 +826,12 @@ async fn console_page_is_self_contained() {
     let ctx = Ctx::new().await;
     let resp = ctx.http.get(ctx.url("/")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = resp.text().await.unwrap();
     assert!(html.contains("<title>payments-sandbox console</title>"));
     // No external assets: nothing loaded from another origin.
@@ -706,7 +840,15 @@ async fn console_page_is_self_contained() {
     }
     // Every control path the page calls exists in the OpenAPI document.
     let doc = payments_sandbox::control::OPENAPI;
-    for path in ["/_sandbox/clock", "/_sandbox/payments", "/_sandbox/deliveries", "/_sandbox/requests", "/_sandbox/merchants", "/_sandbox/scenarios", "/_sandbox/sink"] {
+    for path in [
+        "/_sandbox/clock",
+        "/_sandbox/payments",
+        "/_sandbox/deliveries",
+        "/_sandbox/requests",
+        "/_sandbox/merchants",
+        "/_sandbox/scenarios",
+        "/_sandbox/sink",
+    ] {
         assert!(html.contains(path), "{path}");
         assert!(doc.contains(&format!("\"{path}\"")), "{path}");
     }

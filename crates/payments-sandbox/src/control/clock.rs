@@ -41,9 +41,9 @@ impl std::str::FromStr for ClockStart {
         if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
             return Ok(ClockStart::Fixed(at));
         }
-        parse_offset(text)
-            .map(ClockStart::Offset)
-            .ok_or_else(|| format!("`{text}`: expected RFC 3339 (2026-12-01T10:00:00Z) or an offset like +2h, -30m, +45s, +1d"))
+        parse_offset(text).map(ClockStart::Offset).ok_or_else(|| {
+            format!("`{text}`: expected RFC 3339 (2026-12-01T10:00:00Z) or an offset like +2h, -30m, +45s, +1d")
+        })
     }
 }
 

@@ -176,7 +176,9 @@ struct SetClock {
 
 async fn clock_set(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Answer {
     let req: SetClock = optional_json(&body)?;
-    let text = req.at.ok_or_else(|| ControlError::bad("at: required (RFC 3339, e.g. 2026-12-01T10:00:00Z)"))?;
+    let text = req
+        .at
+        .ok_or_else(|| ControlError::bad("at: required (RFC 3339, e.g. 2026-12-01T10:00:00Z)"))?;
     let at = time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
         .map_err(|e| ControlError::bad(format!("at: not RFC 3339: {e}")))?;
     c.clock.set(at, req.freeze);
@@ -255,7 +257,9 @@ async fn set_callback_url(Ax(c): Ax<Arc<Control>>, Path(provider): Path<String>,
                 return Err(ControlError::not_found(format!("merchant {merchant}: unknown")));
             }
             tracing::info!(provider, merchant = %merchant, url = %url, "callback URL set");
-            Ok(axum::Json(json!({"provider": provider, "merchant": merchant, "callback_url": url})))
+            Ok(axum::Json(
+                json!({"provider": provider, "merchant": merchant, "callback_url": url}),
+            ))
         }
         "azericard" => {
             p.azericard.set_transfer_callback_url(&url);
@@ -272,9 +276,12 @@ async fn set_callback_url(Ax(c): Ax<Arc<Control>>, Path(provider): Path<String>,
         }
         "epay" => Err(ControlError(
             StatusCode::CONFLICT,
-            "ePay takes postLink / failurePostLink in each payment token request; there is no merchant-level URL".into(),
+            "ePay takes postLink / failurePostLink in each payment token request; there is no merchant-level URL"
+                .into(),
         )),
-        other => Err(ControlError::not_found(format!("provider {other}: unknown (epoint, azericard, epay, qr)"))),
+        other => Err(ControlError::not_found(format!(
+            "provider {other}: unknown (epoint, azericard, epay, qr)"
+        ))),
     }
 }
 

@@ -55,14 +55,17 @@ fn enc(segment: &str) -> String {
     form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 
-async fn dispatch(c: &Control, method: Method, uri: &str, content_type: &str, body: String) -> Result<(u16, Response), ControlError> {
-    let mut builder = Request::builder().method(method).uri(uri);
-    if let Some(headers) = builder.headers_mut() {
-        if let Ok(v) = content_type.parse() {
-            headers.insert(header::CONTENT_TYPE, v);
-        }
-    }
-    let request = builder
+async fn dispatch(
+    c: &Control,
+    method: Method,
+    uri: &str,
+    content_type: &str,
+    body: String,
+) -> Result<(u16, Response), ControlError> {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(body))
         .map_err(|e| ControlError::bad(format!("id: {e}")))?;
     let response = match c.provider_app.clone().oneshot(request).await {
@@ -101,13 +104,23 @@ async fn decide(c: &Control, provider: &str, id: &str, body: &Bytes, approve: bo
         }
         "azericard" => {
             // ORDER or INT_REF.
-            let int_ref = c.providers.azericard.order(id).map_or_else(|| id.to_owned(), |o| o.int_ref);
+            let int_ref = c
+                .providers
+                .azericard
+                .order(id)
+                .map_or_else(|| id.to_owned(), |o| o.int_ref);
             let mut pairs = vec![("action", action)];
             if let Some(card) = card.as_deref() {
                 pairs.push(("card", card));
             }
-            let (status, response) =
-                dispatch(c, Method::POST, &format!("/azericard/pay/{}", enc(&int_ref)), FORM, form(&pairs)).await?;
+            let (status, response) = dispatch(
+                c,
+                Method::POST,
+                &format!("/azericard/pay/{}", enc(&int_ref)),
+                FORM,
+                form(&pairs),
+            )
+            .await?;
             let state = c.providers.azericard.order(id).map(|o| o.state.as_str().to_owned());
             (status, response, state)
         }
@@ -124,7 +137,9 @@ async fn decide(c: &Control, provider: &str, id: &str, body: &Bytes, approve: bo
                 let uri = format!("/epay/sandbox/qr/{}/{verb}", enc(id));
                 let (status, response) = dispatch(c, Method::POST, &uri, FORM, String::new()).await?;
                 if status == 400 && text_of_peek(&response) {
-                    return Err(ControlError::not_found(format!("epay invoice link or QR bill {id}: unknown")));
+                    return Err(ControlError::not_found(format!(
+                        "epay invoice link or QR bill {id}: unknown"
+                    )));
                 }
                 (status, response, None)
             }
@@ -149,7 +164,11 @@ async fn decide(c: &Control, provider: &str, id: &str, body: &Bytes, approve: bo
             };
             (response.status().as_u16(), response, None)
         }
-        other => return Err(ControlError::not_found(format!("provider {other}: unknown (epoint, azericard, epay, qr)"))),
+        other => {
+            return Err(ControlError::not_found(format!(
+                "provider {other}: unknown (epoint, azericard, epay, qr)"
+            )));
+        }
     };
     let outcome = response
         .headers()
@@ -166,7 +185,11 @@ async fn decide(c: &Control, provider: &str, id: &str, body: &Bytes, approve: bo
         return Err(ControlError::not_found(format!("{provider} payment {id}: unknown")));
     }
     tracing::info!(provider, id, action, status, "payment decided by the control API");
-    let code = if status < 400 { StatusCode::OK } else { StatusCode::CONFLICT };
+    let code = if status < 400 {
+        StatusCode::OK
+    } else {
+        StatusCode::CONFLICT
+    };
     Ok((
         code,
         axum::Json(json!({
@@ -205,7 +228,12 @@ async fn qr_token(c: &Control) -> Result<String, ControlError> {
     let token = serde_json::from_str::<Value>(&text)
         .ok()
         .and_then(|v| v["access_token"].as_str().map(str::to_owned));
-    token.ok_or_else(|| ControlError(StatusCode::INTERNAL_SERVER_ERROR, format!("QR token request answered {status}")))
+    token.ok_or_else(|| {
+        ControlError(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("QR token request answered {status}"),
+        )
+    })
 }
 
 pub(super) async fn trigger_callback(
@@ -223,7 +251,11 @@ pub(super) async fn trigger_callback(
                 "the QR wallet sends webhooks only for top-ups and withdrawals (POST /qr/sandbox/topup); resend one from /_sandbox/deliveries".into(),
             ));
         }
-        other => return Err(ControlError::not_found(format!("provider {other}: unknown (epoint, azericard, epay, qr)"))),
+        other => {
+            return Err(ControlError::not_found(format!(
+                "provider {other}: unknown (epoint, azericard, epay, qr)"
+            )));
+        }
     };
     if !sent {
         return Err(ControlError(
@@ -233,7 +265,11 @@ pub(super) async fn trigger_callback(
     }
     tracing::info!(provider, id, "callback triggered by the control API");
     let latest = c.shared.deliveries.records().last().map(|r| r.id);
-    Ok((StatusCode::ACCEPTED, axum::Json(json!({"provider": provider, "id": id, "delivery": latest}))).into_response())
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(json!({"provider": provider, "id": id, "delivery": latest})),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -241,7 +277,10 @@ pub(super) struct RecentQuery {
     limit: Option<usize>,
 }
 
-pub(super) async fn recent(Ax(c): Ax<Arc<Control>>, Query(q): Query<RecentQuery>) -> Result<axum::Json<Value>, ControlError> {
+pub(super) async fn recent(
+    Ax(c): Ax<Arc<Control>>,
+    Query(q): Query<RecentQuery>,
+) -> Result<axum::Json<Value>, ControlError> {
     let limit = q.limit.unwrap_or(20).min(super::DEFAULT_LIMIT);
     let p = &c.providers;
     Ok(axum::Json(json!({

@@ -64,7 +64,12 @@ pub struct RequestLog {
 impl RequestLog {
     /// The logged requests, oldest first.
     pub fn records(&self) -> Vec<RequestRecord> {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 
     fn push(&self, record: RequestRecord) {
@@ -98,9 +103,19 @@ fn is_auth_refusal(status: u16, hint: Option<&str>) -> bool {
     }
     let Some(hint) = hint else { return false };
     let hint = hint.to_ascii_lowercase();
-    ["signature", "p_sign", "token", "secret", "credential", "unauthor", "public_key", "hash", "mac"]
-        .iter()
-        .any(|w| hint.contains(w))
+    [
+        "signature",
+        "p_sign",
+        "token",
+        "secret",
+        "credential",
+        "unauthor",
+        "public_key",
+        "hash",
+        "mac",
+    ]
+    .iter()
+    .any(|w| hint.contains(w))
 }
 
 /// Middleware: request id, marker header, INFO log line and request log record.

@@ -20,9 +20,21 @@ fn card_gateway(codes: &str) -> Value {
         .map(|c| card(c, "approve", "approved (any other 12-19 digit number too)"))
         .collect();
     cards.push(card(scenario::DECLINED_CARD, "decline", "declined by the issuer"));
-    cards.push(card(scenario::INSUFFICIENT_FUNDS_CARD, "insufficient_funds", "insufficient funds"));
-    cards.push(card(scenario::THREE_DS_FAILED_CARD, "three_ds_failed", "3-D Secure authentication failed"));
-    cards.push(card(scenario::TIMEOUT_CARD, "timeout", "the bank never answers: stays pending, no callback"));
+    cards.push(card(
+        scenario::INSUFFICIENT_FUNDS_CARD,
+        "insufficient_funds",
+        "insufficient funds",
+    ));
+    cards.push(card(
+        scenario::THREE_DS_FAILED_CARD,
+        "three_ds_failed",
+        "3-D Secure authentication failed",
+    ));
+    cards.push(card(
+        scenario::TIMEOUT_CARD,
+        "timeout",
+        "the bank never answers: stays pending, no callback",
+    ));
     json!({
         "default_card": scenario::DEFAULT_CARD,
         "cards": cards,

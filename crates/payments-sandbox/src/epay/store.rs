@@ -265,9 +265,12 @@ impl State {
         let now = self.now();
         let (mut txns, mut links): (Vec<Txn>, Vec<Invoice>) = {
             let store = self.store();
-            (store.txns.values(now).cloned().collect(), store.invoices.values(now).map(|i| (**i).clone()).collect())
+            (
+                store.txns.values(now).cloned().collect(),
+                store.invoices.values(now).map(|i| (**i).clone()).collect(),
+            )
         };
-        txns.sort_by(|a, b| (b.created, b.seq).cmp(&(a.created, a.seq)));
+        txns.sort_by_key(|t| std::cmp::Reverse((t.created, t.seq)));
         links.sort_by(|a, b| (b.created, &b.id).cmp(&(a.created, &a.id)));
         let mut out: Vec<serde_json::Value> = links
             .iter()

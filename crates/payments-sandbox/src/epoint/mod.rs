@@ -231,7 +231,11 @@ impl State {
     /// the transaction is unknown, still new, or has no callback.
     pub fn trigger_callback(&self, id: &str) -> bool {
         match self.transaction(id) {
-            Some(tx) if tx.status != TxStatus::New && tx.kind.has_callback() && self.callback_url(&tx.merchant).is_some() => {
+            Some(tx)
+                if tx.status != TxStatus::New
+                    && tx.kind.has_callback()
+                    && self.callback_url(&tx.merchant).is_some() =>
+            {
                 page::deliver_callback(self, &tx);
                 true
             }

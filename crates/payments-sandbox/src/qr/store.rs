@@ -333,7 +333,10 @@ impl State {
 
     /// A wallet's account number.
     pub fn account_of(&self, wallet_number: &str) -> Option<String> {
-        self.store().wallets.get(wallet_number).map(|w| w.account_number.clone())
+        self.store()
+            .wallets
+            .get(wallet_number)
+            .map(|w| w.account_number.clone())
     }
 
     /// The sum of every wallet's balance (payments and refunds move money
