@@ -854,87 +854,34 @@ async fn console_page_is_self_contained() {
     }
 }
 
-/// A `tracing` writer into a shared buffer (the test's own subscriber).
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-// Current-thread runtime: the server's tasks run on this thread, under this subscriber.
-#[tokio::test(flavor = "current_thread")]
-async fn logs_every_request_and_attempt_at_info_and_never_a_secret() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("payments_sandbox=info"))
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
+#[tokio::test]
+async fn epoint_signature_diagnosis_over_http() {
     let ctx = Ctx::new().await;
-    let dead = dead_url().await;
-    ctx.send(reqwest::Method::PUT, "/_sandbox/epoint/callback-url", json!({"url": dead}))
+    let data = crypto::base64_encode(br#"{"public_key":"i000000001","amount":"1.00"}"#);
+    let hex = crypto::hex_lower(&crypto::sha1(&[
+        EPOINT_PRIVATE.as_bytes(),
+        data.as_bytes(),
+        EPOINT_PRIVATE.as_bytes(),
+    ]));
+    let (status, v) = ctx
+        .send(
+            reqwest::Method::POST,
+            "/_sandbox/epoint/diagnose",
+            json!({"data": data, "signature": hex, "private_key": EPOINT_PRIVATE}),
+        )
         .await;
-    let tx = epoint_payment(&ctx, "2.00", "ord-log-1").await;
-    ctx.send(
-        reqwest::Method::POST,
-        &format!("/_sandbox/epoint/payments/{tx}/approve"),
-        json!({"card": "5167513336327283"}),
-    )
-    .await;
-    let token: Value = ctx
-        .http
-        .post(format!("{}/oauth2/token", ctx.sandbox.epay_url()))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("scope", epay::DEFAULT_SCOPE),
-            ("client_id", epay::TEST_CLIENT_ID),
-            ("client_secret", epay::TEST_CLIENT_SECRET),
-            ("terminal", epay::TEST_TERMINAL),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let access_token = token["access_token"].as_str().unwrap().to_owned();
-    ctx.http
-        .get(format!("{}/api/qr?token={access_token}", ctx.sandbox.epay_url()))
-        .bearer_auth(&access_token)
-        .send()
-        .await
-        .unwrap();
-    wait_delivery(&ctx, |d| d["given_up"] == true).await;
-
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("INFO") && text.contains("path=/epoint/api/1/request"), "{text}");
-    assert!(text.contains("path=/epay/oauth2/token"), "{text}");
-    assert!(text.contains("callback attempt") && text.contains("attempt=5"), "{text}");
-    assert!(text.contains("WARN") && text.contains("callback undeliverable"), "{text}");
-    for secret in [
-        EPOINT_PRIVATE,
-        epay::TEST_CLIENT_SECRET,
-        access_token.as_str(),
-        "5167513336327283",
-        "signature=",
-        "data=",
-    ] {
-        assert!(!text.contains(secret), "{secret} in the log");
-    }
+    assert_eq!(status, 200);
+    assert_eq!(v["matches"], false);
+    assert!(v["likely_mistake"].as_str().unwrap().starts_with("hex digest"), "{v}");
+    assert_eq!(
+        v["expected_signature"],
+        crypto::base64_encode(&crypto::sha1(&[
+            EPOINT_PRIVATE.as_bytes(),
+            data.as_bytes(),
+            EPOINT_PRIVATE.as_bytes()
+        ]))
+    );
+    assert_eq!(v["signed_text"], format!("<private_key>{data}<private_key>"));
+    assert!(!v.to_string().contains(EPOINT_PRIVATE));
+    assert_eq!(ctx.post_empty("/_sandbox/epoint/diagnose").await.0, 400);
 }

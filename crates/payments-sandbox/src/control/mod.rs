@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use crate::{ProviderStates, Shared};
 
 pub mod clock;
+mod diagnose;
 mod payments;
 pub mod requests;
 pub mod scenarios;
@@ -54,6 +55,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/_sandbox/deliveries/{id}/resend"),
     ("get", "/_sandbox/requests"),
     ("post", "/_sandbox/sink"),
+    ("post", "/_sandbox/epoint/diagnose"),
 ];
 
 /// What the control API works on. Built by [`crate::Sandbox`].
@@ -112,12 +114,17 @@ pub(crate) fn router(control: Arc<Control>) -> Router {
         ("/deliveries/{id}/resend", post(resend)),
         ("/requests", get(requests_list)),
         ("/sink", post(sink)),
+        ("/epoint/diagnose", post(epoint_diagnose)),
     ];
     let mut router = Router::new();
     for (path, method_router) in table {
         router = router.route(path, method_router);
     }
     router.with_state(control)
+}
+
+async fn epoint_diagnose(body: Bytes) -> Answer {
+    Ok(axum::Json(diagnose::epoint(&body)?))
 }
 
 /// A merchant endpoint built in, for demos and the console: answers `200 OK`
