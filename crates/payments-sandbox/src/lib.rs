@@ -42,6 +42,8 @@ use payments_core::clock::ManualClock;
 
 pub mod azericard;
 pub mod bounded;
+pub mod console;
+pub mod control;
 pub mod delivery;
 pub mod epay;
 pub mod epoint;
@@ -50,7 +52,7 @@ pub mod qr;
 pub mod scenario;
 pub mod server;
 
-pub use delivery::{Deliveries, DeliveryRecord};
+pub use delivery::{Attempt, Deliveries, DeliveryRecord};
 
 /// State shared by every provider emulator.
 #[derive(Debug, Clone)]
@@ -79,6 +81,7 @@ pub struct Sandbox {
     addr: SocketAddr,
     shared: Arc<Shared>,
     state: Arc<ProviderStates>,
+    control: Arc<control::Control>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -123,12 +126,28 @@ impl Sandbox {
             epay: Arc::new(epay::State::new(shared.clone())),
             qr: Arc::new(qr::State::new(shared.clone())),
         });
-        let app = Router::new()
+        let provider_app = Router::new()
             .nest("/epoint", epoint::router(state.epoint.clone()))
             .nest("/azericard", azericard::router(state.azericard.clone()))
             .nest("/epay", epay::router(state.epay.clone()))
             .nest("/qr", qr::router(state.qr.clone()));
+        let control = Arc::new(control::Control {
+            clock: control::ClockControl::new(shared.clock.clone()),
+            requests: control::RequestLog::default(),
+            shared: shared.clone(),
+            providers: state.clone(),
+            provider_app: provider_app.clone(),
+        });
+        spawn_clock_ticker(Arc::downgrade(&control));
+        let app = provider_app
+            .nest("/_sandbox", control::router(control.clone()))
+            .merge(console::router());
         let app = server::with_limits(app, limits);
+        // Outermost: even a 408/413 from the limits carries the marker and an id.
+        let log = control.requests.clone();
+        let app = app.layer(axum::middleware::from_fn(move |req, next| {
+            control::requests::observe(log.clone(), req, next)
+        }));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(server::serve(listener, app, limits, async {
             let _ = rx.await;
@@ -137,6 +156,7 @@ impl Sandbox {
             addr,
             shared,
             state,
+            control,
             shutdown: Some(tx),
         })
     }
@@ -181,10 +201,28 @@ impl Sandbox {
         &self.shared.deliveries
     }
 
+    /// The control API's state: the clock's mode, the request log.
+    pub fn control(&self) -> &control::Control {
+        &self.control
+    }
+
     /// Each provider emulator's state (credentials, transactions).
     pub fn providers(&self) -> &ProviderStates {
         &self.state
     }
+}
+
+/// Refreshes a running clock every [`control::clock::TICK`] until the sandbox is gone.
+fn spawn_clock_ticker(control: std::sync::Weak<control::Control>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(control::clock::TICK).await;
+            match control.upgrade() {
+                Some(c) => c.clock.tick(),
+                None => return,
+            }
+        }
+    });
 }
 
 impl Drop for Sandbox {

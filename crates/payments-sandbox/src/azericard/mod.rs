@@ -247,6 +247,55 @@ impl State {
         [s.orders.len(), s.tokens.len(), s.nonces.len(), s.transfers.len()]
     }
 
+    /// The terminals with their settings, the MT merchant and its callback URL
+    /// (for the control API; every key here is a throwaway test key).
+    pub fn merchants(&self) -> serde_json::Value {
+        serde_json::json!({
+            "terminal": TEST_TERMINAL,
+            "callback": "BACKREF of each request (no dashboard setting)",
+            "gateway_public_key": format!("{}/azericard/gateway-public-key.pem", self.shared.base_url),
+            "gateway_public_key_1024": format!("{}/azericard/gateway-public-key-1024.pem", self.shared.base_url),
+            "transfer_merchant": TRANSFER_MERCHANT,
+            "transfer_secret": TRANSFER_SECRET,
+            "transfer_callback_url": self.transfer_callback_url(),
+        })
+    }
+
+    /// Sends an order's callback to its BACKREF again; false if the order is
+    /// unknown or still pending.
+    pub fn trigger_callback(&self, order: &str) -> bool {
+        match self.order(order) {
+            Some(o) if o.state != OrderState::Pending => {
+                page::deliver_callback(self, &o);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The newest `limit` orders, newest first, as the console shows them.
+    pub fn recent_payments(&self, limit: usize) -> Vec<serde_json::Value> {
+        let now = self.shared.clock.now();
+        // Copied out so the sort runs without the store lock.
+        let mut orders: Vec<Order> = lock(&self.store).orders.values(now).cloned().collect();
+        orders.sort_by(|a, b| (b.created_at, &b.order).cmp(&(a.created_at, &a.order)));
+        orders
+            .into_iter()
+            .take(limit)
+            .map(|o| {
+                serde_json::json!({
+                    "id": o.order,
+                    "kind": format!("TRTYPE {}", o.trtype),
+                    "order_id": o.order,
+                    "amount": o.amount_text,
+                    "currency": o.currency,
+                    "state": o.state.as_str(),
+                    "page": (o.state == OrderState::Pending).then(|| self.payment_page_url(&o.int_ref)),
+                })
+            })
+            .collect()
+    }
+
     /// The hosted page of an order (by its INT_REF).
     pub fn payment_page_url(&self, int_ref: &str) -> String {
         format!("{}/azericard/pay/{int_ref}", self.shared.base_url)

@@ -34,7 +34,12 @@ fn error_page(r: &Rejected) -> Response {
         code = r.code
     );
     let code = r.code.to_string();
-    ([("x-azericard-response-code", code.as_str())], Html(body)).into_response()
+    let mut resp = ([("x-azericard-response-code", code.as_str())], Html(body)).into_response();
+    // The reason for the request log and curl -i (AzeriCard itself gives only the code).
+    if let Some(v) = crate::control::requests::hint_value(&r.reason) {
+        resp.headers_mut().insert(crate::control::requests::HINT_HEADER, v);
+    }
+    resp
 }
 
 pub(super) async fn cgi_link(Ax(st): Ax<Arc<State>>, headers: HeaderMap, body: Bytes) -> Response {

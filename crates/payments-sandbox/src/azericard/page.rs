@@ -242,7 +242,7 @@ pub(super) fn callback_fields(st: &State, o: &Order) -> Vec<(&'static str, Strin
     f
 }
 
-fn deliver_callback(st: &State, o: &Order) {
+pub(super) fn deliver_callback(st: &State, o: &Order) {
     let mut form = form_urlencoded::Serializer::new(String::new());
     for (k, v) in callback_fields(st, o) {
         form.append_pair(k, &v);

@@ -114,6 +114,10 @@ impl IntoResponse for ApiError {
                 header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
             );
         }
+        // The same short message as the body, for the request log and curl -i.
+        if let Some(v) = crate::control::requests::hint_value(&self.message) {
+            headers.insert(crate::control::requests::HINT_HEADER, v);
+        }
         (self.status, headers, self.body()).into_response()
     }
 }

@@ -219,6 +219,82 @@ impl State {
             .map(|t| t.status.name().to_owned())
     }
 
+    /// Sends the latest transaction's postLink (or failurePostLink) of an
+    /// invoiceId again; false if none, still in 3-D Secure, or without a link.
+    pub fn trigger_postlink(&self, invoice_id: &str) -> bool {
+        let now = self.now();
+        let txn = self.store().latest_txn_anywhere(invoice_id, now).cloned();
+        match txn {
+            Some(t) if t.status != super::model::TxStatus::Pending3ds => {
+                let link = if t.status == super::model::TxStatus::Failed {
+                    &t.order.failure_post_link
+                } else {
+                    &t.order.post_link
+                };
+                if link.is_none() {
+                    return false;
+                }
+                super::postlink::deliver(self, &t);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The API clients and terminals (published test credentials), for the control API.
+    pub fn merchants(&self) -> serde_json::Value {
+        use super::credentials::*;
+        serde_json::json!({
+            "clients": [
+                {"client_id": TEST_CLIENT_ID, "client_secret": TEST_CLIENT_SECRET,
+                 "terminals": [TEST_TERMINAL, P2P_TERMINAL, OCT_TERMINAL],
+                 "use": "payments and saved cards (first terminal), transfers (password grant)",
+                 "username": P2P_USERNAME, "password": P2P_PASSWORD},
+                {"client_id": INVOICE_CLIENT_ID, "client_secret": INVOICE_CLIENT_SECRET,
+                 "terminals": [INVOICE_TERMINAL], "use": "invoice links (password grant)",
+                 "username": INVOICE_USERNAME, "password": INVOICE_PASSWORD},
+                {"client_id": QR_CLIENT_ID, "client_secret": QR_CLIENT_SECRET,
+                 "terminals": [QR_TERMINAL], "use": "QR by API"},
+            ],
+            "callback": "postLink / failurePostLink of each payment token (no dashboard setting)",
+        })
+    }
+
+    /// The newest `limit` payments and invoice links, newest first, as the console shows them.
+    pub fn recent_payments(&self, limit: usize) -> Vec<serde_json::Value> {
+        let now = self.now();
+        let (mut txns, mut links): (Vec<Txn>, Vec<Invoice>) = {
+            let store = self.store();
+            (
+                store.txns.values(now).cloned().collect(),
+                store.invoices.values(now).map(|i| (**i).clone()).collect(),
+            )
+        };
+        txns.sort_by_key(|t| std::cmp::Reverse((t.created, t.seq)));
+        links.sort_by(|a, b| (b.created, &b.id).cmp(&(a.created, &a.id)));
+        let mut out: Vec<serde_json::Value> = links
+            .iter()
+            .take(limit)
+            .map(|i| {
+                let state = invoice_status(i, now);
+                serde_json::json!({
+                    "id": i.id, "kind": "invoice link", "order_id": i.invoice_id,
+                    "amount": i.amount.to_string(), "currency": i.currency, "state": state,
+                    "page": (state == "ACTIVE").then(|| format!("{}/epay/api/redirect/invoice-link/{}", self.shared.base_url, i.id)),
+                })
+            })
+            .collect();
+        out.extend(txns.iter().take(limit).map(|t| {
+            serde_json::json!({
+                "id": t.order.invoice_id, "kind": "payment", "order_id": t.order.invoice_id,
+                "amount": t.amount.to_string(), "currency": t.order.currency, "state": t.status.name(),
+                "page": null,
+            })
+        }));
+        out.truncate(limit);
+        out
+    }
+
     /// The status of an invoice link by ePay's id (`ACTIVE`, `CHARGED`, `EXPIRED`, `DEACTIVATED`).
     pub fn invoice_link_status(&self, id: &str) -> Option<String> {
         let now = self.now();

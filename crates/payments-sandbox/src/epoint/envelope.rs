@@ -69,7 +69,12 @@ pub(super) struct ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        reply(json!({"status": self.status, "message": self.message}))
+        let mut resp = reply(json!({"status": self.status, "message": self.message}));
+        // The same short message as the body, for the request log and curl -i.
+        if let Some(v) = crate::control::requests::hint_value(&self.message) {
+            resp.headers_mut().insert(crate::control::requests::HINT_HEADER, v);
+        }
+        resp
     }
 }
 

@@ -208,6 +208,63 @@ impl State {
         format!("{}/epoint/pay/{transaction}", self.shared.base_url)
     }
 
+    /// Every merchant's public key, callback URL and features (for the control
+    /// API); the private key only of the built-in test merchant.
+    pub fn merchants(&self) -> Vec<serde_json::Value> {
+        let merchants = lock(&self.merchants);
+        let mut out: Vec<serde_json::Value> = merchants
+            .iter()
+            .map(|(public_key, m)| {
+                serde_json::json!({
+                    "public_key": public_key,
+                    "private_key": (public_key == TEST_PUBLIC_KEY).then_some(TEST_PRIVATE_KEY),
+                    "callback_url": m.callback_url,
+                    "features": m.features.iter().map(|f| format!("{f:?}").to_lowercase()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a["public_key"].as_str().cmp(&b["public_key"].as_str()));
+        out
+    }
+
+    /// Sends a transaction's callback again (as after its hosted page); false if
+    /// the transaction is unknown, still new, or has no callback.
+    pub fn trigger_callback(&self, id: &str) -> bool {
+        match self.transaction(id) {
+            Some(tx)
+                if tx.status != TxStatus::New
+                    && tx.kind.has_callback()
+                    && self.callback_url(&tx.merchant).is_some() =>
+            {
+                page::deliver_callback(self, &tx);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The newest `limit` transactions, newest first, as the console shows them.
+    pub fn recent_payments(&self, limit: usize) -> Vec<serde_json::Value> {
+        let now = self.now();
+        // Copied out so the sort runs without the store lock.
+        let mut txs: Vec<Transaction> = lock(&self.store).transactions.values(now).cloned().collect();
+        txs.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        txs.into_iter()
+            .take(limit)
+            .map(|tx| {
+                serde_json::json!({
+                    "id": tx.id,
+                    "kind": format!("{:?}", tx.kind),
+                    "order_id": tx.order_id,
+                    "amount": tx.amount.map(|a| a.to_major_string()),
+                    "currency": tx.amount.map(|a| a.currency().to_string()),
+                    "state": tx.status.as_str(),
+                    "page": (tx.status == TxStatus::New && tx.kind.has_callback()).then(|| self.payment_page_url(&tx.id)),
+                })
+            })
+            .collect()
+    }
+
     fn private_key_of(&self, public_key: &str) -> Option<String> {
         lock(&self.merchants).get(public_key).map(|m| m.private_key.clone())
     }

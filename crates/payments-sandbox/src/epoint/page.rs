@@ -305,7 +305,7 @@ pub fn callback_payload(tx: &Transaction) -> Value {
     Value::Object(m)
 }
 
-fn deliver_callback(state: &State, tx: &Transaction) {
+pub(super) fn deliver_callback(state: &State, tx: &Transaction) {
     let Some(url) = state.callback_url(&tx.merchant) else {
         tracing::warn!(merchant = %tx.merchant, "epoint: no callback URL configured; callback not sent");
         return;

@@ -150,6 +150,18 @@ fn json(status: StatusCode, body: &Json) -> Response {
 
 impl IntoResponse for QrError {
     fn into_response(self) -> Response {
+        // The same short message as the body, for the request log and curl -i.
+        let hint = crate::control::requests::hint_value(&self.to_string());
+        let mut resp = self.into_provider_response();
+        if let Some(v) = hint {
+            resp.headers_mut().insert(crate::control::requests::HINT_HEADER, v);
+        }
+        resp
+    }
+}
+
+impl QrError {
+    fn into_provider_response(self) -> Response {
         match self.kind {
             Kind::Unauthorized(description) => {
                 let challenge = format!("Bearer error=\"invalid_token\", error_description=\"{description}\"");

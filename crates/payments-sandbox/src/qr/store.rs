@@ -331,6 +331,14 @@ impl State {
         self.store().wallets.get(wallet_number).map(|w| w.balance)
     }
 
+    /// A wallet's account number.
+    pub fn account_of(&self, wallet_number: &str) -> Option<String> {
+        self.store()
+            .wallets
+            .get(wallet_number)
+            .map(|w| w.account_number.clone())
+    }
+
     /// The sum of every wallet's balance (payments and refunds move money
     /// between wallets; only top-ups and withdrawals change the sum).
     pub fn total_balance(&self) -> Decimal {
@@ -354,6 +362,59 @@ impl State {
     /// literal key `" tx_correlation_id "` (with spaces) instead of `tx_correlation_id`.
     pub fn set_spaced_correlation_key(&self, spaced: bool) {
         self.store().spaced_correlation_key = spaced;
+    }
+
+    /// The API client, the wallets and the webhook URL (published test data), for the control API.
+    pub fn merchants(&self) -> serde_json::Value {
+        let store = self.store();
+        let mut wallets: Vec<serde_json::Value> = store
+            .wallets
+            .values()
+            .map(|w| {
+                serde_json::json!({
+                    "wallet": w.number, "account": w.account_number, "name": w.name,
+                    "balance": w.balance.to_string(), "business": w.business,
+                })
+            })
+            .collect();
+        wallets.sort_by(|a, b| a["wallet"].as_str().cmp(&b["wallet"].as_str()));
+        serde_json::json!({
+            "client_id": super::CLIENT_ID,
+            "client_secret": super::CLIENT_SECRET,
+            "scope": super::SCOPE,
+            "provider_ids": super::PROVIDER_IDS,
+            "webhook_url": store.webhook_url,
+            "wallets": wallets,
+        })
+    }
+
+    /// The newest `limit` QR codes (payments to make), newest first by expiry, as the console shows them.
+    pub fn recent_payments(&self, limit: usize) -> Vec<serde_json::Value> {
+        let now = self.now();
+        let mut codes: Vec<QrCode> = self.store().qr_codes.values(now).cloned().collect();
+        codes.sort_by(|a, b| (b.expires, &b.code).cmp(&(a.expires, &a.code)));
+        codes
+            .into_iter()
+            .take(limit)
+            .map(|q| {
+                let kind = match &q.kind {
+                    super::model::QrKind::Partner { .. } => "partner QR",
+                    super::model::QrKind::Provider { .. } => "provider QR",
+                    super::model::QrKind::Wallet { .. } => "wallet QR (CreateQRPayment)",
+                };
+                let state = if q.paid_by.is_some() {
+                    "PAID"
+                } else if q.expires <= now {
+                    "EXPIRED"
+                } else {
+                    "WAITING"
+                };
+                serde_json::json!({
+                    "id": q.code, "kind": kind, "order_id": q.paid_by,
+                    "amount": q.amount.to_string(), "currency": "TRY", "state": state, "page": null,
+                })
+            })
+            .collect()
     }
 
     /// The tenant's webhook URL (top-up and bank-transfer webhooks go there).
