@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use payments::azericard::{
-    AuthorizationCallback, AuthorizationForm, AuthorizationRequest, AzericardClient, AzericardConfig,
-    FollowUpOutcome, FollowUpRequest, FollowUpSigningOrder, GatewayCode, GatewayPublicKey, MerchantKey,
-    StatusRequest, StoredCardCharge, TrType,
+    AuthorizationCallback, AuthorizationForm, AuthorizationRequest, AzericardClient, AzericardConfig, FollowUpOutcome,
+    FollowUpRequest, FollowUpSigningOrder, GatewayCode, GatewayPublicKey, MerchantKey, StatusRequest, StoredCardCharge,
+    TrType,
 };
 use payments::{ConfirmedEvent, Currency, Error, Money, PaymentStatus};
 use payments_core::clock::{Clock, SharedClock};
@@ -42,7 +42,9 @@ async fn setup_with(order: FollowUpSigningOrder) -> Setup {
     let slot: Arc<std::sync::OnceLock<Arc<AzericardClient>>> = Arc::new(std::sync::OnceLock::new());
     let verifier = slot.clone();
     let receiver = Receiver::start(Arc::new(move |body: &[u8]| match verifier.get() {
-        Some(c) => c.verify_authorization_callback(body).map(AuthorizationCallback::into_event),
+        Some(c) => c
+            .verify_authorization_callback(body)
+            .map(AuthorizationCallback::into_event),
         None => Err(Error::malformed_callback("client not ready")),
     }))
     .await
@@ -132,7 +134,10 @@ fn assert_confirmed_matches_sandbox(s: &Setup, confirmed: &ConfirmedEvent, order
         Some(record.rrn.as_str())
     );
     assert_eq!(
-        report.extra.get(payments::azericard::EXTRA_APPROVAL).map(String::as_str),
+        report
+            .extra
+            .get(payments::azericard::EXTRA_APPROVAL)
+            .map(String::as_str),
         record.approval.as_deref()
     );
 }
@@ -149,6 +154,10 @@ async fn register_card_then_pay_with_it_as_the_cardholder() {
     assert_eq!(form.field("TRTYPE"), Some("1"));
     assert_eq!(form.field("TOKEN_ACTION"), Some("REGISTER"));
     assert_eq!(form.field("TOKEN"), None);
+    // A plain registration (§6.1) carries no MERCH_TRAN_STATE; the sandbox
+    // takes an absent one as S (docs/sandbox/azericard.md, "Strictness").
+    assert_eq!(form.field("MERCH_TRAN_STATE"), None);
+    assert_eq!(form.field("MIT_AGREEMENT"), None);
     assert_eq!(browse(&s, &form, Some("4127211288596748")).await, "approved");
 
     let (cb, raw) = callback(&s, 1).await;
@@ -168,8 +177,16 @@ async fn register_card_then_pay_with_it_as_the_cardholder() {
     assert_eq!(saved.ext_net_ref, None);
     assert_eq!(cb.claimed().masked_card.as_deref(), Some(saved.mask.as_str()));
     assert_eq!(field(&raw, "CARD"), Some(saved.mask.as_str()));
-    assert!(saved.mask.starts_with("412721") && saved.mask.ends_with("6748"), "{}", saved.mask);
+    assert!(
+        saved.mask.starts_with("412721") && saved.mask.ends_with("6748"),
+        "{}",
+        saved.mask
+    );
     assert_eq!(cb.claimed().ext_net_ref, None);
+    assert_eq!(
+        s.sandbox.providers().azericard.order("000000200001").unwrap().token_use,
+        Some(TokenUse::Register(None))
+    );
 
     // Verified is not confirmed: a status query binds it.
     let confirmed = s.client.confirm_authorization_callback(cb).await.unwrap();
@@ -381,14 +398,24 @@ async fn register_for_recurring_then_charge_trtype_3() {
         .charge_stored_card(&StoredCardCharge::recurring(
             "000000200023",
             charge,
-            token,
-            ext_net_ref,
+            token.clone(),
+            ext_net_ref.clone(),
         ))
         .await;
     match early {
         Err(Error::Provider { code, .. }) => assert_eq!(code.as_deref(), Some("2")),
         other => panic!("expected the gateway's code 2, got {other:?}"),
     }
+    assert!(s.sandbox.providers().azericard.order("000000200023").is_none());
+    // The refusal was the frequency: the same charge RECUR_FREQ days after the last one passes.
+    s.sandbox.clock().advance(Duration::from_secs(6 * 86_400 + 60));
+    let on_time = s
+        .client
+        .charge_stored_card(&StoredCardCharge::recurring("000000200023", charge, token, ext_net_ref))
+        .await
+        .unwrap();
+    assert_eq!(on_time.outcome, FollowUpOutcome::Accepted);
+    assert_eq!(on_time.code, GatewayCode::Success);
 }
 
 /// A confirmed hold on `order` and its (RRN, INT_REF) from the raw callback.
@@ -398,7 +425,7 @@ async fn hold(s: &Setup, order: &str, amount: Money) -> (String, String) {
         .authorization_form(&AuthorizationRequest::pre_authorization(order, amount, "Hold"))
         .unwrap();
     assert_eq!(form.url, format!("{}/cgi-bin/cgi_link", s.sandbox.azericard_url()));
-    assert_eq!(browse(&s, &form, Some("4111111111111111")).await, "approved");
+    assert_eq!(browse(s, &form, Some("4111111111111111")).await, "approved");
     let (cb, raw) = callback(s, 1).await;
     let confirmed = s.client.confirm_authorization_callback(cb).await.unwrap();
     confirmed.ensure_authorized(order, amount).unwrap();
@@ -411,7 +438,10 @@ async fn hold(s: &Setup, order: &str, amount: Money) -> (String, String) {
 #[tokio::test]
 async fn completion_in_the_default_order_is_accepted_by_a_default_terminal() {
     let s = setup().await;
-    assert_eq!(s.client.config().follow_up_signing_order(), FollowUpSigningOrder::Sources);
+    assert_eq!(
+        s.client.config().follow_up_signing_order(),
+        FollowUpSigningOrder::Sources
+    );
     let amount = azn("4.40");
     let (rrn, int_ref) = hold(&s, "000000200031", amount).await;
     let done = s
