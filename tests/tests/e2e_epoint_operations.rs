@@ -5,10 +5,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use payments::epoint::{EpointClient, EpointConfig};
+use payments::epoint::{
+    B2bPayee, B2bPaymentRequest, B2bStatus, CardStatus, CardStatusRequest, EpointClient, EpointConfig, Invoice,
+    InvoiceListRequest, InvoiceListType, InvoiceStatus, OperationCode, PayoutRequest, SaveCardRequest, SortOrder,
+    Status, WalletPaymentRequest,
+};
 use payments::{
-    AnyProvider, CreatePayment, Currency, Money, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
-    PaymentStatus, RefundRequest,
+    AnyProvider, CreatePayment, Currency, Money, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentStatus,
+    RefundRequest,
 };
 use payments_sandbox::Sandbox;
 use payments_tests::receiver::Receiver;
@@ -180,4 +184,229 @@ async fn hold_approve_signed_callback_partial_capture_then_refund_within_capture
     );
     let after = s.provider.payment_status(&payment).await.unwrap();
     assert_eq!(after.status, PaymentStatus::Refunded);
+}
+
+fn day(year: i32, month: time::Month, d: u8) -> time::Date {
+    time::Date::from_calendar_date(year, month, d).unwrap()
+}
+
+#[tokio::test]
+async fn invoices_create_view_list() {
+    let s = setup().await;
+    let invoice = Invoice::new(azn("150.75"), day(2026, time::Month::December, 1), day(2026, time::Month::December, 31))
+        .display(true)
+        .name("Ali Aliyev")
+        .description("December rent")
+        .contract_number("CN-42")
+        .merchant_order_id("INV-ORD-1");
+    let created = s.client.create_invoice(&invoice).await.unwrap();
+    assert_eq!(created.status, Status::Success);
+    assert_eq!(created.message.as_deref(), Some("Invoice created"));
+    let id = created.id.expect("an invoice id");
+    let stored = s.sandbox.providers().epoint.invoice(i64::try_from(id).unwrap()).unwrap();
+    assert_eq!(stored.status, payments_sandbox::epoint::InvoiceStatus::WaitingForPayment);
+
+    let viewed = s.client.view_invoice(id).await.unwrap();
+    assert_eq!(viewed.status, Status::Success);
+    let record = viewed.invoice.expect("the invoice");
+    assert_eq!(record.id, Some(id));
+    assert_eq!(record.sum, Some(rust_decimal_of("150.75")));
+    assert_eq!(record.sum_money().unwrap(), Some(azn("150.75")));
+    assert_eq!(record.status, Some(InvoiceStatus::WaitingForPayment));
+    assert_eq!(record.name.as_ref().map(|n| n.expose_secret().as_str()), Some("Ali Aliyev"));
+    assert_eq!(record.description.as_deref(), Some("December rent"));
+    assert_eq!(record.contract_number.as_deref(), Some("CN-42"));
+    assert_eq!(record.merchant_order_id.as_deref(), Some("INV-ORD-1"));
+    assert_eq!(record.display, Some(true));
+    assert_eq!(record.save_as_template, Some(false));
+
+    let second = s
+        .client
+        .create_invoice(&Invoice::new(azn("5.00"), day(2026, time::Month::December, 2), day(2026, time::Month::December, 3)))
+        .await
+        .unwrap();
+    let second_id = second.id.unwrap();
+    let listed = s
+        .client
+        .list_invoices(&InvoiceListRequest::new().kind(InvoiceListType::Outgoing).order(SortOrder::Descending))
+        .await
+        .unwrap();
+    assert_eq!(listed.status, Status::Success);
+    let ids: Vec<Option<u64>> = listed.invoices.iter().map(|i| i.id).collect();
+    assert_eq!(ids, vec![Some(second_id), Some(id)]);
+    let incoming = s
+        .client
+        .list_invoices(&InvoiceListRequest::new().kind(InvoiceListType::Incoming))
+        .await
+        .unwrap();
+    assert_eq!(incoming.status, Status::Success);
+    assert!(incoming.invoices.is_empty(), "{incoming:?}");
+
+    // Paid in the sandbox: the view reads it.
+    assert!(s.sandbox.providers().epoint.set_invoice_status(
+        i64::try_from(id).unwrap(),
+        payments_sandbox::epoint::InvoiceStatus::Paid
+    ));
+    let paid = s.client.view_invoice(id).await.unwrap();
+    assert_eq!(paid.invoice.unwrap().status, Some(InvoiceStatus::Paid));
+}
+
+fn rust_decimal_of(text: &str) -> payments::Decimal {
+    text.parse().unwrap()
+}
+
+#[tokio::test]
+async fn payout_card_registration_then_payout() {
+    let s = setup().await;
+    let registration = s
+        .client
+        .save_card(&SaveCardRequest::for_payout().description("Payout card"))
+        .await
+        .unwrap();
+    assert_eq!(registration.status, Status::Success);
+    let card_id = registration.card_id.clone().expect("a card id");
+    assert!(card_id.starts_with("ce") && card_id.len() == 10, "{card_id}");
+    let page = registration.redirect_url.clone().expect("a page");
+    assert!(page.starts_with(&s.sandbox.epoint_url()), "{page}");
+    let stored = s.sandbox.providers().epoint.card(&card_id).unwrap();
+    assert!(stored.payout);
+
+    let before = s.client.get_status_card(&CardStatusRequest::new(&card_id)).await.unwrap();
+    assert_eq!(before.status, CardStatus::New);
+
+    assert_eq!(press(&s.web, &page, "approve", "4111111111111111").await, "approved");
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(got.len(), 1);
+    let callback = s.client.verify_and_decode(&got[0].body).unwrap();
+    assert_eq!(callback.status, Status::Success);
+    assert_eq!(callback.card_id.as_deref(), Some(card_id.as_str()));
+    assert_eq!(callback.operation_code, Some(OperationCode::CardRegistration));
+    assert_eq!(callback.order_id, None);
+    assert_eq!(callback.amount, None);
+    assert_eq!(callback.card_mask.as_deref(), Some("411111******1111"));
+
+    let active = s.client.get_status_card(&CardStatusRequest::new(&card_id)).await.unwrap();
+    assert_eq!(active.status, CardStatus::Active);
+    assert_eq!(active.id.as_deref(), Some(card_id.as_str()));
+    assert_eq!(active.mask.as_deref(), Some("411111******1111"));
+
+    let payout = s
+        .client
+        .payout(&PayoutRequest::new("PAYOUT-1", azn("7.25"), &card_id))
+        .await
+        .unwrap();
+    assert_eq!(payout.status, Status::Success);
+    assert_eq!(payout.message.as_deref(), Some("Approved"));
+    assert_eq!(payout.amount, Some(rust_decimal_of("7.25")));
+    let transaction = payout.transaction.clone().expect("a payout transaction");
+    let stored = s.sandbox.providers().epoint.transaction(&transaction).unwrap();
+    assert_eq!(stored.amount, Some(azn("7.25")));
+    assert_eq!(stored.order_id.as_deref(), Some("PAYOUT-1"));
+    assert_eq!(stored.card_id.as_deref(), Some(card_id.as_str()));
+
+    // Insufficient funds (magic x.51) is a decline value.
+    let declined = s
+        .client
+        .payout(&PayoutRequest::new("PAYOUT-2", azn("7.51"), &card_id))
+        .await
+        .unwrap();
+    assert_eq!(declined.status, Status::Failed);
+    assert_eq!(declined.message.as_deref(), Some("Insufficient funds"));
+}
+
+#[tokio::test]
+async fn heartbeat_is_healthy() {
+    let s = setup().await;
+    let beat = s.client.heartbeat().await.unwrap();
+    assert!(beat.healthy);
+    assert_eq!(beat.http_status, 200);
+    assert_eq!(beat.status.as_deref(), Some("ok"));
+}
+
+#[tokio::test]
+async fn wallet_status_then_wallet_payment() {
+    let s = setup().await;
+    let status = s.client.wallet_status().await.unwrap();
+    assert_eq!(status.status, Some(Status::Success));
+    let wallets = status.wallets().expect("wallets");
+    let named: Vec<(Option<&str>, Option<&str>)> =
+        wallets.iter().map(|w| (w.id.as_deref(), w.name.as_deref())).collect();
+    assert_eq!(
+        named,
+        vec![(Some("1"), Some("Sandbox Wallet")), (Some("2"), Some("Sandbox Bonus Wallet"))]
+    );
+
+    let amount = azn("3.40");
+    let payment = s
+        .client
+        .wallet_payment(&WalletPaymentRequest::new("1", "WAL-ORD-1", amount))
+        .await
+        .unwrap();
+    assert_eq!(payment.status, Status::Success);
+    let transaction = payment.transaction.clone().expect("a transaction");
+    let page = payment.redirect_url.clone().expect("a page");
+    assert_eq!(page, format!("{}/pay/{transaction}", s.sandbox.epoint_url()));
+    let stored = s.sandbox.providers().epoint.transaction(&transaction).unwrap();
+    assert_eq!(stored.wallet_id.as_deref(), Some("1"));
+    assert_eq!(stored.amount, Some(amount));
+
+    assert_eq!(press(&s.web, &page, "approve", "4111111111111111").await, "approved");
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(got.len(), 1);
+    let callback = s.client.verify_and_decode(&got[0].body).unwrap();
+    assert_eq!(callback.status, Status::Success);
+    assert_eq!(callback.order_id.as_deref(), Some("WAL-ORD-1"));
+    assert_eq!(callback.transaction.as_deref(), Some(transaction.as_str()));
+    assert_eq!(callback.amount, Some(rust_decimal_of("3.40")));
+
+    let unknown = s
+        .client
+        .wallet_payment(&WalletPaymentRequest::new("99", "WAL-ORD-2", amount))
+        .await
+        .unwrap();
+    assert_eq!(unknown.status, Status::Error);
+}
+
+#[tokio::test]
+async fn b2b_transfer_steps_to_success() {
+    let s = setup().await;
+    let payee = B2bPayee::new("AZ21NABZ00000000137010001944", "Supplier LLC", "1234567891", "123456");
+    let request = B2bPaymentRequest::new("B2B-ORD-1", azn("250.00"), "Invoice 42", payee);
+    let answer = s.client.b2b_payment(&request).await.unwrap();
+    assert_eq!(answer.status, Status::Success);
+    assert_eq!(answer.order_id.as_deref(), Some("B2B-ORD-1"));
+    let bulk = answer.bulk_id.clone().expect("a bulkId");
+    let stored = s.sandbox.providers().epoint.b2b_transfer("B2B-ORD-1").unwrap();
+    assert_eq!(stored.bulk_id, bulk);
+    assert_eq!(stored.amount, azn("250.00"));
+    assert_eq!(stored.iban, "AZ21NABZ00000000137010001944");
+    assert_eq!(stored.status, payments_sandbox::epoint::B2bStatus::Pending);
+    assert!(!stored.webhook_sent);
+
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let step = s.client.b2b_status("B2B-ORD-1").await.unwrap();
+        assert_eq!(step.order_id.as_deref(), Some("B2B-ORD-1"));
+        assert_eq!(step.bulk_id.as_deref(), Some(bulk.as_str()));
+        assert_eq!(step.amount, Some(rust_decimal_of("250.00")));
+        assert_eq!(step.payee_name.as_deref(), Some("Supplier LLC"));
+        assert_eq!(
+            step.payee_iban.as_ref().map(|i| i.expose_secret().as_str()),
+            Some("AZ21NABZ00000000137010001944")
+        );
+        seen.push(step.status);
+    }
+    // Each status call moves the transfer one step and answers the new state
+    // (docs/sandbox/epoint.md "B2B status stepping"); a final state stays.
+    assert_eq!(seen, vec![B2bStatus::Processing, B2bStatus::Success, B2bStatus::Success]);
+    assert!(!seen[0].is_final());
+    assert!(seen[1].is_final());
+
+    // The order id is used once.
+    let payee = B2bPayee::new("AZ21NABZ00000000137010001944", "Supplier LLC", "1234567891", "123456");
+    let again = s
+        .client
+        .b2b_payment(&B2bPaymentRequest::new("B2B-ORD-1", azn("1.00"), "Again", payee))
+        .await;
+    assert!(again.is_err(), "{again:?}");
 }
