@@ -111,7 +111,10 @@ async fn hold_approve_signed_callback_partial_capture_then_refund_within_capture
     assert_eq!(event.claimed().transaction_id.as_deref(), Some(transaction.as_str()));
     let confirmed = event.clone().into_confirmed().expect("signed");
     confirmed.ensure_authorized("ORD-HOLD-1", amount).unwrap();
-    assert!(confirmed.ensure_paid("ORD-HOLD-1", amount).is_err(), "a hold is not a sale");
+    assert!(
+        confirmed.ensure_paid("ORD-HOLD-1", amount).is_err(),
+        "a hold is not a sale"
+    );
     assert!(confirmed.ensure_authorized("ORD-HOLD-1", azn("20.01")).is_err());
     assert!(confirmed.ensure_authorized("ORD-HOLD-2", amount).is_err());
 
@@ -129,13 +132,19 @@ async fn hold_approve_signed_callback_partial_capture_then_refund_within_capture
     // More than the hold is refused and captures nothing.
     let over = s.provider.capture(&payment, Some(azn("20.01"))).await.unwrap();
     assert!(matches!(over, OperationOutcome::Declined(_)), "{over:?}");
-    assert_eq!(s.sandbox.providers().epoint.transaction(&transaction).unwrap().captured, None);
+    assert_eq!(
+        s.sandbox.providers().epoint.transaction(&transaction).unwrap().captured,
+        None
+    );
 
     // Partial capture.
     let captured = azn("12.30");
     let capture = s.provider.capture(&payment, Some(captured)).await.unwrap();
     match &capture {
-        OperationOutcome::Accepted { provider_ref, operation_id } => {
+        OperationOutcome::Accepted {
+            provider_ref,
+            operation_id,
+        } => {
             assert_eq!(provider_ref.as_deref(), Some(transaction.as_str()));
             assert_eq!(operation_id, &None);
         }
@@ -193,18 +202,30 @@ fn day(year: i32, month: time::Month, d: u8) -> time::Date {
 #[tokio::test]
 async fn invoices_create_view_list() {
     let s = setup().await;
-    let invoice = Invoice::new(azn("150.75"), day(2026, time::Month::December, 1), day(2026, time::Month::December, 31))
-        .display(true)
-        .name("Ali Aliyev")
-        .description("December rent")
-        .contract_number("CN-42")
-        .merchant_order_id("INV-ORD-1");
+    let invoice = Invoice::new(
+        azn("150.75"),
+        day(2026, time::Month::December, 1),
+        day(2026, time::Month::December, 31),
+    )
+    .display(true)
+    .name("Ali Aliyev")
+    .description("December rent")
+    .contract_number("CN-42")
+    .merchant_order_id("INV-ORD-1");
     let created = s.client.create_invoice(&invoice).await.unwrap();
     assert_eq!(created.status, Status::Success);
     assert_eq!(created.message.as_deref(), Some("Invoice created"));
     let id = created.id.expect("an invoice id");
-    let stored = s.sandbox.providers().epoint.invoice(i64::try_from(id).unwrap()).unwrap();
-    assert_eq!(stored.status, payments_sandbox::epoint::InvoiceStatus::WaitingForPayment);
+    let stored = s
+        .sandbox
+        .providers()
+        .epoint
+        .invoice(i64::try_from(id).unwrap())
+        .unwrap();
+    assert_eq!(
+        stored.status,
+        payments_sandbox::epoint::InvoiceStatus::WaitingForPayment
+    );
 
     let viewed = s.client.view_invoice(id).await.unwrap();
     assert_eq!(viewed.status, Status::Success);
@@ -213,7 +234,10 @@ async fn invoices_create_view_list() {
     assert_eq!(record.sum, Some(rust_decimal_of("150.75")));
     assert_eq!(record.sum_money().unwrap(), Some(azn("150.75")));
     assert_eq!(record.status, Some(InvoiceStatus::WaitingForPayment));
-    assert_eq!(record.name.as_ref().map(|n| n.expose_secret().as_str()), Some("Ali Aliyev"));
+    assert_eq!(
+        record.name.as_ref().map(|n| n.expose_secret().as_str()),
+        Some("Ali Aliyev")
+    );
     assert_eq!(record.description.as_deref(), Some("December rent"));
     assert_eq!(record.contract_number.as_deref(), Some("CN-42"));
     assert_eq!(record.merchant_order_id.as_deref(), Some("INV-ORD-1"));
@@ -222,13 +246,21 @@ async fn invoices_create_view_list() {
 
     let second = s
         .client
-        .create_invoice(&Invoice::new(azn("5.00"), day(2026, time::Month::December, 2), day(2026, time::Month::December, 3)))
+        .create_invoice(&Invoice::new(
+            azn("5.00"),
+            day(2026, time::Month::December, 2),
+            day(2026, time::Month::December, 3),
+        ))
         .await
         .unwrap();
     let second_id = second.id.unwrap();
     let listed = s
         .client
-        .list_invoices(&InvoiceListRequest::new().kind(InvoiceListType::Outgoing).order(SortOrder::Descending))
+        .list_invoices(
+            &InvoiceListRequest::new()
+                .kind(InvoiceListType::Outgoing)
+                .order(SortOrder::Descending),
+        )
         .await
         .unwrap();
     assert_eq!(listed.status, Status::Success);
@@ -271,7 +303,11 @@ async fn payout_card_registration_then_payout() {
     let stored = s.sandbox.providers().epoint.card(&card_id).unwrap();
     assert!(stored.payout);
 
-    let before = s.client.get_status_card(&CardStatusRequest::new(&card_id)).await.unwrap();
+    let before = s
+        .client
+        .get_status_card(&CardStatusRequest::new(&card_id))
+        .await
+        .unwrap();
     assert_eq!(before.status, CardStatus::New);
 
     assert_eq!(press(&s.web, &page, "approve", "4111111111111111").await, "approved");
@@ -285,7 +321,11 @@ async fn payout_card_registration_then_payout() {
     assert_eq!(callback.amount, None);
     assert_eq!(callback.card_mask.as_deref(), Some("411111******1111"));
 
-    let active = s.client.get_status_card(&CardStatusRequest::new(&card_id)).await.unwrap();
+    let active = s
+        .client
+        .get_status_card(&CardStatusRequest::new(&card_id))
+        .await
+        .unwrap();
     assert_eq!(active.status, CardStatus::Active);
     assert_eq!(active.id.as_deref(), Some(card_id.as_str()));
     assert_eq!(active.mask.as_deref(), Some("411111******1111"));
@@ -333,7 +373,10 @@ async fn wallet_status_then_wallet_payment() {
         wallets.iter().map(|w| (w.id.as_deref(), w.name.as_deref())).collect();
     assert_eq!(
         named,
-        vec![(Some("1"), Some("Sandbox Wallet")), (Some("2"), Some("Sandbox Bonus Wallet"))]
+        vec![
+            (Some("1"), Some("Sandbox Wallet")),
+            (Some("2"), Some("Sandbox Bonus Wallet"))
+        ]
     );
 
     let amount = azn("3.40");
@@ -398,7 +441,10 @@ async fn b2b_transfer_steps_to_success() {
     }
     // Each status call moves the transfer one step and answers the new state
     // (docs/sandbox/epoint.md "B2B status stepping"); a final state stays.
-    assert_eq!(seen, vec![B2bStatus::Processing, B2bStatus::Success, B2bStatus::Success]);
+    assert_eq!(
+        seen,
+        vec![B2bStatus::Processing, B2bStatus::Success, B2bStatus::Success]
+    );
     assert!(!seen[0].is_final());
     assert!(seen[1].is_final());
 
