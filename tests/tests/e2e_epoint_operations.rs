@@ -456,3 +456,35 @@ async fn b2b_transfer_steps_to_success() {
         .await;
     assert!(again.is_err(), "{again:?}");
 }
+
+#[tokio::test]
+async fn b2b_insufficient_funds_fails_with_a_webhook_confirmed_by_the_status_call() {
+    let s = setup().await;
+    let payee = B2bPayee::new("AZ21NABZ00000000137010001944", "Supplier LLC", "1234567891", "123456");
+    let amount = azn("99.51");
+    let request = B2bPaymentRequest::new("B2B-ORD-FAIL", amount, "Invoice 43", payee).webhook_url(&s.receiver.url);
+    let answer = s.client.b2b_payment(&request).await.unwrap();
+    assert_eq!(answer.status, Status::Success);
+
+    let first = s.client.b2b_status("B2B-ORD-FAIL").await.unwrap();
+    assert_eq!(first.status, B2bStatus::Processing);
+    assert_eq!(first.webhook_sent, Some(false));
+    assert!(s.receiver.received().is_empty(), "no webhook before the end");
+
+    let last = s.client.b2b_status("B2B-ORD-FAIL").await.unwrap();
+    assert_eq!(last.status, B2bStatus::Failed);
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(got.len(), 1, "one webhook");
+    let webhook = payments::epoint::operations::b2b::parse_webhook(&got[0].body).unwrap();
+    assert_eq!(webhook.order_id, "B2B-ORD-FAIL");
+    assert_eq!(webhook.amount, Some(rust_decimal_of("99.51")));
+    assert_eq!(webhook.error_message.as_deref(), Some("Insufficient funds"));
+    assert!(webhook.status.is_declined());
+
+    let confirmed = s.client.confirm_b2b_webhook(&webhook, amount).await.unwrap();
+    assert_eq!(confirmed.order_id, "B2B-ORD-FAIL");
+    assert_eq!(confirmed.amount, amount);
+    assert_eq!(confirmed.status, B2bStatus::Failed);
+    // Another amount does not confirm.
+    assert!(s.client.confirm_b2b_webhook(&webhook, azn("99.50")).await.is_err());
+}
