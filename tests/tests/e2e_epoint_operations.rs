@@ -488,3 +488,76 @@ async fn b2b_insufficient_funds_fails_with_a_webhook_confirmed_by_the_status_cal
     // Another amount does not confirm.
     assert!(s.client.confirm_b2b_webhook(&webhook, azn("99.50")).await.is_err());
 }
+
+#[tokio::test]
+async fn full_capture_takes_the_hold_amount_from_the_callback_reference() {
+    let s = setup().await;
+    let amount = azn("8.40");
+    let outcome = s
+        .provider
+        .create_payment(&CreatePayment::new("ORD-HOLD-FULL", amount).authorize_only(true))
+        .await
+        .unwrap();
+    let PaymentOutcome::RequiresRedirect { url, provider_ref } = outcome else {
+        panic!("expected a redirect, got {outcome:?}");
+    };
+    let transaction = provider_ref.unwrap();
+    assert_eq!(press(&s.web, &url, "approve", "5167513336327283").await, "approved");
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    let confirmed = got[0].verified.clone().unwrap().into_confirmed().unwrap();
+    confirmed.ensure_authorized("ORD-HOLD-FULL", amount).unwrap();
+    // `None` captures the whole hold: the amount rides in the reference.
+    let capture = s.provider.capture(&confirmed.payment_ref(), None).await.unwrap();
+    assert!(matches!(capture, OperationOutcome::Accepted { .. }), "{capture:?}");
+    assert_eq!(
+        s.sandbox.providers().epoint.transaction(&transaction).unwrap().captured,
+        Some(amount)
+    );
+}
+
+#[tokio::test]
+async fn a_declined_hold_is_a_signed_decline_and_cannot_be_captured() {
+    let s = setup().await;
+    let amount = azn("4.00");
+    let outcome = s
+        .provider
+        .create_payment(&CreatePayment::new("ORD-HOLD-DECL", amount).authorize_only(true))
+        .await
+        .unwrap();
+    let PaymentOutcome::RequiresRedirect { url, provider_ref } = outcome else {
+        panic!("expected a redirect, got {outcome:?}");
+    };
+    let transaction = provider_ref.unwrap();
+    assert_eq!(press(&s.web, &url, "approve", "4000000000000002").await, "declined");
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    let event = got[0].verified.as_ref().expect("a signed decline verifies");
+    assert_eq!(event.claimed().status, PaymentStatus::Declined);
+    let payment = payments::PaymentRef::transaction(&transaction).with_amount(amount);
+    let capture = s.provider.capture(&payment, None).await.unwrap();
+    assert!(matches!(capture, OperationOutcome::Declined(_)), "{capture:?}");
+    assert_eq!(
+        s.sandbox.providers().epoint.transaction(&transaction).unwrap().captured,
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_payment_card_does_not_receive_payouts() {
+    let s = setup().await;
+    let registration = s.client.save_card(&SaveCardRequest::new()).await.unwrap();
+    let card_id = registration.card_id.clone().unwrap();
+    let page = registration.redirect_url.clone().unwrap();
+    assert!(!s.sandbox.providers().epoint.card(&card_id).unwrap().payout);
+    assert_eq!(press(&s.web, &page, "approve", "4111111111111111").await, "approved");
+    s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    let refused = s
+        .client
+        .payout(&PayoutRequest::new("PAYOUT-3", azn("1.00"), &card_id))
+        .await
+        .unwrap();
+    assert_eq!(refused.status, Status::Error);
+    assert_eq!(
+        refused.message.as_deref(),
+        Some("card_id: the card was not registered for payouts (refund=1)")
+    );
+}
