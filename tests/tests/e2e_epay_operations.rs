@@ -1,0 +1,223 @@
+//! ePay (Halyk Bank) operations end to end, through the `payments` facade
+//! against the in-process sandbox: saved cards and card verification,
+//! P2P/AFT transfers, OCT payouts, QR by API and refund idempotency.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use payments::epay_kz::{EpayClient, EpayConfig, EpayConfigBuilder};
+use payments::{
+    AnyProvider, CreatePayment, Currency, Money, PaymentOutcome, PaymentProvider, PaymentRef, PaymentStatus,
+};
+use payments_sandbox::Sandbox;
+use payments_sandbox::epay::{self as sandbox_epay, cards};
+use payments_tests::receiver::Receiver;
+
+struct Setup {
+    sandbox: Sandbox,
+    provider: Arc<AnyProvider>,
+    receiver: Receiver,
+    web: reqwest::Client,
+}
+
+/// The sandbox's ePay URLs on a config builder for `client` / `terminal`.
+fn builder(sandbox: &Sandbox, client: &str, secret: &str, terminal: &str) -> EpayConfigBuilder {
+    let state = &sandbox.providers().epay;
+    EpayConfig::builder(client, secret, terminal)
+        .oauth_url(state.token_url())
+        .api_url(state.api_url())
+        .invoice_search_url(state.invoice_search_url())
+        .widget_script_url(state.widget_script_url())
+        .callback_key("merchant-callback-key")
+}
+
+async fn setup_with(configure: impl FnOnce(EpayConfigBuilder) -> EpayConfigBuilder) -> Setup {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = configure(builder(
+        &sandbox,
+        sandbox_epay::TEST_CLIENT_ID,
+        sandbox_epay::TEST_CLIENT_SECRET,
+        sandbox_epay::TEST_TERMINAL,
+    ))
+    .build()
+    .unwrap();
+    let provider = Arc::new(AnyProvider::from(EpayClient::new(config).unwrap()));
+    let verifier = provider.clone();
+    let receiver = Receiver::start(Arc::new(move |body: &[u8]| verifier.verify_callback(body)))
+        .await
+        .unwrap();
+    Setup {
+        sandbox,
+        provider,
+        receiver,
+        web: reqwest::Client::new(),
+    }
+}
+
+async fn setup() -> Setup {
+    setup_with(|b| b).await
+}
+
+fn epay(provider: &AnyProvider) -> &EpayClient {
+    match provider {
+        AnyProvider::EpayKz(c) => c,
+        other => panic!("not ePay: {other:?}"),
+    }
+}
+
+/// What the payer does in the sandbox's payment page: approve `object`.
+async fn approve(s: &Setup, object: &serde_json::Value, card: &str) -> serde_json::Value {
+    let token = object["auth"]["access_token"].as_str().unwrap();
+    let invoice = object["invoiceId"].as_str().unwrap();
+    let resp = s
+        .web
+        .post(s.sandbox.providers().epay.approve_url())
+        .header("accept", "application/json")
+        .form(&[("invoiceId", invoice), ("token", token), ("card", card)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+fn kzt(major: &str) -> Money {
+    Money::parse_major(major, Currency::KZT).unwrap()
+}
+
+#[tokio::test]
+async fn card_verification_saves_a_card_that_lists_and_deactivates() {
+    let s = setup().await;
+    let payment = payments::epay_kz::WidgetPayment::card_verification("000002001")
+        .account_id("acct-2001")
+        .post_links(&s.receiver.url, &s.receiver.url);
+    let object = epay(&s.provider).widget_payment(&payment).await.unwrap().to_value();
+    assert_eq!(object["invoiceId"], "000002001");
+    assert_eq!(object["currency"], "USD");
+    assert_eq!(object["amount"], 0);
+    assert_eq!(object["cardSave"], true);
+    assert_eq!(object["accountId"], "acct-2001");
+
+    // The object itself is posted (not the invoiceId/token form, whose order
+    // is built from the token alone and so carries no accountId).
+    let resp = s
+        .web
+        .post(format!(
+            "{}?card={}",
+            s.sandbox.providers().epay.approve_url(),
+            cards::VISA_OK
+        ))
+        .header("accept", "application/json")
+        .json(&object)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let page: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(page["code"], "ok", "{page}");
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    let body: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["code"], "ok", "{body}");
+    assert_eq!(body["invoiceId"], "000002001");
+    assert_eq!(body["accountId"], "acct-2001");
+    assert_eq!(body["currency"], "USD");
+    assert_eq!(body["amount"], 0);
+    assert_eq!(body["cardMask"], "440563******5096");
+    let card_id = body["cardId"].as_str().unwrap().to_owned();
+    assert!(!card_id.is_empty());
+    assert_eq!(page["cardId"], card_id.as_str());
+
+    // The card is listed for the account, with the page's mask.
+    let listed = epay(&s.provider).list_cards("acct-2001").await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let card = &listed[0];
+    assert_eq!(card.id, card_id);
+    assert_eq!(card.card_mask.as_deref(), Some("440563******5096"));
+    assert_eq!(card.account_id.as_deref(), Some("acct-2001"));
+    // The sandbox answers the short terminal id and PaymentAvailable false.
+    assert_eq!(card.terminal.as_deref(), Some("88888881"));
+    assert_eq!(card.payment_available, Some(false));
+    assert!(card.token.is_some());
+
+    // Deactivation answers the same on a repeat, and the card leaves the list.
+    let first = epay(&s.provider).deactivate_card(&card_id).await.unwrap();
+    assert_eq!(first.as_deref(), Some("card successfully deactivated"));
+    let again = epay(&s.provider).deactivate_card(&card_id).await.unwrap();
+    assert_eq!(again.as_deref(), Some("card successfully deactivated"));
+}
+
+#[tokio::test]
+#[ignore = "disagreement: the sandbox answers an account without cards HTTP 400 {\"code\":1373} \
+            (docs/sandbox/epay.md, API table), the client reads {\"code\":1373} as no cards only in a 2xx \
+            answer (epay-kz operations/cards.rs parse_list_cards) and returns Error::Provider code 1373"]
+async fn an_account_without_cards_lists_empty_also_after_deactivation() {
+    let s = setup().await;
+    assert!(epay(&s.provider).list_cards("acct-other").await.unwrap().is_empty());
+    let card_id = s
+        .sandbox
+        .providers()
+        .epay
+        .save_card_for(sandbox_epay::TEST_TERMINAL, "acct-2002", cards::VISA_OK);
+    assert_eq!(epay(&s.provider).list_cards("acct-2002").await.unwrap().len(), 1);
+    epay(&s.provider).deactivate_card(&card_id).await.unwrap();
+    assert!(epay(&s.provider).list_cards("acct-2002").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_refund_repeated_with_the_same_external_id_refunds_once() {
+    let s = setup().await;
+    let amount = kzt("150.00");
+    let request = CreatePayment::new("000002005", amount)
+        .description("Order at Test Shop")
+        .callback_url(&s.receiver.url);
+    let object = match s.provider.create_payment(&request).await.unwrap() {
+        PaymentOutcome::RequiresWidget { payload, .. } => payload,
+        other => panic!("expected a widget, got {other:?}"),
+    };
+    let page = approve(&s, &object, cards::VISA_OK).await;
+    assert_eq!(page["code"], "ok", "{page}");
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    let transaction = got[0]
+        .verified
+        .as_ref()
+        .unwrap()
+        .claimed()
+        .transaction_id
+        .clone()
+        .unwrap();
+    s.provider
+        .capture(&PaymentRef::transaction(&transaction), None)
+        .await
+        .unwrap();
+
+    let refund = payments::epay_kz::RefundOperation::partial(&transaction, kzt("50.00")).external_id("refund-dup-1");
+    let (id, first) = epay(&s.provider).refund_transaction(&refund).await.unwrap();
+    assert_eq!(id, "refund-dup-1");
+    assert_eq!(first, payments::epay_kz::OperationStatus::Done);
+    // The sandbox answers a repeated externalID with the same amount 200 and
+    // moves nothing (docs/sandbox/epay.md, API table): the client reads a 2xx
+    // as Done; what matters is that the money moved once.
+    let (id, second) = epay(&s.provider).refund_transaction(&refund).await.unwrap();
+    assert_eq!(id, "refund-dup-1");
+    assert!(
+        matches!(
+            second,
+            payments::epay_kz::OperationStatus::Done | payments::epay_kz::OperationStatus::AlreadyProcessed
+        ),
+        "{second:?}"
+    );
+    let after = s
+        .provider
+        .payment_status(&PaymentRef::order("000002005"))
+        .await
+        .unwrap();
+    assert_eq!(after.status, PaymentStatus::Refunded);
+    assert_eq!(after.amount, Some(kzt("100.00")));
+    let status = epay(&s.provider).check_status("000002005").await.unwrap();
+    let tx = status.transaction.unwrap();
+    assert_eq!(tx.id, transaction);
+    assert_eq!(tx.status_name, Some(payments::epay_kz::StatusName::Refund));
+    assert_eq!(tx.org_amount, Some(amount));
+    assert_eq!(tx.payout_amount, Some(kzt("100.00")));
+}
