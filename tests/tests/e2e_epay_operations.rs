@@ -221,3 +221,160 @@ async fn a_refund_repeated_with_the_same_external_id_refunds_once() {
     assert_eq!(tx.org_amount, Some(amount));
     assert_eq!(tx.payout_amount, Some(kzt("100.00")));
 }
+
+fn transfer_setup_config(b: EpayConfigBuilder) -> EpayConfigBuilder {
+    b.transfer_terminal_id(sandbox_epay::P2P_TERMINAL)
+        .payout_terminal_id(sandbox_epay::OCT_TERMINAL)
+        .credentials(sandbox_epay::P2P_USERNAME, sandbox_epay::P2P_PASSWORD)
+}
+
+#[tokio::test]
+async fn a_p2p_transfer_with_its_own_token_then_status_and_list() {
+    use payments::epay_kz::{
+        CardExpiry, TransferKind, TransferListQuery, TransferReceiver, TransferRequest, TransferSender,
+    };
+    let s = setup_with(transfer_setup_config).await;
+    let amount = kzt("2500.00");
+    let request = TransferRequest::new(TransferKind::P2p, "000003001", amount)
+        .sender(TransferSender::card(
+            cards::VISA_OK,
+            CardExpiry::new(12, 30).unwrap(),
+            "123",
+        ))
+        .receiver(TransferReceiver::card(cards::MASTERCARD_OK))
+        .description("Transfer 3001")
+        .secret_hash(payments::Secret::new("transfer-hash-3001".to_owned()));
+    let done = epay(&s.provider).transfer(&request).await.unwrap();
+    assert!(!done.id.is_empty());
+    assert_eq!(done.amount, Some(amount));
+    assert_eq!(done.currency, Some(Currency::KZT));
+    assert_eq!(done.order_id.as_deref(), Some("000003001"));
+    assert_eq!(done.sender_card_pan.as_deref(), Some("440563******5096"));
+    assert_eq!(done.receiver_card_pan.as_deref(), Some("552204******6736"));
+    assert_eq!(done.sender_transfer_type.as_deref(), Some("TYPEPAN"));
+    assert_eq!(done.receiver_transfer_type.as_deref(), Some("TYPEPAN"));
+
+    // The token was spent: the same order cannot be paid again.
+    let again = epay(&s.provider).transfer(&request).await.unwrap_err();
+    assert_eq!(again.provider_code(), Some("6"), "{again:?}");
+
+    let status = epay(&s.provider)
+        .transfer_status(TransferKind::P2p, "000003001", Some(Currency::KZT))
+        .await
+        .unwrap();
+    assert!(status.is_found(), "{status:?}");
+    assert_eq!(status.code, "100");
+    let tx = status.transfer.unwrap();
+    assert_eq!(tx.id, done.id);
+    assert_eq!(tx.invoice_id, "000003001");
+    assert_eq!(tx.amount, Some(amount));
+    assert_eq!(tx.currency, Some(Currency::KZT));
+    assert_eq!(tx.terminal.as_deref(), Some(sandbox_epay::P2P_TERMINAL));
+    assert_eq!(tx.status_name.as_deref(), Some("CHARGE"));
+    assert_eq!(tx.description.as_deref(), Some("Transfer 3001"));
+    assert_eq!(tx.card_type.as_deref(), Some("MASTERCARD"));
+    assert_eq!(tx.reference, done.reference);
+
+    let missing = epay(&s.provider)
+        .transfer_status(TransferKind::P2p, "000003999", Some(Currency::KZT))
+        .await
+        .unwrap();
+    assert!(!missing.is_found());
+    assert_eq!(missing.code, "102");
+
+    let list = epay(&s.provider)
+        .transfer_list(&TransferListQuery::created_between(
+            "2000-01-01T00:00:00+06:00",
+            "2100-01-01T00:00:00+06:00",
+        ))
+        .await
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_str(list.as_json()).unwrap();
+    // The list's shape is the sandbox's own (docs/sandbox/epay.md): the
+    // client keeps it as text.
+    assert_eq!(list["TotalCount"], 1, "{list}");
+    let record = &list["Records"][0];
+    assert_eq!(record["id"], done.id.as_str());
+    assert_eq!(record["invoiceID"], "000003001");
+    assert_eq!(record["amount"], 2500);
+    assert_eq!(record["currency"], "KZT");
+    assert_eq!(record["operationType"], "P2P");
+    assert_eq!(record["statusName"], "CHARGE");
+    assert_eq!(record["terminal"], sandbox_epay::P2P_TERMINAL);
+}
+
+#[tokio::test]
+async fn a_payout_to_a_card_then_its_status() {
+    use payments::epay_kz::{TransferKind, TransferReceiver, TransferRequest};
+    let s = setup_with(transfer_setup_config).await;
+    let amount = kzt("1200.00");
+    let request = TransferRequest::payout("000004001", amount, TransferReceiver::card(cards::MASTERCARD_OK))
+        .description("Payout 4001")
+        .secret_hash(payments::Secret::new("payout-hash-4001".to_owned()));
+    let done = epay(&s.provider).payout(&request).await.unwrap();
+    assert!(!done.id.is_empty());
+    assert_eq!(done.amount, Some(amount));
+    assert_eq!(done.currency, Some(Currency::KZT));
+    assert_eq!(done.order_id.as_deref(), Some("000004001"));
+    assert_eq!(done.receiver_card_pan.as_deref(), Some("552204******6736"));
+    assert_eq!(done.receiver_card_type.as_deref(), Some("MASTERCARD"));
+    assert_eq!(done.receiver_transfer_type.as_deref(), Some("TYPEPAN"));
+    assert_eq!(done.terminal_id.as_deref(), Some(sandbox_epay::OCT_TERMINAL));
+    assert_eq!(done.description.as_deref(), Some("Payout 4001"));
+    assert_eq!(done.fee, Some(kzt("0")));
+    // No sender: the registered corporate card pays.
+    assert_eq!(done.sender_card_pan.as_deref(), Some(""));
+
+    let status = epay(&s.provider)
+        .transfer_status(TransferKind::Oct, "000004001", Some(Currency::KZT))
+        .await
+        .unwrap();
+    assert!(status.is_found(), "{status:?}");
+    let tx = status.transfer.unwrap();
+    assert_eq!(tx.id, done.id);
+    assert_eq!(tx.invoice_id, "000004001");
+    assert_eq!(tx.amount, Some(amount));
+    assert_eq!(tx.terminal.as_deref(), Some(sandbox_epay::OCT_TERMINAL));
+    assert_eq!(tx.status_name.as_deref(), Some("CHARGE"));
+    assert_eq!(tx.payout_amount, Some(amount));
+    assert_eq!(tx.description.as_deref(), Some("Payout 4001"));
+}
+
+#[tokio::test]
+async fn a_qr_by_api_is_generated_paid_and_its_status_reads_paid() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = builder(
+        &sandbox,
+        sandbox_epay::QR_CLIENT_ID,
+        sandbox_epay::QR_CLIENT_SECRET,
+        sandbox_epay::QR_TERMINAL,
+    )
+    .build()
+    .unwrap();
+    let client = EpayClient::new(config).unwrap();
+    let amount = kzt("700.00");
+    let qr = client
+        .qr_payment(&payments::epay_kz::QrRequest::new("000005001", amount).description("QR 5001"))
+        .await
+        .unwrap();
+    assert_eq!(qr.amount, amount);
+    assert!(!qr.code.qrcode.is_empty());
+    let bill = qr.code.bill_number.clone().unwrap();
+    let fresh = client.qr_status(&qr).await.unwrap();
+    assert_eq!(fresh.state, payments::epay_kz::QrState::New, "{fresh:?}");
+
+    let resp = reqwest::Client::new()
+        .post(format!("{}/sandbox/qr/{bill}/pay", sandbox.epay_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let paid = client.qr_status(&qr).await.unwrap();
+    assert_eq!(paid.state, payments::epay_kz::QrState::Paid, "{paid:?}");
+    assert_eq!(paid.amount, Some(amount));
+    assert_eq!(paid.currency, Some(Currency::KZT));
+    assert_eq!(paid.tr_type.as_deref(), Some("PURCHASE"));
+    assert_eq!(paid.payment_channel.as_deref(), Some("QR"));
+    assert_eq!(paid.ret_code.as_deref(), Some("00"));
+    assert_eq!(paid.fee, Some(kzt("0")));
+}
