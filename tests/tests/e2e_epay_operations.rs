@@ -197,16 +197,11 @@ async fn a_refund_repeated_with_the_same_external_id_refunds_once() {
     assert_eq!(first, payments::epay_kz::OperationStatus::Done);
     // The sandbox answers a repeated externalID with the same amount 200 and
     // moves nothing (docs/sandbox/epay.md, API table): the client reads a 2xx
-    // as Done; what matters is that the money moved once.
+    // as Done (its AlreadyProcessed is for a 409 or a configured duplicate
+    // code); the status below proves the money moved once.
     let (id, second) = epay(&s.provider).refund_transaction(&refund).await.unwrap();
     assert_eq!(id, "refund-dup-1");
-    assert!(
-        matches!(
-            second,
-            payments::epay_kz::OperationStatus::Done | payments::epay_kz::OperationStatus::AlreadyProcessed
-        ),
-        "{second:?}"
-    );
+    assert_eq!(second, payments::epay_kz::OperationStatus::Done);
     let after = s
         .provider
         .payment_status(&PaymentRef::order("000002005"))
@@ -377,4 +372,40 @@ async fn a_qr_by_api_is_generated_paid_and_its_status_reads_paid() {
     assert_eq!(paid.payment_channel.as_deref(), Some("QR"));
     assert_eq!(paid.ret_code.as_deref(), Some("00"));
     assert_eq!(paid.fee, Some(kzt("0")));
+}
+
+#[tokio::test]
+#[ignore = "disagreement: docs/providers/epay-kz.md (token table) calls the transfer token's secret_hash \
+            optional and TransferRequest sends none by default; docs/sandbox/epay.md (tokens, strictness \
+            table) requires secret_hash on P2P tokens and answers 400 code 1 secret_hash: required"]
+async fn a_p2p_transfer_without_a_secret_hash_goes_through() {
+    use payments::epay_kz::{CardExpiry, TransferKind, TransferReceiver, TransferRequest, TransferSender};
+    let s = setup_with(transfer_setup_config).await;
+    let amount = kzt("300.00");
+    let request = TransferRequest::new(TransferKind::P2p, "000003002", amount)
+        .sender(TransferSender::card(
+            cards::VISA_OK,
+            CardExpiry::new(12, 30).unwrap(),
+            "123",
+        ))
+        .receiver(TransferReceiver::card(cards::MASTERCARD_OK));
+    let done = epay(&s.provider).transfer(&request).await.unwrap();
+    assert_eq!(done.order_id.as_deref(), Some("000003002"));
+    assert_eq!(done.amount, Some(amount));
+}
+
+#[tokio::test]
+#[ignore = "disagreement: docs/providers/epay-kz.md (token table) calls the payout token's secret_hash \
+            optional and the client's default payout scope is transfer; docs/sandbox/epay.md (API table, \
+            chpayment) makes it optional only with the long payment scope and answers 400 code 1 \
+            secret_hash: required for scope transfer"]
+async fn a_payout_without_a_secret_hash_goes_through() {
+    use payments::epay_kz::{TransferReceiver, TransferRequest};
+    let s = setup_with(transfer_setup_config).await;
+    let amount = kzt("400.00");
+    let request = TransferRequest::payout("000004002", amount, TransferReceiver::card(cards::VISA_OK));
+    let done = epay(&s.provider).payout(&request).await.unwrap();
+    assert_eq!(done.order_id.as_deref(), Some("000004002"));
+    assert_eq!(done.amount, Some(amount));
+    assert_eq!(done.receiver_card_pan.as_deref(), Some("440563******5096"));
 }
