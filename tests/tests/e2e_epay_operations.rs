@@ -145,6 +145,17 @@ async fn card_verification_saves_a_card_that_lists_and_deactivates() {
     assert_eq!(first.as_deref(), Some("card successfully deactivated"));
     let again = epay(&s.provider).deactivate_card(&card_id).await.unwrap();
     assert_eq!(again.as_deref(), Some("card successfully deactivated"));
+
+    // A deactivated card cannot pay: the sandbox answers 400 code 2.
+    let payment =
+        payments::epay_kz::SavedCardPayment::new("000002002", kzt("100.00"), &card_id, "acct-2001", "Order 2002");
+    let err = epay(&s.provider).pay_with_saved_card(&payment).await.unwrap_err();
+    assert_eq!(err.provider_code(), Some("2"), "{err:?}");
+    assert!(
+        matches!(err, payments::Error::Provider { ref message, .. }
+            if message.as_deref() == Some("cardId: no such active saved card on this terminal")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
