@@ -55,7 +55,7 @@
 //! a [`payments_core::ConfirmedEvent`]. Ship on `ensure_paid` of that.
 //!
 //! # Decisions where the sources disagree
-//! (Source: `shared/specs/azericard.md`; the lists are in [`signature`].)
+//! (Source: the provider notes compiled for this project; the lists are in [`signature`].)
 //! - **Signed fields of 21/22/24**: AMOUNT, CURRENCY, TERMINAL, TRTYPE, ORDER,
 //!   RRN, INT_REF by default (three independent sources; vectors A2b, A8b);
 //!   integrify's order (ORDER first; A2, A8) is selectable with
