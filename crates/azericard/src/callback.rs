@@ -86,7 +86,7 @@ pub struct ClaimedFields {
     pub masked_card: Option<String>,
     /// TOKEN: the saved card (card registration flows). A credential, in a [`Secret`].
     pub token: Option<Secret<String>>,
-    /// EXT_NET_REF: the network reference of a MIT/recurring registration [U].
+    /// EXT_NET_REF: the network reference of a MIT/recurring registration \[U\].
     pub ext_net_ref: Option<String>,
 }
 

@@ -154,7 +154,7 @@ impl AzericardClient {
     }
 
     /// Charges a stored card server-to-server (§7.2 unscheduled MIT, TRTYPE
-    /// 1; §7.4 scheduled recurring, TRTYPE 3) [U]. Sent exactly once; after
+    /// 1; §7.4 scheduled recurring, TRTYPE 3) \[U\]. Sent exactly once; after
     /// an unknown outcome, ask the status of its ORDER.
     pub async fn charge_stored_card(&self, request: &StoredCardCharge) -> Result<FollowUpResponse> {
         let http_request = build_stored_charge(&self.config, request)?;

@@ -55,7 +55,7 @@
 //! a [`payments_core::ConfirmedEvent`]. Ship on `ensure_paid` of that.
 //!
 //! # Decisions where the sources disagree
-//! (Source: `shared/specs/azericard.md`; the lists are in [`signature`].)
+//! (Source: the provider notes compiled for this project; the lists are in [`signature`].)
 //! - **Signed fields of 21/22/24**: AMOUNT, CURRENCY, TERMINAL, TRTYPE, ORDER,
 //!   RRN, INT_REF by default (three independent sources; vectors A2b, A8b);
 //!   integrify's order (ORDER first; A2, A8) is selectable with
@@ -69,7 +69,7 @@
 //!   srustamov as "offline reversal of a settled payment". Ask AzeriCard.
 //! - **0 vs 1**: 0 = pre-authorization (hold, completed with 21 =
 //!   `PaymentProvider::capture`), 1 = purchase.
-//! - **Stored card, MIT, recurring** (srustamov only [U]): registration forms
+//! - **Stored card, MIT, recurring** (srustamov only \[U\]): registration forms
 //!   ([`AuthorizationRequest::register_for_unscheduled_charges`],
 //!   [`AuthorizationRequest::register_for_recurring_charges`]), the
 //!   cardholder-initiated stored-card payment
@@ -92,6 +92,9 @@
 //! # Features
 //! - `axum`: extractors that verify, and confirm, callbacks.
 
+// docs.rs builds with `--cfg docsrs`: show which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod callback;
 pub mod client;
 pub mod config;
@@ -108,6 +111,7 @@ mod validate;
 mod wire;
 
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 
 /// The provider name used in errors and tracing.

@@ -5,7 +5,7 @@
 //! Every list lives in [`SIGNED_FIELDS`] (one line per TRTYPE) or
 //! [`CALLBACK_SIGNED_FIELDS`], so a correction from AzeriCard is a one-line
 //! change. Where public sources disagree, the lists follow the spec's
-//! recommendation (`shared/specs/azericard.md`, "P_SIGN"):
+//! recommendation (the provider notes compiled for this project, "P_SIGN"):
 //!
 //! - TRTYPE 0/1 and the token flows: AMOUNT, CURRENCY, TERMINAL, TRTYPE,
 //!   TIMESTAMP, NONCE, MERCH_URL. Every RSA-era source agrees.

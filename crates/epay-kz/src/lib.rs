@@ -81,7 +81,11 @@
 //!   accepts one without (invoice links) as an unauthenticated claim, and
 //!   answers 400 for malformed bodies.
 
+// docs.rs builds with `--cfg docsrs`: show which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum_extract;
 pub mod callback;
 mod client;

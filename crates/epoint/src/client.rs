@@ -225,7 +225,7 @@ impl EpointClient {
         preauth::parse_pre_auth(&self.http.execute(&moves_money("pre_auth"), http).await?)
     }
 
-    /// Captures all or part of a hold (`pre-auth-complete`; partial capture is [U]).
+    /// Captures all or part of a hold (`pre-auth-complete`; partial capture is \[U\]).
     /// The answer is final. EPoint documents no idempotency: after an
     /// unknown outcome, ask [`EpointClient::get_status`] with the hold's transaction.
     pub async fn pre_auth_complete(&self, request: &PreAuthCompleteRequest) -> Result<PaymentResponse> {
@@ -238,7 +238,7 @@ impl EpointClient {
         checkout::build_checkout(&self.config, request)
     }
 
-    /// A saved card's state (`get-status-card`) [U]; safe to repeat.
+    /// A saved card's state (`get-status-card`) \[U\]; safe to repeat.
     pub async fn get_status_card(&self, request: &CardStatusRequest) -> Result<CardStatusResponse> {
         let http = card_status::build_get_status_card(&self.config, request)?;
         let call = Call::idempotent(PROVIDER, "get_status_card");
@@ -259,7 +259,7 @@ impl EpointClient {
         wallet::parse_wallet_payment(&self.http.execute(&moves_money("wallet_payment"), http).await?)
     }
 
-    /// Creates an invoice (`invoices/create`; answer [U]). Not repeated on
+    /// Creates an invoice (`invoices/create`; answer \[U\]). Not repeated on
     /// failure: a repeat could create a second invoice.
     pub async fn create_invoice(&self, invoice: &Invoice) -> Result<InvoiceResponse> {
         let http = invoice::build_create_invoice(&self.config, invoice)?;
@@ -267,55 +267,55 @@ impl EpointClient {
         invoice::parse_invoice(&self.http.execute(&call, http).await?)
     }
 
-    /// Replaces an invoice's content (`invoices/update`; answer [U]).
+    /// Replaces an invoice's content (`invoices/update`; answer \[U\]).
     pub async fn update_invoice(&self, id: u64, invoice: &Invoice) -> Result<InvoiceResponse> {
         let http = invoice::build_update_invoice(&self.config, id, invoice)?;
         let call = Call::idempotent(PROVIDER, "update_invoice").sensitive();
         invoice::parse_invoice(&self.http.execute(&call, http).await?)
     }
 
-    /// One invoice (`invoices/view`; answer [U]); safe to repeat.
+    /// One invoice (`invoices/view`; answer \[U\]); safe to repeat.
     pub async fn view_invoice(&self, id: u64) -> Result<InvoiceResponse> {
         let http = invoice::build_view_invoice(&self.config, id)?;
         let call = Call::idempotent(PROVIDER, "view_invoice").sensitive();
         invoice::parse_invoice(&self.http.execute(&call, http).await?)
     }
 
-    /// The merchant's invoices (`invoices/list`; answer [U]); safe to repeat.
+    /// The merchant's invoices (`invoices/list`; answer \[U\]); safe to repeat.
     pub async fn list_invoices(&self, request: &InvoiceListRequest) -> Result<InvoiceResponse> {
         let http = invoice::build_list_invoices(&self.config, request)?;
         let call = Call::idempotent(PROVIDER, "list_invoices").sensitive();
         invoice::parse_invoice(&self.http.execute(&call, http).await?)
     }
 
-    /// Sends an invoice's link by SMS (`invoices/send-sms`; answer [U]); not repeated.
+    /// Sends an invoice's link by SMS (`invoices/send-sms`; answer \[U\]); not repeated.
     pub async fn send_invoice_sms(&self, id: u64, phone: &Secret<String>) -> Result<InvoiceResponse> {
         let http = invoice::build_send_invoice_sms(&self.config, id, phone)?;
         let call = moves_money("send_invoice_sms").sensitive();
         invoice::parse_invoice(&self.http.execute(&call, http).await?)
     }
 
-    /// Sends an invoice's link by e-mail (`invoices/send-email`; answer [U]); not repeated.
+    /// Sends an invoice's link by e-mail (`invoices/send-email`; answer \[U\]); not repeated.
     pub async fn send_invoice_email(&self, id: u64, email: &Secret<String>) -> Result<InvoiceResponse> {
         let http = invoice::build_send_invoice_email(&self.config, id, email)?;
         let call = moves_money("send_invoice_email").sensitive();
         invoice::parse_invoice(&self.http.execute(&call, http).await?)
     }
 
-    /// The installment offers for an order (`get-installment-request`) [U]; safe to repeat.
+    /// The installment offers for an order (`get-installment-request`) \[U\]; safe to repeat.
     pub async fn installment_offers(&self, request: &InstallmentOffersRequest) -> Result<InstallmentOffers> {
         let http = installment::build_get_installment_request(&self.config, request)?;
         let call = Call::idempotent(PROVIDER, "get_installment_request");
         installment::parse_get_installment_request(&self.http.execute(&call, http).await?)
     }
 
-    /// Starts a hosted installment payment (`installment-request`) [U]; a callback follows.
+    /// Starts a hosted installment payment (`installment-request`) \[U\]; a callback follows.
     pub async fn installment_payment(&self, request: &InstallmentPaymentRequest) -> Result<RedirectResponse> {
         let http = installment::build_installment_request(&self.config, request)?;
         installment::parse_installment_request(&self.http.execute(&moves_money("installment_request"), http).await?)
     }
 
-    /// Starts a bank transfer (`b2b/payment`) [U]. Sent once; after an
+    /// Starts a bank transfer (`b2b/payment`) \[U\]. Sent once; after an
     /// unknown outcome ask [`EpointClient::b2b_status`] with the same `order_id`.
     pub async fn b2b_payment(&self, request: &B2bPaymentRequest) -> Result<B2bPaymentResponse> {
         let http = b2b::build_b2b_payment(&self.config, request)?;
@@ -323,7 +323,7 @@ impl EpointClient {
         b2b::parse_b2b_payment(&self.http.execute(&call, http).await?)
     }
 
-    /// A bank transfer's state (`GET b2b/payment/{order_id}`) [U]; safe to repeat.
+    /// A bank transfer's state (`GET b2b/payment/{order_id}`) \[U\]; safe to repeat.
     pub async fn b2b_status(&self, order_id: &str) -> Result<B2bStatusResponse> {
         let http = b2b::build_b2b_status(&self.config, order_id)?;
         let call = Call::idempotent(PROVIDER, "b2b_status").sensitive();
@@ -341,25 +341,25 @@ impl EpointClient {
         webhook.confirm(&queried, expected)
     }
 
-    /// Starts a `payment-request` [U] (hosted page, callback).
+    /// Starts a `payment-request` \[U\] (hosted page, callback).
     pub async fn payment_request(&self, request: &PayRequest) -> Result<RedirectResponse> {
         let http = request_family::build_payment_request(&self.config, request)?;
         request_family::parse_request_family(&self.http.execute(&moves_money("payment_request"), http).await?)
     }
 
-    /// Starts an `amex-request` [U] (hosted page, callback; needs an AMEX grant).
+    /// Starts an `amex-request` \[U\] (hosted page, callback; needs an AMEX grant).
     pub async fn amex_request(&self, request: &PayRequest) -> Result<RedirectResponse> {
         let http = request_family::build_amex_request(&self.config, request)?;
         request_family::parse_request_family(&self.http.execute(&moves_money("amex_request"), http).await?)
     }
 
-    /// Sends a `payment-change-sum` [U] (the answer has no `transaction`).
+    /// Sends a `payment-change-sum` \[U\] (the answer has no `transaction`).
     pub async fn payment_change_sum(&self, request: &PayRequest) -> Result<RedirectResponse> {
         let http = request_family::build_payment_change_sum(&self.config, request)?;
         request_family::parse_request_family(&self.http.execute(&moves_money("payment_change_sum"), http).await?)
     }
 
-    /// Starts an Apple Pay / Google Pay split payment (`token/split-payment`) [U].
+    /// Starts an Apple Pay / Google Pay split payment (`token/split-payment`) \[U\].
     pub async fn token_split_payment(&self, request: &SplitPayRequest) -> Result<TokenPaymentResponse> {
         let http = split::build_token_split_payment(&self.config, request)?;
         split::parse_token_split_payment(&self.http.execute(&moves_money("token_split_payment"), http).await?)
@@ -560,7 +560,7 @@ impl PaymentProvider for EpointClient {
 
     /// `pre-auth-complete` of the hold `payment.transaction_id`: the whole
     /// hold (`None`: `payment.amount`, required because EPoint's call takes
-    /// an amount) or part of it ([U]).
+    /// an amount) or part of it (\[U\]).
     async fn capture(&self, payment: &PaymentRef, amount: Option<Money>) -> Result<OperationOutcome> {
         let transaction = payment.require_transaction()?;
         let amount = match amount {

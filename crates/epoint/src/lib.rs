@@ -77,10 +77,14 @@
 //! - `axum`: [`axum::VerifiedCallback`], an extractor answering 400 for a
 //!   malformed callback and 401 for a bad signature.
 
+// docs.rs builds with `--cfg docsrs`: show which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // First: its `wire_enum!` macro is used by the operation modules.
 #[macro_use]
 pub mod status;
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 pub mod callback;
 mod client;

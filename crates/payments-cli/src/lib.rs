@@ -12,6 +12,9 @@
 //! Exit codes: 0 success, 1 the operation failed or the callback does not
 //! verify, 2 a usage error (clap's).
 
+// docs.rs builds with `--cfg docsrs`: show which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 use std::process::ExitCode;
 
 pub mod callback;

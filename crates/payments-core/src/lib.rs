@@ -52,11 +52,16 @@
 //! - `redis`: the Redis (or Valkey) stores of [`store`] for merchants running
 //!   several instances (see `docs/redis.md`).
 
+// docs.rs builds with `--cfg docsrs`: show which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod auth;
 pub mod callback;
 pub mod clock;
 #[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod conformance;
 pub mod crypto;
 pub mod currency;

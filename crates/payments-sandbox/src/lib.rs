@@ -34,6 +34,9 @@
 //! # Ok(()) }
 //! ```
 
+// docs.rs builds with `--cfg docsrs`: show which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

@@ -94,15 +94,19 @@ impl FromStr for ProviderKind {
 pub enum AnyProvider {
     /// EPoint.
     #[cfg(feature = "epoint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "epoint")))]
     Epoint(epoint::EpointClient),
     /// AzeriCard.
     #[cfg(feature = "azericard")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "azericard")))]
     Azericard(azericard::AzericardClient),
     /// ePay.
     #[cfg(feature = "epay-kz")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "epay-kz")))]
     EpayKz(epay_kz::EpayClient),
     /// QR wallet.
     #[cfg(feature = "qr-wallet")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "qr-wallet")))]
     QrWallet(qr_wallet::QrWalletClient),
 }
 
@@ -167,6 +171,7 @@ impl AnyProvider {
 }
 
 #[cfg(feature = "epoint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "epoint")))]
 impl From<epoint::EpointClient> for AnyProvider {
     fn from(client: epoint::EpointClient) -> Self {
         AnyProvider::Epoint(client)
@@ -174,6 +179,7 @@ impl From<epoint::EpointClient> for AnyProvider {
 }
 
 #[cfg(feature = "azericard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "azericard")))]
 impl From<azericard::AzericardClient> for AnyProvider {
     fn from(client: azericard::AzericardClient) -> Self {
         AnyProvider::Azericard(client)
@@ -181,6 +187,7 @@ impl From<azericard::AzericardClient> for AnyProvider {
 }
 
 #[cfg(feature = "epay-kz")]
+#[cfg_attr(docsrs, doc(cfg(feature = "epay-kz")))]
 impl From<epay_kz::EpayClient> for AnyProvider {
     fn from(client: epay_kz::EpayClient) -> Self {
         AnyProvider::EpayKz(client)
@@ -188,6 +195,7 @@ impl From<epay_kz::EpayClient> for AnyProvider {
 }
 
 #[cfg(feature = "qr-wallet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "qr-wallet")))]
 impl From<qr_wallet::QrWalletClient> for AnyProvider {
     fn from(client: qr_wallet::QrWalletClient) -> Self {
         AnyProvider::QrWallet(client)

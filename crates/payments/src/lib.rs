@@ -28,15 +28,22 @@
 //! Without provider features this crate is only the core; a user of one
 //! provider compiles nothing of the others.
 
+// docs.rs builds with `--cfg docsrs`: show which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub use payments_core::*;
 
 #[cfg(feature = "azericard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "azericard")))]
 pub use azericard;
 #[cfg(feature = "epay-kz")]
+#[cfg_attr(docsrs, doc(cfg(feature = "epay-kz")))]
 pub use epay_kz;
 #[cfg(feature = "epoint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "epoint")))]
 pub use epoint;
 #[cfg(feature = "qr-wallet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "qr-wallet")))]
 pub use qr_wallet;
 
 mod any;

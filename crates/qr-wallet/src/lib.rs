@@ -70,6 +70,9 @@
 //! Sources: a Turkish integration document for Begin/Complete, and weaker
 //! public traces for the rest, marked \[U\] in these docs.
 
+// docs.rs builds with `--cfg docsrs`: show which feature each gated item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod amount;
 mod client;
 pub mod config;

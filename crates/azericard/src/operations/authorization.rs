@@ -56,7 +56,7 @@ impl std::fmt::Debug for CardToken {
 }
 
 /// How a stored card is used or registered (`MERCH_TRAN_STATE` and the MIT
-/// extras). From srustamov/laravel-azericard 4.x only [U]: AzeriCard's own
+/// extras). From srustamov/laravel-azericard 4.x only \[U\]: AzeriCard's own
 /// document for these flows was not retrievable. None of these fields is
 /// signed: P_SIGN stays the authorization list.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! unscheduled merchant-initiated (§7.2, TRTYPE 1, `MERCH_TRAN_STATE=M`)
 //! and scheduled recurring (§7.4, TRTYPE 3).
 //!
-//! From srustamov/laravel-azericard 4.x only [U]. Form-urlencoded POST to
+//! From srustamov/laravel-azericard 4.x only \[U\]. Form-urlencoded POST to
 //! the token `cgi_link`; signed like an authorization (AMOUNT, CURRENCY,
 //! TERMINAL, TRTYPE, TIMESTAMP, NONCE, MERCH_URL; vectors A5, A6); TOKEN,
 //! EXT_NET_REF, MERCH_TRAN_STATE and MERCH_RN_ID are not signed. The answer

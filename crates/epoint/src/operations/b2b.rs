@@ -1,4 +1,4 @@
-//! B2B bank transfers [U]: a transfer from the merchant's EPoint balance to
+//! B2B bank transfers \[U\]: a transfer from the merchant's EPoint balance to
 //! a company or person's bank account (`b2b/payment`), its status
 //! (`GET b2b/payment/{order_id}`), and the **unsigned** webhook sent when it
 //! ends.
@@ -30,7 +30,7 @@ use crate::wire::{WireAmount, opt_decimal, opt_text};
 /// Longest `description` of a transfer.
 pub const MAX_B2B_DESCRIPTION_LEN: usize = 255;
 
-/// A bank transfer (`b2b/payment`) [U].
+/// A bank transfer (`b2b/payment`) \[U\].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct B2bPaymentRequest {
@@ -199,7 +199,7 @@ fn check_tin(tin: &str) -> Result<()> {
     }
 }
 
-/// Builds the signed `b2b/payment` call [U]: always a JSON body
+/// Builds the signed `b2b/payment` call \[U\]: always a JSON body
 /// `{"data": ..., "signature": ...}`; optional fields left unset are not sent.
 pub fn build_b2b_payment(config: &EpointConfig, request: &B2bPaymentRequest) -> Result<HttpRequest> {
     check_text("order_id", &request.order_id, super::MAX_ORDER_ID_LEN)?;
@@ -230,7 +230,7 @@ pub fn build_b2b_payment(config: &EpointConfig, request: &B2bPaymentRequest) -> 
     signed_request_as(config, "b2b/payment", &wire, RequestEncoding::Json)
 }
 
-/// EPoint's answer to a transfer [U].
+/// EPoint's answer to a transfer \[U\].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct B2bPaymentResponse {
@@ -257,7 +257,7 @@ pub fn parse_b2b_payment(response: &HttpResponse) -> Result<B2bPaymentResponse> 
     Ok(body)
 }
 
-/// Builds the status query `GET <base>/api/1/b2b/payment/{order_id}` [U]
+/// Builds the status query `GET <base>/api/1/b2b/payment/{order_id}` \[U\]
 /// (unsigned in the one source; the order id is percent-encoded).
 pub fn build_b2b_status(config: &EpointConfig, order_id: &str) -> Result<HttpRequest> {
     check_text("order_id", order_id, super::MAX_ORDER_ID_LEN)?;
@@ -294,7 +294,7 @@ impl B2bStatus {
     }
 }
 
-/// A transfer's state [U].
+/// A transfer's state \[U\].
 #[derive(Debug, Clone, Deserialize)]
 #[non_exhaustive]
 pub struct B2bStatusResponse {
@@ -343,7 +343,7 @@ pub fn parse_b2b_status(response: &HttpResponse) -> Result<B2bStatusResponse> {
     read_private_json(response)
 }
 
-/// What an unsigned B2B webhook claims [U]. Nothing here is proof: confirm
+/// What an unsigned B2B webhook claims \[U\]. Nothing here is proof: confirm
 /// it with [`UnconfirmedB2bWebhook::confirm`] before acting.
 #[derive(Debug, Clone, Deserialize)]
 #[non_exhaustive]

@@ -1,4 +1,4 @@
-//! A saved card's state (`get-status-card`) [U]: known from one source only
+//! A saved card's state (`get-status-card`) \[U\]: known from one source only
 //! (the m56 sandbox's scrape of developer.epoint.az); it may differ in
 //! production. Safe to repeat, never moves money.
 
@@ -41,7 +41,7 @@ impl CardStatus {
     }
 }
 
-/// A query for one saved card (`/api/1/get-status-card`) [U].
+/// A query for one saved card (`/api/1/get-status-card`) \[U\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CardStatusRequest {
@@ -74,7 +74,7 @@ pub fn build_get_status_card(config: &EpointConfig, request: &CardStatusRequest)
     signed_request(config, "get-status-card", &wire)
 }
 
-/// A saved card's state [U]. Every field but `status` is optional.
+/// A saved card's state \[U\]. Every field but `status` is optional.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CardStatusResponse {

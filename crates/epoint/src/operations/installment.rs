@@ -1,4 +1,4 @@
-//! Installments [U]: which installment cards and terms the merchant offers
+//! Installments \[U\]: which installment cards and terms the merchant offers
 //! (`get-installment-request`) and a hosted installment payment
 //! (`installment-request`, callback after it). Both are known from one
 //! source only (the m56 sandbox, from a scrape of developer.epoint.az) and
@@ -20,7 +20,7 @@ use crate::error::{read_any_json, read_json, server_error};
 use crate::status::Status;
 use crate::wire::{WireAmount, opt_text};
 
-/// A query for the installment offers of an order (`get-installment-request`) [U].
+/// A query for the installment offers of an order (`get-installment-request`) \[U\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InstallmentOffersRequest {
@@ -68,7 +68,7 @@ struct OffersWire<'a> {
     description: Option<&'a str>,
 }
 
-/// Builds the signed `get-installment-request` call [U].
+/// Builds the signed `get-installment-request` call \[U\].
 pub fn build_get_installment_request(config: &EpointConfig, request: &InstallmentOffersRequest) -> Result<HttpRequest> {
     check_text("order_id", &request.order_id, super::MAX_ORDER_ID_LEN)?;
     check_opt_text("description", request.description.as_deref(), MAX_DESCRIPTION_LEN)?;
@@ -108,7 +108,7 @@ fn required_text<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<
     opt_text(d)?.ok_or_else(|| serde::de::Error::custom("installment_card_id is null"))
 }
 
-/// The answer of `get-installment-request` [U]: a JSON array of cards when it
+/// The answer of `get-installment-request` \[U\]: a JSON array of cards when it
 /// worked, or an object with `status` (`error`) and `message` when it did not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -132,7 +132,7 @@ struct OffersStatus {
     trace_id: Option<String>,
 }
 
-/// Parses the `get-installment-request` answer [U]; `server_error` is an `Err`.
+/// Parses the `get-installment-request` answer \[U\]; `server_error` is an `Err`.
 pub fn parse_get_installment_request(response: &HttpResponse) -> Result<InstallmentOffers> {
     if crate::wire::is_array(&response.body) {
         return Ok(InstallmentOffers {
@@ -154,7 +154,7 @@ pub fn parse_get_installment_request(response: &HttpResponse) -> Result<Installm
     })
 }
 
-/// A hosted installment payment (`installment-request`) [U]; a callback follows.
+/// A hosted installment payment (`installment-request`) \[U\]; a callback follows.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InstallmentPaymentRequest {
@@ -218,7 +218,7 @@ struct InstallmentWire<'a> {
     other_attr: Option<&'a OtherAttr>,
 }
 
-/// Builds the signed `installment-request` call [U].
+/// Builds the signed `installment-request` call \[U\].
 pub fn build_installment_request(config: &EpointConfig, request: &InstallmentPaymentRequest) -> Result<HttpRequest> {
     check_order(&request.order_id, request.amount)?;
     check_text("installment_card_id", &request.installment_card_id, 255)?;
@@ -247,7 +247,7 @@ pub fn build_installment_request(config: &EpointConfig, request: &InstallmentPay
     signed_request(config, "installment-request", &wire)
 }
 
-/// Parses the `installment-request` answer [U].
+/// Parses the `installment-request` answer \[U\].
 pub fn parse_installment_request(response: &HttpResponse) -> Result<RedirectResponse> {
     parse_pay(response)
 }

@@ -2,7 +2,7 @@
 //! `send-email`): payment requests EPoint hosts and can send to the payer.
 //!
 //! Requests: EPoint's API document v1.0.3 and three clients agree on paths
-//! and fields. Answers are [U] (one sandbox only). `0` is a value:
+//! and fields. Answers are \[U\] (one sandbox only). `0` is a value:
 //! `display: 0` and `save_as_template: 0` are always sent. Dates go out as
 //! `YYYY-MM-DD`. Invoices carry no currency: the sum must be in AZN.
 //! `invoice_images[]` cannot travel inside the signed JSON and is not offered.
@@ -404,7 +404,7 @@ fn opt_date<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Date>
         .ok_or_else(|| serde::de::Error::custom(format!("invalid date {text:?}")))
 }
 
-/// An invoice as EPoint returns it (`view`, `list`) [U]: every field optional.
+/// An invoice as EPoint returns it (`view`, `list`) \[U\]: every field optional.
 #[derive(Debug, Clone, Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceRecord {
@@ -469,7 +469,7 @@ impl InvoiceRecord {
 }
 
 /// The answer of `create`, `update`, `send-sms`, `send-email`, `view` and
-/// `list` [U]: `status`, `message`, `trace_id`, and `id` (create),
+/// `list` \[U\]: `status`, `message`, `trace_id`, and `id` (create),
 /// `invoice` (view) or `invoices` (list).
 #[derive(Debug, Clone, Deserialize)]
 #[non_exhaustive]

@@ -3,7 +3,7 @@
 //! it (`pre-auth-complete`).
 //!
 //! Sources: EPoint's API document v1.0.3 and four independent clients agree
-//! on both paths and their fields. Capturing less than the hold is [U]
+//! on both paths and their fields. Capturing less than the hold is \[U\]
 //! (two weak sources); how long a hold lives and how to release one without
 //! capturing are not documented anywhere.
 //!
@@ -46,7 +46,7 @@ pub struct PreAuthCompleteRequest {
     /// The hold's transaction id (`te...`).
     pub transaction: String,
     /// The amount to capture: the whole hold, or less (partial capture is
-    /// [U]; a sandbox refuses more than the hold).
+    /// \[U\]; a sandbox refuses more than the hold).
     pub amount: Money,
 }
 

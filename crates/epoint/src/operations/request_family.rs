@@ -1,4 +1,4 @@
-//! `payment-request`, `amex-request` and `payment-change-sum` [U]: known
+//! `payment-request`, `amex-request` and `payment-change-sum` \[U\]: known
 //! from one source only (the m56 sandbox and its PyPI client, from a scrape
 //! of developer.epoint.az), which treats all three as the `request` family:
 //! the same fields and the same answer (`status`, `redirect_url`,
@@ -16,7 +16,7 @@ use super::payment::{Installment, PayRequest, RedirectResponse, parse_pay, pay_w
 use super::signed_request;
 use crate::config::EpointConfig;
 
-/// Builds the signed `payment-request` call [U] (takes `is_installment`).
+/// Builds the signed `payment-request` call \[U\] (takes `is_installment`).
 pub fn build_payment_request(config: &EpointConfig, request: &PayRequest) -> Result<HttpRequest> {
     signed_request(
         config,
@@ -25,19 +25,19 @@ pub fn build_payment_request(config: &EpointConfig, request: &PayRequest) -> Res
     )
 }
 
-/// Builds the signed `amex-request` call [U].
+/// Builds the signed `amex-request` call \[U\].
 pub fn build_amex_request(config: &EpointConfig, request: &PayRequest) -> Result<HttpRequest> {
     let wire = pay_wire(config, request, Installment::Refused("amex-request"))?;
     signed_request(config, "amex-request", &wire)
 }
 
-/// Builds the signed `payment-change-sum` call [U].
+/// Builds the signed `payment-change-sum` call \[U\].
 pub fn build_payment_change_sum(config: &EpointConfig, request: &PayRequest) -> Result<HttpRequest> {
     let wire = pay_wire(config, request, Installment::Refused("payment-change-sum"))?;
     signed_request(config, "payment-change-sum", &wire)
 }
 
-/// Parses the answer of any of the three [U] (`transaction` may be absent,
+/// Parses the answer of any of the three \[U\] (`transaction` may be absent,
 /// always for `payment-change-sum`).
 pub fn parse_request_family(response: &HttpResponse) -> Result<RedirectResponse> {
     parse_pay(response)

@@ -114,7 +114,7 @@ pub fn build_split_pay(config: &EpointConfig, request: &SplitPayRequest) -> Resu
     signed_request(config, "split-request", &split_pay_wire(config, request)?)
 }
 
-/// Builds the signed `token/split-payment` call [U]: "the split payment for
+/// Builds the signed `token/split-payment` call \[U\]: "the split payment for
 /// Apple Pay and Google Pay", known from one source only (PyPI `epoint`
 /// 0.4.0), which sends the fields of `split-request` and notes that the
 /// docs give no field for the wallet token. It may differ in production.
@@ -122,7 +122,7 @@ pub fn build_token_split_payment(config: &EpointConfig, request: &SplitPayReques
     signed_request(config, "token/split-payment", &split_pay_wire(config, request)?)
 }
 
-/// Parses the `token/split-payment` answer [U] like `token/payment`'s (its
+/// Parses the `token/split-payment` answer \[U\] like `token/payment`'s (its
 /// wallet counterpart without a split): the answer is documented nowhere.
 pub fn parse_token_split_payment(response: &HttpResponse) -> Result<TokenPaymentResponse> {
     parse_create_token_payment(response)

@@ -131,7 +131,7 @@ pub fn parse_wallet_status(response: &HttpResponse) -> Result<WalletStatusRespon
 
 /// A payment from an EPoint wallet (`/api/1/wallet/payment`): redirect the
 /// customer to `redirect_url`. The callback after it is documented by one
-/// sandbox only [U].
+/// sandbox only \[U\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct WalletPaymentRequest {

@@ -22,6 +22,7 @@ mod retry;
 
 pub use call::{Call, CallOptions, CallSafety};
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use executor::{HttpClient, HttpClientBuilder};
 pub use retry::{EqualJitter, Jitter, NoJitter, RetryPolicy};
 

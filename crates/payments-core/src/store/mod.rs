@@ -15,6 +15,7 @@
 mod memory;
 mod memory_token;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 #[cfg(feature = "redis")]
 mod redis_once;

@@ -23,10 +23,10 @@ pub mod fields {
         "MERCH_URL",
     ];
     /// Completion (21) and reversals (22, 24) in integrify's order (vectors
-    /// A2, A8): a terminal's alternative ([`super::FollowUpOrder::OrderFirst`]).
+    /// A2, A8): a terminal's alternative ([`crate::azericard::FollowUpOrder::OrderFirst`]).
     pub const COMPLETION: &[&str] = &["ORDER", "AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "RRN", "INT_REF"];
     /// The same in the order the spec now recommends as the default (vectors
-    /// A2b, A8b; [`super::FollowUpOrder::AmountFirst`]).
+    /// A2b, A8b; [`crate::azericard::FollowUpOrder::AmountFirst`]).
     pub const COMPLETION_ALT: &[&str] = &["AMOUNT", "CURRENCY", "TERMINAL", "TRTYPE", "ORDER", "RRN", "INT_REF"];
     /// Status query (90).
     pub const STATUS: &[&str] = &["ORDER", "TERMINAL", "TRTYPE", "TIMESTAMP", "NONCE"];

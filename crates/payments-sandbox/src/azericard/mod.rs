@@ -57,7 +57,7 @@ pub const TRANSFER_MERCHANT: &str = "TESTSHOP";
 /// The MT signing secret (the spec's test-vector secret).
 pub const TRANSFER_SECRET: &str = "transfer-secret";
 /// The project's throwaway merchant public key (the default verifier of P_SIGN);
-/// its private half is `../shared/specs/vectors/azericard-test-key.pem`.
+/// its private half is `crates/payments-sandbox/tests/data/azericard-merchant-test-key.pem`.
 pub const DEFAULT_MERCHANT_PUBLIC_KEY_PEM: &str = include_str!("merchant-test-key.pub.pem");
 /// The sandbox gateway's public key (verifies callbacks and status answers).
 pub const GATEWAY_PUBLIC_KEY_PEM: &str = include_str!("gateway-test-key.pub.pem");

@@ -39,7 +39,7 @@ pub mod limits {
     };
 }
 
-/// The stored-credential agreement a card was registered under (srustamov §7 [U]).
+/// The stored-credential agreement a card was registered under (srustamov §7 \[U\]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agreement {
     /// `MIT_AGREEMENT=Y`: scheduled recurring (TRTYPE 3 charges); `N`: unscheduled MIT.

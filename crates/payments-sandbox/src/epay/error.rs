@@ -14,7 +14,7 @@ pub struct ApiError {
 }
 
 /// Error codes of the `{code, message}` body (the sandbox's own numbering,
-/// except [`NO_CARDS`], seen in a third-party client).
+/// except [`NO_CARDS`](codes::NO_CARDS), seen in a third-party client).
 pub mod codes {
     /// Malformed request, missing or invalid field.
     pub const INVALID_REQUEST: i64 = 1;
@@ -36,7 +36,7 @@ pub mod codes {
     pub const LINK_INACTIVE: i64 = 9;
     /// Missing, unknown or expired token, or wrong credentials (HTTP 401).
     pub const UNAUTHORIZED: i64 = 401;
-    /// No saved cards for the account (a third-party client's reading [U]).
+    /// No saved cards for the account (a third-party client's reading \[U\]).
     pub const NO_CARDS: i64 = 1373;
 }
 

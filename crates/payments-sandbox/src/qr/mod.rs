@@ -7,21 +7,21 @@
 //! | path | success code | notes |
 //! |---|---|---|
 //! | `/identity/connect/token` | — | form: `client_credentials`, scope `sts_api` |
-//! | `/api/v1/Transaction/Create3rdPartyQrCode` | `"100"` | [U] mints a partner POS QR |
+//! | `/api/v1/Transaction/Create3rdPartyQrCode` | `"100"` | \[U\] mints a partner POS QR |
 //! | `/api/v1/Transaction/Begin3rdPartyQRCodePayment` | `"100"` | seed |
 //! | `/api/v1/Transaction/Complete3rdPartyQRCodePayment` | `"100"` | seed; debits once |
-//! | `/api/v1/Transaction/CreateQrCode`, `/BeginQrCodePayment` | `"100"` | [U] provisional (Katalon only) |
+//! | `/api/v1/Transaction/CreateQrCode`, `/BeginQrCodePayment` | `"100"` | \[U\] provisional (Katalon only) |
 //! | `/api/v1/Transaction/CreateQRPayment` | `null` | Katalon |
 //! | `/api/v1/Transaction/ReadQRPayment` | `null` | Sipay |
 //! | `/api/v1/Transaction/ApproveQRPayment` | `"100"` | Sipay |
 //! | `/api/v1/Transaction/CheckQRPaymentStatus` | `null` | `qr_status_code` 100/200/300/400 |
 //! | `/api/v1/Transaction/Payment` | `"100"` | wallet → business |
 //! | `/api/v1/Transaction/RefundPaymentInstant` | `"100"` | partial allowed |
-//! | `/api/v1/Transaction/RefundPayment` | `null` | [U] full refunds only (Katalon) |
+//! | `/api/v1/Transaction/RefundPayment` | `null` | \[U\] full refunds only (Katalon) |
 //! | `/api/v1/Transaction/ReadTRQRCode`, `/GetTRQRCode` | `null` | TR Karekod |
 //! | `/api/v1/Account/AddProviderMediaToWallet` | `"100"` | payload `true` |
 //! | `/api/v1/TransactionData/SummaryRecordByFilter` | `"100"` | reconciliation |
-//! | `/api/v1/TransactionData/TransactionReceipt` | `"100"` | [U] |
+//! | `/api/v1/TransactionData/TransactionReceipt` | `"100"` | \[U\] |
 //! | `/sandbox/topup`, `/sandbox/withdraw` | — | sandbox: move money and send the webhooks |
 //!
 //! Answers are described in `envelope`; one concern per module: `identity`,
