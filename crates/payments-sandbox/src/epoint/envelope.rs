@@ -119,6 +119,9 @@ pub(super) struct Fields {
 pub(super) struct Signed {
     pub(super) merchant: String,
     pub(super) payload: Map<String, Value>,
+    /// The decoded `data` text: amounts sent as JSON numbers are read from
+    /// their own digits here, never through the parsed value's float.
+    pub(super) raw: String,
 }
 
 fn media_type(headers: &HeaderMap) -> Option<String> {
@@ -203,7 +206,8 @@ pub(super) fn verify(state: &State, data: &str, signature: &str) -> Result<Signe
     if !crypto::constant_time_eq(expected.as_bytes(), signature.as_bytes()) {
         return Err("Signature did not match".into());
     }
-    Ok(Signed { merchant, payload })
+    let raw = String::from_utf8(decoded).map_err(|_| "Invalid data".to_owned())?;
+    Ok(Signed { merchant, payload, raw })
 }
 
 /// Reads and verifies a request of an operation taking `fields`: envelope,
@@ -293,7 +297,12 @@ impl Signed {
         let text = match self.payload.get(name) {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
+            // The number's own digits: `10.50` stays `10.50`, and a value
+            // with more digits than a float holds is refused, not rounded.
+            Some(Value::Number(_)) => crate::json::RawObject::parse(&self.raw)
+                .and_then(|o| o.raw(name))
+                .map(|t| t.trim().to_owned())
+                .ok_or_else(|| error(&format!("{name}: must be a decimal amount")))?,
             Some(_) => return Err(error(&format!("{name}: must be a decimal amount"))),
         };
         let money = Money::parse_major(&text, Currency::AZN)
@@ -390,6 +399,32 @@ mod tests {
         assert_eq!(sign("test-private-key", data), "tpF1mnvxz6zNof3DESXoDpx+GQk=");
         let (d, s) = signed();
         assert!(open(state(), &form_headers(), &form(&d, &s), ANY).is_ok());
+    }
+
+    #[test]
+    fn amounts_sent_as_json_numbers_are_read_from_their_digits() {
+        let open_amount = |payload: &str| {
+            let (d, s) = signed_payload(payload);
+            open(state(), &form_headers(), &form(&d, &s), ANY)
+                .map_err(|_| "refused")?
+                .req_amount("amount")
+                .map(|m| m.to_major_string())
+                .map_err(|_| "refused")
+        };
+        assert_eq!(
+            open_amount(r#"{"public_key":"i000000001","amount":10.50,"currency":"AZN","order_id":"o-1"}"#),
+            Ok("10.50".to_owned())
+        );
+        // 17 significant digits: a float would round it to 12345678901234.57
+        // and accept it; read from its digits it has 3 decimals and is refused.
+        assert_eq!(
+            open_amount(r#"{"public_key":"i000000001","amount":12345678901234.565,"currency":"AZN","order_id":"o-1"}"#),
+            Err("refused")
+        );
+        assert_eq!(
+            open_amount(r#"{"public_key":"i000000001","amount":"7","currency":"AZN","order_id":"o-1"}"#),
+            Ok("7.00".to_owned())
+        );
     }
 
     #[test]
