@@ -119,7 +119,6 @@ impl<'a> RawObject<'a> {
     }
 
     /// The member names, in order.
-    #[cfg(test)]
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.members.iter().map(|(k, _)| k.as_str())
     }

@@ -1,11 +1,14 @@
 //! Strict JSON reading: a document with a key repeated in any object is
 //! refused, where `serde_json` would silently keep the last value. Used for
 //! EPoint's request envelope and payload, and AzeriCard's JSON bodies.
+//!
+//! The duplicate check runs on the raw text with the sandbox's exact scanner
+//! (`crate::json`), so no number of the document passes through a float here;
+//! amounts are read from their own digits (see `envelope::Signed::raw`).
 
-use std::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+
+use crate::json::RawObject;
 
 /// Why a document was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,10 +21,10 @@ pub(crate) enum JsonError {
 
 /// Parses `bytes` as one JSON value, refusing duplicate keys at any depth.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = Strict::deserialize(&mut de).map_err(|e| classify(&e))?;
-    de.end().map_err(|_| JsonError::Syntax)?;
-    Ok(value.0)
+    let text = std::str::from_utf8(bytes).map_err(|_| JsonError::Syntax)?;
+    let value: Value = serde_json::from_str(text).map_err(|_| JsonError::Syntax)?;
+    check_duplicates(text)?;
+    Ok(value)
 }
 
 /// [`parse`], and the value must be an object.
@@ -32,87 +35,25 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError
     }
 }
 
-const DUPLICATE: &str = "duplicate key: ";
-
-fn classify(e: &serde_json::Error) -> JsonError {
-    let text = e.to_string();
-    match text.strip_prefix(DUPLICATE) {
-        // serde_json appends " at line L column C".
-        Some(rest) => JsonError::Duplicate(rest.rsplit_once(" at line ").map_or(rest, |(k, _)| k).to_owned()),
-        None => JsonError::Syntax,
-    }
-}
-
-struct Strict(Value);
-
-impl<'de> Deserialize<'de> for Strict {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("not a finite number"))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Strict(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("{DUPLICATE}{key}")));
+/// Walks every object and array of `raw` (already known to be valid JSON).
+fn check_duplicates(raw: &str) -> Result<(), JsonError> {
+    let raw = raw.trim();
+    if raw.starts_with('{') {
+        let obj = RawObject::parse_checked(raw).map_err(|e| match e {
+            crate::json::JsonError::DuplicateKey(k) => JsonError::Duplicate(k),
+            crate::json::JsonError::Malformed => JsonError::Syntax,
+        })?;
+        for key in obj.keys() {
+            if let Some(value) = obj.raw(key) {
+                check_duplicates(value)?;
             }
-            let Strict(v) = map.next_value()?;
-            out.insert(key, v);
         }
-        Ok(Value::Object(out))
+    } else if raw.starts_with('[') {
+        for item in crate::json::split_array(raw).ok_or(JsonError::Syntax)? {
+            check_duplicates(item)?;
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
