@@ -1,7 +1,7 @@
 //! A checkout against EPoint: create a hosted payment, then verify the callback.
 //!
 //! Run against the sandbox or EPoint with
-//! `EPOINT_PUBLIC_KEY=... EPOINT_PRIVATE_KEY=... EPOINT_BASE_URL=... cargo run -p epoint --example checkout`.
+//! `EPOINT_PUBLIC_KEY=... EPOINT_PRIVATE_KEY=... EPOINT_BASE_URL=... cargo run -p payments-epoint --example checkout`.
 //! Without the variables it shows the signed request and a callback round trip offline.
 
 use epoint::operations::payment::build_pay;
