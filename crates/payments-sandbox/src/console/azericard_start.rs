@@ -49,12 +49,28 @@ pub(crate) struct Start {
     backref: Option<String>,
 }
 
-fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, axum::Json(json!({"error": message.into()}))).into_response()
+/// A refusal: `{"error": ...}` with a status, as the control API answers.
+struct Refusal(StatusCode, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.0, axum::Json(json!({"error": self.1}))).into_response()
+    }
 }
 
-/// The signed form: its action URL and fields in order (P_SIGN last).
-fn signed_form(c: &Control, req: &Start) -> Result<(String, Vec<(&'static str, String)>), Response> {
+fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
+    Refusal(status, message.into())
+}
+
+/// The signed form.
+struct SignedForm {
+    /// Where the browser posts it (`cgi_link`).
+    action: String,
+    /// The fields in order, P_SIGN last.
+    fields: Vec<(&'static str, String)>,
+}
+
+fn signed_form(c: &Control, req: &Start) -> Result<SignedForm, Refusal> {
     let amount_text = req.amount.as_deref().unwrap_or("10.00").trim();
     let amount = Money::parse_major(amount_text, Currency::AZN)
         .ok()
@@ -102,7 +118,10 @@ fn signed_form(c: &Control, req: &Start) -> Result<(String, Vec<(&'static str, S
         ));
     }
     f.push(("P_SIGN", p_sign));
-    Ok((format!("{base}/azericard/cgi-bin/cgi_link"), f))
+    Ok(SignedForm {
+        action: format!("{base}/azericard/cgi-bin/cgi_link"),
+        fields: f,
+    })
 }
 
 /// Lower-case hex RSA-SHA256 (PKCS#1 v1.5) with the merchant test key.
@@ -127,13 +146,13 @@ pub(crate) async fn start_json(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Response
         Err(e) => return e.into_response(),
     };
     match signed_form(&c, &req) {
-        Ok((action, f)) => {
+        Ok(SignedForm { action, fields: f }) => {
             let order = f.iter().find(|(k, _)| *k == "ORDER").map(|(_, v)| v.clone());
             tracing::info!(order = order.as_deref().unwrap_or(""), "azericard: console form signed");
             let pairs: Vec<Value> = f.iter().map(|(k, v)| json!([k, v])).collect();
             axum::Json(json!({"action": action, "method": "POST", "order": order, "fields": pairs})).into_response()
         }
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -141,7 +160,7 @@ pub(crate) async fn start_json(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Response
 /// (a button too, for a browser without scripts).
 pub(crate) async fn start_page(Ax(c): Ax<Arc<Control>>, Query(req): Query<Start>) -> Response {
     match signed_form(&c, &req) {
-        Ok((action, f)) => {
+        Ok(SignedForm { action, fields: f }) => {
             let inputs: String = f
                 .iter()
                 .map(|(k, v)| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\">", html_escape(v)))
@@ -155,7 +174,7 @@ pub(crate) async fn start_page(Ax(c): Ax<Arc<Control>>, Query(req): Query<Start>
             ))
             .into_response()
         }
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
