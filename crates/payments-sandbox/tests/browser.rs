@@ -289,14 +289,25 @@ async fn epay(c: &Client, base: &str) {
     console_shows(c, base, "epay", "epay", &id, "CHARGED", true).await;
 }
 
-/// The QR wallet has no card page: the payer's wallet app pays the code. The
-/// console's approve button does what the app does (the test wallet pays);
-/// no callback follows (the provider documents none for QR payments).
+/// The QR wallet has no card page: the payer scans the code in the wallet
+/// app. The sandbox's wallet-app page stands in for it (the test wallet
+/// pays); no callback follows (the provider documents none for QR payments).
 async fn qr(c: &Client, base: &str) {
     let code = start_from_console(c, base, "qr", "qr", "25.5").await;
     assert!(text_of(c, "#start-result").await.contains("25.50 TRY"));
-    let approve = format!("tr.payment[data-provider=\"qr\"][data-id=\"{code}\"] button[data-act=\"approve\"]");
-    css(c, &approve).await.click().await.unwrap();
+    css(c, "#start-page").await.click().await.unwrap();
+    wait_text(c, "h1", |t| t == "QR wallet payment").await;
+    assert_eq!(text_of(c, "#amount").await, "25.50 TRY");
+    assert_eq!(text_of(c, "#qr").await, code);
+    has_scenarios(c, &[payments_sandbox::qr::POOR_WALLET]).await;
+    shot(c, "qr-2-hosted-page").await;
+    css(c, "button[value=\"approve\"]").await.click().await.unwrap();
+    let result = wait_text(c, "#result", |t| t.starts_with("Paid")).await;
+    assert!(result.contains(payments_sandbox::qr::TEST_WALLET), "{result}");
+    assert_eq!(text_of(c, "#status").await, "PAID");
+    shot(c, "qr-3-hosted-result").await;
+    css(c, "a[href=\"/\"]").await.click().await.unwrap();
+    wait_text(c, "h1", |t| t == "payments-sandbox").await;
     console_shows(c, base, "qr", "qr", &code, "PAID", false).await;
     let amount = text_of(c, &format!("tr.payment[data-id=\"{code}\"] td.amount")).await;
     assert_eq!(amount, "25.50 TRY");

@@ -235,3 +235,104 @@ async fn a_sandbox_with_another_merchant_key_refuses_to_sign() {
             .contains("--azericard-merchant-public-key")
     );
 }
+
+/// A wallet QR made by CreateQRPayment; returns its code.
+async fn wallet_qr(sandbox: &Sandbox, amount: &str) -> String {
+    use payments_sandbox::qr;
+    let http = client();
+    let token: Value = http
+        .post(format!("{}/identity/connect/token", sandbox.qr_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", qr::SCOPE),
+            ("client_id", qr::CLIENT_ID),
+            ("client_secret", qr::CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body = format!(
+        r#"{{"ext_order_id":"page-{amount}","account_number":"{}","receiver_wallet_number":"{}","currency_code":"TRY","amount":{amount}}}"#,
+        qr::SECOND_WALLET_ACCOUNT,
+        qr::SECOND_WALLET
+    );
+    let created: Value = http
+        .post(format!("{}/api/v1/Transaction/CreateQRPayment", sandbox.qr_url()))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["status"], 0, "{created}");
+    created["payload"]["qr_code"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_qr_wallet_page_pays_a_code_or_refuses_from_the_empty_wallet() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let code = wallet_qr(&sandbox, "12.5").await;
+    let page = format!("{}/sandbox/pay/{code}", sandbox.qr_url());
+    let html = client().get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<td id=\"amount\">12.50 TRY</td>"), "{html}");
+    assert!(html.contains("<td id=\"status\">WAITING</td>"));
+    assert!(html.contains("Test scenarios") && html.contains(payments_sandbox::qr::POOR_WALLET));
+    // The console lists the page while the code waits.
+    let recent: Value = client()
+        .get(format!("{}/_sandbox/payments", sandbox.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(recent["qr"][0]["page"], page.as_str());
+
+    let decline = client()
+        .post(&page)
+        .form(&[("action", "decline")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decline.headers()["x-sandbox-outcome"], "declined");
+    let html = decline.text().await.unwrap();
+    assert!(html.contains("Refused: ") && html.contains("311"), "{html}");
+    assert!(html.contains("<td id=\"status\">WAITING</td>"));
+
+    let approve = client()
+        .post(&page)
+        .form(&[("action", "approve"), ("wallet", payments_sandbox::qr::TEST_WALLET)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approve.headers()["x-sandbox-outcome"], "approved");
+    let html = approve.text().await.unwrap();
+    assert!(
+        html.contains(&format!("Paid from wallet {}", payments_sandbox::qr::TEST_WALLET)),
+        "{html}"
+    );
+    assert!(html.contains("<td id=\"status\">PAID</td>"));
+    // Paid once only.
+    let again = client()
+        .post(&page)
+        .form(&[("action", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.headers()["x-sandbox-outcome"], "declined");
+    assert_eq!(
+        client()
+            .get(format!("{}/sandbox/pay/nothing", sandbox.qr_url()))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
