@@ -9,6 +9,7 @@
 //!
 //! Without `/usr/bin/chromium` and `/usr/bin/chromedriver` the test prints
 //! "skipped: chromium not installed" and passes; `.ci/run` installs both.
+//! `SANDBOX_CHROMIUM` and `SANDBOX_CHROMEDRIVER` point at other binaries.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -19,8 +20,13 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use payments_sandbox::Sandbox;
 use serde_json::{Value, json};
 
+/// Debian's paths (packages `chromium`, `chromium-driver`).
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn binary(env: &str, default: &str) -> PathBuf {
+    std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from)
+}
 /// How long any one wait (page, element, callback) may take.
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -51,9 +57,9 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn start_driver() -> Driver {
+async fn start_driver(chromedriver: &Path) -> Driver {
     let port = free_port();
-    let child = Command::new(CHROMEDRIVER)
+    let child = Command::new(chromedriver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -75,12 +81,12 @@ async fn start_driver() -> Driver {
     driver
 }
 
-async fn browser(driver: &Driver) -> Client {
+async fn browser(driver: &Driver, chromium: &Path) -> Client {
     let profile = driver._profile.0.display().to_string();
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
-            "binary": CHROMIUM,
+            "binary": chromium.display().to_string(),
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 // Without these the browser calls home, and the closed network refuses it.
@@ -179,16 +185,22 @@ async fn console_shows(c: &Client, base: &str, tag: &str, provider: &str, id: &s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_starts_and_hosted_pages_approve_every_provider() {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+    let (chromium, chromedriver) = (
+        binary("SANDBOX_CHROMIUM", CHROMIUM),
+        binary("SANDBOX_CHROMEDRIVER", CHROMEDRIVER),
+    );
+    if !chromium.exists() || !chromedriver.exists() {
         println!(
-            "skipped: chromium not installed (needs {CHROMIUM} and {CHROMEDRIVER}: apt-get install chromium chromium-driver)"
+            "skipped: chromium not installed (needs {} and {}: apt-get install chromium chromium-driver)",
+            chromium.display(),
+            chromedriver.display()
         );
         return;
     }
     let sandbox = Sandbox::start().await.unwrap();
     let base = sandbox.base_url().to_owned();
-    let driver = start_driver().await;
-    let c = browser(&driver).await;
+    let driver = start_driver(&chromedriver).await;
+    let c = browser(&driver, &chromium).await;
     // In its own task so a failed assertion still closes the browser session.
     let run = tokio::spawn(run_all(c.clone(), base)).await;
     let _ = c.close().await;
