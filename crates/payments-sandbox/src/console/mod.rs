@@ -1,7 +1,7 @@
 //! `GET /`: the console, one self-contained HTML page (no build step, no
 //! external assets, works offline) that reads and drives the control API;
 //! and `/_sandbox/azericard/start`, which signs an AzeriCard authorization
-//! form for it (see [`azericard_start`]).
+//! form for it (module `azericard_start`).
 
 use std::sync::Arc;
 
