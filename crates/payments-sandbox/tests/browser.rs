@@ -282,6 +282,13 @@ async fn azericard(c: &Client, base: &str) {
     console_shows(c, base, "azericard", "azericard", &order, "Approved", true).await;
     let amount = text_of(c, &format!("tr.payment[data-id=\"{order}\"] td.amount")).await;
     assert_eq!(amount, "7.50 AZN");
+
+    // Without the console: the GET variant's page posts its signed form by itself.
+    c.goto(&format!("{base}/_sandbox/azericard/start?amount=2"))
+        .await
+        .unwrap();
+    wait_text(c, "h1", |t| t == "AzeriCard payment").await;
+    assert_eq!(text_of(c, "#amount").await, "2.00 AZN");
 }
 
 async fn epay(c: &Client, base: &str) {
