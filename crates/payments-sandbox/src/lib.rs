@@ -50,6 +50,7 @@ pub mod control;
 pub mod delivery;
 pub mod epay;
 pub mod epoint;
+pub(crate) mod hosted;
 pub(crate) mod json;
 pub mod qr;
 pub mod scenario;
@@ -144,7 +145,7 @@ impl Sandbox {
         spawn_clock_ticker(Arc::downgrade(&control));
         let app = provider_app
             .nest("/_sandbox", control::router(control.clone()))
-            .merge(console::router());
+            .merge(console::router(control.clone()));
         let app = server::with_limits(app, limits);
         // Outermost: even a 408/413 from the limits carries the marker and an id.
         let log = control.requests.clone();

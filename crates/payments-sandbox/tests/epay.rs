@@ -348,7 +348,7 @@ async fn widget_page_approve_delivers_postlink_then_charge_and_refund_limits() {
         html.contains("<form") && html.contains("Approve") && html.contains(&session),
         "{html}"
     );
-    assert!(html.contains("000001001") && html.contains("1000 KZT"));
+    assert!(html.contains("000001001") && html.contains("1000.00 KZT"));
 
     // The page's Approve button.
     let resp = ctx

@@ -117,6 +117,18 @@ impl State {
         })
     }
 
+    /// Whether the merchant key this sandbox verifies P_SIGN with accepts
+    /// `p_sign_hex` over `source` (the console checks that its own signed
+    /// form will be accepted before handing it out).
+    pub(crate) fn merchant_key_verifies(&self, source: &str, p_sign_hex: &str) -> bool {
+        self.merchant_key.verify(source, p_sign_hex)
+    }
+
+    /// The gateway clock as TIMESTAMP (`YYYYMMDDHHMMSS`, UTC).
+    pub(crate) fn gateway_timestamp(&self) -> String {
+        self.timestamp()
+    }
+
     /// TERMINAL of the test merchant, `17201234`.
     pub fn terminal(&self) -> &'static str {
         TEST_TERMINAL

@@ -26,7 +26,8 @@ fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title>\
          <style>body{{font-family:sans-serif;max-width:32em;margin:3em auto}}\
-         button{{font-size:1.1em;margin-right:1em}}</style></head><body>\
+         button{{font-size:1.1em;margin-right:1em}}.ok{{color:#060}}.err{{color:#a00}}\
+         table.scenarios{{font-size:.9em;margin:.4em 0}}td,th{{text-align:left;padding:0 .5em 0 0}}</style></head><body>\
          <h1>{t}</h1>{body}<p><small>AzeriCard sandbox: no real money moves.</small></p></body></html>",
         t = html_escape(title)
     )
@@ -34,13 +35,33 @@ fn page(title: &str, body: &str) -> String {
 
 fn summary(o: &Order) -> String {
     format!(
-        "<table><tr><th>Amount</th><td>{} {}</td></tr><tr><th>Order</th><td>{}</td></tr>\
-         <tr><th>Description</th><td>{}</td></tr><tr><th>Type</th><td>{}</td></tr></table>",
-        html_escape(&o.amount_text),
-        html_escape(&o.currency),
+        "<table><tr><th>Amount</th><td id=\"amount\">{} {}</td></tr><tr><th>Order</th><td><code id=\"order\">{}</code></td></tr>\
+         <tr><th>Description</th><td>{}</td></tr><tr><th>Type</th><td>{}</td></tr></table>{}",
+        // The parsed amount with the currency's digits (`10.5` is sent as is, shown as 10.50).
+        o.amount.to_major_string(),
+        o.amount.currency(),
         html_escape(&o.order),
         html_escape(&o.description),
-        if o.trtype == 0 { "pre-authorization" } else { "purchase" }
+        if o.trtype == 0 { "pre-authorization" } else { "purchase" },
+        result_line(o)
+    )
+}
+
+/// The settled result with the codes the callback carries; a decline says why.
+fn result_line(o: &Order) -> String {
+    let (Some(action), Some(rc)) = (o.action.as_deref(), o.rc.as_deref()) else {
+        return String::new();
+    };
+    let (class, why) = match (o.state, rc) {
+        (OrderState::Pending, _) => return String::new(),
+        (OrderState::Declined, "51") => ("err", "Declined: insufficient funds"),
+        (OrderState::Declined, _) => ("err", "Declined by the issuer (do not honour or 3-D Secure failed)"),
+        _ => ("ok", "Approved"),
+    };
+    format!(
+        "<p class=\"{class}\" id=\"result\">{why} (ACTION {}, RC {})</p>",
+        html_escape(action),
+        html_escape(rc)
     )
 }
 
@@ -54,18 +75,6 @@ fn order_of(st: &State, int_ref: &str) -> Option<Order> {
         .filter(|o| o.int_ref == int_ref)
         .cloned()
 }
-
-/// The scenario list every hosted page shows (docs/sandbox/azericard.md, "Scenarios").
-const SCENARIOS_HTML: &str = "<h2>Test scenarios</h2><table>\
-<tr><th>card</th><th>result</th></tr>\
-<tr><td>4111111111111111, 4127211288596748, 5167513336327283 (any 12-19 digits)</td><td>approved: ACTION 0, RC 00</td></tr>\
-<tr><td>4000000000000002</td><td>declined: ACTION 2, RC 05</td></tr>\
-<tr><td>4000000000009995</td><td>insufficient funds: ACTION 2, RC 51</td></tr>\
-<tr><td>4000000000003063</td><td>3-D Secure failed: ACTION 2, RC 05</td></tr>\
-<tr><td>4000000000000119</td><td>the bank never answers: stays pending, no callback</td></tr>\
-</table><table><tr><th>AMOUNT ends in</th><th>result (wins over the card; also for saved-card charges)</th></tr>\
-<tr><td>.51</td><td>insufficient funds</td></tr><tr><td>.52</td><td>3-D Secure failed</td></tr>\
-<tr><td>.53</td><td>timeout, no callback</td></tr><tr><td>.54</td><td>declined</td></tr></table>";
 
 pub(super) async fn show(Ax(st): Ax<Arc<State>>, Path(int_ref): Path<String>) -> Response {
     let Some(o) = order_of(&st, &int_ref) else {
@@ -86,9 +95,10 @@ pub(super) async fn show(Ax(st): Ax<Arc<State>>, Path(int_ref): Path<String>) ->
     let body = format!(
         "{}<form method=\"post\" action=\"/azericard/pay/{}\">{card_input}\
          <p><button name=\"action\" value=\"approve\">Approve</button>\
-         <button name=\"action\" value=\"decline\">Decline</button></p></form>{SCENARIOS_HTML}",
+         <button name=\"action\" value=\"decline\">Decline</button></p></form>{}",
         summary(&o),
-        html_escape(&int_ref)
+        html_escape(&int_ref),
+        crate::hosted::scenarios_html("azericard")
     );
     Html(page("AzeriCard payment", &body)).into_response()
 }

@@ -421,7 +421,7 @@ pub(super) async fn page(AxumState(state): AxumState<Arc<State>>, Path(id): Path
         "<p>Invoice <b id=\"invoice\">{inv_id}</b>: <b id=\"amount\">{amount} {cur}</b></p><p>{desc}</p>\
          <p>Status: <b id=\"status\">{status}</b>, valid until {exp}</p>",
         inv_id = esc(&inv.invoice_id),
-        amount = esc(&inv.amount.normalize().to_string()),
+        amount = esc(&crate::hosted::major(inv.amount, &inv.currency)),
         cur = esc(&inv.currency),
         desc = esc(&inv.description),
         exp = esc(&kz_time(inv.expires)),

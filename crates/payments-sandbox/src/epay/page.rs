@@ -28,7 +28,8 @@ pub(super) fn layout(title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
          <style>body{{font-family:sans-serif;max-width:36em;margin:2em auto}}\
-         .ok{{color:#060}}.err{{color:#a00}}form{{display:inline-block;margin:.5em}}</style></head>\
+         .ok{{color:#060}}.err{{color:#a00}}form{{display:inline-block;margin:.5em}}\
+         table.scenarios{{font-size:.9em;margin:.4em 0}}td,th{{text-align:left;padding:0 .5em 0 0}}</style></head>\
          <body><h1>ePay sandbox</h1><h2>{t}</h2>{body}</body></html>\n",
         t = esc(title)
     ))
@@ -44,14 +45,11 @@ pub(super) fn buttons(approve_action: &str, decline_action: &str, hidden: &[(&st
         "<form method=\"post\" action=\"{a}\">{hidden}<label>Card number \
          <input name=\"card\" value=\"{card}\" size=\"19\"></label> \
          <button type=\"submit\" id=\"approve\">Approve</button></form>\
-         <form method=\"post\" action=\"{d}\">{hidden}<button type=\"submit\" id=\"decline\">Decline</button></form>\
-         <p>Test cards: {card} (approve), {decline} (do not honor), {funds} (insufficient funds), {tds} (3-D Secure fails).</p>",
+         <form method=\"post\" action=\"{d}\">{hidden}<button type=\"submit\" id=\"decline\">Decline</button></form>{scenarios}",
         a = esc(approve_action),
         d = esc(decline_action),
         card = super::credentials::cards::VISA_OK,
-        decline = super::credentials::cards::DECLINE_DO_NOT_HONOR,
-        funds = super::credentials::cards::DECLINE_INSUFFICIENT_FUNDS,
-        tds = super::credentials::cards::DECLINE_3DS,
+        scenarios = crate::hosted::scenarios_html("epay"),
     )
 }
 
@@ -97,13 +95,20 @@ pub(super) fn outcome(headers: &HeaderMap, txn: &Txn) -> Response {
         _ => ("Payment declined", "err"),
     };
     let mut body = format!(
-        "<p class=\"{class}\" id=\"result\">{status}</p><p>Invoice {inv}, transaction <code id=\"txn\">{id}</code></p>",
+        "<p class=\"{class}\" id=\"result\">{status}</p><p>Invoice {inv}, <b id=\"amount\">{amount} {cur}</b>, \
+         transaction <code id=\"txn\">{id}</code></p>",
         status = esc(txn.status.name()),
         inv = esc(&txn.order.invoice_id),
+        amount = esc(&crate::hosted::major(txn.amount, &txn.order.currency)),
+        cur = esc(&txn.order.currency),
         id = esc(&txn.id),
     );
     if !txn.reason.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(&txn.reason)));
+        body.push_str(&format!(
+            "<p id=\"reason\">{} (reasonCode {})</p>",
+            esc(&txn.reason),
+            esc(&txn.reason_code)
+        ));
     }
     if !back.trim().is_empty() {
         body.push_str(&format!("<p><a href=\"{}\">Back to the shop</a></p>", esc(back.trim())));

@@ -84,7 +84,7 @@ pub(super) async fn pay(
         "<p>Invoice <b id=\"invoice\">{inv}</b>: <b id=\"amount\">{amount} {cur}</b></p><p>{desc}</p>{buttons}\
          <p>Session <code id=\"session\">{session}</code></p>",
         inv = esc(&order.invoice_id),
-        amount = esc(&order.amount.normalize().to_string()),
+        amount = esc(&crate::hosted::major(order.amount, &order.currency)),
         cur = esc(&order.currency),
         desc = esc(&order.description),
         buttons = buttons("approve", "decline", &[("session", &session)]),

@@ -39,7 +39,8 @@ fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title>\
          <style>body{{font-family:sans-serif;max-width:32em;margin:3em auto}}\
-         button{{font-size:1.1em;margin-right:1em}}</style></head><body>\
+         button{{font-size:1.1em;margin-right:1em}}.ok{{color:#060}}.err{{color:#a00}}\
+         table.scenarios{{font-size:.9em;margin:.4em 0}}td,th{{text-align:left;padding:0 .5em 0 0}}</style></head><body>\
          <h1>{t}</h1>{body}<p><small>EPoint sandbox: no real money moves.</small></p></body></html>",
         t = html_escape(title)
     )
@@ -52,7 +53,11 @@ fn not_found() -> Response {
 fn summary(tx: &Transaction) -> String {
     let mut s = String::from("<table>");
     if let Some(a) = tx.amount {
-        s.push_str(&format!("<tr><th>Amount</th><td>{} AZN</td></tr>", a.to_major_string()));
+        s.push_str(&format!(
+            "<tr><th>Amount</th><td id=\"amount\">{} {}</td></tr>",
+            a.to_major_string(),
+            a.currency()
+        ));
     }
     if let Some(o) = &tx.order_id {
         s.push_str(&format!("<tr><th>Order</th><td>{}</td></tr>", html_escape(o)));
@@ -61,10 +66,34 @@ fn summary(tx: &Transaction) -> String {
         s.push_str(&format!("<tr><th>Description</th><td>{}</td></tr>", html_escape(d)));
     }
     s.push_str(&format!(
-        "<tr><th>Transaction</th><td>{}</td></tr></table>",
+        "<tr><th>Transaction</th><td><code id=\"txn\">{}</code></td></tr></table>",
         html_escape(&tx.id)
     ));
     s
+}
+
+/// A transaction that is no longer pending: its summary and result.
+fn settled(tx: &Transaction) -> String {
+    let mut s = summary(tx);
+    if tx.code.is_some() {
+        s.push_str(&result_line(tx));
+    }
+    s
+}
+
+/// Why a settled transaction was declined (the bank's code and message), or
+/// its approval code: what the callback's `code` and `message` carry.
+fn result_line(tx: &Transaction) -> String {
+    let (class, label) = if tx.status == TxStatus::Success {
+        ("ok", "Approved")
+    } else {
+        ("err", "Declined")
+    };
+    format!(
+        "<p class=\"{class}\" id=\"result\">{label}: {} (code {})</p>",
+        html_escape(tx.message.as_deref().unwrap_or("")),
+        html_escape(tx.code.as_deref().unwrap_or("-"))
+    )
 }
 
 fn form(action_path: &str, tx: &Transaction) -> String {
@@ -78,21 +107,9 @@ fn form(action_path: &str, tx: &Transaction) -> String {
         summary(tx),
         html_escape(action_path),
         scenario::DEFAULT_CARD,
-        SCENARIOS_HTML
+        crate::hosted::scenarios_html("epoint")
     )
 }
-
-/// The scenario list every hosted page shows (docs/sandbox/epoint.md, "Scenarios").
-const SCENARIOS_HTML: &str = "<h2>Test scenarios</h2><table>\
-<tr><th>card</th><th>result</th></tr>\
-<tr><td>4111111111111111, 4127211288596748, 5167513336327283 (any 12-19 digits)</td><td>approved, code 000</td></tr>\
-<tr><td>4000000000000002</td><td>declined, code 100</td></tr>\
-<tr><td>4000000000009995</td><td>insufficient funds, code 116</td></tr>\
-<tr><td>4000000000003063</td><td>3-D Secure failed, code 100</td></tr>\
-<tr><td>4000000000000119</td><td>the bank never answers: stays new, no callback</td></tr>\
-</table><table><tr><th>amount ends in</th><th>result (wins over the card)</th></tr>\
-<tr><td>.51</td><td>insufficient funds</td></tr><tr><td>.52</td><td>3-D Secure failed</td></tr>\
-<tr><td>.53</td><td>timeout, no callback</td></tr><tr><td>.54</td><td>declined</td></tr></table>";
 
 // Page errors are whole HTML answers, built once and sent at once.
 #[allow(clippy::result_large_err)]
@@ -109,7 +126,7 @@ pub(super) async fn show(Ax(st): Ax<Arc<State>>, Path(id): Path<String>) -> Resp
         Ok(tx) if tx.status == TxStatus::New => {
             Html(page("EPoint payment", &form(&format!("/epoint/pay/{id}"), &tx))).into_response()
         }
-        Ok(tx) => Html(page(&format!("Transaction {}", tx.status.as_str()), &summary(&tx))).into_response(),
+        Ok(tx) => Html(page(&format!("Transaction {}", tx.status.as_str()), &settled(&tx))).into_response(),
         Err(r) => r,
     }
 }
@@ -121,7 +138,7 @@ pub(super) async fn show_widget(Ax(st): Ax<Arc<State>>, Path(id): Path<String>) 
             &form(&format!("/epoint/widget/{id}"), &tx),
         ))
         .into_response(),
-        Ok(tx) => Html(page(&format!("Transaction {}", tx.status.as_str()), &summary(&tx))).into_response(),
+        Ok(tx) => Html(page(&format!("Transaction {}", tx.status.as_str()), &settled(&tx))).into_response(),
         Err(r) => r,
     }
 }
@@ -220,6 +237,7 @@ pub(super) async fn submit(Ax(st): Ax<Arc<State>>, Path(id): Path<String>, Form(
         "Payment declined"
     };
     let mut body = summary(&tx);
+    body.push_str(&result_line(&tx));
     let mut head = String::new();
     if let Some(url) = redirect {
         let url = html_escape(&url);

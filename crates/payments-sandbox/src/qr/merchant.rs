@@ -127,6 +127,23 @@ pub(super) async fn approve(
     let code = required_text(&obj, "qr_code")?;
     let account = required_text(&obj, "account_number")?;
     let sender_number = required_text(&obj, "sender_wallet_number")?;
+    let (payload, timeout) = pay_wallet_qr(&state, &code, &account, sender_number)?;
+    if timeout {
+        return Ok(gateway_timeout());
+    }
+    Ok(success(payload))
+}
+
+/// Pays a wallet QR (CreateQRPayment) from `sender_number`: what
+/// ApproveQRPayment does after its token and body checks, shared with the
+/// wallet page (`wallet_page`). Returns the success payload and whether the
+/// magic timeout amount says to answer 504 instead (the money moved).
+pub(super) fn pay_wallet_qr(
+    state: &State,
+    code: &str,
+    account: &str,
+    sender_number: String,
+) -> Result<(Json, bool), QrError> {
     let now = state.now();
     let mut store = state.store();
     let sender = store.wallets.get(&sender_number).ok_or_else(QrError::wallet)?;
@@ -138,7 +155,7 @@ pub(super) async fn approve(
     }
     let qr = store
         .qr_codes
-        .get(&code, now)
+        .get(code, now)
         .filter(|q| matches!(q.kind, QrKind::Wallet { .. }))
         .cloned()
         .ok_or_else(QrError::no_record)?;
@@ -195,10 +212,7 @@ pub(super) async fn approve(
     );
     let timeout = payment.amount == Decimal::from(MAGIC_TIMEOUT_AMOUNT);
     store.insert_payment(payment, now);
-    if timeout {
-        return Ok(gateway_timeout());
-    }
-    Ok(success(payload))
+    Ok((payload, timeout))
 }
 
 /// A QR code's status: 100 WaitForPayment, 200 Approved, 300 Canceled

@@ -23,6 +23,7 @@
 //! | `/api/v1/TransactionData/SummaryRecordByFilter` | `"100"` | reconciliation |
 //! | `/api/v1/TransactionData/TransactionReceipt` | `"100"` | \[U\] |
 //! | `/sandbox/topup`, `/sandbox/withdraw` | — | sandbox: move money and send the webhooks |
+//! | `/sandbox/pay/{qr_code}` | — | sandbox: the payer's wallet app as a page (GET shows, POST pays) |
 //!
 //! Answers are described in `envelope`; one concern per module: `identity`,
 //! `partner`, `merchant`, `payment`, `refund`, `trqr`, `data`, `webhook`,
@@ -45,6 +46,7 @@ mod refund;
 mod store;
 mod trqr;
 mod util;
+mod wallet_page;
 mod webhook;
 
 pub use envelope::QrError;
@@ -157,6 +159,10 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route(&format!("{D}/SummaryRecordByFilter"), post(data::summary))
         .route(&format!("{D}/TransactionReceipt"), post(data::receipt))
         .route("/sandbox/topup", post(webhook::topup))
+        .route(
+            "/sandbox/pay/{qr_code}",
+            axum::routing::get(wallet_page::show).post(wallet_page::submit),
+        )
         .route("/sandbox/withdraw", post(webhook::withdraw))
         .with_state(state)
 }

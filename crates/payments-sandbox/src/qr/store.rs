@@ -409,9 +409,12 @@ impl State {
                 } else {
                     "WAITING"
                 };
+                // Only a wallet QR has the sandbox's wallet-app page.
+                let page = (state == "WAITING" && matches!(q.kind, super::model::QrKind::Wallet { .. }))
+                    .then(|| format!("{}/qr/sandbox/pay/{}", self.shared.base_url, q.code));
                 serde_json::json!({
                     "id": q.code, "kind": kind, "order_id": q.paid_by,
-                    "amount": q.amount.to_string(), "currency": "TRY", "state": state, "page": null,
+                    "amount": q.amount.to_string(), "currency": "TRY", "state": state, "page": page,
                 })
             })
             .collect()
