@@ -159,9 +159,6 @@ async fn card_verification_saves_a_card_that_lists_and_deactivates() {
 }
 
 #[tokio::test]
-#[ignore = "disagreement: the sandbox answers an account without cards HTTP 400 {\"code\":1373} \
-            (docs/sandbox/epay.md, API table), the client reads {\"code\":1373} as no cards only in a 2xx \
-            answer (epay-kz operations/cards.rs parse_list_cards) and returns Error::Provider code 1373"]
 async fn an_account_without_cards_lists_empty_also_after_deactivation() {
     let s = setup().await;
     assert!(epay(&s.provider).list_cards("acct-other").await.unwrap().is_empty());
@@ -386,9 +383,6 @@ async fn a_qr_by_api_is_generated_paid_and_its_status_reads_paid() {
 }
 
 #[tokio::test]
-#[ignore = "disagreement: docs/providers/epay-kz.md (token table) calls the transfer token's secret_hash \
-            optional and TransferRequest sends none by default; docs/sandbox/epay.md (tokens, strictness \
-            table) requires secret_hash on P2P tokens and answers 400 code 1 secret_hash: required"]
 async fn a_p2p_transfer_without_a_secret_hash_goes_through() {
     use payments::epay_kz::{CardExpiry, TransferKind, TransferReceiver, TransferRequest, TransferSender};
     let s = setup_with(transfer_setup_config).await;
@@ -406,10 +400,6 @@ async fn a_p2p_transfer_without_a_secret_hash_goes_through() {
 }
 
 #[tokio::test]
-#[ignore = "disagreement: docs/providers/epay-kz.md (token table) calls the payout token's secret_hash \
-            optional and the client's default payout scope is transfer; docs/sandbox/epay.md (API table, \
-            chpayment) makes it optional only with the long payment scope and answers 400 code 1 \
-            secret_hash: required for scope transfer"]
 async fn a_payout_without_a_secret_hash_goes_through() {
     use payments::epay_kz::{TransferReceiver, TransferRequest};
     let s = setup_with(transfer_setup_config).await;
