@@ -349,3 +349,43 @@ async fn apple_pay_by_cryptopay_is_refused_outside_production() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn payouts_to_a_saved_card_and_to_a_phone_then_their_status() {
+    let s = setup().await;
+    let state = &s.sandbox.providers().epay;
+    let card = state.save_card_for(sandbox_epay::OCT_TERMINAL, "acct-4101", cards::MASTERCARD_OK);
+    let amount = kzt("640.00");
+    let to_card =
+        TransferRequest::payout("000004101", amount, TransferReceiver::saved(&card)).description("Payout 4101");
+    let done = epay(&s.provider).payout(&to_card).await.unwrap();
+    assert_eq!(done.amount, Some(amount));
+    assert_eq!(done.order_id.as_deref(), Some("000004101"));
+    assert_eq!(done.terminal_id.as_deref(), Some(sandbox_epay::OCT_TERMINAL));
+    assert_eq!(done.receiver_transfer_type.as_deref(), Some("TYPECARDID"));
+    assert_eq!(done.receiver_card_id.as_deref(), Some(card.as_str()));
+    assert_eq!(done.receiver_card_pan.as_deref(), Some("552204******6736"));
+
+    let to_phone = TransferRequest::payout(
+        "000004102",
+        kzt("75.25"),
+        TransferReceiver::phone("77012345678", "900101300123"),
+    );
+    let done2 = epay(&s.provider).payout(&to_phone).await.unwrap();
+    assert_eq!(done2.amount, Some(kzt("75.25")));
+    assert_eq!(done2.receiver_transfer_type.as_deref(), Some("TYPEPHONE"));
+
+    for (order, id, amount) in [("000004101", &done.id, amount), ("000004102", &done2.id, kzt("75.25"))] {
+        let status = epay(&s.provider)
+            .transfer_status(TransferKind::Oct, order, Some(Currency::KZT))
+            .await
+            .unwrap();
+        assert!(status.is_found(), "{status:?}");
+        let tx = status.transfer.unwrap();
+        assert_eq!(&tx.id, id);
+        assert_eq!(tx.invoice_id, order);
+        assert_eq!(tx.amount, Some(amount));
+        assert_eq!(tx.terminal.as_deref(), Some(sandbox_epay::OCT_TERMINAL));
+        assert_eq!(tx.status_name.as_deref(), Some("CHARGE"));
+    }
+}

@@ -202,13 +202,17 @@ pub fn is_transfer_scope(scope: &str) -> bool {
 }
 
 /// The `secret_hash` sent in a `transfer`-scope token request whose caller
-/// gave none: derived from the configured callback key when there is one (so
-/// the transfer's postLinks verify like a payment's, through
-/// [`crate::EpayClient::verify_callback`]), otherwise a fresh random one
-/// ([`crate::signature::new_secret_hash`]; the postLinks of that transfer then
-/// cannot be authenticated and stay unconfirmed until a status query).
-/// ePay's token table lists `secret_hash` in the P2P-by-API and P2P-form token
-/// requests, so it is never left out there.
+/// gave none. ePay's token table lists `secret_hash` in the P2P-by-API and
+/// P2P-form token requests, so it is never left out there:
+///
+/// - with a configured callback key, the derived hash of the order id
+///   ([`crate::signature::derive_secret_hash`]), so a postLink of the
+///   transfer verifies like a payment's
+///   ([`crate::EpayClient::verify_post_link`]);
+/// - without one, a fresh random hash ([`crate::signature::new_secret_hash`])
+///   the caller never sees: such a postLink cannot be authenticated, so
+///   trust only [`crate::EpayClient::transfer_status`]. Set
+///   [`crate::TransferRequest::secret_hash`] to keep your own.
 pub fn transfer_secret_hash(config: &EpayConfig, invoice_id: &str) -> Result<Secret<String>> {
     match config.callback_key() {
         Some(key) => crate::signature::derive_secret_hash(key, invoice_id),
