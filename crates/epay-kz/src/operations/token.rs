@@ -540,6 +540,11 @@ mod tests {
             assert!(hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         }
         assert_ne!(first, second);
+        // The generated hash stays out of Debug (the request shows no body).
+        let http = build_payment_token(&config(), &transfer).unwrap();
+        let body = String::from_utf8(http.body.to_vec()).unwrap();
+        let hash = body.strip_prefix(prefix).unwrap();
+        assert!(!format!("{http:?}").contains(hash));
         // With a callback key: the derived hash of the order id, exactly.
         let keyed = EpayConfig::builder(
             "halykfinanceUSD",
