@@ -269,8 +269,13 @@ pub fn build_service_token(config: &EpayConfig) -> Result<HttpRequest> {
 }
 
 /// Builds a `client_credentials` token request without invoice fields:
-/// `scope`, the credentials and, when given, `terminal`.
+/// `scope`, the credentials and, when given, `terminal`. With scope
+/// `transfer` (ePay's P2P redirect-to-form token) it also carries a fresh
+/// random `secret_hash`, which ePay's token table lists there: with no
+/// invoice to derive one from, use [`PaymentTokenRequest`] for a transfer
+/// whose postLinks you verify.
 pub fn build_client_token(config: &EpayConfig, scope: &str, terminal: Option<&str>) -> Result<HttpRequest> {
+    let generated = is_transfer_scope(scope).then(crate::signature::new_secret_hash);
     let mut pairs: Vec<(&str, &str)> = vec![
         ("grant_type", "client_credentials"),
         ("scope", scope),
@@ -279,6 +284,9 @@ pub fn build_client_token(config: &EpayConfig, scope: &str, terminal: Option<&st
     ];
     if let Some(t) = terminal {
         pairs.push(("terminal", t));
+    }
+    if let Some(h) = &generated {
+        pairs.push(("secret_hash", h.expose_secret()));
     }
     Ok(HttpRequest::post_form(config.oauth_url.as_str(), &pairs))
 }
@@ -576,6 +584,24 @@ mod tests {
         let body = build_payment_token(&keyed, &payment_scope).unwrap().body;
         assert!(!std::str::from_utf8(&body).unwrap().contains("secret_hash"));
         assert!(is_transfer_scope("transfer") && !is_transfer_scope("transfers") && !is_transfer_scope("payment"));
+    }
+
+    #[test]
+    fn a_transfer_scope_client_token_carries_a_random_secret_hash() {
+        let prefix = "grant_type=client_credentials&scope=transfer&client_id=halykfinanceUSD\
+                      &client_secret=U01gQZVL%23%23lJ%24NhJ&terminal=40a348cb-68a3-45d5-9002-a4836d79c3b5&secret_hash=";
+        let http = build_client_token(&config(), "transfer", Some("40a348cb-68a3-45d5-9002-a4836d79c3b5")).unwrap();
+        let body = String::from_utf8(http.body.to_vec()).unwrap();
+        let hash = body.strip_prefix(prefix).unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(hash.len(), 64);
+        assert!(!format!("{http:?}").contains(hash));
+        // Other scopes: no secret_hash.
+        let other = build_client_token(&config(), "webapi payment", None).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&other.body).unwrap(),
+            "grant_type=client_credentials&scope=webapi+payment&client_id=halykfinanceUSD\
+             &client_secret=U01gQZVL%23%23lJ%24NhJ"
+        );
     }
 
     #[test]
