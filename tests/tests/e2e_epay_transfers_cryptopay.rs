@@ -70,6 +70,14 @@ fn kzt(major: &str) -> Money {
     Money::parse_major(major, Currency::KZT).unwrap()
 }
 
+/// The id of the newest delivery in a `/_sandbox/deliveries` answer.
+fn delivery_id(answer: &serde_json::Value) -> u64 {
+    let first = &answer["deliveries"][0];
+    assert_eq!(first["provider"], "epay", "{answer}");
+    assert_eq!(first["delivered"], true, "{answer}");
+    first["id"].as_u64().expect("a delivery id")
+}
+
 fn expiry() -> CardExpiry {
     CardExpiry::new(12, 30).unwrap()
 }
@@ -251,6 +259,31 @@ async fn a_cryptopay_card_payment_posts_a_verified_link_confirmed_then_charged()
     assert!(event.dedupe_key().contains(done.id.as_str()), "{}", event.dedupe_key());
     assert_eq!(event.claimed().order_id.as_deref(), Some("000009001"));
     assert_eq!(event.claimed().amount, Some(amount));
+    // The sandbox resends the exact body (as ePay may): the same key.
+    let delivery: serde_json::Value = s
+        .web
+        .get(format!(
+            "{}/_sandbox/deliveries?provider=epay&limit=1",
+            s.sandbox.base_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = delivery_id(&delivery);
+    let resend = s
+        .web
+        .post(format!("{}/_sandbox/deliveries/{id}/resend", s.sandbox.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert!(resend.status().is_success(), "{}", resend.status());
+    let both = s.receiver.wait_for(2, Duration::from_secs(5)).await;
+    assert_eq!(both.len(), 2);
+    assert_eq!(both[1].body, both[0].body);
+    assert_eq!(both[1].verified.as_ref().unwrap().dedupe_key(), event.dedupe_key());
     let confirmed = s.provider.confirm_callback(event).await.unwrap();
     // The test terminal is two-step: the payment is held.
     assert_eq!(confirmed.status(), &PaymentStatus::Authorized);

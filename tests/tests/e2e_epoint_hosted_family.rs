@@ -412,3 +412,49 @@ async fn a_declined_installment_page_is_a_signed_decline_with_the_bank_code() {
     assert_eq!(status.status, ExtendedStatus::Error);
     assert_eq!(status.code.as_deref(), Some("116"));
 }
+
+#[tokio::test]
+async fn a_callback_sent_again_dedupes_on_the_same_key_and_is_handled_once() {
+    use payments::store::{MemoryOnceStore, OnceStore};
+    let s = setup().await;
+    let amount = azn("15.00");
+    let started = s
+        .client
+        .payment_request(&PayRequest::new("DUP-ORD-1", amount).other_attr("currency", "AZN"))
+        .await
+        .unwrap();
+    let transaction = started.transaction.clone().unwrap();
+    let page = page_of(&s, started.redirect_url.as_deref(), &transaction);
+    approve_and_confirm(&s, &page, "DUP-ORD-1", &transaction, amount).await;
+
+    // The sandbox's control API builds, signs and sends the callback again.
+    let resent = s
+        .web
+        .post(format!(
+            "{}/_sandbox/epoint/payments/{transaction}/callback",
+            s.sandbox.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(resent.status().is_success(), "{}", resent.status());
+    let (second, event2) = callback(&s, 2).await;
+    assert_eq!(second.transaction.as_deref(), Some(transaction.as_str()));
+    assert_eq!(second.status, Status::Success);
+    let got = s.receiver.wait_for(2, Duration::from_secs(5)).await;
+    let event1 = got[0].verified.clone().unwrap();
+    assert_eq!(event1.dedupe_key(), event2.dedupe_key());
+
+    // A handler that marks the key once fulfils the order once.
+    let seen = MemoryOnceStore::new();
+    let ttl = Duration::from_secs(3600);
+    let mut fulfilled = 0;
+    for event in [event1, event2] {
+        let confirmed = s.provider.confirm_callback(event).await.unwrap();
+        if seen.mark_once(confirmed.dedupe_key(), ttl).await.unwrap() {
+            confirmed.ensure_paid("DUP-ORD-1", amount).unwrap();
+            fulfilled += 1;
+        }
+    }
+    assert_eq!(fulfilled, 1);
+}
