@@ -273,6 +273,9 @@ async fn a_split_card_registration_with_pay_saves_the_card_and_signs_the_split()
     assert_eq!(decoded.amount, Some(dec("8.00")));
     assert_eq!(decoded.split_amount, Some(dec("3.00")));
     assert_eq!(decoded.message, None);
+    // Spec: operation_code 200 = card registration with the first payment,
+    // for split-card-registration-with-pay too.
+    assert_eq!(decoded.operation_code, Some(OperationCode::CardRegistrationWithPayment));
     let event = got[0].verified.clone().unwrap();
     let confirmed = s.provider.confirm_callback(event).await.unwrap();
     assert_eq!(confirmed.status(), &PaymentStatus::Succeeded);

@@ -379,6 +379,22 @@ async fn a_hosted_split_payment_carries_the_signed_split_amount() {
     assert_eq!(decoded.order_id.as_deref(), Some("SPL-ORD-1"));
     assert_eq!(decoded.amount, Some(dec("20.00")));
     assert_eq!(decoded.split_amount, Some(dec("5.00")));
+    assert_eq!(decoded.operation_code, Some(OperationCode::Payment));
+    {
+        // The signed data as sent (the decoder maps null and absent alike).
+        let got = s.receiver.wait_for(1, Duration::from_secs(1)).await;
+        let body = String::from_utf8(got[0].body.to_vec()).unwrap();
+        let raw = body.split('&').find_map(|p| p.strip_prefix("data=")).unwrap();
+        let data = raw.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=");
+        let json = payments_core::crypto::base64_decode(data.as_bytes()).unwrap();
+        let data: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        // Seed 000: nothing is absent from a split payment's callback; the
+        // card id is there, null (no card was saved).
+        assert_eq!(data["card_id"], serde_json::Value::Null);
+        assert!(data.as_object().unwrap().contains_key("card_id"), "{data}");
+        assert_eq!(data["split_amount"].to_string(), "5.0", "the number as sent");
+    }
+    assert_eq!(decoded.card_id, None);
     assert_eq!(decoded.transaction.as_deref(), Some(transaction.as_str()));
     let confirmed = s.provider.confirm_callback(event).await.unwrap();
     confirmed.ensure_paid("SPL-ORD-1", amount).unwrap();
