@@ -158,6 +158,8 @@ async fn card_verification_saves_a_card_that_lists_and_deactivates() {
     );
 }
 
+/// The sandbox answers an account without cards HTTP 400 `{"code":1373}`;
+/// the client reads that object as "no cards" whatever the status [U].
 #[tokio::test]
 async fn an_account_without_cards_lists_empty_also_after_deactivation() {
     let s = setup().await;
@@ -382,6 +384,8 @@ async fn a_qr_by_api_is_generated_paid_and_its_status_reads_paid() {
     assert_eq!(paid.fee, Some(kzt("0")));
 }
 
+/// No caller hash: the client still sends one (derived from the callback
+/// key), as ePay's token table lists `secret_hash` for P2P tokens.
 #[tokio::test]
 async fn a_p2p_transfer_without_a_secret_hash_goes_through() {
     use payments::epay_kz::{CardExpiry, TransferKind, TransferReceiver, TransferRequest, TransferSender};
@@ -399,6 +403,8 @@ async fn a_p2p_transfer_without_a_secret_hash_goes_through() {
     assert_eq!(done.amount, Some(amount));
 }
 
+/// The default payout scope is `transfer`: its token carries a
+/// `secret_hash` even when the caller gives none.
 #[tokio::test]
 async fn a_payout_without_a_secret_hash_goes_through() {
     use payments::epay_kz::{TransferReceiver, TransferRequest};

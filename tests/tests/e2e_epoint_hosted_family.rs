@@ -154,6 +154,19 @@ async fn the_checkout_form_posted_by_the_browser_pays_then_refunds_partly() {
         .other_attr("currency", "AZN");
     let form = s.client.checkout_form(&request).unwrap();
     assert_eq!(form.url, format!("{}/api/1/checkout", s.sandbox.epoint_url()));
+    match form.clone().into_outcome() {
+        payments::PaymentOutcome::RequiresFormPost { url, fields } => {
+            assert_eq!(url, form.url);
+            assert_eq!(
+                fields,
+                vec![
+                    ("data".to_owned(), form.data.clone()),
+                    ("signature".to_owned(), form.signature.clone())
+                ]
+            );
+        }
+        other => panic!("expected a form post, got {other:?}"),
+    }
 
     // The browser posts the two hidden fields; EPoint answers with its page.
     let resp = s.web.post(&form.url).form(&form.fields()).send().await.unwrap();
