@@ -158,10 +158,9 @@ async fn card_verification_saves_a_card_that_lists_and_deactivates() {
     );
 }
 
+/// The sandbox answers an account without cards HTTP 400 `{"code":1373}`;
+/// the client reads that object as "no cards" whatever the status [U].
 #[tokio::test]
-#[ignore = "disagreement: the sandbox answers an account without cards HTTP 400 {\"code\":1373} \
-            (docs/sandbox/epay.md, API table), the client reads {\"code\":1373} as no cards only in a 2xx \
-            answer (epay-kz operations/cards.rs parse_list_cards) and returns Error::Provider code 1373"]
 async fn an_account_without_cards_lists_empty_also_after_deactivation() {
     let s = setup().await;
     assert!(epay(&s.provider).list_cards("acct-other").await.unwrap().is_empty());
@@ -385,10 +384,9 @@ async fn a_qr_by_api_is_generated_paid_and_its_status_reads_paid() {
     assert_eq!(paid.fee, Some(kzt("0")));
 }
 
+/// No caller hash: the client still sends one (derived from the callback
+/// key), as ePay's token table lists `secret_hash` for P2P tokens.
 #[tokio::test]
-#[ignore = "disagreement: docs/providers/epay-kz.md (token table) calls the transfer token's secret_hash \
-            optional and TransferRequest sends none by default; docs/sandbox/epay.md (tokens, strictness \
-            table) requires secret_hash on P2P tokens and answers 400 code 1 secret_hash: required"]
 async fn a_p2p_transfer_without_a_secret_hash_goes_through() {
     use payments::epay_kz::{CardExpiry, TransferKind, TransferReceiver, TransferRequest, TransferSender};
     let s = setup_with(transfer_setup_config).await;
@@ -405,11 +403,9 @@ async fn a_p2p_transfer_without_a_secret_hash_goes_through() {
     assert_eq!(done.amount, Some(amount));
 }
 
+/// The default payout scope is `transfer`: its token carries a
+/// `secret_hash` even when the caller gives none.
 #[tokio::test]
-#[ignore = "disagreement: docs/providers/epay-kz.md (token table) calls the payout token's secret_hash \
-            optional and the client's default payout scope is transfer; docs/sandbox/epay.md (API table, \
-            chpayment) makes it optional only with the long payment scope and answers 400 code 1 \
-            secret_hash: required for scope transfer"]
 async fn a_payout_without_a_secret_hash_goes_through() {
     use payments::epay_kz::{TransferReceiver, TransferRequest};
     let s = setup_with(transfer_setup_config).await;
@@ -419,4 +415,60 @@ async fn a_payout_without_a_secret_hash_goes_through() {
     assert_eq!(done.order_id.as_deref(), Some("000004002"));
     assert_eq!(done.amount, Some(amount));
     assert_eq!(done.receiver_card_pan.as_deref(), Some("440563******5096"));
+}
+
+#[tokio::test]
+async fn a_saved_card_pays_posts_a_verified_link_confirmed_then_cancelled() {
+    let s = setup().await;
+    let card_id = s
+        .sandbox
+        .providers()
+        .epay
+        .save_card_for(sandbox_epay::TEST_TERMINAL, "acct-2101", cards::VISA_OK);
+    let amount = kzt("420.00");
+    let mut payment =
+        payments::epay_kz::SavedCardPayment::new("000002101", amount, &card_id, "acct-2101", "Order 2101");
+    payment.post_link = Some(s.receiver.url.clone());
+    payment.failure_post_link = Some(s.receiver.url.clone());
+    let paid = epay(&s.provider).pay_with_saved_card(&payment).await.unwrap();
+    let transaction = paid.transaction_id.clone().expect("a transaction");
+    assert_eq!(paid.invoice_id.as_deref(), Some("000002101"));
+    assert_eq!(paid.status_name, Some(payments::epay_kz::StatusName::Auth));
+
+    // The postLink is authenticated by its derived secret_hash, then
+    // confirmed by a status query that binds order, amount and outcome.
+    let got = s.receiver.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(got.len(), 1);
+    let body: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["code"], "ok", "{body}");
+    assert_eq!(body["invoiceId"], "000002101");
+    assert_eq!(body["id"], transaction.as_str());
+    assert_eq!(body["accountId"], "acct-2101");
+    assert_eq!(body["amount"], 420);
+    let event = got[0].verified.clone().expect("verifies");
+    assert!(!event.is_confirmed());
+    let confirmed = s.provider.confirm_callback(event).await.unwrap();
+    assert_eq!(confirmed.status(), &payments::PaymentStatus::Authorized);
+    confirmed.ensure_authorized("000002101", amount).unwrap();
+
+    // Follow-up: the hold is cancelled; the status reads it.
+    let cancelled = s
+        .provider
+        .cancel(&PaymentRef::transaction(&transaction).with_order("000002101"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(cancelled, payments::OperationOutcome::Accepted { .. }),
+        "{cancelled:?}"
+    );
+    let status = epay(&s.provider).check_status("000002101").await.unwrap();
+    let tx = status.transaction.unwrap();
+    assert_eq!(tx.id, transaction);
+    assert_eq!(tx.status_name, Some(payments::epay_kz::StatusName::Cancel));
+    let report = s
+        .provider
+        .payment_status(&PaymentRef::order("000002101"))
+        .await
+        .unwrap();
+    assert_eq!(report.status, PaymentStatus::Cancelled);
 }

@@ -217,7 +217,17 @@ async fn a_forged_or_tampered_callback_is_rejected() {
     );
     payments_core::conformance::forged_callback_is_rejected(s.provider.as_ref(), forged.as_bytes());
 
-    // The receiver answered the sandbox 200 for the genuine one only.
-    let records = s.sandbox.deliveries().records();
+    // The receiver answered the sandbox 200 for the genuine one only. The
+    // receiver logs the body before the sandbox reads its answer: wait for
+    // the delivery log to catch up (a race, not a retry).
+    let mut records = s.sandbox.deliveries().records();
+    for _ in 0..100 {
+        if records.iter().all(|r| r.delivered) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        records = s.sandbox.deliveries().records();
+    }
+    assert!(!records.is_empty());
     assert!(records.iter().all(|r| r.delivered && r.attempts == 1), "{records:?}");
 }

@@ -119,6 +119,46 @@ async fn saved_cards_list_and_deactivate_share_a_token_without_terminal() {
     ));
 }
 
+/// An account without cards: ePay's page does not say how the list answers
+/// it; `{"code":1373,...}` is read as "no cards" [U] whatever the HTTP
+/// status (2xx or 4xx), since the status is undocumented too.
+#[tokio::test]
+async fn code_1373_lists_no_cards_in_a_2xx_and_in_a_4xx_answer() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    respond(
+        &server,
+        "GET",
+        "/cards/empty-200",
+        200,
+        r#"{"code":1373,"message":"cards not found"}"#,
+    )
+    .await;
+    respond(
+        &server,
+        "GET",
+        "/cards/empty-400",
+        400,
+        r#"{"code":1373,"message":"cards not found"}"#,
+    )
+    .await;
+    respond(&server, "GET", "/cards/other-400", 400, r#"{"code":2,"message":"bad"}"#).await;
+    respond(&server, "GET", "/cards/server-500", 500, r#"{"code":1373}"#).await;
+    let client = client(&server);
+    assert!(client.list_cards("empty-200").await.unwrap().is_empty());
+    assert!(client.list_cards("empty-400").await.unwrap().is_empty());
+    let other = client.list_cards("other-400").await.unwrap_err();
+    assert!(
+        matches!(other, Error::Provider { ref code, http_status: Some(400), .. } if code.as_deref() == Some("2")),
+        "{other:?}"
+    );
+    let server_err = client.list_cards("server-500").await.unwrap_err();
+    assert_eq!(server_err.provider_code(), Some("1373"), "{server_err:?}");
+    let calls = requests_to(&server, &format!("{API}/cards/empty-400")).await;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(header(&calls[0], "authorization"), Some("Bearer NOTERM"));
+}
+
 #[tokio::test]
 async fn card_verification_is_a_zero_usd_token_and_widget() {
     let server = MockServer::start().await;
@@ -183,10 +223,14 @@ async fn each_transfer_gets_its_own_invoice_scoped_token() {
     assert_eq!(r.receiver_card_id.as_deref(), Some("card-7"));
     client.transfer(&req).await.unwrap();
 
+    // No caller hash: the scope-transfer token still carries one, derived
+    // from the callback key (ePay's token table lists secret_hash for P2P).
+    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "7654321").unwrap();
     let expected_token = format!(
         "grant_type=client_credentials&scope=transfer&client_id=test&client_secret={CLIENT_SECRET}\
-         &invoiceID=7654321&amount=1000&currency=KZT&terminal={P2P_TERMINAL}\
-         &postLink=https%3A%2F%2Fshop.example%2Fepay%2Fpost"
+         &invoiceID=7654321&amount=1000&currency=KZT&terminal={P2P_TERMINAL}&secret_hash={}\
+         &postLink=https%3A%2F%2Fshop.example%2Fepay%2Fpost",
+        hash.expose_secret()
     );
     // Two transfers, two fresh tokens: nothing cached.
     assert_eq!(
@@ -252,6 +296,18 @@ async fn payout_uses_the_payout_terminal_and_its_status_the_same_terminal() {
     assert_eq!(check[0].method.as_str(), "GET");
     assert_eq!(header(&check[0], "authorization"), Some("Bearer SVC"));
     let tokens = token_bodies(&server).await;
+    // The payout token (default payout scope `transfer`) carries the derived
+    // secret_hash of the order.
+    let hash = derive_secret_hash(&Secret::from(CALLBACK_KEY), "000000123456").unwrap();
+    assert_eq!(
+        tokens[0],
+        format!(
+            "grant_type=client_credentials&scope=transfer&client_id=test&client_secret={CLIENT_SECRET}\
+             &invoiceID=000000123456&amount=5000&currency=KZT&terminal={OCT_TERMINAL}&secret_hash={}\
+             &postLink=https%3A%2F%2Fshop.example%2Fepay%2Fpost",
+            hash.expose_secret()
+        )
+    );
     assert_eq!(
         tokens[1],
         format!(
@@ -261,6 +317,49 @@ async fn payout_uses_the_payout_terminal_and_its_status_the_same_terminal() {
     // A P2P transfer is not a payout.
     let p2p = TransferRequest::new(TransferKind::P2p, "7654321", Money::from_minor(100, Currency::KZT));
     assert!(matches!(client.payout(&p2p).await, Err(Error::InvalidInput { .. })));
+}
+
+/// Without a callback key the transfer token still carries a secret_hash:
+/// a fresh random one per token request, never logged in Debug.
+#[tokio::test]
+async fn a_transfer_without_callback_key_sends_a_random_secret_hash() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    respond(
+        &server,
+        "POST",
+        "/chdebit/transfer",
+        200,
+        r#"{"id":"a-1","amount":10,"currency":"KZT","orderID":"7654322"}"#,
+    )
+    .await;
+    let config = epay_kz::EpayConfig::builder(CLIENT_ID, CLIENT_SECRET, TERMINAL)
+        .oauth_url(format!("{}{TOKEN_PATH}", server.uri()))
+        .api_url(format!("{}{API}", server.uri()))
+        .transfer_terminal_id(P2P_TERMINAL)
+        .build()
+        .unwrap();
+    let client = EpayClient::builder(config).http_client(http()).build().unwrap();
+    let req = TransferRequest::new(TransferKind::Aft, "7654322", Money::from_minor(1000, Currency::KZT)).sender(
+        TransferSender::card("4405639704015096", CardExpiry::new(1, 27).unwrap(), "321"),
+    );
+    client.transfer(&req).await.unwrap();
+    client.transfer(&req).await.unwrap();
+    let prefix = format!(
+        "grant_type=client_credentials&scope=transfer&client_id=test&client_secret={CLIENT_SECRET}\
+         &invoiceID=7654322&amount=10&currency=KZT&terminal={P2P_TERMINAL}&secret_hash="
+    );
+    let tokens = token_bodies(&server).await;
+    assert_eq!(tokens.len(), 2);
+    let hashes: Vec<&str> = tokens
+        .iter()
+        .map(|t| t.strip_prefix(prefix.as_str()).unwrap_or_else(|| panic!("{t}")))
+        .collect();
+    for h in &hashes {
+        assert_eq!(h.len(), 64, "{h}");
+        assert!(h.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+    assert_ne!(hashes[0], hashes[1]);
 }
 
 #[tokio::test]

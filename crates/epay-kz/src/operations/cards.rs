@@ -106,10 +106,18 @@ struct CardWire {
 pub const NO_CARDS_CODE: &str = "1373";
 
 /// Parses the card list: a JSON array. A JSON object `{"code": 1373, ...}`
-/// is read as "no cards" \[U\]; any other object is a provider error.
+/// is read as "no cards" \[U\] whatever the HTTP status, 2xx or 4xx: ePay's
+/// page documents neither the empty answer nor its status, and one
+/// third-party client reads that object as "no cards". Any other object,
+/// and any other non-2xx answer (a 5xx included, even with code 1373), is a
+/// provider error.
 pub fn parse_list_cards(resp: &HttpResponse) -> Result<Vec<SavedCard>> {
     if !resp.is_success() {
-        return Err(api_error(resp));
+        let err = api_error(resp);
+        if (400..500).contains(&resp.status) && err.provider_code() == Some(NO_CARDS_CODE) {
+            return Ok(Vec::new());
+        }
+        return Err(err);
     }
     match resp.body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'[') => {}
@@ -243,6 +251,16 @@ mod tests {
         ));
         assert!(parse_list_cards(&HttpResponse::new(200, r#"[{"CardMask":"x"}]"#)).is_err());
         assert!(parse_list_cards(&HttpResponse::new(500, "")).is_err());
+        // 1373 means "no cards" in a 4xx too (the status is undocumented) [U].
+        let none_4xx = parse_list_cards(&HttpResponse::new(400, r#"{"code":1373,"message":"cards not found"}"#));
+        assert!(none_4xx.unwrap().is_empty());
+        let none_404 = parse_list_cards(&HttpResponse::new(404, r#"{"code":"1373"}"#));
+        assert!(none_404.unwrap().is_empty());
+        // Any other 4xx code, and 1373 in a 5xx, stay errors.
+        let other_4xx = parse_list_cards(&HttpResponse::new(400, r#"{"code":5,"message":"x"}"#)).unwrap_err();
+        assert_eq!(other_4xx.provider_code(), Some("5"));
+        let server = parse_list_cards(&HttpResponse::new(500, r#"{"code":1373}"#)).unwrap_err();
+        assert_eq!(server.provider_code(), Some("1373"));
         assert_eq!(
             parse_deactivate_card(&HttpResponse::new(200, r#"{"status":"card successfully deactivated"}"#)).unwrap(),
             Some("card successfully deactivated".to_owned())

@@ -72,8 +72,12 @@ pub struct PaymentTokenRequest {
     pub invoice_id: String,
     /// The amount of the operation. Zero only for card verification (USD).
     pub amount: Money,
-    /// The per-payment secret ePay echoes to postLink (see [`crate::signature`]);
-    /// payments always carry one, transfers and payouts may.
+    /// The per-payment secret ePay echoes to postLink (see [`crate::signature`]).
+    /// Payments always carry one. A token request of scope `transfer` (P2P,
+    /// AFT, payouts with the default payout scope) without one still sends
+    /// one: [`build_payment_token`] fills it in (see [`transfer_secret_hash`]),
+    /// since ePay's token table lists `secret_hash` for P2P by API and P2P to
+    /// the form.
     pub secret_hash: Option<Secret<String>>,
     /// Where ePay posts the result of a successful payment.
     pub post_link: Option<String>,
@@ -116,8 +120,9 @@ impl PaymentTokenRequest {
         }
     }
 
-    /// A token request without `secret_hash` (transfers and payouts, whose
-    /// pages do not always show one).
+    /// A token request without a caller-chosen `secret_hash` (transfers and
+    /// payouts). With scope `transfer` one is still sent:
+    /// [`build_payment_token`] fills in [`transfer_secret_hash`].
     pub fn without_hash(invoice_id: impl Into<String>, amount: Money) -> Self {
         PaymentTokenRequest {
             secret_hash: None,
@@ -190,8 +195,35 @@ pub(crate) fn check_operation_amount(amount: Money, card_verification: bool) -> 
     wire::check_amount("amount", amount, true)
 }
 
+/// True when `scope` (space-separated, as ePay writes scopes) names the
+/// `transfer` scope.
+pub fn is_transfer_scope(scope: &str) -> bool {
+    scope.split_whitespace().any(|s| s == "transfer")
+}
+
+/// The `secret_hash` sent in a `transfer`-scope token request whose caller
+/// gave none. ePay's token table lists `secret_hash` in the P2P-by-API and
+/// P2P-form token requests, so it is never left out there:
+///
+/// - with a configured callback key, the derived hash of the order id
+///   ([`crate::signature::derive_secret_hash`]), so a postLink of the
+///   transfer verifies like a payment's
+///   ([`crate::EpayClient::verify_post_link`]);
+/// - without one, a fresh random hash ([`crate::signature::new_secret_hash`])
+///   the caller never sees: such a postLink cannot be authenticated, so
+///   trust only [`crate::EpayClient::transfer_status`]. Set
+///   [`crate::TransferRequest::secret_hash`] to keep your own.
+pub fn transfer_secret_hash(config: &EpayConfig, invoice_id: &str) -> Result<Secret<String>> {
+    match config.callback_key() {
+        Some(key) => crate::signature::derive_secret_hash(key, invoice_id),
+        None => Ok(crate::signature::new_secret_hash()),
+    }
+}
+
 /// Builds the invoice-scoped token request (`client_credentials` with
-/// `invoiceID`, `amount`, `currency`, `terminal`).
+/// `invoiceID`, `amount`, `currency`, `terminal`, `secret_hash`). A request
+/// of scope `transfer` without a `secret_hash` gets
+/// [`transfer_secret_hash`]: every transfer token request carries one.
 pub fn build_payment_token(config: &EpayConfig, req: &PaymentTokenRequest) -> Result<HttpRequest> {
     validate::invoice_id("invoice_id", &req.invoice_id)?;
     check_operation_amount(req.amount, req.card_verification)?;
@@ -204,9 +236,14 @@ pub fn build_payment_token(config: &EpayConfig, req: &PaymentTokenRequest) -> Re
         validate::required("terminal", t)?;
     }
     let amount = wire::format_amount(req.amount);
+    let scope = req.scope.as_deref().unwrap_or(&config.scope);
+    let generated = match &req.secret_hash {
+        None if is_transfer_scope(scope) => Some(transfer_secret_hash(config, &req.invoice_id)?),
+        _ => None,
+    };
     let mut pairs: Vec<(&str, &str)> = vec![
         ("grant_type", "client_credentials"),
-        ("scope", req.scope.as_deref().unwrap_or(&config.scope)),
+        ("scope", scope),
         ("client_id", &config.client_id),
         ("client_secret", config.client_secret.expose_secret()),
         ("invoiceID", &req.invoice_id),
@@ -214,7 +251,7 @@ pub fn build_payment_token(config: &EpayConfig, req: &PaymentTokenRequest) -> Re
         ("currency", req.amount.currency().alpha_code()),
         ("terminal", req.terminal.as_deref().unwrap_or(&config.terminal_id)),
     ];
-    if let Some(h) = &req.secret_hash {
+    if let Some(h) = req.secret_hash.as_ref().or(generated.as_ref()) {
         pairs.push(("secret_hash", h.expose_secret()));
     }
     if let Some(v) = &req.post_link {
@@ -232,8 +269,13 @@ pub fn build_service_token(config: &EpayConfig) -> Result<HttpRequest> {
 }
 
 /// Builds a `client_credentials` token request without invoice fields:
-/// `scope`, the credentials and, when given, `terminal`.
+/// `scope`, the credentials and, when given, `terminal`. With scope
+/// `transfer` (ePay's P2P redirect-to-form token) it also carries a fresh
+/// random `secret_hash`, which ePay's token table lists there: with no
+/// invoice to derive one from, use [`PaymentTokenRequest`] for a transfer
+/// whose postLinks you verify.
 pub fn build_client_token(config: &EpayConfig, scope: &str, terminal: Option<&str>) -> Result<HttpRequest> {
+    let generated = is_transfer_scope(scope).then(crate::signature::new_secret_hash);
     let mut pairs: Vec<(&str, &str)> = vec![
         ("grant_type", "client_credentials"),
         ("scope", scope),
@@ -242,6 +284,9 @@ pub fn build_client_token(config: &EpayConfig, scope: &str, terminal: Option<&st
     ];
     if let Some(t) = terminal {
         pairs.push(("terminal", t));
+    }
+    if let Some(h) = &generated {
+        pairs.push(("secret_hash", h.expose_secret()));
     }
     Ok(HttpRequest::post_form(config.oauth_url.as_str(), &pairs))
 }
@@ -486,14 +531,76 @@ mod tests {
         assert!(build_payment_token(&config(), &tampered).is_err());
         tampered.amount = Money::from_minor(100, Currency::USD);
         assert!(build_payment_token(&config(), &tampered).is_err());
-        // A transfer token: its own terminal and scope, no hash.
+        // A transfer token: its own terminal and scope, and a secret_hash
+        // even without the caller's (ePay's token table lists it).
         let transfer = PaymentTokenRequest::without_hash("123456", Money::from_minor(500000, Currency::KZT))
             .terminal("40a348cb-68a3-45d5-9002-a4836d79c3b5")
             .scope("transfer");
+        let prefix = "grant_type=client_credentials&scope=transfer&client_id=halykfinanceUSD\
+                      &client_secret=U01gQZVL%23%23lJ%24NhJ&invoiceID=123456&amount=5000&currency=KZT\
+                      &terminal=40a348cb-68a3-45d5-9002-a4836d79c3b5&secret_hash=";
+        // No callback key: a fresh random 64-hex hash per request.
+        let first = String::from_utf8(build_payment_token(&config(), &transfer).unwrap().body.to_vec()).unwrap();
+        let second = String::from_utf8(build_payment_token(&config(), &transfer).unwrap().body.to_vec()).unwrap();
+        for body in [&first, &second] {
+            let hash = body.strip_prefix(prefix).unwrap_or_else(|| panic!("{body}"));
+            assert_eq!(hash.len(), 64, "{body}");
+            assert!(hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        }
+        assert_ne!(first, second);
+        // The generated hash stays out of Debug (the request shows no body).
+        let http = build_payment_token(&config(), &transfer).unwrap();
+        let body = String::from_utf8(http.body.to_vec()).unwrap();
+        let hash = body.strip_prefix(prefix).unwrap();
+        assert!(!format!("{http:?}").contains(hash));
+        // With a callback key: the derived hash of the order id, exactly.
+        let keyed = EpayConfig::builder(
+            "halykfinanceUSD",
+            "U01gQZVL##lJ$NhJ",
+            "d9d7978c-d6ee-4ec0-8cda-165251a4bf16",
+        )
+        .callback_key("merchant-callback-key")
+        .build()
+        .unwrap();
+        let derived = crate::signature::derive_secret_hash(&Secret::from("merchant-callback-key"), "123456").unwrap();
         assert_eq!(
-            std::str::from_utf8(&build_payment_token(&config(), &transfer).unwrap().body).unwrap(),
-            "grant_type=client_credentials&scope=transfer&client_id=halykfinanceUSD&client_secret=U01gQZVL%23%23lJ%24NhJ\
-             &invoiceID=123456&amount=5000&currency=KZT&terminal=40a348cb-68a3-45d5-9002-a4836d79c3b5"
+            std::str::from_utf8(&build_payment_token(&keyed, &transfer).unwrap().body).unwrap(),
+            format!("{prefix}{}", derived.expose_secret())
+        );
+        // The caller's own hash wins, and a space-separated scope naming
+        // transfer counts as a transfer scope.
+        let mut own = transfer.clone().scope("payment transfer");
+        own.secret_hash = Some(Secret::from("caller-hash"));
+        assert_eq!(
+            std::str::from_utf8(&build_payment_token(&keyed, &own).unwrap().body).unwrap(),
+            "grant_type=client_credentials&scope=payment+transfer&client_id=halykfinanceUSD\
+             &client_secret=U01gQZVL%23%23lJ%24NhJ&invoiceID=123456&amount=5000&currency=KZT\
+             &terminal=40a348cb-68a3-45d5-9002-a4836d79c3b5&secret_hash=caller-hash"
+        );
+        // Another scope without a hash sends none (e.g. a payout configured
+        // with the long payment scope).
+        let payment_scope = PaymentTokenRequest::without_hash("123456", Money::from_minor(500000, Currency::KZT))
+            .scope("webapi payment");
+        let body = build_payment_token(&keyed, &payment_scope).unwrap().body;
+        assert!(!std::str::from_utf8(&body).unwrap().contains("secret_hash"));
+        assert!(is_transfer_scope("transfer") && !is_transfer_scope("transfers") && !is_transfer_scope("payment"));
+    }
+
+    #[test]
+    fn a_transfer_scope_client_token_carries_a_random_secret_hash() {
+        let prefix = "grant_type=client_credentials&scope=transfer&client_id=halykfinanceUSD\
+                      &client_secret=U01gQZVL%23%23lJ%24NhJ&terminal=40a348cb-68a3-45d5-9002-a4836d79c3b5&secret_hash=";
+        let http = build_client_token(&config(), "transfer", Some("40a348cb-68a3-45d5-9002-a4836d79c3b5")).unwrap();
+        let body = String::from_utf8(http.body.to_vec()).unwrap();
+        let hash = body.strip_prefix(prefix).unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(hash.len(), 64);
+        assert!(!format!("{http:?}").contains(hash));
+        // Other scopes: no secret_hash.
+        let other = build_client_token(&config(), "webapi payment", None).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&other.body).unwrap(),
+            "grant_type=client_credentials&scope=webapi+payment&client_id=halykfinanceUSD\
+             &client_secret=U01gQZVL%23%23lJ%24NhJ"
         );
     }
 

@@ -386,8 +386,11 @@ pub struct TransferRequest {
     pub sender: Option<TransferSender>,
     /// The card credited (P2P, OCT).
     pub receiver: Option<TransferReceiver>,
-    /// A `secret_hash` for the transfer's token (the P2P-by-API page shows one;
-    /// postLinks then echo it).
+    /// The `secret_hash` of the transfer's token (ePay's token table lists
+    /// one for P2P by API; postLinks then echo it). When `None`, a token of
+    /// scope `transfer` still carries one:
+    /// [`crate::operations::token::transfer_secret_hash`] (derived from the
+    /// callback key when configured, random otherwise).
     pub secret_hash: Option<Secret<String>>,
 }
 
@@ -448,7 +451,8 @@ impl TransferRequest {
         self
     }
 
-    /// Sets the token's `secret_hash`.
+    /// Sets the token's `secret_hash` (one stored by the caller, checked on
+    /// postLinks with [`crate::callback::verify_post_link`]).
     pub fn secret_hash(mut self, hash: Secret<String>) -> Self {
         self.secret_hash = Some(hash);
         self
@@ -507,7 +511,11 @@ impl TransferRequest {
 
     /// The token request of this transfer: `invoiceID` = order id, the amount,
     /// its currency, the transfer terminal, scope `transfer` (payouts: the
-    /// configured payout scope), the postLinks and the optional `secret_hash`.
+    /// configured payout scope), the postLinks and the caller's `secret_hash`.
+    /// Without the caller's, a scope `transfer` request is sent with
+    /// [`crate::operations::token::transfer_secret_hash`] by
+    /// [`crate::operations::token::build_payment_token`]: every transfer
+    /// token request carries a `secret_hash`.
     pub fn token_request(&self, config: &EpayConfig) -> PaymentTokenRequest {
         let scope = match self.kind {
             TransferKind::Oct => &config.payout_scope,

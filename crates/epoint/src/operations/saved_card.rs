@@ -87,6 +87,13 @@ pub struct PaymentResponse {
     /// EPoint's trace id of this answer; quote it to EPoint support.
     #[serde(default, deserialize_with = "opt_text")]
     pub trace_id: Option<String>,
+    /// The bank's 3-character ISO 8583 action code, as sent (`000`
+    /// approved, `116` insufficient funds, ...; see
+    /// [`crate::error::describe_bank_code`]). EPoint sends it on these
+    /// answers as on the callback and get-status (spec, "Bank response
+    /// code"); it says why a decline was declined.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub code: Option<String>,
     /// EPoint's transaction id.
     #[serde(default, deserialize_with = "opt_text")]
     pub transaction: Option<String>,
@@ -191,4 +198,37 @@ pub fn build_payout(config: &EpointConfig, request: &PayoutRequest) -> Result<Ht
 /// Parses the `refund-request` (payout) answer.
 pub fn parse_payout(response: &HttpResponse) -> Result<PaymentResponse> {
     parse_payment(response)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn execute_pay_answers_keep_the_bank_code() {
+        let ok = HttpResponse::new(
+            200,
+            r#"{"status":"success","code":"000","message":"Approved","transaction":"te000000001","bank_transaction":"8E5E2C1A","bank_response":"APPROVED 000","operation_code":"100","rrn":"412345678901","card_name":"TEST USER","card_mask":"416973******1234","amount":10.5,"trace_id":"tr-1"}"#,
+        );
+        let r = parse_pay_with_saved_card(&ok).unwrap();
+        assert_eq!(r.status, Status::Success);
+        assert_eq!(r.code.as_deref(), Some("000"));
+        assert_eq!(r.transaction.as_deref(), Some("te000000001"));
+        assert_eq!(r.rrn.as_deref(), Some("412345678901"));
+        assert_eq!(r.amount, Some(Decimal::new(105, 1)));
+        assert_eq!(r.trace_id.as_deref(), Some("tr-1"));
+        // A decline is a value, and its code says why.
+        let declined = HttpResponse::new(
+            200,
+            r#"{"status":"failed","code":"116","message":"Insufficient funds"}"#,
+        );
+        let r = parse_payout(&declined).unwrap();
+        assert_eq!(r.status, Status::Failed);
+        assert_eq!(r.code.as_deref(), Some("116"));
+        assert_eq!(r.message.as_deref(), Some("Insufficient funds"));
+        // Absent or null: None.
+        let bare = HttpResponse::new(200, r#"{"status":"error","code":null}"#);
+        assert_eq!(parse_payment(&bare).unwrap().code, None);
+    }
 }
