@@ -131,6 +131,16 @@ impl MerchantKey {
         Ok(MerchantKey { der })
     }
 
+    /// The key's DER (SPKI).
+    pub(crate) fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The modulus size in bits.
+    pub(crate) fn bits(&self) -> usize {
+        aws_lc_rs::rsa::PublicEncryptingKey::from_der(&self.der).map_or(0, |k| k.key_size_bits())
+    }
+
     /// Checks a hex P_SIGN (lower-case, as every source sends it) over `source`.
     pub(crate) fn verify(&self, source: &str, p_sign_hex: &str) -> bool {
         if p_sign_hex.bytes().any(|b| b.is_ascii_uppercase()) {

@@ -24,6 +24,7 @@
 #![allow(clippy::result_large_err)]
 
 mod checks;
+pub(crate) mod diagnosis;
 mod form;
 pub mod mac;
 mod mit;
@@ -86,7 +87,7 @@ pub struct Preset {
 #[derive(Debug)]
 pub struct State {
     shared: Arc<Shared>,
-    merchant_key: mac::MerchantKey,
+    merchant_key: std::sync::RwLock<Arc<mac::MerchantKey>>,
     gateway: mac::GatewayKey,
     gateway_1024: mac::GatewayKey,
     terminals: Mutex<HashMap<String, TerminalConfig>>,
@@ -106,7 +107,7 @@ impl State {
         terminals.insert(TEST_TERMINAL.to_owned(), TerminalConfig::default());
         Ok(State {
             shared,
-            merchant_key: mac::MerchantKey::from_pem(pem)?,
+            merchant_key: std::sync::RwLock::new(Arc::new(mac::MerchantKey::from_pem(pem)?)),
             gateway: mac::GatewayKey::embedded()?,
             gateway_1024: mac::GatewayKey::embedded_1024()?,
             terminals: Mutex::new(terminals),
@@ -115,6 +116,27 @@ impl State {
             transfer_callback_url: Mutex::new(None),
             timeout_delay: Mutex::new(Duration::from_secs(30)),
         })
+    }
+
+    /// Replaces the merchant public key (PEM, SPKI `BEGIN PUBLIC KEY`) that
+    /// verifies P_SIGN on every terminal: what a merchant uploads to AzeriCard.
+    /// `None` restores the project's throwaway test key.
+    pub fn set_merchant_public_key(&self, pem: Option<&str>) -> std::io::Result<()> {
+        let key = mac::MerchantKey::from_pem(pem.unwrap_or(DEFAULT_MERCHANT_PUBLIC_KEY_PEM))?;
+        *self.merchant_key.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(key);
+        Ok(())
+    }
+
+    /// The merchant public key that verifies P_SIGN now.
+    pub(crate) fn merchant_key(&self) -> Arc<mac::MerchantKey> {
+        self.merchant_key.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Stores a saved card (TOKEN) for a terminal as an approved registration
+    /// would, so MIT, recurring and token payments can start from it.
+    pub fn add_stored_card(&self, card: StoredCard) {
+        let now = self.now();
+        lock(&self.store).put_token(card, now);
     }
 
     /// TERMINAL of the test merchant, `17201234`.
@@ -258,7 +280,30 @@ impl State {
             "transfer_merchant": TRANSFER_MERCHANT,
             "transfer_secret": TRANSFER_SECRET,
             "transfer_callback_url": self.transfer_callback_url(),
+            "merchant_public_key_bits": self.merchant_key().bits(),
+            "terminals": self.terminals_json(),
         })
+    }
+
+    fn terminals_json(&self) -> Vec<serde_json::Value> {
+        let mut out: Vec<serde_json::Value> = lock(&self.terminals)
+            .iter()
+            .map(|(t, c)| {
+                serde_json::json!({
+                    "terminal": t,
+                    "follow_up_order": match c.follow_up_order {
+                        FollowUpOrder::AmountFirst => "amount_first",
+                        FollowUpOrder::OrderFirst => "order_first",
+                    },
+                    "gateway_key": match c.gateway_key {
+                        GatewayKeySize::Rsa2048 => "rsa2048",
+                        GatewayKeySize::Rsa1024 => "rsa1024",
+                    },
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a["terminal"].as_str().cmp(&b["terminal"].as_str()));
+        out
     }
 
     /// Sends an order's callback to its BACKREF again; false if the order is
@@ -327,6 +372,16 @@ impl State {
 
     fn now(&self) -> OffsetDateTime {
         self.shared.clock.now()
+    }
+
+    /// The sandbox clock's time.
+    pub(crate) fn clock_now(&self) -> OffsetDateTime {
+        self.now()
+    }
+
+    /// The server's base URL.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.shared.base_url
     }
 
     /// `YYYYMMDDHHMMSS` of the gateway clock (UTC).
