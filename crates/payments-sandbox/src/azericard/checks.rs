@@ -55,6 +55,10 @@ pub(super) fn rejected(r: &Rejected) -> Response {
     if let Ok(v) = header::HeaderValue::from_str(&reason) {
         resp.headers_mut().insert("x-sandbox-reason", v);
     }
+    // The hint header every emulator sets (the request log reads it first).
+    if let Some(v) = crate::control::requests::hint_value(&reason) {
+        resp.headers_mut().insert(crate::control::requests::HINT_HEADER, v);
+    }
     resp
 }
 

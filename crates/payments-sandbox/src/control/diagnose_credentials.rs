@@ -346,7 +346,7 @@ fn epay_postlink(p: &ProviderStates, r: &mut Report, body: &Map<String, Value>, 
             "whitespace differs: the sandbox trims secret_hash in the token request; store what you sent, trimmed".to_owned()
         } else if mine.eq_ignore_ascii_case(rcv) {
             "case differs: compare exactly".to_owned()
-        } else if percent_decode(mine).is_some_and(|d| eq(&d, rcv)) {
+        } else if mine.contains('%') && percent_decode(mine).is_some_and(|d| eq(&d, rcv)) {
             "your copy is still percent-encoded: compare the decoded value".to_owned()
         } else if eq(&mine.replace('+', " "), rcv) {
             "a `+` became a space: it was sent unencoded in the token form; percent-encode it".to_owned()
