@@ -36,10 +36,9 @@ struct Args {
     /// Default: wall time, running. Change it later with /_sandbox/clock.
     #[arg(long, value_name = "RFC3339|OFFSET")]
     clock: Option<payments_sandbox::control::ClockStart>,
-    /// A JSON file of merchants and fixtures applied at start (the body of
-    /// POST /_sandbox/fixtures: epoint.merchants/cards, azericard.merchant_key/
-    /// terminals/stored_cards/transfer_callback_url, epay.clients/cards,
-    /// qr.credentials/wallets/webhook_url; see docs/sandbox.md).
+    /// A JSON file of merchants and fixtures applied at start, the body of
+    /// POST /_sandbox/fixtures (sections epoint, azericard, epay, qr; see
+    /// docs/sandbox.md, "Start-up config").
     #[arg(long, value_name = "FILE.json")]
     config: Option<std::path::PathBuf>,
     /// Seconds a client has to send a request's headers before the connection is closed.
@@ -72,10 +71,16 @@ async fn main() -> std::io::Result<()> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| std::io::Error::new(e.kind(), format!("--config {}: {e}", path.display())))?;
         let document: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            std::io::Error::new(std::io::ErrorKind::InvalidData, format!("--config {}: {e}", path.display()))
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("--config {}: {e}", path.display()),
+            )
         })?;
         let applied = sandbox.control().apply_fixtures(&document).map_err(|e| {
-            std::io::Error::new(std::io::ErrorKind::InvalidData, format!("--config {}: {e}", path.display()))
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("--config {}: {e}", path.display()),
+            )
         })?;
         let counts: Vec<String> = applied["applied"]
             .as_object()

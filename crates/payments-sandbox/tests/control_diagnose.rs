@@ -58,13 +58,17 @@ fn sign(source: &str, encoding: &'static dyn RsaEncoding) -> Vec<u8> {
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     let key = KeyPair::from_der(&crypto::base64_decode(body.trim().as_bytes()).unwrap()).unwrap();
     let mut sig = vec![0; key.public_modulus_len()];
-    key.sign(encoding, &SystemRandom::new(), source.as_bytes(), &mut sig).unwrap();
+    key.sign(encoding, &SystemRandom::new(), source.as_bytes(), &mut sig)
+        .unwrap();
     sig
 }
 
 async fn mistake(ctx: &Ctx, fields: Value, p_sign: &str) -> String {
     let (status, v) = ctx
-        .post("/_sandbox/azericard/diagnose", json!({"fields": fields, "p_sign": p_sign}))
+        .post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": fields, "p_sign": p_sign}),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["matches"], false, "{v}");
@@ -77,29 +81,52 @@ async fn azericard_diagnosis_builds_the_mac_source_and_names_each_mistake() {
     // Vector A1 verifies, with the exact MAC source and its parts.
     let mut fields = a1_fields();
     fields["P_SIGN"] = json!(A1_P_SIGN);
-    let (status, v) = ctx.post("/_sandbox/azericard/diagnose", json!({"fields": fields})).await;
+    let (status, v) = ctx
+        .post("/_sandbox/azericard/diagnose", json!({"fields": fields}))
+        .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["matches"], true, "{v}");
     assert_eq!(v["mac_source"], A1_SOURCE);
-    assert_eq!(v["parts"][0], json!({"field": "AMOUNT", "value": "10.50", "part": "510.50"}));
+    assert_eq!(
+        v["parts"][0],
+        json!({"field": "AMOUNT", "value": "10.50", "part": "510.50"})
+    );
     assert_eq!(v["likely_mistake"], Value::Null);
     assert!(v["unsigned_fields"].as_array().unwrap().contains(&json!("ORDER")));
     // The same as the urlencoded body.
     let form: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())))
+        .extend_pairs(
+            fields
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())),
+        )
         .finish();
     let (_, v) = ctx.post("/_sandbox/azericard/diagnose", json!({"form": form})).await;
     assert_eq!(v["matches"], true, "{v}");
 
     let f = a1_fields();
-    assert!(mistake(&ctx, f.clone(), &A1_P_SIGN.to_uppercase()).await.starts_with("upper-case hex"));
+    assert!(
+        mistake(&ctx, f.clone(), &A1_P_SIGN.to_uppercase())
+            .await
+            .starts_with("upper-case hex")
+    );
     let b64 = crypto::base64_encode(&crypto::hex_decode(A1_P_SIGN.as_bytes()).unwrap());
     assert!(mistake(&ctx, f.clone(), &b64).await.starts_with("base64"));
     let sha512 = crypto::hex_lower(&sign(A1_SOURCE, &signature::RSA_PKCS1_SHA512));
-    assert!(mistake(&ctx, f.clone(), &sha512).await.starts_with("wrong hash: signed with SHA-512"));
+    assert!(
+        mistake(&ctx, f.clone(), &sha512)
+            .await
+            .starts_with("wrong hash: signed with SHA-512")
+    );
     let bare = "10.50AZN17201234120250101120000f2b2dd7e603a7ada1234567890abcdefhttps://shop.example";
     let no_prefix = crypto::hex_lower(&sign(bare, &signature::RSA_PKCS1_SHA256));
-    assert!(mistake(&ctx, f.clone(), &no_prefix).await.starts_with("no length prefixes"));
+    assert!(
+        mistake(&ctx, f.clone(), &no_prefix)
+            .await
+            .starts_with("no length prefixes")
+    );
     // MERCH_URL left empty and written as `0` instead of `-`.
     let mut empty = f.clone();
     empty["MERCH_URL"] = json!("");
@@ -108,7 +135,10 @@ async fn azericard_diagnosis_builds_the_mac_source_and_names_each_mistake() {
     let why = mistake(&ctx, empty.clone(), &zero_sig).await;
     assert!(why.starts_with("an absent or empty field was written as `0`"), "{why}");
     let (_, v) = ctx
-        .post("/_sandbox/azericard/diagnose", json!({"fields": empty, "p_sign": zero_sig}))
+        .post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": empty, "p_sign": zero_sig}),
+        )
         .await;
     assert_eq!(v["missing_or_empty"], json!(["MERCH_URL"]));
     assert!(v["mac_source"].as_str().unwrap().ends_with("abcdef-"));
@@ -123,18 +153,36 @@ async fn azericard_diagnosis_builds_the_mac_source_and_names_each_mistake() {
         "TERMINAL": "17201234", "TRTYPE": "21", "TIMESTAMP": "20250101121500", "NONCE": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
     });
     let (_, v) = ctx
-        .post("/_sandbox/azericard/diagnose", json!({"fields": a2.clone(), "p_sign": A2_P_SIGN}))
+        .post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": a2.clone(), "p_sign": A2_P_SIGN}),
+        )
         .await;
     assert_eq!(v["follow_up_order"], "amount_first");
-    assert_eq!(v["mac_source"], "510.503AZN81720123422161000011241234567890116A1B2C3D4E5F60718");
-    assert!(v["likely_mistake"].as_str().unwrap().starts_with("wrong field order: signed as completion/reversal, ORDER first"), "{v}");
+    assert_eq!(
+        v["mac_source"],
+        "510.503AZN81720123422161000011241234567890116A1B2C3D4E5F60718"
+    );
+    assert!(
+        v["likely_mistake"]
+            .as_str()
+            .unwrap()
+            .starts_with("wrong field order: signed as completion/reversal, ORDER first"),
+        "{v}"
+    );
     // A terminal set to that order accepts it.
     let (status, _) = ctx
-        .post("/_sandbox/azericard/terminals", json!({"terminal": "17201234", "follow_up_order": "order_first"}))
+        .post(
+            "/_sandbox/azericard/terminals",
+            json!({"terminal": "17201234", "follow_up_order": "order_first"}),
+        )
         .await;
     assert_eq!(status, 200);
     let (_, v) = ctx
-        .post("/_sandbox/azericard/diagnose", json!({"fields": a2, "p_sign": A2_P_SIGN}))
+        .post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": a2, "p_sign": A2_P_SIGN}),
+        )
         .await;
     assert_eq!(v["matches"], true, "{v}");
 
@@ -148,12 +196,22 @@ async fn azericard_diagnosis_builds_the_mac_source_and_names_each_mistake() {
     assert_eq!(v["matches"], false);
     assert!(v["key"].as_str().unwrap().starts_with("the given public key"));
     assert_eq!(
-        ctx.post("/_sandbox/azericard/diagnose", json!({"fields": a1_fields(), "p_sign": "00", "private_key_pem": "x"})).await.0,
+        ctx.post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": a1_fields(), "p_sign": "00", "private_key_pem": "x"})
+        )
+        .await
+        .0,
         400
     );
     let mut bad = a1_fields();
     bad["TRTYPE"] = json!("7");
-    assert_eq!(ctx.post("/_sandbox/azericard/diagnose", json!({"fields": bad, "p_sign": "00"})).await.0, 400);
+    assert_eq!(
+        ctx.post("/_sandbox/azericard/diagnose", json!({"fields": bad, "p_sign": "00"}))
+            .await
+            .0,
+        400
+    );
     assert_eq!(ctx.post("/_sandbox/azericard/diagnose", json!({})).await.0, 400);
 }
 
@@ -200,7 +258,10 @@ async fn azericard_refusal_hint_names_the_mistake() {
     assert!(hint.contains("/_sandbox/azericard/diagnose"));
     let log: Value = ctx
         .http
-        .get(format!("{}/_sandbox/requests?provider=azericard", ctx.sandbox.base_url()))
+        .get(format!(
+            "{}/_sandbox/requests?provider=azericard",
+            ctx.sandbox.base_url()
+        ))
         .send()
         .await
         .unwrap()
@@ -224,9 +285,18 @@ async fn epay_diagnosis_of_token_requests_tokens_and_postlinks() {
     let (status, v) = ctx.post("/_sandbox/epay/diagnose", json!({"token_request": raw})).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["ok"], false);
-    assert!(v["likely_mistake"].as_str().unwrap().starts_with("client_secret: cut short"), "{v}");
+    assert!(
+        v["likely_mistake"]
+            .as_str()
+            .unwrap()
+            .starts_with("client_secret: cut short"),
+        "{v}"
+    );
     let text = v.to_string();
-    assert!(!text.contains(epay::QR_CLIENT_SECRET) && !text.contains("gG1uIMT$cTZJS"), "never echoed");
+    assert!(
+        !text.contains(epay::QR_CLIENT_SECRET) && !text.contains("gG1uIMT$cTZJS"),
+        "never echoed"
+    );
 
     // A terminal of another client, a bad invoiceID, a missing secret_hash.
     let (_, v) = ctx
@@ -248,10 +318,16 @@ async fn epay_diagnosis_of_token_requests_tokens_and_postlinks() {
         .collect();
     assert_eq!(failed, ["client_secret", "terminal", "invoiceID"], "{v}");
     assert!(v["likely_mistake"].as_str().unwrap().contains("whitespace"));
-    assert!(v["checks"].to_string().contains(&format!("belongs to client {}", epay::QR_CLIENT_ID)));
+    assert!(
+        v["checks"]
+            .to_string()
+            .contains(&format!("belongs to client {}", epay::QR_CLIENT_ID))
+    );
 
     // Tokens: unknown, then a service token used for a payment-token call.
-    let (_, v) = ctx.post("/_sandbox/epay/diagnose", json!({"access_token": "nope"})).await;
+    let (_, v) = ctx
+        .post("/_sandbox/epay/diagnose", json!({"access_token": "nope"}))
+        .await;
     assert!(v["likely_mistake"].as_str().unwrap().contains("expired"), "{v}");
     let token: Value = ctx
         .http
@@ -278,7 +354,10 @@ async fn epay_diagnosis_of_token_requests_tokens_and_postlinks() {
         .await;
     assert_eq!(v["ok"], true, "{v}");
     let (_, v) = ctx
-        .post("/_sandbox/epay/diagnose", json!({"access_token": format!("Bearer {access}"), "operation": "POST /api/payments/cards/auth"}))
+        .post(
+            "/_sandbox/epay/diagnose",
+            json!({"access_token": format!("Bearer {access}"), "operation": "POST /api/payments/cards/auth"}),
+        )
         .await;
     let failed: Vec<&str> = v["checks"]
         .as_array()
@@ -291,7 +370,9 @@ async fn epay_diagnosis_of_token_requests_tokens_and_postlinks() {
     assert!(!v.to_string().contains(access), "the token is not echoed");
     // After 16 minutes on the sandbox clock it has expired.
     ctx.sandbox.clock().advance(std::time::Duration::from_secs(16 * 60));
-    let (_, v) = ctx.post("/_sandbox/epay/diagnose", json!({"access_token": access})).await;
+    let (_, v) = ctx
+        .post("/_sandbox/epay/diagnose", json!({"access_token": access}))
+        .await;
     assert_eq!(v["ok"], false);
 
     // postLink: the sandbox's own payment, compared with the merchant's copy.
@@ -326,25 +407,55 @@ async fn epay_diagnosis_of_token_requests_tokens_and_postlinks() {
         .send()
         .await
         .unwrap();
-    assert!(resp.status().is_success() || resp.status().is_redirection(), "{}", resp.status());
+    assert!(
+        resp.status().is_success() || resp.status().is_redirection(),
+        "{}",
+        resp.status()
+    );
     let postlink = json!({"invoiceId": "555000111", "code": "ok", "secret_hash": "my secret", "amount": 100});
     let (_, v) = ctx
-        .post("/_sandbox/epay/diagnose", json!({"postlink": postlink.clone(), "secret_hash": "my secret"}))
+        .post(
+            "/_sandbox/epay/diagnose",
+            json!({"postlink": postlink.clone(), "secret_hash": "my secret"}),
+        )
         .await;
     assert_eq!(v["ok"], true, "{v}");
     let (_, v) = ctx
-        .post("/_sandbox/epay/diagnose", json!({"postlink": postlink.clone(), "secret_hash": "my+secret"}))
+        .post(
+            "/_sandbox/epay/diagnose",
+            json!({"postlink": postlink.clone(), "secret_hash": "my+secret"}),
+        )
         .await;
-    assert!(v["likely_mistake"].as_str().unwrap().contains("`+` became a space"), "{v}");
+    assert!(
+        v["likely_mistake"].as_str().unwrap().contains("`+` became a space"),
+        "{v}"
+    );
     let mut forged = postlink.clone();
     forged["secret_hash"] = json!("guess");
-    let (_, v) = ctx.post("/_sandbox/epay/diagnose", json!({"postlink": forged, "secret_hash": "my secret"})).await;
-    assert!(v["likely_mistake"].as_str().unwrap().starts_with("secret_hash: differs"), "{v}");
+    let (_, v) = ctx
+        .post(
+            "/_sandbox/epay/diagnose",
+            json!({"postlink": forged, "secret_hash": "my secret"}),
+        )
+        .await;
+    assert!(
+        v["likely_mistake"]
+            .as_str()
+            .unwrap()
+            .starts_with("secret_hash: differs"),
+        "{v}"
+    );
     assert!(!v.to_string().contains("my secret"), "secret_hash never echoed");
     let (_, v) = ctx
-        .post("/_sandbox/epay/diagnose", json!({"postlink": {"invoiceId": "999999999", "secret_hash": "x"}}))
+        .post(
+            "/_sandbox/epay/diagnose",
+            json!({"postlink": {"invoiceId": "999999999", "secret_hash": "x"}}),
+        )
         .await;
-    assert!(v["likely_mistake"].as_str().unwrap().starts_with("payment: no payment"), "{v}");
+    assert!(
+        v["likely_mistake"].as_str().unwrap().starts_with("payment: no payment"),
+        "{v}"
+    );
     assert_eq!(ctx.post("/_sandbox/epay/diagnose", json!({})).await.0, 400);
 }
 
@@ -390,11 +501,17 @@ async fn qr_diagnosis_of_credentials_and_tokens() {
         .unwrap();
     let access = token["access_token"].as_str().unwrap();
     let (_, v) = ctx
-        .post("/_sandbox/qr/diagnose", json!({"access_token": access, "x_client_id": qr::CLIENT_ID}))
+        .post(
+            "/_sandbox/qr/diagnose",
+            json!({"access_token": access, "x_client_id": qr::CLIENT_ID}),
+        )
         .await;
     assert_eq!(v["ok"], true, "{v}");
     let (_, v) = ctx
-        .post("/_sandbox/qr/diagnose", json!({"access_token": access, "x_client_id": "other"}))
+        .post(
+            "/_sandbox/qr/diagnose",
+            json!({"access_token": access, "x_client_id": "other"}),
+        )
         .await;
     assert!(v["likely_mistake"].as_str().unwrap().starts_with("x_client_id"), "{v}");
     ctx.sandbox.clock().advance(std::time::Duration::from_secs(3601));
@@ -403,7 +520,10 @@ async fn qr_diagnosis_of_credentials_and_tokens() {
     // The API's own refusal points at the diagnosis.
     let resp = ctx
         .http
-        .post(format!("{}/api/v1/Transaction/CheckQRPaymentStatus", ctx.sandbox.qr_url()))
+        .post(format!(
+            "{}/api/v1/Transaction/CheckQRPaymentStatus",
+            ctx.sandbox.qr_url()
+        ))
         .bearer_auth(access)
         .json(&json!({"qr_code": "x"}))
         .send()
@@ -411,6 +531,9 @@ async fn qr_diagnosis_of_credentials_and_tokens() {
         .unwrap();
     assert_eq!(resp.status(), 401);
     let hint = resp.headers()["x-sandbox-hint"].to_str().unwrap();
-    assert!(hint.contains("expired") && hint.contains("/_sandbox/qr/diagnose"), "{hint}");
+    assert!(
+        hint.contains("expired") && hint.contains("/_sandbox/qr/diagnose"),
+        "{hint}"
+    );
     assert_eq!(ctx.post("/_sandbox/qr/diagnose", json!({})).await.0, 400);
 }

@@ -55,7 +55,11 @@ impl Ctx {
             "order_id": format!("o-{}", &crypto::hex_lower(&crypto::sha1(&[private.as_bytes()]))[..12]), "description": "fixture",
         });
         let data = crypto::base64_encode(payload.to_string().as_bytes());
-        let signature = crypto::base64_encode(&crypto::sha1(&[private.as_bytes(), data.as_bytes(), private.as_bytes()]));
+        let signature = crypto::base64_encode(&crypto::sha1(&[
+            private.as_bytes(),
+            data.as_bytes(),
+            private.as_bytes(),
+        ]));
         let resp = self
             .http
             .post(format!("{}/api/1/request", self.sandbox.epoint_url()))
@@ -132,40 +136,74 @@ async fn epoint_merchant_created_rotated_featured_and_given_a_card() {
 
     // Rotate: the old key is refused with a hint that says what is signed, the new one works.
     let (status, v) = ctx
-        .post("/_sandbox/epoint/merchants/i000000042/rotate-key", json!({"private_key": "rotated-key"}))
+        .post(
+            "/_sandbox/epoint/merchants/i000000042/rotate-key",
+            json!({"private_key": "rotated-key"}),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["private_key"], "rotated-key");
     let (outcome, hint) = ctx.epoint_request("i000000042", &key).await;
     assert_eq!(outcome, "server_error");
     let hint = hint.unwrap();
-    assert!(hint.contains("sha1(private_key + data + private_key)") && hint.contains("/_sandbox/epoint/diagnose"), "{hint}");
+    assert!(
+        hint.contains("sha1(private_key + data + private_key)") && hint.contains("/_sandbox/epoint/diagnose"),
+        "{hint}"
+    );
     assert!(!hint.contains(&key) && !hint.contains("rotated-key"));
     assert_eq!(ctx.epoint_request("i000000042", "rotated-key").await.0, "success");
     // Upsert: the key is kept when not given.
-    let (status, v) = ctx.post("/_sandbox/epoint/merchants", json!({"public_key": "i000000042"})).await;
+    let (status, v) = ctx
+        .post("/_sandbox/epoint/merchants", json!({"public_key": "i000000042"}))
+        .await;
     assert_eq!((status, v["private_key"].as_str()), (200, Some("rotated-key")));
 
     let (status, v) = ctx
-        .put("/_sandbox/epoint/merchants/i000000042/features", json!({"amex": true, "wallets": false}))
+        .put(
+            "/_sandbox/epoint/merchants/i000000042/features",
+            json!({"amex": true, "wallets": false}),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["features"], json!(["amex"]));
     assert!(v.get("private_key").is_none());
     assert_eq!(
-        ctx.put("/_sandbox/epoint/merchants/i000000042/features", json!({"crypto": true})).await.0,
+        ctx.put(
+            "/_sandbox/epoint/merchants/i000000042/features",
+            json!({"crypto": true})
+        )
+        .await
+        .0,
         400
     );
-    assert_eq!(ctx.post("/_sandbox/epoint/merchants/nobody/rotate-key", json!({})).await.0, 404);
+    assert_eq!(
+        ctx.post("/_sandbox/epoint/merchants/nobody/rotate-key", json!({}))
+            .await
+            .0,
+        404
+    );
 
     let (status, v) = ctx
-        .post("/_sandbox/epoint/cards", json!({"merchant": "i000000042", "card": "5167513336327283", "payout": true}))
+        .post(
+            "/_sandbox/epoint/cards",
+            json!({"merchant": "i000000042", "card": "5167513336327283", "payout": true}),
+        )
         .await;
     assert_eq!(status, 201, "{v}");
-    let card = ctx.sandbox.providers().epoint.card(v["card_id"].as_str().unwrap()).unwrap();
+    let card = ctx
+        .sandbox
+        .providers()
+        .epoint
+        .card(v["card_id"].as_str().unwrap())
+        .unwrap();
     assert!(card.active() && card.payout && card.merchant == "i000000042");
     assert_eq!(card.mask.as_deref(), Some("516751******7283"));
-    assert_eq!(ctx.post("/_sandbox/epoint/cards", json!({"merchant": "nobody"})).await.0, 404);
+    assert_eq!(
+        ctx.post("/_sandbox/epoint/cards", json!({"merchant": "nobody"}))
+            .await
+            .0,
+        404
+    );
     assert_eq!(ctx.post("/_sandbox/epoint/merchants", json!({})).await.0, 400);
 }
 
@@ -190,17 +228,27 @@ async fn azericard_terminal_merchant_key_and_stored_card() {
         .await;
     assert_eq!(status, 201, "{v}");
     assert_eq!(v["follow_up_fields"][0], "ORDER");
-    assert!(v["gateway_public_key"].as_str().unwrap().ends_with("/azericard/gateway-public-key-1024.pem"));
+    assert!(
+        v["gateway_public_key"]
+            .as_str()
+            .unwrap()
+            .ends_with("/azericard/gateway-public-key-1024.pem")
+    );
     let config = ctx.sandbox.providers().azericard.terminal_config("17209999").unwrap();
     assert_eq!(config.follow_up_order, azericard::FollowUpOrder::OrderFirst);
     assert_eq!(config.gateway_key, azericard::GatewayKeySize::Rsa1024);
     let (status, v) = ctx
-        .post("/_sandbox/azericard/terminals", json!({"terminal": "17209999", "gateway_key": "rsa2048"}))
+        .post(
+            "/_sandbox/azericard/terminals",
+            json!({"terminal": "17209999", "gateway_key": "rsa2048"}),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["follow_up_order"], "order_first", "kept");
     assert_eq!(
-        ctx.post("/_sandbox/azericard/terminals", json!({"terminal": "1720"})).await.0,
+        ctx.post("/_sandbox/azericard/terminals", json!({"terminal": "1720"}))
+            .await
+            .0,
         400
     );
 
@@ -209,7 +257,10 @@ async fn azericard_terminal_merchant_key_and_stored_card() {
     let spki = pair.public_key().as_der().unwrap();
     let public_pem = pem(spki.as_ref(), "PUBLIC KEY");
     let (status, v) = ctx
-        .put("/_sandbox/azericard/merchant-key", json!({"public_key_pem": public_pem}))
+        .put(
+            "/_sandbox/azericard/merchant-key",
+            json!({"public_key_pem": public_pem}),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["merchant_public_key_bits"], 2048);
@@ -227,10 +278,18 @@ async fn azericard_terminal_merchant_key_and_stored_card() {
         "TIMESTAMP": "20250101120000", "NONCE": "f2b2dd7e603a7ada1234567890abcdef", "MERCH_URL": "https://shop.example",
     });
     let (_, v) = ctx
-        .post("/_sandbox/azericard/diagnose", json!({"fields": fields, "p_sign": crypto::hex_lower(&sig)}))
+        .post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": fields, "p_sign": crypto::hex_lower(&sig)}),
+        )
         .await;
     assert_eq!(v["matches"], true, "{v}");
-    assert!(v["key"].as_str().unwrap().contains("sandbox's merchant public key (2048 bits)"));
+    assert!(
+        v["key"]
+            .as_str()
+            .unwrap()
+            .contains("sandbox's merchant public key (2048 bits)")
+    );
     let (status, _) = ctx
         .put(
             "/_sandbox/azericard/merchant-key",
@@ -239,13 +298,20 @@ async fn azericard_terminal_merchant_key_and_stored_card() {
         .await;
     assert_eq!(status, 400, "a private key is refused");
     assert_eq!(
-        ctx.put("/_sandbox/azericard/merchant-key", json!({"public_key_pem": "junk"})).await.0,
+        ctx.put("/_sandbox/azericard/merchant-key", json!({"public_key_pem": "junk"}))
+            .await
+            .0,
         400
     );
-    let (status, _) = ctx.put("/_sandbox/azericard/merchant-key", json!({"default": true})).await;
+    let (status, _) = ctx
+        .put("/_sandbox/azericard/merchant-key", json!({"default": true}))
+        .await;
     assert_eq!(status, 200);
     let (_, v) = ctx
-        .post("/_sandbox/azericard/diagnose", json!({"fields": fields, "p_sign": crypto::hex_lower(&sig)}))
+        .post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": fields, "p_sign": crypto::hex_lower(&sig)}),
+        )
         .await;
     assert_eq!(v["matches"], false, "the default key is back");
 
@@ -265,11 +331,15 @@ async fn azericard_terminal_merchant_key_and_stored_card() {
     assert!(agreement.scheduled && agreement.frequency_days == Some(30));
     assert_eq!(agreement.merch_rn_id, v["merch_rn_id"].as_str().unwrap());
     assert_eq!(
-        ctx.post("/_sandbox/azericard/stored-cards", json!({"terminal": "99999999"})).await.0,
+        ctx.post("/_sandbox/azericard/stored-cards", json!({"terminal": "99999999"}))
+            .await
+            .0,
         404
     );
     assert_eq!(
-        ctx.post("/_sandbox/azericard/stored-cards", json!({"agreement": "monthly"})).await.0,
+        ctx.post("/_sandbox/azericard/stored-cards", json!({"agreement": "monthly"}))
+            .await
+            .0,
         400
     );
 }
@@ -279,37 +349,67 @@ async fn epay_client_rotation_terminal_mode_and_saved_card() {
     let ctx = Ctx::new().await;
     let terminal = "11111111-2222-4333-a444-555555555555";
     let (status, v) = ctx
-        .post("/_sandbox/epay/clients", json!({"client_id": "shop-7", "terminals": [terminal], "two_step": true}))
+        .post(
+            "/_sandbox/epay/clients",
+            json!({"client_id": "shop-7", "terminals": [terminal], "two_step": true}),
+        )
         .await;
     assert_eq!(status, 201, "{v}");
     let secret = v["client_secret"].as_str().unwrap().to_owned();
     assert_eq!(v["two_step"], json!([true]));
     assert_eq!(ctx.epay_token("shop-7", &secret, terminal).await.0, 200);
     // The terminal is this client's only.
-    assert_eq!(ctx.epay_token(epay::TEST_CLIENT_ID, epay::TEST_CLIENT_SECRET, terminal).await.0, 400);
+    assert_eq!(
+        ctx.epay_token(epay::TEST_CLIENT_ID, epay::TEST_CLIENT_SECRET, terminal)
+            .await
+            .0,
+        400
+    );
 
     let (status, v) = ctx
-        .post("/_sandbox/epay/clients/shop-7/rotate-secret", json!({"client_secret": "new-secret-7"}))
+        .post(
+            "/_sandbox/epay/clients/shop-7/rotate-secret",
+            json!({"client_secret": "new-secret-7"}),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     let (status, hint) = ctx.epay_token("shop-7", &secret, terminal).await;
     assert_eq!(status, 401);
     let hint = hint.unwrap();
-    assert!(hint.contains("client_secret") && hint.contains("/_sandbox/epay/diagnose"), "{hint}");
+    assert!(
+        hint.contains("client_secret") && hint.contains("/_sandbox/epay/diagnose"),
+        "{hint}"
+    );
     assert!(!hint.contains(&secret) && !hint.contains("new-secret-7"));
     assert_eq!(ctx.epay_token("shop-7", "new-secret-7", terminal).await.0, 200);
-    assert_eq!(ctx.post("/_sandbox/epay/clients/nobody/rotate-secret", json!({})).await.0, 404);
+    assert_eq!(
+        ctx.post("/_sandbox/epay/clients/nobody/rotate-secret", json!({}))
+            .await
+            .0,
+        404
+    );
 
     let (status, v) = ctx
-        .put(&format!("/_sandbox/epay/terminals/{terminal}"), json!({"two_step": false}))
+        .put(
+            &format!("/_sandbox/epay/terminals/{terminal}"),
+            json!({"two_step": false}),
+        )
         .await;
     assert_eq!((status, &v["client_id"]), (200, &json!("shop-7")), "{v}");
     assert!(!ctx.sandbox.providers().epay.is_two_step(terminal));
-    assert_eq!(ctx.put("/_sandbox/epay/terminals/nope", json!({"two_step": true})).await.0, 404);
+    assert_eq!(
+        ctx.put("/_sandbox/epay/terminals/nope", json!({"two_step": true}))
+            .await
+            .0,
+        404
+    );
 
     // A saved card shows in the account's card list.
     let (status, v) = ctx
-        .post("/_sandbox/epay/cards", json!({"terminal": terminal, "account_id": "acct-1", "card": "5522042705066736"}))
+        .post(
+            "/_sandbox/epay/cards",
+            json!({"terminal": terminal, "account_id": "acct-1", "card": "5522042705066736"}),
+        )
         .await;
     assert_eq!(status, 201, "{v}");
     let card_id = v["card_id"].as_str().unwrap().to_owned();
@@ -339,32 +439,67 @@ async fn epay_client_rotation_terminal_mode_and_saved_card() {
         .await
         .unwrap();
     assert!(list.to_string().contains(&card_id), "{list}");
-    let merchants: Value = ctx.http.get(ctx.url("/_sandbox/merchants")).send().await.unwrap().json().await.unwrap();
-    assert!(merchants["epay"]["merchant"]["clients"].as_array().unwrap().iter().any(|c| c["client_id"] == "shop-7"));
+    let merchants: Value = ctx
+        .http
+        .get(ctx.url("/_sandbox/merchants"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        merchants["epay"]["merchant"]["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["client_id"] == "shop-7")
+    );
 }
 
 #[tokio::test]
 async fn qr_wallet_and_credentials() {
     let ctx = Ctx::new().await;
     let (status, v) = ctx
-        .post("/_sandbox/qr/wallets", json!({"wallet": "5000000099", "balance": "12.34", "business": true}))
+        .post(
+            "/_sandbox/qr/wallets",
+            json!({"wallet": "5000000099", "balance": "12.34", "business": true}),
+        )
         .await;
     assert_eq!(status, 201, "{v}");
-    assert_eq!(ctx.sandbox.providers().qr.balance("5000000099").unwrap().to_string(), "12.34");
-    assert_eq!(ctx.sandbox.providers().qr.account_of("5000000099").unwrap(), "SBX5000000099");
-    let (status, _) = ctx.post("/_sandbox/qr/wallets", json!({"wallet": "5000000099", "balance": "1"})).await;
+    assert_eq!(
+        ctx.sandbox.providers().qr.balance("5000000099").unwrap().to_string(),
+        "12.34"
+    );
+    assert_eq!(
+        ctx.sandbox.providers().qr.account_of("5000000099").unwrap(),
+        "SBX5000000099"
+    );
+    let (status, _) = ctx
+        .post("/_sandbox/qr/wallets", json!({"wallet": "5000000099", "balance": "1"}))
+        .await;
     assert_eq!(status, 200, "replaced");
     assert_eq!(ctx.post("/_sandbox/qr/wallets", json!({"wallet": "x1"})).await.0, 400);
-    assert_eq!(ctx.post("/_sandbox/qr/wallets", json!({"wallet": "1", "balance": "-1"})).await.0, 400);
+    assert_eq!(
+        ctx.post("/_sandbox/qr/wallets", json!({"wallet": "1", "balance": "-1"}))
+            .await
+            .0,
+        400
+    );
 
     assert_eq!(ctx.qr_token(qr::CLIENT_ID, qr::CLIENT_SECRET).await.0, 200);
-    let (status, v) = ctx.post("/_sandbox/qr/credentials", json!({"client_secret": "qr-new"})).await;
+    let (status, v) = ctx
+        .post("/_sandbox/qr/credentials", json!({"client_secret": "qr-new"}))
+        .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["client_id"], qr::CLIENT_ID);
     let (status, hint) = ctx.qr_token(qr::CLIENT_ID, qr::CLIENT_SECRET).await;
     assert_eq!(status, 400);
     let hint = hint.unwrap();
-    assert!(hint.starts_with("invalid_client") && hint.contains("/_sandbox/qr/diagnose"), "{hint}");
+    assert!(
+        hint.starts_with("invalid_client") && hint.contains("/_sandbox/qr/diagnose"),
+        "{hint}"
+    );
     assert_eq!(ctx.qr_token(qr::CLIENT_ID, "qr-new").await.0, 200);
 }
 
@@ -385,7 +520,12 @@ async fn fixtures_document_applies_in_order_and_names_a_bad_entry() {
     assert_eq!(status, 200, "{v}");
     let applied = &v["applied"];
     assert_eq!(applied["epoint.merchants"][0]["private_key"], "k77");
-    assert!(applied["epoint.cards"][0]["card_id"].as_str().unwrap().starts_with("ce"));
+    assert!(
+        applied["epoint.cards"][0]["card_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("ce")
+    );
     assert_eq!(applied["azericard.stored_cards"][0]["agreement"], "unscheduled");
     assert_eq!(applied["epay.clients"][0]["terminals"], json!(["cfg-terminal"]));
     assert_eq!(ctx.epoint_request("i000000077", "k77").await.0, "success");
@@ -399,7 +539,13 @@ async fn fixtures_document_applies_in_order_and_names_a_bad_entry() {
         )
         .await;
     assert_eq!(status, 400);
-    assert!(v["error"].as_str().unwrap().starts_with("epoint.merchants[1]: features"), "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("epoint.merchants[1]: features"),
+        "{v}"
+    );
     let (status, v) = ctx.post("/_sandbox/fixtures", json!({"paypal": {}})).await;
     assert_eq!(status, 400, "{v}");
 }

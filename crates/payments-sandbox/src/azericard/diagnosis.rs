@@ -30,11 +30,18 @@ const OTHER_HASHES: [(&str, &RsaParameters); 3] = [
 ];
 
 fn verifies(der: &[u8], params: &'static RsaParameters, source: &str, sig: &[u8]) -> bool {
-    UnparsedPublicKey::new(params, der).verify(source.as_bytes(), sig).is_ok()
+    UnparsedPublicKey::new(params, der)
+        .verify(source.as_bytes(), sig)
+        .is_ok()
 }
 
 fn sha256(der: &[u8], source: &str, sig: &[u8]) -> bool {
-    verifies(der, &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, source, sig)
+    verifies(
+        der,
+        &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+        source,
+        sig,
+    )
 }
 
 /// The MAC source with absent or empty fields written `empty` instead of `-`.
@@ -95,12 +102,7 @@ pub(crate) fn likely_mistake<'a>(
             );
         }
     }
-    for (empty, what) in [
-        ("0", "`0`"),
-        ("", "nothing"),
-        ("4None", "`4None`"),
-        ("0-", "`0-`"),
-    ] {
+    for (empty, what) in [("0", "`0`"), ("", "nothing"), ("4None", "`4None`"), ("0-", "`0-`")] {
         if sha256(der, &source_with_empty(list, get, empty), &sig) {
             return format!("an absent or empty field was written as {what}: write a single `-` for it");
         }
@@ -139,10 +141,10 @@ pub(crate) fn diagnose(st: &State, req: &Value) -> Result<Value, String> {
     if req.get("private_key").is_some() || req.get("private_key_pem").is_some() {
         return Err("give the merchant's public key (public_key_pem), never a private key".into());
     }
-    if let Some(extra) = req
-        .as_object()
-        .and_then(|o| o.keys().find(|k| !["fields", "form", "p_sign", "public_key_pem"].contains(&k.as_str())))
-    {
+    if let Some(extra) = req.as_object().and_then(|o| {
+        o.keys()
+            .find(|k| !["fields", "form", "p_sign", "public_key_pem"].contains(&k.as_str()))
+    }) {
         return Err(format!("{extra}: unknown field (fields, form, p_sign, public_key_pem)"));
     }
     let mut form: BTreeMap<String, String> = BTreeMap::new();
@@ -188,7 +190,7 @@ pub(crate) fn diagnose(st: &State, req: &Value) -> Result<Value, String> {
         None => (st.merchant_key(), "the sandbox's merchant public key"),
     };
     let get = |n: &str| form.get(n).map(String::as_str);
-    let source = mac_source(list, &get);
+    let source = mac_source(list, get);
     let matches = key.verify(&source, &p_sign);
     let parts: Vec<Value> = list
         .iter()
@@ -201,7 +203,11 @@ pub(crate) fn diagnose(st: &State, req: &Value) -> Result<Value, String> {
             })
         })
         .collect();
-    let missing: Vec<&str> = list.iter().copied().filter(|n| get(n).is_none_or(str::is_empty)).collect();
+    let missing: Vec<&str> = list
+        .iter()
+        .copied()
+        .filter(|n| get(n).is_none_or(str::is_empty))
+        .collect();
     let unsigned: Vec<&str> = form
         .keys()
         .map(String::as_str)

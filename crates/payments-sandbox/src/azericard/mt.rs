@@ -234,7 +234,11 @@ pub(super) async fn submit_card(
 }
 
 fn mt_error(code: u16, message: &str) -> Response {
-    with_hint(Json(json!({"ResponseCode": code, "Message": message})).into_response(), code, message)
+    with_hint(
+        Json(json!({"ResponseCode": code, "Message": message})).into_response(),
+        code,
+        message,
+    )
 }
 
 /// The refusal's reason in the sandbox hint header (the request log and `curl -i` show it).

@@ -20,15 +20,18 @@ struct Report {
 
 impl Report {
     fn check(&mut self, name: &str, ok: bool, detail: impl Into<String>) {
-        self.checks.push(json!({"check": name, "ok": ok, "detail": detail.into()}));
+        self.checks
+            .push(json!({"check": name, "ok": ok, "detail": detail.into()}));
     }
 
     fn finish(self, extra: Value) -> Value {
-        let mistake = self
-            .checks
-            .iter()
-            .find(|c| c["ok"] == false)
-            .map(|c| format!("{}: {}", c["check"].as_str().unwrap_or(""), c["detail"].as_str().unwrap_or("")));
+        let mistake = self.checks.iter().find(|c| c["ok"] == false).map(|c| {
+            format!(
+                "{}: {}",
+                c["check"].as_str().unwrap_or(""),
+                c["detail"].as_str().unwrap_or("")
+            )
+        });
         let mut out = json!({
             "ok": mistake.is_none(),
             "likely_mistake": mistake,
@@ -75,12 +78,8 @@ fn secret_mistake(sent: &str, expected: &str) -> Option<&'static str> {
     } else if eq(sent.trim(), expected) {
         Some("whitespace around it: send it exactly")
     } else if expected.starts_with(sent) && expected.len() > sent.len() {
-        Some(
-            "cut short: an unencoded `&`, `#` or `+` in a form value ends or changes it; percent-encode the value",
-        )
-    } else if sent.contains('%')
-        && percent_decode(sent).is_some_and(|d| eq(&d, expected))
-    {
+        Some("cut short: an unencoded `&`, `#` or `+` in a form value ends or changes it; percent-encode the value")
+    } else if sent.contains('%') && percent_decode(sent).is_some_and(|d| eq(&d, expected)) {
         Some("encoded twice: percent-encode the value once (the form encoding)")
     } else if eq(&sent.replace(' ', "+"), expected) {
         Some("`+` arrived as a space: percent-encode `+` as %2B")
@@ -95,7 +94,6 @@ fn percent_decode(text: &str) -> Option<String> {
         .next()
         .map(|(_, v)| v.into_owned())
 }
-
 
 // ---------------------------------------------------------------- ePay
 
@@ -116,18 +114,54 @@ pub(super) struct EpayDiagnose {
 
 /// What grant an ePay API path needs (the first matching prefix).
 const EPAY_GRANTS: [(&str, &str, &str); 9] = [
-    ("/api/check-status/p2p", "service", "a service token (client_credentials with the transfer's terminal)"),
-    ("/api/check-status/payment", "service", "a service token (client_credentials with terminal, no invoiceID)"),
-    ("/api/operation/", "service", "a service token (client_credentials with terminal, no invoiceID)"),
+    (
+        "/api/check-status/p2p",
+        "service",
+        "a service token (client_credentials with the transfer's terminal)",
+    ),
+    (
+        "/api/check-status/payment",
+        "service",
+        "a service token (client_credentials with terminal, no invoiceID)",
+    ),
+    (
+        "/api/operation/",
+        "service",
+        "a service token (client_credentials with terminal, no invoiceID)",
+    ),
     ("/api/invoice", "password", "a password-grant token of the invoice user"),
-    ("/api/p2p/operations", "password", "a password-grant token of the P2P user, scope transfer"),
-    ("/api/p2p/", "payment", "a per-transfer token: scope transfer, invoiceID, amount, P2P terminal"),
-    ("/api/chpayment/", "payment", "a per-payout token with invoiceID, amount and the OCT terminal"),
-    ("/api/cards/", "client", "a client_credentials token (with or without terminal)"),
-    ("/api/payment", "payment", "a payment token (client_credentials with invoiceID, amount, currency, terminal)"),
+    (
+        "/api/p2p/operations",
+        "password",
+        "a password-grant token of the P2P user, scope transfer",
+    ),
+    (
+        "/api/p2p/",
+        "payment",
+        "a per-transfer token: scope transfer, invoiceID, amount, P2P terminal",
+    ),
+    (
+        "/api/chpayment/",
+        "payment",
+        "a per-payout token with invoiceID, amount and the OCT terminal",
+    ),
+    (
+        "/api/cards/",
+        "client",
+        "a client_credentials token (with or without terminal)",
+    ),
+    (
+        "/api/payment",
+        "payment",
+        "a payment token (client_credentials with invoiceID, amount, currency, terminal)",
+    ),
 ];
 
-pub(super) fn epay(p: &ProviderStates, now: time::OffsetDateTime, body: &axum::body::Bytes) -> Result<Value, ControlError> {
+pub(super) fn epay(
+    p: &ProviderStates,
+    now: time::OffsetDateTime,
+    body: &axum::body::Bytes,
+) -> Result<Value, ControlError> {
     let req: EpayDiagnose = super::optional_json(body)?;
     if req.token_request.is_none() && req.access_token.is_none() && req.postlink.is_none() {
         return Err(ControlError::bad(
@@ -299,7 +333,11 @@ fn epay_access_token(p: &ProviderStates, r: &mut Report, token: &str, operation:
         if let Some((_, kind, needs)) = EPAY_GRANTS.iter().find(|(prefix, _, _)| path.starts_with(prefix)) {
             let grant = facts["grant"].as_str().unwrap_or("");
             let ok = grant.starts_with(kind);
-            r.check("operation", ok, format!("{path} needs {needs}; this is a {grant} token"));
+            r.check(
+                "operation",
+                ok,
+                format!("{path} needs {needs}; this is a {grant} token"),
+            );
         }
     }
 }
@@ -343,7 +381,8 @@ fn epay_postlink(p: &ProviderStates, r: &mut Report, body: &Map<String, Value>, 
         let why = if ok {
             "your stored value equals the echoed one".to_owned()
         } else if eq(mine.trim(), rcv.trim()) {
-            "whitespace differs: the sandbox trims secret_hash in the token request; store what you sent, trimmed".to_owned()
+            "whitespace differs: the sandbox trims secret_hash in the token request; store what you sent, trimmed"
+                .to_owned()
         } else if mine.eq_ignore_ascii_case(rcv) {
             "case differs: compare exactly".to_owned()
         } else if mine.contains('%') && percent_decode(mine).is_some_and(|d| eq(&d, rcv)) {
@@ -394,17 +433,25 @@ pub(super) struct QrDiagnose {
     hash_key: Option<String>,
 }
 
-pub(super) fn qr(p: &ProviderStates, now: time::OffsetDateTime, body: &axum::body::Bytes) -> Result<Value, ControlError> {
+pub(super) fn qr(
+    p: &ProviderStates,
+    now: time::OffsetDateTime,
+    body: &axum::body::Bytes,
+) -> Result<Value, ControlError> {
     let req: QrDiagnose = super::optional_json(body)?;
     if req.token_request.is_none() && req.access_token.is_none() && req.hash_key.is_none() {
-        return Err(ControlError::bad("give token_request, access_token (with x_client_id) or hash_key"));
+        return Err(ControlError::bad(
+            "give token_request, access_token (with x_client_id) or hash_key",
+        ));
     }
     let (client_id, client_secret) = p.qr.credentials();
     let mut r = Report::default();
     if let Some(ct) = &req.content_type {
         r.check(
             "content_type",
-            ct.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"),
+            ct.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded"),
             "the token request is a form: application/x-www-form-urlencoded (answered invalid_request otherwise)",
         );
     }
@@ -447,13 +494,15 @@ pub(super) fn qr(p: &ProviderStates, now: time::OffsetDateTime, body: &axum::bod
             } else if eq(sent, &client_id) {
                 "that is the client id: client_id and client_secret swapped?".to_owned()
             } else {
-                secret_mistake(sent, &client_secret).map(str::to_owned).unwrap_or_else(|| {
-                    format!(
-                        "does not match ({} characters sent, {} expected); rotated? GET /_sandbox/merchants",
-                        sent.chars().count(),
-                        client_secret.chars().count()
-                    )
-                })
+                secret_mistake(sent, &client_secret)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| {
+                        format!(
+                            "does not match ({} characters sent, {} expected); rotated? GET /_sandbox/merchants",
+                            sent.chars().count(),
+                            client_secret.chars().count()
+                        )
+                    })
             },
         );
     }

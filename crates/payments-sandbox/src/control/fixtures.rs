@@ -37,9 +37,7 @@ fn made_up(prefix: &str) -> String {
 
 fn non_empty(name: &str, value: &str, max: usize) -> Result<(), ControlError> {
     if value.trim().is_empty() || value.len() > max || value.chars().any(char::is_control) {
-        return Err(ControlError::bad(format!(
-            "{name}: 1-{max} printable characters"
-        )));
+        return Err(ControlError::bad(format!("{name}: 1-{max} printable characters")));
     }
     Ok(())
 }
@@ -192,7 +190,9 @@ fn card_number(card: Option<String>, default: &str) -> Result<String, ControlErr
 }
 
 pub(crate) fn epoint_card(p: &ProviderStates, req: EpointCard) -> Result<(bool, Value), ControlError> {
-    let merchant = req.merchant.unwrap_or_else(|| crate::epoint::TEST_PUBLIC_KEY.to_owned());
+    let merchant = req
+        .merchant
+        .unwrap_or_else(|| crate::epoint::TEST_PUBLIC_KEY.to_owned());
     let card = card_number(req.card, crate::scenario::DEFAULT_CARD)?;
     let id = p
         .epoint
@@ -225,7 +225,9 @@ pub(crate) struct AzeriTerminal {
 
 pub(crate) fn azericard_terminal(p: &ProviderStates, req: AzeriTerminal) -> Result<(bool, Value), ControlError> {
     use crate::azericard::{FollowUpOrder, GatewayKeySize, TerminalConfig};
-    let terminal = req.terminal.ok_or_else(|| ControlError::bad("terminal: required (8 characters)"))?;
+    let terminal = req
+        .terminal
+        .ok_or_else(|| ControlError::bad("terminal: required (8 characters)"))?;
     if terminal.len() != 8 || !terminal.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(ControlError::bad("terminal: 8 letters or digits"));
     }
@@ -363,9 +365,7 @@ pub(crate) fn azericard_stored_card(p: &ProviderStates, req: AzeriStoredCard) ->
         }
     };
     let expiry = match req.expiry.as_deref() {
-        Some(text) => Some(
-            crate::azericard::parse_date(text).ok_or_else(|| ControlError::bad("expiry: YYYYMMDD"))?,
-        ),
+        Some(text) => Some(crate::azericard::parse_date(text).ok_or_else(|| ControlError::bad("expiry: YYYYMMDD"))?),
         None => None,
     };
     let frequency = req.frequency_days.unwrap_or(1);
@@ -504,13 +504,20 @@ struct EpayTerminal {
 
 async fn epay_terminal(Ax(c): Ax<Arc<Control>>, Path(terminal): Path<String>, body: Bytes) -> Reply {
     let req: EpayTerminal = optional_json(&body)?;
-    let two_step = req.two_step.ok_or_else(|| ControlError::bad("two_step: required (true or false)"))?;
+    let two_step = req
+        .two_step
+        .ok_or_else(|| ControlError::bad("two_step: required (true or false)"))?;
     let owner = c.providers.epay.terminal_owner(&terminal).ok_or_else(|| {
-        ControlError::not_found(format!("terminal {terminal}: no client has it (POST /_sandbox/epay/clients)"))
+        ControlError::not_found(format!(
+            "terminal {terminal}: no client has it (POST /_sandbox/epay/clients)"
+        ))
     })?;
     c.providers.epay.set_two_step(&terminal, two_step);
     tracing::info!(terminal = %terminal, two_step, "epay terminal set");
-    Ok(reply(false, json!({"terminal": terminal, "client_id": owner, "two_step": two_step})))
+    Ok(reply(
+        false,
+        json!({"terminal": terminal, "client_id": owner, "two_step": two_step}),
+    ))
 }
 
 /// `POST /_sandbox/epay/cards`.
@@ -526,11 +533,11 @@ pub(crate) struct EpayCard {
 }
 
 pub(crate) fn epay_card(p: &ProviderStates, req: EpayCard) -> Result<(bool, Value), ControlError> {
-    let terminal = req
-        .terminal
-        .unwrap_or_else(|| crate::epay::TEST_TERMINAL.to_owned());
+    let terminal = req.terminal.unwrap_or_else(|| crate::epay::TEST_TERMINAL.to_owned());
     if p.epay.terminal_owner(&terminal).is_none() {
-        return Err(ControlError::not_found(format!("terminal {terminal}: no client has it")));
+        return Err(ControlError::not_found(format!(
+            "terminal {terminal}: no client has it"
+        )));
     }
     let card = card_number(req.card, crate::epay::cards::VISA_OK)?;
     let account = req.account_id.unwrap_or_default();
@@ -566,7 +573,9 @@ pub(crate) struct QrWallet {
 }
 
 pub(crate) fn qr_wallet(p: &ProviderStates, req: QrWallet) -> Result<(bool, Value), ControlError> {
-    let wallet = req.wallet.ok_or_else(|| ControlError::bad("wallet: required (digits)"))?;
+    let wallet = req
+        .wallet
+        .ok_or_else(|| ControlError::bad("wallet: required (digits)"))?;
     if wallet.is_empty() || wallet.len() > 20 || !wallet.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ControlError::bad("wallet: 1-20 digits"));
     }
@@ -614,7 +623,10 @@ pub(crate) fn qr_credentials(p: &ProviderStates, req: QrCredentials) -> Result<(
     non_empty("client_secret", &secret, 128)?;
     p.qr.set_credentials(&client_id, &secret);
     tracing::info!(client = %client_id, "qr credentials rotated");
-    Ok((false, json!({"client_id": client_id, "client_secret": secret, "scope": crate::qr::SCOPE})))
+    Ok((
+        false,
+        json!({"client_id": client_id, "client_secret": secret, "scope": crate::qr::SCOPE}),
+    ))
 }
 
 async fn qr_credentials_route(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Reply {
@@ -681,7 +693,11 @@ struct QrSection {
 /// each, the order of the file) and returns what each entry answered.
 /// Stops at the first refusal, saying which entry it was.
 pub fn apply(providers: &ProviderStates, document: &Value) -> Result<Value, String> {
-    let document = if document.is_null() { json!({}) } else { document.clone() };
+    let document = if document.is_null() {
+        json!({})
+    } else {
+        document.clone()
+    };
     let f: Fixtures = serde_json::from_value(document).map_err(|e| format!("config: {e}"))?;
     let at = |what: String| move |e: ControlError| format!("{what}: {}", e.1);
     let mut out = serde_json::Map::new();
@@ -692,7 +708,11 @@ pub fn apply(providers: &ProviderStates, document: &Value) -> Result<Value, Stri
     };
     let mut v = Vec::new();
     for (i, m) in f.epoint.merchants.into_iter().enumerate() {
-        v.push(epoint_merchant(providers, m).map_err(at(format!("epoint.merchants[{i}]")))?.1);
+        v.push(
+            epoint_merchant(providers, m)
+                .map_err(at(format!("epoint.merchants[{i}]")))?
+                .1,
+        );
     }
     list("epoint.merchants", std::mem::take(&mut v));
     for (i, m) in f.epoint.cards.into_iter().enumerate() {
@@ -700,15 +720,27 @@ pub fn apply(providers: &ProviderStates, document: &Value) -> Result<Value, Stri
     }
     list("epoint.cards", std::mem::take(&mut v));
     if let Some(k) = f.azericard.merchant_key {
-        v.push(azericard_merchant_key(providers, k).map_err(at("azericard.merchant_key".into()))?.1);
+        v.push(
+            azericard_merchant_key(providers, k)
+                .map_err(at("azericard.merchant_key".into()))?
+                .1,
+        );
     }
     list("azericard.merchant_key", std::mem::take(&mut v));
     for (i, t) in f.azericard.terminals.into_iter().enumerate() {
-        v.push(azericard_terminal(providers, t).map_err(at(format!("azericard.terminals[{i}]")))?.1);
+        v.push(
+            azericard_terminal(providers, t)
+                .map_err(at(format!("azericard.terminals[{i}]")))?
+                .1,
+        );
     }
     list("azericard.terminals", std::mem::take(&mut v));
     for (i, t) in f.azericard.stored_cards.into_iter().enumerate() {
-        v.push(azericard_stored_card(providers, t).map_err(at(format!("azericard.stored_cards[{i}]")))?.1);
+        v.push(
+            azericard_stored_card(providers, t)
+                .map_err(at(format!("azericard.stored_cards[{i}]")))?
+                .1,
+        );
     }
     list("azericard.stored_cards", std::mem::take(&mut v));
     if let Some(url) = f.azericard.transfer_callback_url {

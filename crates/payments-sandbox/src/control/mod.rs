@@ -158,12 +158,20 @@ async fn azericard_diagnose(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Answer {
 
 async fn epay_diagnose(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Answer {
     use payments_core::clock::Clock;
-    Ok(axum::Json(diagnose_credentials::epay(&c.providers, c.shared.clock.now(), &body)?))
+    Ok(axum::Json(diagnose_credentials::epay(
+        &c.providers,
+        c.shared.clock.now(),
+        &body,
+    )?))
 }
 
 async fn qr_diagnose(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Answer {
     use payments_core::clock::Clock;
-    Ok(axum::Json(diagnose_credentials::qr(&c.providers, c.shared.clock.now(), &body)?))
+    Ok(axum::Json(diagnose_credentials::qr(
+        &c.providers,
+        c.shared.clock.now(),
+        &body,
+    )?))
 }
 
 impl Control {

@@ -20,11 +20,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use time::{Duration, OffsetDateTime};
 
+use super::credentials::{Client, default_clients};
 use super::credentials::{
     INVOICE_TERMINAL, OCT_TERMINAL, P2P_TERMINAL, QR_TERMINAL, REFRESH_LIFETIME_SECS, TEST_TERMINAL,
     TOKEN_LIFETIME_SECS,
 };
-use super::credentials::{Client, default_clients};
 use super::model::{Invoice, QrBill, SavedCard, Session, Token, Transfer, Txn};
 use super::util::{card_info, uuid};
 use crate::Shared;
@@ -211,8 +211,16 @@ impl State {
         let now = self.now();
         let t = self.store().tokens.get(token, now).cloned()?;
         let (grant, terminal, invoice) = match &t.grant {
-            super::model::Grant::Payment(p) => ("payment (client_credentials with invoiceID)", Some(p.terminal.clone()), Some(p.invoice_id.clone())),
-            super::model::Grant::Service { terminal } => ("service (client_credentials with terminal)", Some(terminal.clone()), None),
+            super::model::Grant::Payment(p) => (
+                "payment (client_credentials with invoiceID)",
+                Some(p.terminal.clone()),
+                Some(p.invoice_id.clone()),
+            ),
+            super::model::Grant::Service { terminal } => (
+                "service (client_credentials with terminal)",
+                Some(terminal.clone()),
+                None,
+            ),
             super::model::Grant::Merchant => ("client (client_credentials without terminal)", None, None),
             super::model::Grant::TransferForm => ("P2P form (scope transfer, no invoice)", None, None),
             super::model::Grant::Password { .. } => ("password", None, None),
@@ -357,7 +365,10 @@ impl State {
                         "payments and saved cards (first terminal), transfers (password grant)",
                         Some((P2P_USERNAME, P2P_PASSWORD)),
                     ),
-                    INVOICE_CLIENT_ID => ("invoice links (password grant)", Some((INVOICE_USERNAME, INVOICE_PASSWORD))),
+                    INVOICE_CLIENT_ID => (
+                        "invoice links (password grant)",
+                        Some((INVOICE_USERNAME, INVOICE_PASSWORD)),
+                    ),
                     QR_CLIENT_ID => ("QR by API", None),
                     _ => ("payments (added over the control API)", None),
                 };
