@@ -537,3 +537,48 @@ async fn qr_diagnosis_of_credentials_and_tokens() {
     );
     assert_eq!(ctx.post("/_sandbox/qr/diagnose", json!({})).await.0, 400);
 }
+
+#[tokio::test]
+async fn azericard_transfer_signature_diagnosis() {
+    let ctx = Ctx::new().await;
+    // Vector T2 (confirm): MD5 of the values then the secret.
+    let t2 = json!({"Merchant": "TESTSHOP", "SRN": "SRN000001", "Amount": "10.50", "Cur": "944", "Timestamp": "20250101123000"});
+    let (status, v) = ctx
+        .post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": t2.clone(), "p_sign": "3e963129aa1728ef0106d27ad139501e"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["matches"], true, "{v}");
+    assert_eq!(v["md5_input"], "TESTSHOPSRN00000110.5094420250101123000<secret>");
+    assert_eq!(v["message"], "MT confirm / decline");
+    let secret_first = crypto::hex_lower(&crypto::md5(&[
+        b"transfer-secretTESTSHOPSRN00000110.5094420250101123000",
+    ]));
+    let (_, v) = ctx
+        .post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": t2.clone(), "p_sign": secret_first}),
+        )
+        .await;
+    assert_eq!(v["likely_mistake"], "secret first: the secret goes last", "{v}");
+    let no_secret = crypto::hex_lower(&crypto::md5(&[b"TESTSHOPSRN00000110.5094420250101123000"]));
+    let (_, v) = ctx
+        .post(
+            "/_sandbox/azericard/diagnose",
+            json!({"fields": t2, "p_sign": no_secret}),
+        )
+        .await;
+    assert!(v["likely_mistake"].as_str().unwrap().starts_with("no secret"), "{v}");
+    // Vector T3 (the transfer callback) is recognised by its fields.
+    let t3 = json!({"OperationID": "1234567890123456", "SRN": "SRN000001", "Amount": "10.50", "Cur": "944",
+        "CardStatus": "our_active", "ReceiverPAN": "416973******1234", "Status": "pending", "Timestamp": "20250101123500",
+        "Response Code": "0", "Message": "Success", "Signature": "0cdbe254431adfbf95fccdceef3ced56"});
+    let (_, v) = ctx.post("/_sandbox/azericard/diagnose", json!({"fields": t3})).await;
+    assert_eq!(
+        (v["message"].as_str(), &v["matches"]),
+        (Some("MT transfer callback"), &json!(true)),
+        "{v}"
+    );
+}

@@ -549,3 +549,145 @@ async fn fixtures_document_applies_in_order_and_names_a_bad_entry() {
     let (status, v) = ctx.post("/_sandbox/fixtures", json!({"paypal": {}})).await;
     assert_eq!(status, 400, "{v}");
 }
+
+fn merchant_p_sign(source: &str) -> String {
+    let pem = include_str!("data/azericard-merchant-test-key.pem");
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let key = KeyPair::from_der(&crypto::base64_decode(body.trim().as_bytes()).unwrap()).unwrap();
+    let mut sig = vec![0; key.public_modulus_len()];
+    key.sign(
+        &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+        &aws_lc_rs::rand::SystemRandom::new(),
+        source.as_bytes(),
+        &mut sig,
+    )
+    .unwrap();
+    crypto::hex_lower(&sig)
+}
+
+fn mac(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|v| {
+            if v.is_empty() {
+                "-".to_owned()
+            } else {
+                format!("{}{v}", v.len())
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn azericard_gateway_key_rotation_signs_callbacks_with_the_new_key() {
+    use payments_core::clock::Clock;
+    let ctx = Ctx::new().await;
+    let (status, v) = ctx.post("/_sandbox/azericard/gateway-key/rotate", json!({})).await;
+    assert_eq!(status, 200, "{v}");
+    let new_pem = v["gateway_public_key_pem"].as_str().unwrap().to_owned();
+    assert_ne!(new_pem, azericard::GATEWAY_PUBLIC_KEY_PEM);
+    let served = ctx
+        .http
+        .get(format!("{}/gateway-public-key.pem", ctx.sandbox.azericard_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(served, new_pem);
+
+    // An order approved now calls back signed with the new key.
+    let t = ctx.sandbox.clock().now();
+    let ts = format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    let nonce = "fedcba9876543210fedcba9876543210";
+    let sign = merchant_p_sign(&mac(&[
+        "3.00",
+        "AZN",
+        "17201234",
+        "1",
+        &ts,
+        nonce,
+        "https://shop.example",
+    ]));
+    let sink = ctx.url("/_sandbox/sink");
+    let fields = [
+        ("AMOUNT", "3.00"),
+        ("CURRENCY", "AZN"),
+        ("ORDER", "660011"),
+        ("DESC", "rotation"),
+        ("MERCH_NAME", "Test Shop"),
+        ("MERCH_URL", "https://shop.example"),
+        ("TERMINAL", "17201234"),
+        ("TRTYPE", "1"),
+        ("TIMESTAMP", &ts),
+        ("NONCE", nonce),
+        ("BACKREF", &sink),
+        ("LANG", "az"),
+        ("P_SIGN", &sign),
+    ];
+    let resp = ctx
+        .http
+        .post(format!("{}/cgi-bin/cgi_link", ctx.sandbox.azericard_url()))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (status, _) = ctx.post("/_sandbox/azericard/payments/660011/approve", json!({})).await;
+    assert_eq!(status, 200);
+    let body = loop {
+        let v: Value = ctx
+            .http
+            .get(ctx.url("/_sandbox/deliveries?provider=azericard"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(d) = v["deliveries"].as_array().unwrap().first() {
+            break d["body"].as_str().unwrap().to_owned();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let f: std::collections::HashMap<String, String> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    let get = |k: &str| f.get(k).map_or("", String::as_str);
+    let source = mac(&[
+        get("AMOUNT"),
+        get("TERMINAL"),
+        get("APPROVAL"),
+        get("RRN"),
+        get("INT_REF"),
+    ]);
+    let sig = crypto::hex_decode(get("P_SIGN").as_bytes()).unwrap();
+    let der_of = |pem: &str| {
+        let b: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        crypto::base64_decode(b.as_bytes()).unwrap()
+    };
+    let verify = |pem: &str| {
+        aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256, der_of(pem))
+            .verify(source.as_bytes(), &sig)
+            .is_ok()
+    };
+    assert!(verify(&new_pem), "{body}");
+    assert!(!verify(azericard::GATEWAY_PUBLIC_KEY_PEM));
+
+    let (status, v) = ctx
+        .post("/_sandbox/azericard/gateway-key/rotate", json!({"default": true}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(v["gateway_public_key_pem"], azericard::GATEWAY_PUBLIC_KEY_PEM);
+    assert_eq!(
+        ctx.sandbox.providers().azericard.gateway_public_key_pem(),
+        azericard::GATEWAY_PUBLIC_KEY_PEM
+    );
+}

@@ -169,6 +169,13 @@ pub(crate) fn diagnose(st: &State, req: &Value) -> Result<Value, String> {
         }
         _ => return Err("give fields (a JSON object of the form fields) or form (the urlencoded body)".into()),
     }
+    if !form.contains_key("TRTYPE")
+        && ["Merchant", "OperationID", "Signature"]
+            .iter()
+            .any(|k| form.contains_key(*k))
+    {
+        return transfer(&form, req.get("p_sign").and_then(Value::as_str));
+    }
     let p_sign = match req.get("p_sign").and_then(Value::as_str) {
         Some(s) => s.to_owned(),
         None => form
@@ -236,6 +243,66 @@ pub(crate) fn diagnose(st: &State, req: &Value) -> Result<Value, String> {
         "missing_or_empty": missing,
         "unsigned_fields": unsigned,
         "non_ascii_fields": non_ascii,
+        "likely_mistake": mistake,
+    }))
+}
+
+/// The card-transfer (MT) messages: which one the fields are, by the fields only it has.
+fn transfer_fields(form: &BTreeMap<String, String>) -> (&'static str, &'static [&'static str]) {
+    if form.contains_key("OperationID") || form.contains_key("CardStatus") {
+        ("MT transfer callback", fields::TRANSFER_CALLBACK)
+    } else if form.contains_key("ReceiverCredentials") || form.contains_key("RedirectLink") {
+        ("MT transfer start (GET /payment/view)", fields::TRANSFER_START)
+    } else {
+        ("MT confirm / decline", fields::TRANSFER_ACTION)
+    }
+}
+
+/// The MD5 `Signature` of an MT message: its input (the secret shown as
+/// `<secret>`), the expected value with the sandbox's transfer secret, and
+/// the likely mistake.
+fn transfer(form: &BTreeMap<String, String>, signature: Option<&str>) -> Result<Value, String> {
+    let sent = signature
+        .or_else(|| form.get("Signature").map(String::as_str))
+        .ok_or("p_sign: required (or a Signature field)")?
+        .to_owned();
+    let (message, list) = transfer_fields(form);
+    let value = |n: &str| form.get(n).map_or("", String::as_str);
+    let values: Vec<&str> = list.iter().map(|n| value(n)).collect();
+    let joined = values.concat();
+    let secret = super::TRANSFER_SECRET;
+    let md5 = |text: &str| crypto::hex_lower(&crypto::md5(&[text.as_bytes()]));
+    let expected = md5(&(joined.clone() + secret));
+    let matches = crypto::constant_time_eq(expected.as_bytes(), sent.to_ascii_lowercase().as_bytes());
+    let mistake = (!matches).then(|| {
+        let sent = sent.to_ascii_lowercase();
+        let pairs: String = list.iter().map(|n| format!("{n}={}", value(n))).collect::<Vec<_>>().join("&");
+        let candidates: [(String, &str); 8] = [
+            (md5(&(secret.to_owned() + &joined)), "secret first: the secret goes last"),
+            (md5(&joined), "no secret: append the transfer secret after the values"),
+            (md5(&(values.join("|") + "|" + secret)), "separators: concatenate the values with nothing between them"),
+            (md5(&(values.join(";") + ";" + secret)), "separators: concatenate the values with nothing between them"),
+            (md5(&(pairs.clone() + secret)), "field names signed: sign the values only"),
+            (md5(&(pairs + "&" + secret)), "field names signed: sign the values only"),
+            (crypto::hex_lower(&crypto::sha1(&[joined.as_bytes(), secret.as_bytes()])), "wrong hash: SHA-1; MT signs MD5"),
+            (crypto::hex_lower(&crypto::sha256(&[joined.as_bytes(), secret.as_bytes()])), "wrong hash: SHA-256; MT signs MD5"),
+        ];
+        candidates
+            .iter()
+            .find(|(c, _)| crypto::constant_time_eq(c.as_bytes(), sent.as_bytes()))
+            .map_or("a different secret, or a value changed after signing (sign the exact text sent, e.g. Amount as written)", |(_, why)| why)
+            .to_owned()
+    });
+    let missing: Vec<&str> = list.iter().copied().filter(|n| value(n).is_empty()).collect();
+    Ok(json!({
+        "message": message,
+        "signed_fields": list,
+        "md5_input": format!("{joined}<secret>"),
+        "rule": "lower-case hex MD5 of the values in order, no separators, then the transfer secret",
+        "key": "the sandbox's MT transfer secret",
+        "expected_signature": expected,
+        "matches": matches,
+        "missing_or_empty": missing,
         "likely_mistake": mistake,
     }))
 }

@@ -88,7 +88,7 @@ pub struct Preset {
 pub struct State {
     shared: Arc<Shared>,
     merchant_key: std::sync::RwLock<Arc<mac::MerchantKey>>,
-    gateway: mac::GatewayKey,
+    gateway: std::sync::RwLock<Arc<mac::GatewayKey>>,
     gateway_1024: mac::GatewayKey,
     terminals: Mutex<HashMap<String, TerminalConfig>>,
     store: Mutex<store::Store>,
@@ -108,7 +108,7 @@ impl State {
         Ok(State {
             shared,
             merchant_key: std::sync::RwLock::new(Arc::new(mac::MerchantKey::from_pem(pem)?)),
-            gateway: mac::GatewayKey::embedded()?,
+            gateway: std::sync::RwLock::new(Arc::new(mac::GatewayKey::embedded()?)),
             gateway_1024: mac::GatewayKey::embedded_1024()?,
             terminals: Mutex::new(terminals),
             store: Mutex::new(store::Store::default()),
@@ -180,15 +180,35 @@ impl State {
     /// The gateway public key (PEM, SPKI) that verifies the default
     /// (2048-bit) callback P_SIGN.
     pub fn gateway_public_key_pem(&self) -> &'static str {
-        self.gateway.public_pem()
+        self.gateway_2048().public_pem()
     }
 
     /// The gateway public key of one size.
     pub fn gateway_public_key_pem_of(&self, size: GatewayKeySize) -> &'static str {
         match size {
-            GatewayKeySize::Rsa2048 => self.gateway.public_pem(),
+            GatewayKeySize::Rsa2048 => self.gateway_2048().public_pem(),
             GatewayKeySize::Rsa1024 => self.gateway_1024.public_pem(),
         }
+    }
+
+    /// Replaces the 2048-bit gateway key with a freshly generated one (what
+    /// AzeriCard does when it rotates its key: merchants must fetch the new
+    /// public half) and returns its public PEM; `default` restores the
+    /// embedded test key. At most [`mac::MAX_GATEWAY_ROTATIONS`] generations
+    /// per process (each public PEM lives as long as the process).
+    pub fn rotate_gateway_key(&self, default: bool) -> std::io::Result<&'static str> {
+        let key = if default {
+            mac::GatewayKey::embedded()?
+        } else {
+            mac::GatewayKey::generated()?
+        };
+        let pem = key.public_pem();
+        *self.gateway.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(key);
+        Ok(pem)
+    }
+
+    fn gateway_2048(&self) -> Arc<mac::GatewayKey> {
+        self.gateway.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// MT `Merchant`, `TESTSHOP`.
@@ -363,10 +383,10 @@ impl State {
     }
 
     /// The gateway key that signs a terminal's messages.
-    fn gateway_for(&self, terminal: &str) -> &mac::GatewayKey {
+    fn gateway_for(&self, terminal: &str) -> GatewayRef<'_> {
         match self.terminal_config(terminal).map(|c| c.gateway_key) {
-            Some(GatewayKeySize::Rsa1024) => &self.gateway_1024,
-            _ => &self.gateway,
+            Some(GatewayKeySize::Rsa1024) => GatewayRef::Fixed(&self.gateway_1024),
+            _ => GatewayRef::Current(self.gateway_2048()),
         }
     }
 
@@ -387,6 +407,23 @@ impl State {
     /// `YYYYMMDDHHMMSS` of the gateway clock (UTC).
     fn timestamp(&self) -> String {
         format_timestamp(self.now())
+    }
+}
+
+/// The gateway key signing a message: the fixed 1024-bit one, or the current
+/// (rotatable) 2048-bit one.
+enum GatewayRef<'a> {
+    Fixed(&'a mac::GatewayKey),
+    Current(Arc<mac::GatewayKey>),
+}
+
+impl std::ops::Deref for GatewayRef<'_> {
+    type Target = mac::GatewayKey;
+    fn deref(&self) -> &mac::GatewayKey {
+        match self {
+            GatewayRef::Fixed(k) => k,
+            GatewayRef::Current(k) => k,
+        }
     }
 }
 

@@ -319,6 +319,33 @@ async fn azericard_merchant_key_route(Ax(c): Ax<Arc<Control>>, body: Bytes) -> R
     Ok(reply(created, v))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GatewayRotate {
+    /// Restore the embedded test key instead of generating one.
+    #[serde(default)]
+    default: bool,
+}
+
+async fn azericard_gateway_rotate(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Reply {
+    let req: GatewayRotate = optional_json(&body)?;
+    let pem = c
+        .providers
+        .azericard
+        .rotate_gateway_key(req.default)
+        .map_err(|e| ControlError(StatusCode::CONFLICT, e.to_string()))?;
+    tracing::info!(default = req.default, "azericard gateway key rotated");
+    Ok(reply(
+        false,
+        json!({
+            "gateway_public_key_pem": pem,
+            "url": format!("{}/azericard/gateway-public-key.pem", c.providers.azericard.base_url()),
+            "default": req.default,
+            "applies_to": "terminals with gateway_key rsa2048 (callbacks and status answers from now on)",
+        }),
+    ))
+}
+
 /// `POST /_sandbox/azericard/stored-cards`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -792,6 +819,7 @@ pub(crate) fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<Con
         ("/azericard/terminals", post(azericard_terminal_route)),
         ("/azericard/merchant-key", put(azericard_merchant_key_route)),
         ("/azericard/stored-cards", post(azericard_stored_card_route)),
+        ("/azericard/gateway-key/rotate", post(azericard_gateway_rotate)),
         ("/epay/clients", post(epay_client_route)),
         ("/epay/clients/{id}/rotate-secret", post(epay_rotate)),
         ("/epay/terminals/{id}", put(epay_terminal)),

@@ -69,6 +69,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/_sandbox/azericard/terminals"),
     ("put", "/_sandbox/azericard/merchant-key"),
     ("post", "/_sandbox/azericard/stored-cards"),
+    ("post", "/_sandbox/azericard/gateway-key/rotate"),
     ("post", "/_sandbox/epay/clients"),
     ("post", "/_sandbox/epay/clients/{id}/rotate-secret"),
     ("put", "/_sandbox/epay/terminals/{id}"),
