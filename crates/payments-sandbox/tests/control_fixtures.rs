@@ -691,3 +691,75 @@ async fn azericard_gateway_key_rotation_signs_callbacks_with_the_new_key() {
         azericard::GATEWAY_PUBLIC_KEY_PEM
     );
 }
+
+#[tokio::test]
+async fn provider_options_over_http() {
+    let ctx = Ctx::new().await;
+    let (status, v) = ctx
+        .put("/_sandbox/qr/options", json!({"spaced_correlation_key": true}))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["set"]["spaced_correlation_key"], true);
+    // Begin now writes the seed's spaced key.
+    let token: Value = ctx
+        .http
+        .post(format!("{}/identity/connect/token", ctx.sandbox.qr_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "sts_api"),
+            ("client_id", qr::CLIENT_ID),
+            ("client_secret", qr::CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let minted =
+        ctx.sandbox
+            .providers()
+            .qr
+            .create_partner_qr("000000001", "0007777777", rust_decimal::Decimal::new(100, 2));
+    let v: Value = ctx
+        .http
+        .post(format!(
+            "{}/api/v1/Transaction/Begin3rdPartyQRCodePayment",
+            ctx.sandbox.qr_url()
+        ))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .header("content-type", "application/json")
+        .body(format!(
+            r#"{{"wallet_number":"{}","provider_id":"112233","qr_code":"{}","qr_code_type":1}}"#,
+            qr::TEST_WALLET,
+            minted.qr_code
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(v["payload"][" tx_correlation_id "].is_string(), "{v}");
+
+    let (status, v) = ctx
+        .put("/_sandbox/epoint/options", json!({"timeout_delay_ms": 50}))
+        .await;
+    assert_eq!((status, &v["set"]["timeout_delay_ms"]), (200, &json!(50)), "{v}");
+    assert_eq!(
+        ctx.put("/_sandbox/azericard/options", json!({"timeout_delay_ms": 700_000}))
+            .await
+            .0,
+        400
+    );
+    let (status, v) = ctx.put("/_sandbox/epay/options", json!({"timeout_delay_ms": 5})).await;
+    assert_eq!(status, 400, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("not an option of epay"));
+    assert_eq!(
+        ctx.put("/_sandbox/epay/options", json!({"plain_invoice_urls": true}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(ctx.put("/_sandbox/paypal/options", json!({})).await.0, 404);
+}

@@ -661,6 +661,72 @@ async fn qr_credentials_route(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Reply {
     Ok(reply(created, v))
 }
 
+// ---------------------------------------------------------------- options
+
+/// `PUT /_sandbox/{provider}/options`: the emulator-wide switches.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Options {
+    /// EPoint, AzeriCard: how long a call with the timeout scenario waits (default 30 000).
+    timeout_delay_ms: Option<u64>,
+    /// ePay: invoice links without the seed's stray leading spaces.
+    plain_invoice_urls: Option<bool>,
+    /// QR: Begin3rdPartyQRCodePayment writes the seed's `" tx_correlation_id "` key.
+    spaced_correlation_key: Option<bool>,
+}
+
+pub(crate) fn options(p: &ProviderStates, provider: &str, req: Options) -> Result<(bool, Value), ControlError> {
+    let allowed: &[&str] = match provider {
+        "epoint" | "azericard" => &["timeout_delay_ms"],
+        "epay" => &["plain_invoice_urls"],
+        "qr" => &["spaced_correlation_key"],
+        other => {
+            return Err(ControlError::not_found(format!(
+                "provider {other}: unknown (epoint, azericard, epay, qr)"
+            )));
+        }
+    };
+    let given = [
+        ("timeout_delay_ms", req.timeout_delay_ms.is_some()),
+        ("plain_invoice_urls", req.plain_invoice_urls.is_some()),
+        ("spaced_correlation_key", req.spaced_correlation_key.is_some()),
+    ];
+    if let Some((name, _)) = given.iter().find(|(n, on)| *on && !allowed.contains(n)) {
+        return Err(ControlError::bad(format!(
+            "{name}: not an option of {provider} ({})",
+            allowed.join(", ")
+        )));
+    }
+    let mut out = serde_json::Map::new();
+    if let Some(ms) = req.timeout_delay_ms {
+        if ms > 600_000 {
+            return Err(ControlError::bad("timeout_delay_ms: at most 600000"));
+        }
+        let delay = std::time::Duration::from_millis(ms);
+        if provider == "epoint" {
+            p.epoint.set_timeout_delay(delay);
+        } else {
+            p.azericard.set_timeout_delay(delay);
+        }
+        out.insert("timeout_delay_ms".into(), json!(ms));
+    }
+    if let Some(on) = req.plain_invoice_urls {
+        p.epay.set_plain_invoice_urls(on);
+        out.insert("plain_invoice_urls".into(), json!(on));
+    }
+    if let Some(on) = req.spaced_correlation_key {
+        p.qr.set_spaced_correlation_key(on);
+        out.insert("spaced_correlation_key".into(), json!(on));
+    }
+    tracing::info!(provider, "options set");
+    Ok((false, json!({"provider": provider, "set": out})))
+}
+
+async fn options_route(Ax(c): Ax<Arc<Control>>, Path(provider): Path<String>, body: Bytes) -> Reply {
+    let (created, v) = options(&c.providers, &provider, optional_json(&body)?)?;
+    Ok(reply(created, v))
+}
+
 // ---------------------------------------------------------------- config
 
 /// The start-up config file and `POST /_sandbox/fixtures`: each section
@@ -681,6 +747,7 @@ pub(crate) struct Fixtures {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EpointSection {
+    options: Option<Options>,
     #[serde(default)]
     merchants: Vec<EpointMerchant>,
     #[serde(default)]
@@ -690,6 +757,7 @@ struct EpointSection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AzeriSection {
+    options: Option<Options>,
     merchant_key: Option<AzeriMerchantKey>,
     #[serde(default)]
     terminals: Vec<AzeriTerminal>,
@@ -701,6 +769,7 @@ struct AzeriSection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EpaySection {
+    options: Option<Options>,
     #[serde(default)]
     clients: Vec<EpayClient>,
     #[serde(default)]
@@ -710,6 +779,7 @@ struct EpaySection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct QrSection {
+    options: Option<Options>,
     credentials: Option<QrCredentials>,
     #[serde(default)]
     wallets: Vec<QrWallet>,
@@ -734,6 +804,21 @@ pub fn apply(providers: &ProviderStates, document: &Value) -> Result<Value, Stri
         }
     };
     let mut v = Vec::new();
+    for (provider, o) in [
+        ("epoint", f.epoint.options),
+        ("azericard", f.azericard.options),
+        ("epay", f.epay.options),
+        ("qr", f.qr.options),
+    ] {
+        if let Some(o) = o {
+            v.push(
+                options(providers, provider, o)
+                    .map_err(at(format!("{provider}.options")))?
+                    .1,
+            );
+        }
+    }
+    list("options", std::mem::take(&mut v));
     for (i, m) in f.epoint.merchants.into_iter().enumerate() {
         v.push(
             epoint_merchant(providers, m)
@@ -812,6 +897,7 @@ pub(crate) fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<Arc<Con
     use axum::routing::{post, put};
     vec![
         ("/fixtures", post(fixtures_route)),
+        ("/{provider}/options", put(options_route)),
         ("/epoint/merchants", post(epoint_merchant_route)),
         ("/epoint/merchants/{id}/rotate-key", post(epoint_rotate)),
         ("/epoint/merchants/{id}/features", put(epoint_features)),

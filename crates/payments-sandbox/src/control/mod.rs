@@ -62,6 +62,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/_sandbox/epay/diagnose"),
     ("post", "/_sandbox/qr/diagnose"),
     ("post", "/_sandbox/fixtures"),
+    ("put", "/_sandbox/{provider}/options"),
     ("post", "/_sandbox/epoint/merchants"),
     ("post", "/_sandbox/epoint/merchants/{id}/rotate-key"),
     ("put", "/_sandbox/epoint/merchants/{id}/features"),
