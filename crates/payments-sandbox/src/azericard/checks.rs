@@ -68,12 +68,11 @@ pub(super) fn check_signature(st: &State, f: &Fields, list: &[&str]) -> Result<(
         code: 3,
         reason: "P_SIGN is required".into(),
     })?;
-    let key = st.merchant_key();
-    if key.verify(&mac_source(list, |n| f.get(n)), p_sign) {
+    if st.merchant_key.verify(&mac_source(list, |n| f.get(n)), p_sign) {
         Ok(())
     } else {
         // AzeriCard answers only the code; the sandbox says why (never a key).
-        let why = super::diagnosis::likely_mistake(&key, list, &|n| f.get(n), p_sign);
+        let why = super::diagnosis::likely_mistake(&st.merchant_key(), list, &|n| f.get(n), p_sign);
         Err(Rejected {
             code: 3,
             reason: format!("wrong P_SIGN: {why} (details: POST /_sandbox/azericard/diagnose)"),

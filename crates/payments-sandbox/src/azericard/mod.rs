@@ -87,7 +87,7 @@ pub struct Preset {
 #[derive(Debug)]
 pub struct State {
     shared: Arc<Shared>,
-    merchant_key: std::sync::RwLock<Arc<mac::MerchantKey>>,
+    merchant_key: MerchantKeySlot,
     gateway: std::sync::RwLock<Arc<mac::GatewayKey>>,
     gateway_1024: mac::GatewayKey,
     terminals: Mutex<HashMap<String, TerminalConfig>>,
@@ -107,7 +107,7 @@ impl State {
         terminals.insert(TEST_TERMINAL.to_owned(), TerminalConfig::default());
         Ok(State {
             shared,
-            merchant_key: std::sync::RwLock::new(Arc::new(mac::MerchantKey::from_pem(pem)?)),
+            merchant_key: MerchantKeySlot(std::sync::RwLock::new(Arc::new(mac::MerchantKey::from_pem(pem)?))),
             gateway: std::sync::RwLock::new(Arc::new(mac::GatewayKey::embedded()?)),
             gateway_1024: mac::GatewayKey::embedded_1024()?,
             terminals: Mutex::new(terminals),
@@ -116,27 +116,6 @@ impl State {
             transfer_callback_url: Mutex::new(None),
             timeout_delay: Mutex::new(Duration::from_secs(30)),
         })
-    }
-
-    /// Replaces the merchant public key (PEM, SPKI `BEGIN PUBLIC KEY`) that
-    /// verifies P_SIGN on every terminal: what a merchant uploads to AzeriCard.
-    /// `None` restores the project's throwaway test key.
-    pub fn set_merchant_public_key(&self, pem: Option<&str>) -> std::io::Result<()> {
-        let key = mac::MerchantKey::from_pem(pem.unwrap_or(DEFAULT_MERCHANT_PUBLIC_KEY_PEM))?;
-        *self.merchant_key.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(key);
-        Ok(())
-    }
-
-    /// The merchant public key that verifies P_SIGN now.
-    pub(crate) fn merchant_key(&self) -> Arc<mac::MerchantKey> {
-        self.merchant_key.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Stores a saved card (TOKEN) for a terminal as an approved registration
-    /// would, so MIT, recurring and token payments can start from it.
-    pub fn add_stored_card(&self, card: StoredCard) {
-        let now = self.now();
-        lock(&self.store).put_token(card, now);
     }
 
     /// TERMINAL of the test merchant, `17201234`.
@@ -175,6 +154,27 @@ impl State {
             }
             None => false,
         }
+    }
+
+    /// Replaces the merchant public key (PEM, SPKI `BEGIN PUBLIC KEY`) that
+    /// verifies P_SIGN on every terminal: what a merchant uploads to AzeriCard.
+    /// `None` restores the project's throwaway test key.
+    pub fn set_merchant_public_key(&self, pem: Option<&str>) -> std::io::Result<()> {
+        let key = mac::MerchantKey::from_pem(pem.unwrap_or(DEFAULT_MERCHANT_PUBLIC_KEY_PEM))?;
+        *self.merchant_key.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(key);
+        Ok(())
+    }
+
+    /// The merchant public key that verifies P_SIGN now.
+    pub(crate) fn merchant_key(&self) -> Arc<mac::MerchantKey> {
+        self.merchant_key.current()
+    }
+
+    /// Stores a saved card (TOKEN) for a terminal as an approved registration
+    /// would, so MIT, recurring and token payments can start from it.
+    pub fn add_stored_card(&self, card: StoredCard) {
+        let now = self.now();
+        lock(&self.store).put_token(card, now);
     }
 
     /// The gateway public key (PEM, SPKI) that verifies the default
@@ -407,6 +407,22 @@ impl State {
     /// `YYYYMMDDHHMMSS` of the gateway clock (UTC).
     fn timestamp(&self) -> String {
         format_timestamp(self.now())
+    }
+}
+
+/// The merchant public key, replaceable while the sandbox runs (an upload
+/// over the control API); every P_SIGN check reads the current one.
+#[derive(Debug)]
+struct MerchantKeySlot(std::sync::RwLock<Arc<mac::MerchantKey>>);
+
+impl MerchantKeySlot {
+    fn current(&self) -> Arc<mac::MerchantKey> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Checks a hex P_SIGN over `source` with the current key.
+    fn verify(&self, source: &str, p_sign_hex: &str) -> bool {
+        self.current().verify(source, p_sign_hex)
     }
 }
 
