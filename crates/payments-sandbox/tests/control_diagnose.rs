@@ -324,6 +324,22 @@ async fn epay_diagnosis_of_token_requests_tokens_and_postlinks() {
             .contains(&format!("belongs to client {}", epay::QR_CLIENT_ID))
     );
 
+    // The invoice user's password grant with a wrong password.
+    let (_, v) = ctx
+        .post(
+            "/_sandbox/epay/diagnose",
+            json!({"token_request": {
+                "grant_type": "password", "scope": "api", "client_id": epay::INVOICE_CLIENT_ID,
+                "client_secret": epay::INVOICE_CLIENT_SECRET, "username": epay::INVOICE_USERNAME, "password": "nope",
+            }}),
+        )
+        .await;
+    assert_eq!(
+        v["likely_mistake"], "password: does not match the user's password",
+        "{v}"
+    );
+    assert!(!v.to_string().contains(epay::INVOICE_PASSWORD));
+
     // Tokens: unknown, then a service token used for a payment-token call.
     let (_, v) = ctx
         .post("/_sandbox/epay/diagnose", json!({"access_token": "nope"}))

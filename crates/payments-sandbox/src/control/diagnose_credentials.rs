@@ -88,6 +88,20 @@ fn secret_mistake(sent: &str, expected: &str) -> Option<&'static str> {
     }
 }
 
+/// The detail of a password check: "matches", or a generic mismatch (the
+/// expected value is not at hand here, so only the shape is checked).
+fn secret_mistake_or(sent: &str, ok: bool, mismatch: &str) -> String {
+    if ok {
+        "matches".to_owned()
+    } else if sent.is_empty() {
+        "empty".to_owned()
+    } else if sent != sent.trim() {
+        "whitespace around it: send it exactly".to_owned()
+    } else {
+        mismatch.to_owned()
+    }
+}
+
 fn percent_decode(text: &str) -> Option<String> {
     let pairs = format!("x={text}");
     form_urlencoded::parse(pairs.as_bytes())
@@ -226,6 +240,30 @@ fn epay_token_request(p: &ProviderStates, r: &mut Report, form: &Map<String, Val
             )
         });
         r.check("client_secret", false, why);
+    }
+    if grant == "password" {
+        let user = text(form, "username").unwrap_or("");
+        let password = text(form, "password").unwrap_or("");
+        let (known, ok) = p.epay.user_check(id.trim(), user, password);
+        r.check(
+            "username",
+            known,
+            if known {
+                "a password-grant user of this client".to_owned()
+            } else {
+                format!(
+                    "not a user of client {id} (invoice links: the invoice client's user; P2P list: the test client's)"
+                )
+            },
+        );
+        if known {
+            r.check(
+                "password",
+                ok,
+                secret_mistake_or(password, ok, "does not match the user's password"),
+            );
+        }
+        return;
     }
     let terminals = p.epay.client_terminals(id.trim()).unwrap_or_default();
     let terminal = text(form, "terminal").map(str::trim).filter(|t| !t.is_empty());

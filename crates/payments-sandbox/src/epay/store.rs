@@ -144,6 +144,20 @@ impl State {
         self.clients().iter().find(|c| c.id == id).cloned()
     }
 
+    /// For the diagnosis: whether `username` is a password-grant user of
+    /// `client_id`, and whether `password` is its password (constant time).
+    pub(crate) fn user_check(&self, client_id: &str, username: &str, password: &str) -> (bool, bool) {
+        let mut known = false;
+        let mut matches = false;
+        for (c, u, p) in super::credentials::USERS {
+            if c == client_id && payments_core::crypto::constant_time_eq(u.as_bytes(), username.as_bytes()) {
+                known = true;
+                matches = payments_core::crypto::constant_time_eq(p.as_bytes(), password.as_bytes());
+            }
+        }
+        (known, matches)
+    }
+
     /// A client's current secret (for the control API's answers: test credentials).
     pub(crate) fn client_secret(&self, client_id: &str) -> Option<String> {
         self.client(client_id).map(|c| c.secret)
