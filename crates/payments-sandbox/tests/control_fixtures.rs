@@ -763,3 +763,77 @@ async fn provider_options_over_http() {
     );
     assert_eq!(ctx.put("/_sandbox/paypal/options", json!({})).await.0, 404);
 }
+
+/// A scheduled recurring charge (TRTYPE 3) with a card from the fixture route:
+/// (the bare code answered, the sandbox's reason header).
+async fn recurring_charge(ctx: &Ctx, token: &str, ext_net_ref: &str, order: &str) -> (String, Option<String>) {
+    use payments_core::clock::Clock;
+    let t = ctx.sandbox.clock().now();
+    let ts = format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    let nonce = crypto::hex_lower(&crypto::md5(&[order.as_bytes()]));
+    let sign = merchant_p_sign(&mac(&[
+        "4.00",
+        "AZN",
+        "17201234",
+        "3",
+        &ts,
+        &nonce,
+        "https://shop.example",
+    ]));
+    let resp = ctx
+        .http
+        .post(format!("{}/token/cgi_link", ctx.sandbox.azericard_url()))
+        .form(&[
+            ("AMOUNT", "4.00"),
+            ("CURRENCY", "AZN"),
+            ("ORDER", order),
+            ("TERMINAL", "17201234"),
+            ("TRTYPE", "3"),
+            ("MERCH_URL", "https://shop.example"),
+            ("TIMESTAMP", &ts),
+            ("NONCE", &nonce),
+            ("EXT_NET_REF", ext_net_ref),
+            ("TOKEN", token),
+            ("P_SIGN", &sign),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let reason = resp
+        .headers()
+        .get("x-sandbox-reason")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (resp.text().await.unwrap().trim().to_owned(), reason)
+}
+
+#[tokio::test]
+async fn azericard_fixture_card_takes_recurring_charges_on_schedule() {
+    let ctx = Ctx::new().await;
+    let (status, v) = ctx
+        .post(
+            "/_sandbox/azericard/stored-cards",
+            json!({"agreement": "recurring", "frequency_days": 30, "ext_net_ref": "NETREF123456"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let token = v["token"].as_str().unwrap().to_owned();
+    assert_eq!(v["ext_net_ref"], "NETREF123456");
+    // The first charge may come at once; the next only after 30 days.
+    assert_eq!(recurring_charge(&ctx, &token, "NETREF123456", "500001").await.0, "0");
+    let (code, reason) = recurring_charge(&ctx, &token, "NETREF123456", "500002").await;
+    assert_eq!(code, "2");
+    assert!(reason.unwrap().starts_with("RECUR_FREQ"));
+    ctx.sandbox.clock().advance(std::time::Duration::from_secs(30 * 86_400));
+    assert_eq!(recurring_charge(&ctx, &token, "NETREF123456", "500003").await.0, "0");
+    let (code, reason) = recurring_charge(&ctx, &token, "OTHER", "500004").await;
+    assert_eq!(code, "2");
+    assert!(reason.unwrap().starts_with("EXT_NET_REF"));
+}
