@@ -837,3 +837,35 @@ async fn azericard_fixture_card_takes_recurring_charges_on_schedule() {
     assert_eq!(code, "2");
     assert!(reason.unwrap().starts_with("EXT_NET_REF"));
 }
+
+#[tokio::test]
+async fn epoint_fixture_card_pays_by_execute_pay() {
+    let ctx = Ctx::new().await;
+    let (_, v) = ctx.post("/_sandbox/epoint/cards", json!({})).await;
+    let card_id = v["card_id"].as_str().unwrap().to_owned();
+    let (_, v) = ctx.post("/_sandbox/epoint/cards", json!({"payout": true})).await;
+    let payout_card = v["card_id"].as_str().unwrap().to_owned();
+    let pay = |card: String| {
+        let payload = json!({"public_key": "i000000001", "amount": "6.00", "currency": "AZN", "order_id": format!("ep-{card}"), "card_id": card});
+        let data = crypto::base64_encode(payload.to_string().as_bytes());
+        let key = "test-private-key";
+        let signature = crypto::base64_encode(&crypto::sha1(&[key.as_bytes(), data.as_bytes(), key.as_bytes()]));
+        let http = ctx.http.clone();
+        let url = format!("{}/api/1/execute-pay", ctx.sandbox.epoint_url());
+        async move {
+            http.post(url)
+                .form(&[("data", data), ("signature", signature)])
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let v = pay(card_id.clone()).await;
+    assert_eq!(v["status"], "success", "{v}");
+    assert_eq!(v["card_mask"], "411111******1111", "{v}");
+    let v = pay(payout_card).await;
+    assert_eq!(v["status"], "error", "a payout card cannot pay: {v}");
+}
