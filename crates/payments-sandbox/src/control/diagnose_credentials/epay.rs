@@ -1,119 +1,17 @@
-//! `POST /_sandbox/epay/diagnose` and `POST /_sandbox/qr/diagnose`: neither
-//! provider signs its requests or callbacks, so what goes wrong is a
-//! credential, a token, or (ePay) the `secret_hash` a postLink echoes. Each
-//! check says what it compared and, when it fails, the likely mistake. A
-//! secret, token or `secret_hash` is compared (in constant time), never shown.
+//! `POST /_sandbox/epay/diagnose`: token requests, tokens and postLink `secret_hash`.
 
 use payments_core::crypto;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use time::format_description::well_known::Rfc3339;
 
-use super::ControlError;
+use super::{Report, eq, form_fields, percent_decode, secret_mistake, secret_mistake_or, text};
 use crate::ProviderStates;
-
-/// The list of checks and the first failure's explanation.
-#[derive(Debug, Default)]
-struct Report {
-    checks: Vec<Value>,
-}
-
-impl Report {
-    fn check(&mut self, name: &str, ok: bool, detail: impl Into<String>) {
-        self.checks
-            .push(json!({"check": name, "ok": ok, "detail": detail.into()}));
-    }
-
-    fn finish(self, extra: Value) -> Value {
-        let mistake = self.checks.iter().find(|c| c["ok"] == false).map(|c| {
-            format!(
-                "{}: {}",
-                c["check"].as_str().unwrap_or(""),
-                c["detail"].as_str().unwrap_or("")
-            )
-        });
-        let mut out = json!({
-            "ok": mistake.is_none(),
-            "likely_mistake": mistake,
-            "checks": self.checks,
-        });
-        if let (Some(o), Value::Object(e)) = (out.as_object_mut(), extra) {
-            o.extend(e);
-        }
-        out
-    }
-}
-
-/// Form fields given as a JSON object or as the urlencoded text sent.
-fn form_fields(v: &Value, name: &str) -> Result<Map<String, Value>, ControlError> {
-    match v {
-        Value::Object(o) => Ok(o.clone()),
-        Value::String(text) => {
-            let mut out = Map::new();
-            for (k, val) in form_urlencoded::parse(text.as_bytes()).into_owned() {
-                if out.insert(k.clone(), Value::String(val)).is_some() {
-                    return Err(ControlError::bad(format!("{name}: {k} sent twice (refused)")));
-                }
-            }
-            Ok(out)
-        }
-        _ => Err(ControlError::bad(format!(
-            "{name}: the form fields as a JSON object, or the urlencoded body as a string"
-        ))),
-    }
-}
-
-fn text<'a>(form: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    form.get(key).and_then(Value::as_str)
-}
-
-fn eq(a: &str, b: &str) -> bool {
-    crypto::constant_time_eq(a.as_bytes(), b.as_bytes())
-}
-
-/// Why a secret that does not match may still be "the right one", or `None`.
-fn secret_mistake(sent: &str, expected: &str) -> Option<&'static str> {
-    if sent.is_empty() {
-        Some("empty")
-    } else if eq(sent.trim(), expected) {
-        Some("whitespace around it: send it exactly")
-    } else if expected.starts_with(sent) && expected.len() > sent.len() {
-        Some("cut short: an unencoded `&`, `#` or `+` in a form value ends or changes it; percent-encode the value")
-    } else if sent.contains('%') && percent_decode(sent).is_some_and(|d| eq(&d, expected)) {
-        Some("encoded twice: percent-encode the value once (the form encoding)")
-    } else if eq(&sent.replace(' ', "+"), expected) {
-        Some("`+` arrived as a space: percent-encode `+` as %2B")
-    } else {
-        None
-    }
-}
-
-/// The detail of a password check: "matches", or a generic mismatch (the
-/// expected value is not at hand here, so only the shape is checked).
-fn secret_mistake_or(sent: &str, ok: bool, mismatch: &str) -> String {
-    if ok {
-        "matches".to_owned()
-    } else if sent.is_empty() {
-        "empty".to_owned()
-    } else if sent != sent.trim() {
-        "whitespace around it: send it exactly".to_owned()
-    } else {
-        mismatch.to_owned()
-    }
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let pairs = format!("x={text}");
-    form_urlencoded::parse(pairs.as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-}
-
-// ---------------------------------------------------------------- ePay
+use crate::control::ControlError;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct EpayDiagnose {
+pub(in crate::control) struct EpayDiagnose {
     /// What was posted to `/oauth2/token` (object or urlencoded text).
     token_request: Option<Value>,
     /// A bearer token an API call was refused with.
@@ -171,12 +69,12 @@ const EPAY_GRANTS: [(&str, &str, &str); 9] = [
     ),
 ];
 
-pub(super) fn epay(
+pub(in crate::control) fn epay(
     p: &ProviderStates,
     now: time::OffsetDateTime,
     body: &axum::body::Bytes,
 ) -> Result<Value, ControlError> {
-    let req: EpayDiagnose = super::optional_json(body)?;
+    let req: EpayDiagnose = crate::control::optional_json(body)?;
     if req.token_request.is_none() && req.access_token.is_none() && req.postlink.is_none() {
         return Err(ControlError::bad(
             "give token_request, access_token (with operation), or postlink (with secret_hash)",
@@ -332,7 +230,7 @@ fn epay_token_request(p: &ProviderStates, r: &mut Report, form: &Map<String, Val
         if let Some(url) = text(form, link) {
             r.check(
                 link,
-                super::callback_target(url).is_ok(),
+                crate::control::callback_target(url).is_ok(),
                 "an absolute http(s) URL the sandbox can post to",
             );
         }
@@ -452,146 +350,4 @@ fn epay_postlink(p: &ProviderStates, r: &mut Report, body: &Map<String, Value>, 
         true,
         format!("postLink is unsigned: confirm with GET /epay/api/check-status/payment/transaction/{invoice} before fulfilling"),
     );
-}
-
-// ---------------------------------------------------------------- QR wallet
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct QrDiagnose {
-    /// What was posted to `/identity/connect/token` (object or urlencoded text).
-    token_request: Option<Value>,
-    /// Its Content-Type.
-    content_type: Option<String>,
-    /// A bearer token an API call was refused with.
-    access_token: Option<String>,
-    /// The `x-client-id` header sent with it, if any.
-    x_client_id: Option<String>,
-    /// A `hash_key` sent with Payment.
-    hash_key: Option<String>,
-}
-
-pub(super) fn qr(
-    p: &ProviderStates,
-    now: time::OffsetDateTime,
-    body: &axum::body::Bytes,
-) -> Result<Value, ControlError> {
-    let req: QrDiagnose = super::optional_json(body)?;
-    if req.token_request.is_none() && req.access_token.is_none() && req.hash_key.is_none() {
-        return Err(ControlError::bad(
-            "give token_request, access_token (with x_client_id) or hash_key",
-        ));
-    }
-    let (client_id, client_secret) = p.qr.credentials();
-    let mut r = Report::default();
-    if let Some(ct) = &req.content_type {
-        r.check(
-            "content_type",
-            ct.trim()
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded"),
-            "the token request is a form: application/x-www-form-urlencoded (answered invalid_request otherwise)",
-        );
-    }
-    if let Some(v) = &req.token_request {
-        let form = form_fields(v, "token_request")?;
-        let grant = text(&form, "grant_type").unwrap_or("");
-        r.check(
-            "grant_type",
-            grant == "client_credentials",
-            format!("{grant:?}; only client_credentials (unsupported_grant_type otherwise)"),
-        );
-        let scope = text(&form, "scope").unwrap_or("");
-        r.check(
-            "scope",
-            !scope.trim().is_empty() && scope.split_whitespace().all(|s| s == crate::qr::SCOPE),
-            format!("{scope:?}; exactly sts_api (invalid_scope otherwise)"),
-        );
-        let id = text(&form, "client_id").unwrap_or("");
-        let id_ok = eq(id, &client_id);
-        r.check(
-            "client_id",
-            id_ok,
-            if id_ok {
-                "matches".to_owned()
-            } else if p.epay.client_secret(id).is_some() {
-                "that is an ePay client id, not the QR wallet's".to_owned()
-            } else if eq(id.trim(), &client_id) {
-                "whitespace around it".to_owned()
-            } else {
-                "unknown (GET /_sandbox/merchants, qr.client_id); answered invalid_client".to_owned()
-            },
-        );
-        let sent = text(&form, "client_secret").unwrap_or("");
-        let ok = eq(sent, &client_secret);
-        r.check(
-            "client_secret",
-            ok,
-            if ok {
-                "matches".to_owned()
-            } else if eq(sent, &client_id) {
-                "that is the client id: client_id and client_secret swapped?".to_owned()
-            } else {
-                secret_mistake(sent, &client_secret)
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| {
-                        format!(
-                            "does not match ({} characters sent, {} expected); rotated? GET /_sandbox/merchants",
-                            sent.chars().count(),
-                            client_secret.chars().count()
-                        )
-                    })
-            },
-        );
-    }
-    if let Some(token) = &req.access_token {
-        let bare = token.trim().strip_prefix("Bearer ").unwrap_or(token.trim());
-        if bare != token {
-            r.check(
-                "access_token",
-                false,
-                "give the token alone here; on the wire: `Authorization: Bearer <token>`",
-            );
-        }
-        match p.qr.token_expiry(bare) {
-            None => r.check(
-                "access_token",
-                false,
-                "not issued by this sandbox (answered 401 The token is invalid)",
-            ),
-            Some(exp) if now >= exp => r.check(
-                "access_token",
-                false,
-                format!(
-                    "expired at {} (sandbox clock {}): tokens live 3600 s; fetch a new one",
-                    exp.format(&Rfc3339).unwrap_or_default(),
-                    now.format(&Rfc3339).unwrap_or_default()
-                ),
-            ),
-            Some(exp) => r.check(
-                "access_token",
-                true,
-                format!("valid until {}", exp.format(&Rfc3339).unwrap_or_default()),
-            ),
-        }
-        if let Some(x) = &req.x_client_id {
-            r.check(
-                "x_client_id",
-                eq(x, &client_id),
-                "when sent, x-client-id must be the token's client id (401 otherwise)",
-            );
-        }
-    }
-    if req.hash_key.is_some() {
-        r.check(
-            "hash_key",
-            true,
-            "no formula is published for the wallet API: the sandbox accepts any value and checks nothing; send it only when your tenant gives you one",
-        );
-    }
-    Ok(r.finish(json!({
-        "signed_parts": [],
-        "signature": "The QR wallet API signs nothing the documents show: requests are authenticated by the bearer token, hash_key on Payment has no published formula, webhooks carry no signature (confirm them with SummaryRecordByFilter), and the TR QR responseMac's formula is not published",
-        "clock": now.format(&Rfc3339).unwrap_or_default(),
-    })))
 }
