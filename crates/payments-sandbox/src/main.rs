@@ -36,6 +36,11 @@ struct Args {
     /// Default: wall time, running. Change it later with /_sandbox/clock.
     #[arg(long, value_name = "RFC3339|OFFSET")]
     clock: Option<payments_sandbox::control::ClockStart>,
+    /// A JSON file of merchants and fixtures applied at start, the body of
+    /// POST /_sandbox/fixtures (sections epoint, azericard, epay, qr; see
+    /// docs/sandbox.md, "Start-up config").
+    #[arg(long, value_name = "FILE.json")]
+    config: Option<std::path::PathBuf>,
     /// Seconds a client has to send a request's headers before the connection is closed.
     #[arg(long, default_value_t = 10)]
     header_timeout_secs: u64,
@@ -62,6 +67,31 @@ async fn main() -> std::io::Result<()> {
         ..payments_sandbox::server::Limits::default()
     };
     let sandbox = payments_sandbox::Sandbox::start_with_limits(options, limits).await?;
+    if let Some(path) = &args.config {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("--config {}: {e}", path.display())))?;
+        let document: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("--config {}: {e}", path.display()),
+            )
+        })?;
+        let applied = sandbox.control().apply_fixtures(&document).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("--config {}: {e}", path.display()),
+            )
+        })?;
+        let counts: Vec<String> = applied["applied"]
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| format!("{k} {}", v.as_array().map_or(0, Vec::len)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        println!("config {}: {}", path.display(), counts.join(", "));
+    }
     if let Some(url) = &args.epoint_callback_url {
         sandbox
             .providers()

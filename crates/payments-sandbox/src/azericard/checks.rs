@@ -55,6 +55,10 @@ pub(super) fn rejected(r: &Rejected) -> Response {
     if let Ok(v) = header::HeaderValue::from_str(&reason) {
         resp.headers_mut().insert("x-sandbox-reason", v);
     }
+    // The hint header every emulator sets (the request log reads it first).
+    if let Some(v) = crate::control::requests::hint_value(&reason) {
+        resp.headers_mut().insert(crate::control::requests::HINT_HEADER, v);
+    }
     resp
 }
 
@@ -67,9 +71,11 @@ pub(super) fn check_signature(st: &State, f: &Fields, list: &[&str]) -> Result<(
     if st.merchant_key.verify(&mac_source(list, |n| f.get(n)), p_sign) {
         Ok(())
     } else {
+        // AzeriCard answers only the code; the sandbox says why (never a key).
+        let why = super::diagnosis::likely_mistake(&st.merchant_key(), list, &|n| f.get(n), p_sign);
         Err(Rejected {
             code: 3,
-            reason: "wrong P_SIGN".into(),
+            reason: format!("wrong P_SIGN: {why} (details: POST /_sandbox/azericard/diagnose)"),
         })
     }
 }

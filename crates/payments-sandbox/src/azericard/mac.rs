@@ -131,6 +131,16 @@ impl MerchantKey {
         Ok(MerchantKey { der })
     }
 
+    /// The key's DER (SPKI).
+    pub(crate) fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The modulus size in bits.
+    pub(crate) fn bits(&self) -> usize {
+        aws_lc_rs::rsa::PublicEncryptingKey::from_der(&self.der).map_or(0, |k| k.key_size_bits())
+    }
+
     /// Checks a hex P_SIGN (lower-case, as every source sends it) over `source`.
     pub(crate) fn verify(&self, source: &str, p_sign_hex: &str) -> bool {
         if p_sign_hex.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -144,6 +154,9 @@ impl MerchantKey {
             .is_ok()
     }
 }
+
+/// How many gateway keys one process may generate (rotations over the control API).
+pub const MAX_GATEWAY_ROTATIONS: usize = 64;
 
 /// The sandbox's own gateway keys (sign callbacks and status answers).
 pub(crate) struct GatewayKey {
@@ -208,6 +221,35 @@ impl GatewayKey {
                 private_exponent: d,
             })),
             public_pem: include_str!("gateway-test-key-1024.pub.pem"),
+        })
+    }
+
+    /// A freshly generated RSA-2048 key (a rotation). Its public PEM is
+    /// leaked to keep [`GatewayKey::public_pem`] `'static`; the count is capped.
+    pub(crate) fn generated() -> std::io::Result<GatewayKey> {
+        use aws_lc_rs::encoding::AsDer;
+        use aws_lc_rs::signature::KeyPair as _;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static GENERATED: AtomicUsize = AtomicUsize::new(0);
+        if GENERATED.fetch_add(1, Ordering::Relaxed) >= MAX_GATEWAY_ROTATIONS {
+            return Err(invalid("gateway key: rotated too often in this process"));
+        }
+        let pair = KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+            .map_err(|_| invalid("gateway key: generation failed"))?;
+        let spki = pair
+            .public_key()
+            .as_der()
+            .map_err(|_| invalid("gateway key: public key encoding failed"))?;
+        let b64 = crypto::base64_encode(spki.as_ref());
+        let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+            pem.push('\n');
+        }
+        pem.push_str("-----END PUBLIC KEY-----\n");
+        Ok(GatewayKey {
+            signer: Signer::Aws(pair),
+            public_pem: Box::leak(pem.into_boxed_str()),
         })
     }
 

@@ -24,6 +24,7 @@
 #![allow(clippy::result_large_err)]
 
 mod checks;
+pub(crate) mod diagnosis;
 mod form;
 pub mod mac;
 mod mit;
@@ -86,8 +87,8 @@ pub struct Preset {
 #[derive(Debug)]
 pub struct State {
     shared: Arc<Shared>,
-    merchant_key: mac::MerchantKey,
-    gateway: mac::GatewayKey,
+    merchant_key: MerchantKeySlot,
+    gateway: std::sync::RwLock<Arc<mac::GatewayKey>>,
     gateway_1024: mac::GatewayKey,
     terminals: Mutex<HashMap<String, TerminalConfig>>,
     store: Mutex<store::Store>,
@@ -106,8 +107,8 @@ impl State {
         terminals.insert(TEST_TERMINAL.to_owned(), TerminalConfig::default());
         Ok(State {
             shared,
-            merchant_key: mac::MerchantKey::from_pem(pem)?,
-            gateway: mac::GatewayKey::embedded()?,
+            merchant_key: MerchantKeySlot(std::sync::RwLock::new(Arc::new(mac::MerchantKey::from_pem(pem)?))),
+            gateway: std::sync::RwLock::new(Arc::new(mac::GatewayKey::embedded()?)),
             gateway_1024: mac::GatewayKey::embedded_1024()?,
             terminals: Mutex::new(terminals),
             store: Mutex::new(store::Store::default()),
@@ -167,18 +168,59 @@ impl State {
         }
     }
 
+    /// Replaces the merchant public key (PEM, SPKI `BEGIN PUBLIC KEY`) that
+    /// verifies P_SIGN on every terminal: what a merchant uploads to AzeriCard.
+    /// `None` restores the project's throwaway test key.
+    pub fn set_merchant_public_key(&self, pem: Option<&str>) -> std::io::Result<()> {
+        let key = mac::MerchantKey::from_pem(pem.unwrap_or(DEFAULT_MERCHANT_PUBLIC_KEY_PEM))?;
+        *self.merchant_key.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(key);
+        Ok(())
+    }
+
+    /// The merchant public key that verifies P_SIGN now.
+    pub(crate) fn merchant_key(&self) -> Arc<mac::MerchantKey> {
+        self.merchant_key.current()
+    }
+
+    /// Stores a saved card (TOKEN) for a terminal as an approved registration
+    /// would, so MIT, recurring and token payments can start from it.
+    pub fn add_stored_card(&self, card: StoredCard) {
+        let now = self.now();
+        lock(&self.store).put_token(card, now);
+    }
+
     /// The gateway public key (PEM, SPKI) that verifies the default
     /// (2048-bit) callback P_SIGN.
     pub fn gateway_public_key_pem(&self) -> &'static str {
-        self.gateway.public_pem()
+        self.gateway_2048().public_pem()
     }
 
     /// The gateway public key of one size.
     pub fn gateway_public_key_pem_of(&self, size: GatewayKeySize) -> &'static str {
         match size {
-            GatewayKeySize::Rsa2048 => self.gateway.public_pem(),
+            GatewayKeySize::Rsa2048 => self.gateway_2048().public_pem(),
             GatewayKeySize::Rsa1024 => self.gateway_1024.public_pem(),
         }
+    }
+
+    /// Replaces the 2048-bit gateway key with a freshly generated one (what
+    /// AzeriCard does when it rotates its key: merchants must fetch the new
+    /// public half) and returns its public PEM; `default` restores the
+    /// embedded test key. At most [`mac::MAX_GATEWAY_ROTATIONS`] generations
+    /// per process (each public PEM lives as long as the process).
+    pub fn rotate_gateway_key(&self, default: bool) -> std::io::Result<&'static str> {
+        let key = if default {
+            mac::GatewayKey::embedded()?
+        } else {
+            mac::GatewayKey::generated()?
+        };
+        let pem = key.public_pem();
+        *self.gateway.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(key);
+        Ok(pem)
+    }
+
+    fn gateway_2048(&self) -> Arc<mac::GatewayKey> {
+        self.gateway.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// MT `Merchant`, `TESTSHOP`.
@@ -270,7 +312,30 @@ impl State {
             "transfer_merchant": TRANSFER_MERCHANT,
             "transfer_secret": TRANSFER_SECRET,
             "transfer_callback_url": self.transfer_callback_url(),
+            "merchant_public_key_bits": self.merchant_key().bits(),
+            "terminals": self.terminals_json(),
         })
+    }
+
+    fn terminals_json(&self) -> Vec<serde_json::Value> {
+        let mut out: Vec<serde_json::Value> = lock(&self.terminals)
+            .iter()
+            .map(|(t, c)| {
+                serde_json::json!({
+                    "terminal": t,
+                    "follow_up_order": match c.follow_up_order {
+                        FollowUpOrder::AmountFirst => "amount_first",
+                        FollowUpOrder::OrderFirst => "order_first",
+                    },
+                    "gateway_key": match c.gateway_key {
+                        GatewayKeySize::Rsa2048 => "rsa2048",
+                        GatewayKeySize::Rsa1024 => "rsa1024",
+                    },
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a["terminal"].as_str().cmp(&b["terminal"].as_str()));
+        out
     }
 
     /// Sends an order's callback to its BACKREF again; false if the order is
@@ -330,10 +395,10 @@ impl State {
     }
 
     /// The gateway key that signs a terminal's messages.
-    fn gateway_for(&self, terminal: &str) -> &mac::GatewayKey {
+    fn gateway_for(&self, terminal: &str) -> GatewayRef<'_> {
         match self.terminal_config(terminal).map(|c| c.gateway_key) {
-            Some(GatewayKeySize::Rsa1024) => &self.gateway_1024,
-            _ => &self.gateway,
+            Some(GatewayKeySize::Rsa1024) => GatewayRef::Fixed(&self.gateway_1024),
+            _ => GatewayRef::Current(self.gateway_2048()),
         }
     }
 
@@ -341,9 +406,52 @@ impl State {
         self.shared.clock.now()
     }
 
+    /// The sandbox clock's time.
+    pub(crate) fn clock_now(&self) -> OffsetDateTime {
+        self.now()
+    }
+
+    /// The server's base URL.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
     /// `YYYYMMDDHHMMSS` of the gateway clock (UTC).
     fn timestamp(&self) -> String {
         format_timestamp(self.now())
+    }
+}
+
+/// The merchant public key, replaceable while the sandbox runs (an upload
+/// over the control API); every P_SIGN check reads the current one.
+#[derive(Debug)]
+struct MerchantKeySlot(std::sync::RwLock<Arc<mac::MerchantKey>>);
+
+impl MerchantKeySlot {
+    fn current(&self) -> Arc<mac::MerchantKey> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Checks a hex P_SIGN over `source` with the current key.
+    fn verify(&self, source: &str, p_sign_hex: &str) -> bool {
+        self.current().verify(source, p_sign_hex)
+    }
+}
+
+/// The gateway key signing a message: the fixed 1024-bit one, or the current
+/// (rotatable) 2048-bit one.
+enum GatewayRef<'a> {
+    Fixed(&'a mac::GatewayKey),
+    Current(Arc<mac::GatewayKey>),
+}
+
+impl std::ops::Deref for GatewayRef<'_> {
+    type Target = mac::GatewayKey;
+    fn deref(&self) -> &mac::GatewayKey {
+        match self {
+            GatewayRef::Fixed(k) => k,
+            GatewayRef::Current(k) => k,
+        }
     }
 }
 

@@ -63,14 +63,15 @@ pub(super) async fn start(Ax(st): Ax<Arc<State>>, RawQuery(query): RawQuery) -> 
     let get = |n: &str| q.get(n).cloned();
     let reject = |code: u16, why: &str| {
         let code_text = code.to_string();
-        (
+        let resp = (
             [("x-azericard-response-code", code_text)],
             page(
                 "Transfer rejected",
                 &format!("<p>ResponseCode {code}: {}</p>", html_escape(why)),
             ),
         )
-            .into_response()
+            .into_response();
+        with_hint(resp, code, why)
     };
     if let Some(why) = malformed {
         return reject(106, &why);
@@ -233,7 +234,24 @@ pub(super) async fn submit_card(
 }
 
 fn mt_error(code: u16, message: &str) -> Response {
-    Json(json!({"ResponseCode": code, "Message": message})).into_response()
+    with_hint(
+        Json(json!({"ResponseCode": code, "Message": message})).into_response(),
+        code,
+        message,
+    )
+}
+
+/// The refusal's reason in the sandbox hint header (the request log and `curl -i` show it).
+fn with_hint(mut resp: Response, code: u16, message: &str) -> Response {
+    let text = if code == 106 && message.contains("signature") {
+        format!("{message}: Signature = lower-case hex MD5 of the values in order, then the secret")
+    } else {
+        message.to_owned()
+    };
+    if let Some(v) = crate::control::requests::hint_value(&text) {
+        resp.headers_mut().insert(crate::control::requests::HINT_HEADER, v);
+    }
+    resp
 }
 
 /// Confirm or decline: checks the MD5 signature, the merchant and that the

@@ -21,6 +21,8 @@ use crate::{ProviderStates, Shared};
 
 pub mod clock;
 mod diagnose;
+mod diagnose_credentials;
+pub mod fixtures;
 mod payments;
 pub mod requests;
 pub mod scenarios;
@@ -56,6 +58,25 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/_sandbox/requests"),
     ("post", "/_sandbox/sink"),
     ("post", "/_sandbox/epoint/diagnose"),
+    ("post", "/_sandbox/azericard/diagnose"),
+    ("post", "/_sandbox/epay/diagnose"),
+    ("post", "/_sandbox/qr/diagnose"),
+    ("post", "/_sandbox/fixtures"),
+    ("put", "/_sandbox/{provider}/options"),
+    ("post", "/_sandbox/epoint/merchants"),
+    ("post", "/_sandbox/epoint/merchants/{id}/rotate-key"),
+    ("put", "/_sandbox/epoint/merchants/{id}/features"),
+    ("post", "/_sandbox/epoint/cards"),
+    ("post", "/_sandbox/azericard/terminals"),
+    ("put", "/_sandbox/azericard/merchant-key"),
+    ("post", "/_sandbox/azericard/stored-cards"),
+    ("post", "/_sandbox/azericard/gateway-key/rotate"),
+    ("post", "/_sandbox/epay/clients"),
+    ("post", "/_sandbox/epay/clients/{id}/rotate-secret"),
+    ("put", "/_sandbox/epay/terminals/{id}"),
+    ("post", "/_sandbox/epay/cards"),
+    ("post", "/_sandbox/qr/wallets"),
+    ("post", "/_sandbox/qr/credentials"),
 ];
 
 /// What the control API works on. Built by [`crate::Sandbox`].
@@ -115,7 +136,11 @@ pub(crate) fn router(control: Arc<Control>) -> Router {
         ("/requests", get(requests_list)),
         ("/sink", post(sink)),
         ("/epoint/diagnose", post(epoint_diagnose)),
+        ("/azericard/diagnose", post(azericard_diagnose)),
+        ("/epay/diagnose", post(epay_diagnose)),
+        ("/qr/diagnose", post(qr_diagnose)),
     ];
+    let table = table.into_iter().chain(fixtures::routes());
     let mut router = Router::new();
     for (path, method_router) in table {
         router = router.route(path, method_router);
@@ -125,6 +150,38 @@ pub(crate) fn router(control: Arc<Control>) -> Router {
 
 async fn epoint_diagnose(body: Bytes) -> Answer {
     Ok(axum::Json(diagnose::epoint(&body)?))
+}
+
+async fn azericard_diagnose(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Answer {
+    let req: Value = optional_json(&body)?;
+    let v = crate::azericard::diagnosis::diagnose(&c.providers.azericard, &req).map_err(ControlError::bad)?;
+    Ok(axum::Json(v))
+}
+
+async fn epay_diagnose(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Answer {
+    use payments_core::clock::Clock;
+    Ok(axum::Json(diagnose_credentials::epay(
+        &c.providers,
+        c.shared.clock.now(),
+        &body,
+    )?))
+}
+
+async fn qr_diagnose(Ax(c): Ax<Arc<Control>>, body: Bytes) -> Answer {
+    use payments_core::clock::Clock;
+    Ok(axum::Json(diagnose_credentials::qr(
+        &c.providers,
+        c.shared.clock.now(),
+        &body,
+    )?))
+}
+
+impl Control {
+    /// Applies a fixtures document (the start-up config file's shape: see
+    /// [`fixtures::apply`]) and returns what each entry answered.
+    pub fn apply_fixtures(&self, document: &Value) -> Result<Value, String> {
+        fixtures::apply(&self.providers, document)
+    }
 }
 
 /// A merchant endpoint built in, for demos and the console: answers `200 OK`

@@ -100,8 +100,25 @@ const CLIENTS: [ClientDef; 3] = [
     },
 ];
 
-pub(super) fn client(id: &str) -> Option<ClientDef> {
-    CLIENTS.iter().copied().find(|c| c.id == id)
+/// An API client as registered now (the published ones, plus any the control
+/// API or the start-up config added; secrets may have been rotated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Client {
+    pub(super) id: String,
+    pub(super) secret: String,
+    pub(super) terminals: Vec<String>,
+}
+
+/// The published clients, as the registry starts.
+pub(super) fn default_clients() -> Vec<Client> {
+    CLIENTS
+        .iter()
+        .map(|c| Client {
+            id: c.id.to_owned(),
+            secret: c.secret.to_owned(),
+            terminals: c.terminals.iter().map(|t| (*t).to_owned()).collect(),
+        })
+        .collect()
 }
 
 /// The password-grant users: (client, username, password).

@@ -114,8 +114,14 @@ impl IntoResponse for ApiError {
                 header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
             );
         }
-        // The same short message as the body, for the request log and curl -i.
-        if let Some(v) = crate::control::requests::hint_value(&self.message) {
+        // The same short message as the body, for the request log and curl -i;
+        // a credential refusal also names the tool that says which part is wrong.
+        let hint = if self.status == StatusCode::UNAUTHORIZED {
+            format!("{} (details: POST /_sandbox/epay/diagnose)", self.message)
+        } else {
+            self.message.clone()
+        };
+        if let Some(v) = crate::control::requests::hint_value(&hint) {
             headers.insert(crate::control::requests::HINT_HEADER, v);
         }
         (self.status, headers, self.body()).into_response()

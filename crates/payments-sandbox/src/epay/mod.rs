@@ -65,7 +65,7 @@ pub use invoice::MAX_FIELD_LEN;
 pub use oauth::MAX_SECRET_HASH_LEN;
 pub use payform::MAX_WIDGET_FIELD_LEN;
 pub use store::{MAX_CARDS, MAX_INVOICES, MAX_REFUNDS_PER_TXN, MAX_SESSIONS, MAX_TOKENS, MAX_TXNS, State};
-pub use util::MAX_LINK_LEN;
+pub use util::{CURRENCIES, MAX_LINK_LEN};
 
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()

@@ -41,7 +41,7 @@ pub(super) struct PaymentScope {
 /// copies nothing and cannot change the grant.
 #[derive(Debug, Clone)]
 pub(super) struct Token {
-    pub(super) client_id: &'static str,
+    pub(super) client_id: String,
     pub(super) scope: String,
     pub(super) grant: Grant,
 }

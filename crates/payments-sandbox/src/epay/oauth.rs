@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use payments_core::crypto::constant_time_eq;
 
-use super::credentials::{DEFAULT_SCOPE, OCT_TERMINAL, QR_TERMINAL, TOKEN_LIFETIME_SECS, USERS, client};
+use super::credentials::{DEFAULT_SCOPE, OCT_TERMINAL, QR_TERMINAL, TOKEN_LIFETIME_SECS, USERS};
 use super::error::{ApiError, codes, ok_json};
 use super::model::{Grant, PaymentScope, Token};
 use super::store::State;
@@ -108,7 +108,8 @@ fn issue(state: &State, form: &HashMap<String, String>) -> Result<Response, ApiE
     let grant_type = required(form, "grant_type")?;
     let client_id = required(form, "client_id")?;
     let client_secret = required(form, "client_secret")?;
-    let client = client(client_id)
+    let client = state
+        .client(client_id)
         .filter(|c| constant_time_eq(c.secret.as_bytes(), client_secret.as_bytes()))
         .ok_or_else(|| ApiError::unauthorized("invalid client_id or client_secret"))?;
     let requested_scope = non_empty(form, "scope").unwrap_or("");
@@ -123,7 +124,7 @@ fn issue(state: &State, form: &HashMap<String, String>) -> Result<Response, ApiE
         "client_credentials" => {
             let terminal = non_empty(form, "terminal");
             if let Some(t) = terminal
-                && !client.terminals.contains(&t)
+                && !client.terminals.iter().any(|c| c == t)
             {
                 return Err(ApiError::bad(
                     codes::WRONG_TERMINAL,
@@ -143,7 +144,7 @@ fn issue(state: &State, form: &HashMap<String, String>) -> Result<Response, ApiE
                 (None, None) => Grant::Merchant,
             };
             Arc::new(Token {
-                client_id: client.id,
+                client_id: client.id.clone(),
                 scope: scope.clone(),
                 grant,
             })
@@ -153,7 +154,7 @@ fn issue(state: &State, form: &HashMap<String, String>) -> Result<Response, ApiE
             let password = required(form, "password")?;
             let mut ok = false;
             for (c, u, p) in USERS {
-                ok |= c == client.id
+                ok |= c == client.id.as_str()
                     && constant_time_eq(username.as_bytes(), u.as_bytes())
                     && constant_time_eq(password.as_bytes(), p.as_bytes());
             }
@@ -161,7 +162,7 @@ fn issue(state: &State, form: &HashMap<String, String>) -> Result<Response, ApiE
                 return Err(ApiError::unauthorized("invalid username or password"));
             }
             Arc::new(Token {
-                client_id: client.id,
+                client_id: client.id.clone(),
                 scope: scope.clone(),
                 grant: Grant::Password {
                     username: username.to_owned(),
@@ -191,7 +192,7 @@ fn issue(state: &State, form: &HashMap<String, String>) -> Result<Response, ApiE
                 old
             };
             Arc::new(Token {
-                client_id: old.client_id,
+                client_id: old.client_id.clone(),
                 scope: old.scope.clone(),
                 grant: old.grant.clone(),
             })

@@ -200,11 +200,13 @@ pub(super) async fn subscribe(
 
 /// The terminals a token may see saved cards of: a service token its own,
 /// a terminal-less client token every terminal of its client.
-fn card_terminals(token: &super::model::Token) -> Result<Vec<&'static str>, ApiError> {
-    let client = super::credentials::client(token.client_id).ok_or_else(|| ApiError::unauthorized("unknown client"))?;
+fn card_terminals(state: &State, token: &super::model::Token) -> Result<Vec<String>, ApiError> {
+    let client = state
+        .client(&token.client_id)
+        .ok_or_else(|| ApiError::unauthorized("unknown client"))?;
     match &token.grant {
-        Grant::Merchant => Ok(client.terminals.to_vec()),
-        Grant::Service { terminal } => Ok(client.terminals.iter().copied().filter(|t| t == terminal).collect()),
+        Grant::Merchant => Ok(client.terminals),
+        Grant::Service { terminal } => Ok(client.terminals.into_iter().filter(|t| t == terminal).collect()),
         _ => Err(ApiError::unauthorized(
             "saved cards need a client_credentials token (with or without terminal)",
         )),
@@ -219,13 +221,13 @@ pub(super) async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let token = authorize(&state, &headers)?;
-    let terminals = card_terminals(&token)?;
+    let terminals = card_terminals(&state, &token)?;
     let now = state.now();
     let mut found: Vec<_> = state
         .store()
         .cards
         .values(now)
-        .filter(|c| c.active && c.account_id == account_id && terminals.contains(&c.terminal.as_str()))
+        .filter(|c| c.active && c.account_id == account_id && terminals.contains(&c.terminal))
         .cloned()
         .collect();
     if found.is_empty() {
@@ -270,13 +272,13 @@ pub(super) async fn deactivate(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let token = authorize(&state, &headers)?;
-    let terminals = card_terminals(&token)?;
+    let terminals = card_terminals(&state, &token)?;
     let now = state.now();
     let mut store = state.store();
     let card = store
         .cards
         .get_mut(&card_id, now)
-        .filter(|c| terminals.contains(&c.terminal.as_str()))
+        .filter(|c| terminals.contains(&c.terminal))
         .ok_or_else(|| ApiError::bad(codes::NOT_FOUND, "cardID: no such saved card"))?;
     card.active = false;
     Ok((

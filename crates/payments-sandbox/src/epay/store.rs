@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use time::{Duration, OffsetDateTime};
 
+use super::credentials::{Client, default_clients};
 use super::credentials::{
     INVOICE_TERMINAL, OCT_TERMINAL, P2P_TERMINAL, QR_TERMINAL, REFRESH_LIFETIME_SECS, TEST_TERMINAL,
     TOKEN_LIFETIME_SECS,
@@ -122,6 +123,7 @@ impl Store {
 pub struct State {
     pub(super) shared: Arc<Shared>,
     store: Mutex<Store>,
+    clients: Mutex<Vec<Client>>,
 }
 
 impl State {
@@ -129,7 +131,130 @@ impl State {
         State {
             shared,
             store: Mutex::new(Store::new()),
+            clients: Mutex::new(default_clients()),
         }
+    }
+
+    fn clients(&self) -> MutexGuard<'_, Vec<Client>> {
+        self.clients.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A registered API client by id.
+    pub(super) fn client(&self, id: &str) -> Option<Client> {
+        self.clients().iter().find(|c| c.id == id).cloned()
+    }
+
+    /// For the diagnosis: whether `username` is a password-grant user of
+    /// `client_id`, and whether `password` is its password (constant time).
+    pub(crate) fn user_check(&self, client_id: &str, username: &str, password: &str) -> (bool, bool) {
+        let mut known = false;
+        let mut matches = false;
+        for (c, u, p) in super::credentials::USERS {
+            if c == client_id && payments_core::crypto::constant_time_eq(u.as_bytes(), username.as_bytes()) {
+                known = true;
+                matches = payments_core::crypto::constant_time_eq(p.as_bytes(), password.as_bytes());
+            }
+        }
+        (known, matches)
+    }
+
+    /// A client's current secret (for the control API's answers: test credentials).
+    pub(crate) fn client_secret(&self, client_id: &str) -> Option<String> {
+        self.client(client_id).map(|c| c.secret)
+    }
+
+    /// The client that owns a terminal.
+    pub fn terminal_owner(&self, terminal: &str) -> Option<String> {
+        self.clients()
+            .iter()
+            .find(|c| c.terminals.iter().any(|t| t == terminal))
+            .map(|c| c.id.clone())
+    }
+
+    /// The terminals of a registered client.
+    pub fn client_terminals(&self, client_id: &str) -> Option<Vec<String>> {
+        self.client(client_id).map(|c| c.terminals)
+    }
+
+    /// Registers an API client with its secret and terminals, or updates one
+    /// (a new secret, terminals added); returns true when it is new. A new
+    /// terminal is one-step unless [`State::set_two_step`] says otherwise.
+    pub fn add_client(&self, client_id: &str, client_secret: &str, terminals: &[String]) -> bool {
+        let mut clients = self.clients();
+        match clients.iter_mut().find(|c| c.id == client_id) {
+            Some(c) => {
+                c.secret = client_secret.to_owned();
+                for t in terminals {
+                    if !c.terminals.contains(t) {
+                        c.terminals.push(t.clone());
+                    }
+                }
+                false
+            }
+            None => {
+                clients.push(Client {
+                    id: client_id.to_owned(),
+                    secret: client_secret.to_owned(),
+                    terminals: terminals.to_vec(),
+                });
+                true
+            }
+        }
+    }
+
+    /// Replaces a client's secret (tokens already issued stay valid until they
+    /// expire, as at ePay); false for an unknown client.
+    pub fn rotate_client_secret(&self, client_id: &str, client_secret: &str) -> bool {
+        match self.clients().iter_mut().find(|c| c.id == client_id) {
+            Some(c) => {
+                c.secret = client_secret.to_owned();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a terminal is two-step (approval authorizes) or one-step.
+    pub fn is_two_step(&self, terminal: &str) -> bool {
+        self.store().two_step.get(terminal).copied().unwrap_or(false)
+    }
+
+    /// What the sandbox knows of an access token, for the diagnosis: the
+    /// client, scope, grant and when it expires (`None`: unknown or expired).
+    pub(crate) fn token_facts(&self, token: &str) -> Option<serde_json::Value> {
+        let now = self.now();
+        let t = self.store().tokens.get(token, now).cloned()?;
+        let (grant, terminal, invoice) = match &t.grant {
+            super::model::Grant::Payment(p) => (
+                "payment (client_credentials with invoiceID)",
+                Some(p.terminal.clone()),
+                Some(p.invoice_id.clone()),
+            ),
+            super::model::Grant::Service { terminal } => (
+                "service (client_credentials with terminal)",
+                Some(terminal.clone()),
+                None,
+            ),
+            super::model::Grant::Merchant => ("client (client_credentials without terminal)", None, None),
+            super::model::Grant::TransferForm => ("P2P form (scope transfer, no invoice)", None, None),
+            super::model::Grant::Password { .. } => ("password", None, None),
+        };
+        Some(serde_json::json!({
+            "client_id": t.client_id,
+            "scope": t.scope,
+            "grant": grant,
+            "terminal": terminal,
+            "invoice_id": invoice,
+        }))
+    }
+
+    /// The stored `secret_hash` of the latest payment of an invoiceId (for the
+    /// diagnosis only: it is compared, never shown).
+    pub(crate) fn secret_hash_of(&self, invoice_id: &str) -> Option<String> {
+        let now = self.now();
+        self.store()
+            .latest_txn_anywhere(invoice_id, now)
+            .map(|t| t.order.secret_hash.clone())
     }
 
     pub(super) fn store(&self) -> MutexGuard<'_, Store> {
@@ -241,21 +366,36 @@ impl State {
         }
     }
 
-    /// The API clients and terminals (published test credentials), for the control API.
+    /// The API clients and terminals (published test credentials, and any
+    /// the control API added), for the control API.
     pub fn merchants(&self) -> serde_json::Value {
         use super::credentials::*;
+        let clients: Vec<serde_json::Value> = self
+            .clients()
+            .iter()
+            .map(|c| {
+                let (usage, user) = match c.id.as_str() {
+                    TEST_CLIENT_ID => (
+                        "payments and saved cards (first terminal), transfers (password grant)",
+                        Some((P2P_USERNAME, P2P_PASSWORD)),
+                    ),
+                    INVOICE_CLIENT_ID => (
+                        "invoice links (password grant)",
+                        Some((INVOICE_USERNAME, INVOICE_PASSWORD)),
+                    ),
+                    QR_CLIENT_ID => ("QR by API", None),
+                    _ => ("payments (added over the control API)", None),
+                };
+                serde_json::json!({
+                    "client_id": c.id, "client_secret": c.secret, "terminals": c.terminals,
+                    "two_step": c.terminals.iter().map(|t| self.is_two_step(t)).collect::<Vec<_>>(),
+                    "use": usage,
+                    "username": user.map(|u| u.0), "password": user.map(|u| u.1),
+                })
+            })
+            .collect();
         serde_json::json!({
-            "clients": [
-                {"client_id": TEST_CLIENT_ID, "client_secret": TEST_CLIENT_SECRET,
-                 "terminals": [TEST_TERMINAL, P2P_TERMINAL, OCT_TERMINAL],
-                 "use": "payments and saved cards (first terminal), transfers (password grant)",
-                 "username": P2P_USERNAME, "password": P2P_PASSWORD},
-                {"client_id": INVOICE_CLIENT_ID, "client_secret": INVOICE_CLIENT_SECRET,
-                 "terminals": [INVOICE_TERMINAL], "use": "invoice links (password grant)",
-                 "username": INVOICE_USERNAME, "password": INVOICE_PASSWORD},
-                {"client_id": QR_CLIENT_ID, "client_secret": QR_CLIENT_SECRET,
-                 "terminals": [QR_TERMINAL], "use": "QR by API"},
-            ],
+            "clients": clients,
             "callback": "postLink / failurePostLink of each payment token (no dashboard setting)",
         })
     }

@@ -105,7 +105,8 @@ pub(super) fn check_invoice_id(field: &str, id: &str) -> Result<(), ApiError> {
 }
 
 /// Currencies a payment may carry; each has 2 minor digits.
-pub(super) const CURRENCIES: [&str; 4] = ["KZT", "USD", "EUR", "RUB"];
+/// Currencies a payment token may name.
+pub const CURRENCIES: [&str; 4] = ["KZT", "USD", "EUR", "RUB"];
 
 /// An amount in major units: non-negative, at most 2 decimals (every
 /// supported currency has 2 minor digits; `10.001` KZT is refused, never rounded).

@@ -70,8 +70,19 @@ pub(super) struct ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut resp = reply(json!({"status": self.status, "message": self.message}));
-        // The same short message as the body, for the request log and curl -i.
-        if let Some(v) = crate::control::requests::hint_value(&self.message) {
+        // The same short message as the body, for the request log and curl -i;
+        // a signature refusal also says what is signed and where to find out more.
+        let hint = if self.message == "Signature did not match" {
+            format!(
+                "{}: expected base64(sha1(private_key + data + private_key)) over data exactly as sent (details: POST /_sandbox/epoint/diagnose)",
+                self.message
+            )
+        } else if self.message == "Merchant not found" {
+            "Merchant not found: public_key in data names no merchant (GET /_sandbox/merchants)".to_owned()
+        } else {
+            self.message.clone()
+        };
+        if let Some(v) = crate::control::requests::hint_value(&hint) {
             resp.headers_mut().insert(crate::control::requests::HINT_HEADER, v);
         }
         resp

@@ -125,6 +125,37 @@ impl State {
         );
     }
 
+    /// Whether a merchant with this public key exists.
+    pub fn has_merchant(&self, public_key: &str) -> bool {
+        lock(&self.merchants).contains_key(public_key)
+    }
+
+    /// Stores an active saved card of a merchant, as a completed card
+    /// registration would (`payout`: registered with `refund: 1`, a card that
+    /// receives payouts); returns its id (`ce...`), or `None` for an unknown merchant.
+    pub fn add_saved_card(&self, public_key: &str, card_number: &str, payout: bool) -> Option<String> {
+        if !self.has_merchant(public_key) {
+            return None;
+        }
+        let now = self.now();
+        let mut store = lock(&self.store);
+        let id = store.new_card_id();
+        store.put_card(
+            Card {
+                id: id.clone(),
+                merchant: public_key.to_owned(),
+                payout,
+                status: store::CardStatus::Active,
+                description: Some("added over the control API".to_owned()),
+                mask: Some(crate::scenario::mask(Some(card_number))),
+                holder: Some("SANDBOX TEST".to_owned()),
+                expiry: Some("12/30".to_owned()),
+            },
+            now,
+        );
+        Some(id)
+    }
+
     /// Grants or withdraws a [`Feature`]; false for an unknown merchant.
     pub fn set_feature(&self, public_key: &str, feature: Feature, on: bool) -> bool {
         match lock(&self.merchants).get_mut(public_key) {
@@ -265,7 +296,7 @@ impl State {
             .collect()
     }
 
-    fn private_key_of(&self, public_key: &str) -> Option<String> {
+    pub(crate) fn private_key_of(&self, public_key: &str) -> Option<String> {
         lock(&self.merchants).get(public_key).map(|m| m.private_key.clone())
     }
 

@@ -151,7 +151,11 @@ fn json(status: StatusCode, body: &Json) -> Response {
 impl IntoResponse for QrError {
     fn into_response(self) -> Response {
         // The same short message as the body, for the request log and curl -i.
-        let hint = crate::control::requests::hint_value(&self.to_string());
+        let text = match &self.kind {
+            Kind::Unauthorized(_) => format!("{self} (details: POST /_sandbox/qr/diagnose)"),
+            _ => self.to_string(),
+        };
+        let hint = crate::control::requests::hint_value(&text);
         let mut resp = self.into_provider_response();
         if let Some(v) = hint {
             resp.headers_mut().insert(crate::control::requests::HINT_HEADER, v);

@@ -14,12 +14,23 @@ use payments_core::crypto::constant_time_eq;
 use super::envelope::QrError;
 use super::store::State;
 use super::util::random_text;
-use super::{CLIENT_ID, CLIENT_SECRET, SCOPE, TOKEN_LIFETIME_SECS};
+use super::{SCOPE, TOKEN_LIFETIME_SECS};
 use crate::json::{Json, RawObject};
 
 fn oauth_error(status: StatusCode, error: &str) -> Response {
     let body = Json::obj([("error", Json::str(error))]).render();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    let mut resp = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    // The OAuth error code alone says little: the hint says what to check.
+    let hint = match error {
+        "invalid_client" => "invalid_client: client_id or client_secret wrong (details: POST /_sandbox/qr/diagnose)",
+        "unsupported_grant_type" => "unsupported_grant_type: send grant_type=client_credentials",
+        "invalid_scope" => "invalid_scope: send scope=sts_api",
+        _ => "invalid_request: a form-urlencoded body, each parameter once",
+    };
+    if let Some(v) = crate::control::requests::hint_value(hint) {
+        resp.headers_mut().insert(crate::control::requests::HINT_HEADER, v);
+    }
+    resp
 }
 
 /// `POST /qr/identity/connect/token` (form: grant_type, scope, client_id, client_secret).
@@ -39,8 +50,9 @@ pub(super) async fn token(AxumState(state): AxumState<Arc<State>>, headers: Head
         }
     }
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
-    let client_ok = constant_time_eq(get("client_id").as_bytes(), CLIENT_ID.as_bytes())
-        & constant_time_eq(get("client_secret").as_bytes(), CLIENT_SECRET.as_bytes());
+    let (client_id, client_secret) = state.credentials();
+    let client_ok = constant_time_eq(get("client_id").as_bytes(), client_id.as_bytes())
+        & constant_time_eq(get("client_secret").as_bytes(), client_secret.as_bytes());
     if !client_ok {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_client");
     }
@@ -85,7 +97,7 @@ fn authorize(state: &State, headers: &HeaderMap) -> Result<(), QrError> {
         return Err(QrError::unauthorized("The token expired"));
     }
     if let Some(client) = headers.get("x-client-id")
-        && client.as_bytes() != CLIENT_ID.as_bytes()
+        && client.as_bytes() != state.credentials().0.as_bytes()
     {
         return Err(QrError::unauthorized("x-client-id does not match the token's client"));
     }

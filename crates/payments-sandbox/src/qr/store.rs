@@ -160,6 +160,8 @@ fn wallet(number: &str, name: &str, account: &str, balance: Decimal, business: b
 pub struct State {
     pub(super) shared: Arc<Shared>,
     store: Mutex<Store>,
+    /// The identity server's client id and secret (rotatable over the control API).
+    credentials: Mutex<(String, String)>,
 }
 
 /// A partner QR code minted by [`State::create_partner_qr`].
@@ -225,7 +227,30 @@ impl State {
         State {
             shared,
             store: Mutex::new(store),
+            credentials: Mutex::new((super::CLIENT_ID.to_owned(), super::CLIENT_SECRET.to_owned())),
         }
+    }
+
+    /// The identity server's client id and secret now.
+    pub fn credentials(&self) -> (String, String) {
+        self.credentials.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the client id and secret the identity server accepts (tokens
+    /// already issued stay valid until they expire).
+    pub fn set_credentials(&self, client_id: &str, client_secret: &str) {
+        *self.credentials.lock().unwrap_or_else(|p| p.into_inner()) = (client_id.to_owned(), client_secret.to_owned());
+    }
+
+    /// When an access token expires (`None`: never issued, or evicted).
+    pub(crate) fn token_expiry(&self, token: &str) -> Option<OffsetDateTime> {
+        let now = self.now();
+        self.store().token_expiry(token, now)
+    }
+
+    /// Whether a wallet exists.
+    pub fn has_wallet(&self, wallet_number: &str) -> bool {
+        self.store().wallets.contains_key(wallet_number)
     }
 
     pub(super) fn store(&self) -> MutexGuard<'_, Store> {
@@ -378,9 +403,12 @@ impl State {
             })
             .collect();
         wallets.sort_by(|a, b| a["wallet"].as_str().cmp(&b["wallet"].as_str()));
+        drop(store);
+        let (client_id, client_secret) = self.credentials();
+        let store = self.store();
         serde_json::json!({
-            "client_id": super::CLIENT_ID,
-            "client_secret": super::CLIENT_SECRET,
+            "client_id": client_id,
+            "client_secret": client_secret,
             "scope": super::SCOPE,
             "provider_ids": super::PROVIDER_IDS,
             "webhook_url": store.webhook_url,
