@@ -77,6 +77,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/_sandbox/epay/cards"),
     ("post", "/_sandbox/qr/wallets"),
     ("post", "/_sandbox/qr/credentials"),
+    ("get", "/_sandbox/azericard/start"),
+    ("post", "/_sandbox/azericard/start"),
 ];
 
 /// What the control API works on. Built by [`crate::Sandbox`].
