@@ -49,3 +49,9 @@ pub use qr_wallet;
 mod any;
 
 pub use any::{AnyProvider, ProviderKind};
+
+/// The top-level README's quick start, compiled as a doctest so it cannot
+/// drift from the API (`cargo test -p payments --all-features --doc`).
+#[cfg(all(doctest, feature = "epoint"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeQuickStart;
