@@ -19,16 +19,21 @@
 //! PAYMENTS_PROVIDER=epoint EPOINT_PUBLIC_KEY=i000000001 EPOINT_PRIVATE_KEY=test-private-key \
 //! EPOINT_BASE_URL=http://127.0.0.1:8080/epoint MERCHANT_ADDR=127.0.0.1:3000 \
 //! cargo run -p payments --features full --example merchant_backend
+//!
+//! # or the whole loop in one command (SANDBOX ONLY), exiting 0 when done:
+//! PAYMENTS_PROVIDER=epoint EPOINT_PUBLIC_KEY=i000000001 EPOINT_PRIVATE_KEY=test-private-key \
+//! EPOINT_BASE_URL=http://127.0.0.1:8080/epoint MERCHANT_ADDR=127.0.0.1:3000 SANDBOX_URL=http://127.0.0.1:8080 \
+//! cargo run -p payments --features full --example merchant_backend -- --once
 //! ```
 //!
-//! then `curl -s -X POST localhost:3000/orders -H 'content-type: application/json' -d '{"amount":"10.50"}'`,
+//! With the first command, `curl -s -X POST localhost:3000/orders -H 'content-type: application/json' -d '{"amount":"10.50"}'`,
 //! open the redirect URL it answers and press Approve (or
 //! `curl -X POST localhost:8080/_sandbox/epoint/payments/<transaction>/approve`).
 //!
-//! With `SANDBOX_URL=http://127.0.0.1:8080` and the argument `--once`, it
-//! plays the customer itself (SANDBOX ONLY): creates an order, approves it
-//! on the sandbox, waits for the fulfilment, has the sandbox deliver the
-//! same callback again (ignored: already processed), and exits 0.
+//! With `--once` (and `SANDBOX_URL`) it plays the customer itself: creates
+//! an order, approves it on the sandbox, waits for the fulfilment, has the
+//! sandbox deliver the same callback again (ignored: already processed),
+//! and exits 0.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
