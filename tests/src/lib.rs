@@ -6,3 +6,9 @@ pub mod checkout;
 pub mod fault;
 pub mod logs;
 pub mod receiver;
+
+/// `docs/sandbox.md`'s Rust blocks, compiled as doctests so the guide cannot
+/// drift from the sandbox's API (`cargo test -p payments-tests --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/sandbox.md")]
+pub struct SandboxGuide;

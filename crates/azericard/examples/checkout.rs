@@ -44,7 +44,7 @@ async fn main() -> ExitCode {
             if let Err(e) = config {
                 eprintln!("missing configuration: {e}");
             }
-            if sandbox.map_or(true, |s| s.trim().is_empty()) {
+            if !sandbox.is_ok_and(|s| !s.trim().is_empty()) {
                 eprintln!("missing configuration: SANDBOX_URL is not set");
             }
             eprintln!("set the AZERICARD_* variables and SANDBOX_URL as the header of this example says");
