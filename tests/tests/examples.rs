@@ -50,7 +50,14 @@ fn build() {
     static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
     let result = BUILT.get_or_init(|| {
         let builds: [&[&str]; 2] = [
-            &["build", "--quiet", "-p", "payments-sandbox", "--bin", "payments-sandbox"],
+            &[
+                "build",
+                "--quiet",
+                "-p",
+                "payments-sandbox",
+                "--bin",
+                "payments-sandbox",
+            ],
             &[
                 "build",
                 "--quiet",
@@ -137,7 +144,9 @@ struct Sandbox {
 impl Sandbox {
     /// Starts the binary with `args` (which carry `--port port`) and waits until it answers.
     fn start(port: u16, args: &[String]) -> Sandbox {
-        let binary = target_dir().join("debug").join(format!("payments-sandbox{}", std::env::consts::EXE_SUFFIX));
+        let binary = target_dir()
+            .join("debug")
+            .join(format!("payments-sandbox{}", std::env::consts::EXE_SUFFIX));
         let child = Command::new(&binary)
             .args(args)
             .current_dir(root())
@@ -152,7 +161,10 @@ impl Sandbox {
             if let Ok(Some(status)) = sandbox.child.try_wait() {
                 panic!("the sandbox exited at start ({status}) with {args:?}");
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "the sandbox did not answer on port {port}");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the sandbox did not answer on port {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         sandbox
@@ -203,7 +215,11 @@ fn header(file: &str, sandbox_port: u16, merchant_port: u16) -> Vec<HeaderComman
         .iter()
         .position(|l| l.trim() == "```text")
         .unwrap_or_else(|| panic!("{file}: no ```text block in the header"));
-    let block: Vec<&str> = doc[start + 1..].iter().take_while(|l| l.trim() != "```").copied().collect();
+    let block: Vec<&str> = doc[start + 1..]
+        .iter()
+        .take_while(|l| l.trim() != "```")
+        .copied()
+        .collect();
     let text = block
         .join("\n")
         .replace("\\\n", " ")
@@ -227,13 +243,23 @@ fn parse_command(file: &str, line: &str) -> HeaderCommand {
     let mut word = rest.next();
     while let Some((name, value)) = word.and_then(|w| w.split_once('='))
         && !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
     {
         cmd.env.push((name.to_owned(), value.to_owned()));
         word = rest.next();
     }
-    assert_eq!(word.map(String::as_str), Some("cargo"), "{file}: not a cargo command: {line}");
-    assert_eq!(rest.next().map(String::as_str), Some("run"), "{file}: not `cargo run`: {line}");
+    assert_eq!(
+        word.map(String::as_str),
+        Some("cargo"),
+        "{file}: not a cargo command: {line}"
+    );
+    assert_eq!(
+        rest.next().map(String::as_str),
+        Some("run"),
+        "{file}: not `cargo run`: {line}"
+    );
     while let Some(w) = rest.next() {
         match w.as_str() {
             "-p" | "--package" => cmd.package = rest.next().cloned().unwrap_or_default(),
@@ -327,7 +353,11 @@ fn assert_config_error(what: &str, out: &Output, named: &[&str]) {
         out.stderr
     );
     for name in named {
-        assert!(out.stderr.contains(name), "{what}: {name} not named in:\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(name),
+            "{what}: {name} not named in:\n{}",
+            out.stderr
+        );
     }
 }
 
@@ -343,7 +373,9 @@ fn run_header(file: &str, pick: impl Fn(&HeaderCommand) -> bool) -> Vec<(HeaderC
         .map(|c| c.args.clone())
         .unwrap_or_else(|| vec!["--port".to_owned(), port.to_string()]);
     assert!(
-        sandbox_args.windows(2).any(|w| w[0] == "--port" && w[1] == port.to_string()),
+        sandbox_args
+            .windows(2)
+            .any(|w| w[0] == "--port" && w[1] == port.to_string()),
         "{file}: the sandbox command must say its port: {sandbox_args:?}"
     );
     let _sandbox = Sandbox::start(port, &sandbox_args);
@@ -400,16 +432,28 @@ fn epoint_checkout_never_runs_offline_on_a_misspelt_or_missing_variable() {
         ]),
         &[],
     );
-    assert_config_error("misspelt EPOINT_PRIVAT_KEY", &typo, &["EPOINT_PRIVAT_KEY", "EPOINT_PRIVATE_KEY"]);
+    assert_config_error(
+        "misspelt EPOINT_PRIVAT_KEY",
+        &typo,
+        &["EPOINT_PRIVAT_KEY", "EPOINT_PRIVATE_KEY"],
+    );
     assert!(!typo.stdout.contains("OFFLINE"), "{}", typo.stdout);
 
-    let missing = run_example("epoint_checkout", &set(&[("EPOINT_BASE_URL", "http://127.0.0.1:9/epoint")]), &[]);
+    let missing = run_example(
+        "epoint_checkout",
+        &set(&[("EPOINT_BASE_URL", "http://127.0.0.1:9/epoint")]),
+        &[],
+    );
     assert_config_error("no keys", &missing, &["EPOINT_PUBLIC_KEY", "EPOINT_PRIVATE_KEY"]);
     assert!(!missing.stdout.contains("OFFLINE"), "{}", missing.stdout);
 
     // No EPOINT_* variable at all: the documented offline mode, saying so.
     let offline = run_example("epoint_checkout", &[], &[]);
-    assert_success("offline", &offline, &["OFFLINE: no EPOINT_* variable is set", "callback verified"]);
+    assert_success(
+        "offline",
+        &offline,
+        &["OFFLINE: no EPOINT_* variable is set", "callback verified"],
+    );
 }
 
 #[test]
@@ -431,7 +475,11 @@ fn azericard_checkout_runs_as_its_header_says() {
     }
     build();
     let out = run_example("azericard_checkout", &[], &[]);
-    assert_config_error("azericard without configuration", &out, &["AZERICARD_MERCHANT_ID", "SANDBOX_URL"]);
+    assert_config_error(
+        "azericard without configuration",
+        &out,
+        &["AZERICARD_MERCHANT_ID", "SANDBOX_URL"],
+    );
 }
 
 #[test]
@@ -498,7 +546,11 @@ fn any_provider_runs_as_its_header_says_for_each_provider() {
             "azericard" => "next: the customer's browser posts ",
             other => panic!("an unexpected provider in the header: {other}"),
         };
-        assert_success(&format!("any_provider {provider}"), &out, &[&format!("{provider}: creating payment "), next]);
+        assert_success(
+            &format!("any_provider {provider}"),
+            &out,
+            &[&format!("{provider}: creating payment "), next],
+        );
         seen.push(provider);
     }
     assert_eq!(seen, ["epoint", "epay-kz", "azericard"]);
@@ -533,7 +585,12 @@ fn merchant_backend_runs_as_its_header_says() {
                 "done: one order, paid and fulfilled once",
             ],
         );
-        assert_eq!(out.stdout.matches(" fulfilled (10.50 paid").count(), 1, "{}", out.stdout);
+        assert_eq!(
+            out.stdout.matches(" fulfilled (10.50 paid").count(),
+            1,
+            "{}",
+            out.stdout
+        );
     }
     build();
     let out = run_example("merchant_backend", &[], &[]);
@@ -545,7 +602,18 @@ fn the_header_parser_reads_continuations_quotes_and_ports() {
     let words = shell_words(r#"A=1 B="Test Shop" cargo run -p x --example y -- --once"#);
     assert_eq!(
         words,
-        ["A=1", "B=Test Shop", "cargo", "run", "-p", "x", "--example", "y", "--", "--once"]
+        [
+            "A=1",
+            "B=Test Shop",
+            "cargo",
+            "run",
+            "-p",
+            "x",
+            "--example",
+            "y",
+            "--",
+            "--once"
+        ]
     );
     let cmd = parse_command("f", r#"A=1 B="Test Shop" cargo run -p x --example y -- --once"#);
     assert_eq!(cmd.env, [("A".into(), "1".into()), ("B".into(), "Test Shop".into())]);

@@ -180,7 +180,17 @@ fn live_phase() -> Live {
     for (package, test) in LIVE_TESTS {
         println!("==> live smoke test {package}/{test} (skips itself when the host is unreachable)");
         let output = cargo()
-            .args(["test", "--quiet", "--package", package, "--test", test, "--", "--ignored", "--nocapture"])
+            .args([
+                "test",
+                "--quiet",
+                "--package",
+                package,
+                "--test",
+                test,
+                "--",
+                "--ignored",
+                "--nocapture",
+            ])
             .stderr(Stdio::inherit())
             .output();
         let before = live.passed.len() + live.skipped.len();

@@ -67,20 +67,29 @@ async fn run(config: AzericardConfig, sandbox: &str) -> Result<(), BoxError> {
     let order = unique_order()?;
 
     // 1. The form the customer's browser posts to AzeriCard.
-    let form = client.authorization_form(&AuthorizationRequest::purchase(&order, amount, "Order from the example"))?;
+    let form = client.authorization_form(&AuthorizationRequest::purchase(
+        &order,
+        amount,
+        "Order from the example",
+    ))?;
     println!("form: POST {} with {} signed fields", form.url, form.fields.len());
 
     // 2. SANDBOX ONLY, standing for the customer's browser: post the form,
     //    press Approve on the hosted page.
     let http = HttpClient::new()?;
     let browser = Call::moves_money("browser", "post the payment form");
-    let posted = http.execute(&browser, HttpRequest::post_form(&form.url, &form.fields)).await?;
+    let posted = http
+        .execute(&browser, HttpRequest::post_form(&form.url, &form.fields))
+        .await?;
     if !(200..400).contains(&posted.status) {
         return Err(format!("the gateway refused the form: HTTP {}", posted.status).into());
     }
     let approve = format!("{sandbox}/_sandbox/azericard/payments/{order}/approve");
     let approved = http
-        .execute(&Call::moves_money("browser", "approve"), HttpRequest::new(Method::Post, approve))
+        .execute(
+            &Call::moves_money("browser", "approve"),
+            HttpRequest::new(Method::Post, approve),
+        )
         .await?;
     if approved.status != 200 {
         return Err(format!("the sandbox did not approve ORDER {order}: HTTP {}", approved.status).into());
@@ -107,7 +116,9 @@ async fn run(config: AzericardConfig, sandbox: &str) -> Result<(), BoxError> {
 
 /// A 12-digit ORDER from the clock.
 fn unique_order() -> Result<String, BoxError> {
-    let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_micros();
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_micros();
     Ok(format!("{:012}", micros % 1_000_000_000_000))
 }
 
@@ -117,7 +128,10 @@ async fn delivered_callback(http: &HttpClient, sandbox: &str, order: &str) -> Re
     let needle = format!("ORDER={order}");
     for _ in 0..50 {
         let answer = http
-            .execute(&Call::idempotent("sandbox", "deliveries"), HttpRequest::get(url.as_str()))
+            .execute(
+                &Call::idempotent("sandbox", "deliveries"),
+                HttpRequest::get(url.as_str()),
+            )
             .await?;
         let deliveries: serde_json::Value = serde_json::from_slice(&answer.body)?;
         let list = deliveries.get("deliveries").and_then(|d| d.as_array());

@@ -48,7 +48,9 @@ async fn run(config: EpayConfig) -> Result<(), Box<dyn std::error::Error>> {
     let client = EpayClient::new(config)?;
     let amount = Money::parse_major("150.50", Currency::KZT)?;
     // invoiceId: 6-15 digits, unique per payment; a clock-derived one keeps reruns apart.
-    let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_micros();
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_micros();
     let invoice_id = format!("{:012}", micros % 1_000_000_000_000);
     let invoice_id = invoice_id.as_str();
     let payment = WidgetPayment::new(invoice_id, amount).description("Order from the example");

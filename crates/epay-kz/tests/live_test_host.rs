@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use epay_kz::{EpayClient, EpayConfig, Environment};
+use epay_kz::{Environment, EpayClient, EpayConfig};
 use payments_core::Delivery;
 use payments_core::http::{HttpClient, RetryPolicy};
 

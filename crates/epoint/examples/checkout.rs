@@ -88,15 +88,23 @@ async fn online(config: EpointConfig) -> Result<(), BoxError> {
     let client = EpointClient::new(config)?;
     let order = format!(
         "order-{}",
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_micros()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_micros()
     );
     let (request, _) = request(&order)?;
     let payment = client.pay(&request).await?;
-    let redirect = payment.redirect_url.as_deref().ok_or("EPoint answered without a redirect URL")?;
+    let redirect = payment
+        .redirect_url
+        .as_deref()
+        .ok_or("EPoint answered without a redirect URL")?;
     println!("payment {order} created: send the customer to {redirect}");
     if let Some(transaction) = payment.transaction.as_deref() {
         let status = client.get_status(&StatusRequest::new(transaction)).await?;
-        println!("status of {transaction}: {:?} (nothing is paid until the callback is confirmed)", status.status);
+        println!(
+            "status of {transaction}: {:?} (nothing is paid until the callback is confirmed)",
+            status.status
+        );
     }
     Ok(())
 }

@@ -412,7 +412,10 @@ mod tests {
         ] {
             assert!(err.contains(name), "{name} missing from {err}");
         }
-        assert!(err.starts_with("configuration error: not set: EPOINT_PUBLIC_KEY, EPOINT_PRIVATE_KEY; "), "{err}");
+        assert!(
+            err.starts_with("configuration error: not set: EPOINT_PUBLIC_KEY, EPOINT_PRIVATE_KEY; "),
+            "{err}"
+        );
     }
 
     #[test]

@@ -21,10 +21,8 @@ async fn a_404_names_the_operation_and_the_path_without_the_query() {
         .await;
     let http = HttpClient::new().unwrap();
     // Credentials in the user information and a token in the query must not surface.
-    let url = server
-        .uri()
-        .replace("http://", "http://merchant:hunter2@")
-        + "/epoint/api/1/request?token=tok_secret#frag";
+    let url =
+        server.uri().replace("http://", "http://merchant:hunter2@") + "/epoint/api/1/request?token=tok_secret#frag";
     let response = http
         .execute(&PAY, HttpRequest::post_form(url, &[("data", "x")]))
         .await
@@ -80,7 +78,10 @@ fn an_error_built_by_hand_names_no_site_and_locate_adds_one() {
     let located = payments_core::HttpResponse::new(400, "")
         .answering("refund", "https://h.test/api/refund?x=1")
         .locate(plain);
-    assert_eq!(located.to_string(), "p error (HTTP 400 on refund at /api/refund): code E1, no");
+    assert_eq!(
+        located.to_string(),
+        "p error (HTTP 400 on refund at /api/refund): code E1, no"
+    );
     // Not a provider error: unchanged.
     let config = Error::config("x").at("refund", "/api");
     assert!(matches!(config, Error::Config { .. }));

@@ -33,7 +33,9 @@
 
 use std::process::ExitCode;
 
-use payments::{AnyProvider, CreatePayment, Currency, Money, PaymentOutcome, PaymentProvider, PaymentRef, ProviderKind};
+use payments::{
+    AnyProvider, CreatePayment, Currency, Money, PaymentOutcome, PaymentProvider, PaymentRef, ProviderKind,
+};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -78,7 +80,11 @@ async fn run(provider: &AnyProvider) -> payments::Result<()> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_micros());
     let order = format!("{:012}", micros % 1_000_000_000_000);
-    println!("{}: creating payment {order} for {} {currency}", provider.name(), amount.to_major_string());
+    println!(
+        "{}: creating payment {order} for {} {currency}",
+        provider.name(),
+        amount.to_major_string()
+    );
 
     let request = CreatePayment::new(order.as_str(), amount).description("Order from the example");
     match provider.create_payment(&request).await? {
@@ -92,16 +98,30 @@ async fn run(provider: &AnyProvider) -> payments::Result<()> {
                             .with_amount(amount),
                     )
                     .await?;
-                println!("status: {:?} (not paid until a confirmed callback says so)", status.status);
+                println!(
+                    "status: {:?} (not paid until a confirmed callback says so)",
+                    status.status
+                );
             }
         }
         PaymentOutcome::RequiresFormPost { url, fields } => {
-            println!("next: the customer's browser posts {} signed fields to {url}", fields.len());
+            println!(
+                "next: the customer's browser posts {} signed fields to {url}",
+                fields.len()
+            );
         }
         PaymentOutcome::RequiresWidget { script_url, payload } => {
-            let keys: Vec<&str> = payload.as_object().into_iter().flatten().map(|(k, _)| k.as_str()).collect();
+            let keys: Vec<&str> = payload
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.as_str())
+                .collect();
             // The payload carries the payment token for the browser: print its field names only.
-            println!("next: load {script_url} and call it with an object of {} fields", keys.len());
+            println!(
+                "next: load {script_url} and call it with an object of {} fields",
+                keys.len()
+            );
         }
         PaymentOutcome::Completed(report) => println!("completed without the customer: {:?}", report.status),
         PaymentOutcome::Declined(decline) => println!("declined: {decline:?}"),

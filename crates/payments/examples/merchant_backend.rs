@@ -141,7 +141,11 @@ async fn create_order(State(app): State<Shared>, Json(body): Json<Value>) -> (St
         ProviderKind::QrWallet => Currency::TRY,
         _ => Currency::AZN,
     };
-    let amount = match body.get("amount").and_then(Value::as_str).map(|a| Money::parse_major(a, currency)) {
+    let amount = match body
+        .get("amount")
+        .and_then(Value::as_str)
+        .map(|a| Money::parse_major(a, currency))
+    {
         Some(Ok(amount)) => amount,
         _ => return bad_request("amount: a decimal string such as \"10.50\""),
     };
@@ -150,7 +154,13 @@ async fn create_order(State(app): State<Shared>, Json(body): Json<Value>) -> (St
         .map_or(0, |d| d.as_micros());
     let order_id = format!("{:012}", micros % 1_000_000_000_000);
     if let Ok(mut orders) = app.orders.lock() {
-        orders.insert(order_id.clone(), Order { amount, fulfilled: false });
+        orders.insert(
+            order_id.clone(),
+            Order {
+                amount,
+                fulfilled: false,
+            },
+        );
     }
     let request = CreatePayment::new(order_id.as_str(), amount).description("Order from the merchant backend");
     match app.provider.create_payment(&request).await {
@@ -166,7 +176,10 @@ async fn create_order(State(app): State<Shared>, Json(body): Json<Value>) -> (St
             StatusCode::OK,
             Json(json!({"order_id": order_id, "widget": {"script": script_url, "object": payload}})),
         ),
-        Ok(other) => (StatusCode::OK, Json(json!({"order_id": order_id, "outcome": format!("{other:?}")}))),
+        Ok(other) => (
+            StatusCode::OK,
+            Json(json!({"order_id": order_id, "outcome": format!("{other:?}")})),
+        ),
         // Whether money could have moved decides what the shop tells the customer.
         Err(e) => (
             StatusCode::BAD_GATEWAY,
@@ -223,7 +236,10 @@ async fn handle_callback(app: &App, body: &[u8]) -> payments::Result<String> {
     let order_id = confirmed.report().order_id.clone().unwrap_or_default();
     let expected = app.orders.lock().ok().and_then(|o| o.get(&order_id).map(|o| o.amount));
     let Some(amount) = expected else {
-        return Err(Error::mismatch("order_id", format!("no order {order_id:?} in this shop")));
+        return Err(Error::mismatch(
+            "order_id",
+            format!("no order {order_id:?} in this shop"),
+        ));
     };
     // 3. This order, this amount and currency; a confirmed decline is answered 200, not fulfilled.
     confirmed.ensure_matches(&order_id, amount)?;
@@ -233,22 +249,24 @@ async fn handle_callback(app: &App, body: &[u8]) -> payments::Result<String> {
     confirmed.ensure_paid(&order_id, amount)?;
     // 4. Once per event, however many times it is delivered.
     if !app.processed.mark_once(confirmed.dedupe_key(), DEDUPE_FOR).await? {
-        return Ok(format!("order {order_id}: duplicate delivery ignored (already processed)"));
+        return Ok(format!(
+            "order {order_id}: duplicate delivery ignored (already processed)"
+        ));
     }
     if let Err(e) = fulfil(app, &order_id) {
         // Let the provider's next delivery try again.
         app.processed.release(confirmed.dedupe_key()).await?;
         return Err(e);
     }
-    Ok(format!("order {order_id} fulfilled ({} paid, confirmed)", amount.to_major_string()))
+    Ok(format!(
+        "order {order_id} fulfilled ({} paid, confirmed)",
+        amount.to_major_string()
+    ))
 }
 
 /// Ship the goods (here: mark the order).
 fn fulfil(app: &App, order_id: &str) -> payments::Result<()> {
-    let mut orders = app
-        .orders
-        .lock()
-        .map_err(|_| Error::config("order table poisoned"))?;
+    let mut orders = app.orders.lock().map_err(|_| Error::config("order table poisoned"))?;
     match orders.get_mut(order_id) {
         Some(order) => {
             order.fulfilled = true;
@@ -265,11 +283,16 @@ async fn play_customer(addr: &str, sandbox: &str) -> Result<(), Box<dyn std::err
     let call = Call::moves_money("customer", "checkout");
     let shop = format!("http://{addr}");
     let created = http
-        .execute(&call, HttpRequest::json(Method::Post, format!("{shop}/orders"), &json!({"amount": "10.50"}))?)
+        .execute(
+            &call,
+            HttpRequest::json(Method::Post, format!("{shop}/orders"), &json!({"amount": "10.50"}))?,
+        )
         .await?;
     let created: Value = serde_json::from_slice(&created.body)?;
     let order = created["order_id"].as_str().ok_or("no order id")?.to_owned();
-    let transaction = created["transaction"].as_str().ok_or_else(|| format!("no transaction: {created}"))?;
+    let transaction = created["transaction"]
+        .as_str()
+        .ok_or_else(|| format!("no transaction: {created}"))?;
     println!("order {order} created, customer sent to {}", created["redirect"]);
 
     let approve = format!("{sandbox}/_sandbox/epoint/payments/{transaction}/approve");
@@ -288,9 +311,14 @@ async fn play_customer(addr: &str, sandbox: &str) -> Result<(), Box<dyn std::err
         )
         .await?;
     let deliveries: Value = serde_json::from_slice(&deliveries.body)?;
-    let id = deliveries["deliveries"][0]["id"].as_u64().ok_or("no delivery recorded")?;
+    let id = deliveries["deliveries"][0]["id"]
+        .as_u64()
+        .ok_or("no delivery recorded")?;
     let resent = http
-        .execute(&call, HttpRequest::new(Method::Post, format!("{sandbox}/_sandbox/deliveries/{id}/resend")))
+        .execute(
+            &call,
+            HttpRequest::new(Method::Post, format!("{sandbox}/_sandbox/deliveries/{id}/resend")),
+        )
         .await?;
     if !(200..300).contains(&resent.status) {
         return Err(format!("sandbox resend answered HTTP {}", resent.status).into());
@@ -304,7 +332,10 @@ async fn play_customer(addr: &str, sandbox: &str) -> Result<(), Box<dyn std::err
 async fn wait_fulfilled(http: &HttpClient, shop: &str, order: &str) -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..100 {
         let state = http
-            .execute(&Call::idempotent("shop", "order"), HttpRequest::get(format!("{shop}/orders/{order}")))
+            .execute(
+                &Call::idempotent("shop", "order"),
+                HttpRequest::get(format!("{shop}/orders/{order}")),
+            )
             .await?;
         let state: Value = serde_json::from_slice(&state.body)?;
         if state["fulfilled"] == Value::Bool(true) {
