@@ -12,3 +12,9 @@ pub mod receiver;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/sandbox.md")]
 pub struct SandboxGuide;
+
+/// `crates/payments-sandbox/README.md`'s example, compiled here (the
+/// sandbox crate's sources are its owners'), so that it cannot drift either.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/payments-sandbox/README.md")]
+pub struct SandboxReadme;

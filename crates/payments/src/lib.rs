@@ -55,3 +55,9 @@ pub use any::{AnyProvider, ProviderKind};
 #[cfg(all(doctest, feature = "epoint"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeQuickStart;
+
+/// This crate's README (shown on crates.io), compiled as a doctest so its
+/// example cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadme;
