@@ -18,3 +18,24 @@ pub struct SandboxGuide;
 #[cfg(doctest)]
 #[doc = include_str!("../../crates/payments-sandbox/README.md")]
 pub struct SandboxReadme;
+
+/// The provider guides and the Redis guide: their Rust blocks are compiled
+/// as doctests, so no guide shows a fragment that does not build.
+#[cfg(doctest)]
+pub mod guides {
+    /// `docs/providers/epoint.md`.
+    #[doc = include_str!("../../docs/providers/epoint.md")]
+    pub struct Epoint;
+    /// `docs/providers/azericard.md`.
+    #[doc = include_str!("../../docs/providers/azericard.md")]
+    pub struct Azericard;
+    /// `docs/providers/epay-kz.md`.
+    #[doc = include_str!("../../docs/providers/epay-kz.md")]
+    pub struct EpayKz;
+    /// `docs/providers/qr-wallet.md`.
+    #[doc = include_str!("../../docs/providers/qr-wallet.md")]
+    pub struct QrWallet;
+    /// `docs/redis.md`.
+    #[doc = include_str!("../../docs/redis.md")]
+    pub struct Redis;
+}
