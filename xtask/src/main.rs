@@ -179,10 +179,12 @@ fn live_phase() -> Live {
     let mut live = Live::default();
     for (package, test) in LIVE_TESTS {
         println!("==> live smoke test {package}/{test} (skips itself when the host is unreachable)");
+        // `--all-features`, as the workspace run above: nothing to rebuild.
         let output = cargo()
             .args([
                 "test",
                 "--quiet",
+                "--all-features",
                 "--package",
                 package,
                 "--test",
