@@ -1,7 +1,9 @@
 //! `cargo xtask <command>`: the project's automation.
 //!
-//! - `test-sandbox`: the whole test suite (unit, wiremock, doc tests and the
-//!   end-to-end flows against the embedded sandbox), with a summary.
+//! - `test-sandbox`: the whole test suite (unit, wiremock, doc tests, the
+//!   end-to-end flows against the embedded sandbox and every example run
+//!   against the sandbox binary), then the live smoke tests (ePay's public
+//!   test host; skipped, and counted as skipped, when unreachable), with a summary.
 //! - `demo`: one complete checkout per provider against the sandbox.
 //! - `bench`: the criterion benches, each beside its raw baseline, with ratios.
 
@@ -48,6 +50,16 @@ impl Totals {
             "{} passed, {} failed, {} skipped",
             self.passed, self.failed, self.ignored
         )
+    }
+
+    /// The live tests ran `#[ignore]`d in the workspace run, so they are in
+    /// `ignored`; one that passed live moves to `passed`, one that failed to
+    /// `failed`; one skipped (host unreachable) stays skipped.
+    fn count_live(&mut self, live: &Live) {
+        let ran = (live.passed.len() + live.failed.len()) as u64;
+        self.ignored = self.ignored.saturating_sub(ran);
+        self.passed += live.passed.len() as u64;
+        self.failed += live.failed.len() as u64;
     }
 
     fn add_line(&mut self, line: &str) {
@@ -102,6 +114,8 @@ fn test_sandbox(extra: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let live = live_phase();
+    totals.count_live(&live);
     println!();
     println!(
         "==> summary ({} test binaries, {:.0?})",
@@ -109,6 +123,7 @@ fn test_sandbox(extra: &[String]) -> ExitCode {
         started.elapsed()
     );
     println!("{}", totals.summary());
+    println!("{}", live.summary());
     if !status.success() || totals.failed > 0 {
         eprintln!("test-sandbox: FAILED");
         return ExitCode::FAILURE;
@@ -119,6 +134,85 @@ fn test_sandbox(extra: &[String]) -> ExitCode {
     }
     println!("test-sandbox: ok");
     ExitCode::SUCCESS
+}
+
+/// Live smoke tests: `#[ignore]`d in the workspace run (they leave the
+/// machine), run here one by one; each prints one verdict line.
+const LIVE_TESTS: &[(&str, &str)] = &[("epay-kz", "live_test_host")];
+
+/// What the live phase saw: each test's verdict, read from its own line.
+#[derive(Default, Debug, PartialEq, Eq)]
+struct Live {
+    passed: Vec<String>,
+    skipped: Vec<String>,
+    failed: Vec<String>,
+}
+
+impl Live {
+    /// Reads a verdict line (`live: passed: ...` / `live: skipped: ...`).
+    fn add_line(&mut self, line: &str) {
+        if let Some(why) = line.trim().strip_prefix("live: passed: ") {
+            self.passed.push(why.to_owned());
+        } else if let Some(why) = line.trim().strip_prefix("live: skipped: ") {
+            self.skipped.push(why.to_owned());
+        }
+    }
+
+    fn summary(&self) -> String {
+        let mut text = format!(
+            "live smoke tests: {} passed, {} skipped, {} failed",
+            self.passed.len(),
+            self.skipped.len(),
+            self.failed.len()
+        );
+        for why in &self.skipped {
+            text.push_str(&format!("\n  skipped: {why}"));
+        }
+        for why in &self.failed {
+            text.push_str(&format!("\n  FAILED: {why}"));
+        }
+        text
+    }
+}
+
+fn live_phase() -> Live {
+    let mut live = Live::default();
+    for (package, test) in LIVE_TESTS {
+        println!("==> live smoke test {package}/{test} (skips itself when the host is unreachable)");
+        // `--all-features`, as the workspace run above: nothing to rebuild.
+        let output = cargo()
+            .args([
+                "test",
+                "--quiet",
+                "--all-features",
+                "--package",
+                package,
+                "--test",
+                test,
+                "--",
+                "--ignored",
+                "--nocapture",
+            ])
+            .stderr(Stdio::inherit())
+            .output();
+        let before = live.passed.len() + live.skipped.len();
+        match output {
+            Ok(out) => {
+                for line in String::from_utf8_lossy(&out.stdout).lines() {
+                    println!("{line}");
+                    live.add_line(line);
+                }
+                if !out.status.success() {
+                    live.failed.push(format!("{package}/{test}"));
+                } else if live.passed.len() + live.skipped.len() == before {
+                    // A run without a verdict line did not test anything.
+                    live.failed.push(format!("{package}/{test}: no verdict line"));
+                }
+            }
+            Err(e) => live.failed.push(format!("{package}/{test}: cannot run cargo: {e}")),
+        }
+    }
+    live
 }
 
 /// The demo lives in the `payments-tests` crate (it needs the whole SDK and
@@ -176,5 +270,36 @@ mod tests {
             }
         );
         assert_eq!(t.summary(), "15 passed, 2 failed, 1 skipped");
+    }
+
+    #[test]
+    fn an_unreachable_live_host_counts_as_skipped_never_passed() {
+        let mut t = Totals {
+            passed: 10,
+            failed: 0,
+            ignored: 1,
+            suites: 1,
+        };
+        let mut live = Live::default();
+        live.add_line("live: skipped: https://test-epay-oauth.epayment.kz/oauth2/token is unreachable");
+        live.add_line("test live_epay_test_host_issues_a_service_token ... ok");
+        live.add_line("test result: ok. 1 passed; 0 failed; 0 ignored");
+        t.count_live(&live);
+        assert_eq!(t.summary(), "10 passed, 0 failed, 1 skipped");
+        assert_eq!(
+            live.summary(),
+            "live smoke tests: 0 passed, 1 skipped, 0 failed\n  skipped: https://test-epay-oauth.epayment.kz/oauth2/token is unreachable"
+        );
+
+        let mut reached = Live::default();
+        reached.add_line("live: passed: the host issued a token");
+        let mut t = Totals {
+            passed: 10,
+            failed: 0,
+            ignored: 1,
+            suites: 1,
+        };
+        t.count_live(&reached);
+        assert_eq!(t.summary(), "11 passed, 0 failed, 0 skipped");
     }
 }

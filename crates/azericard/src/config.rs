@@ -171,7 +171,10 @@ impl AzericardConfig {
         if let Some(path) = get("AZERICARD_KEY_FILE_PATH") {
             match MerchantKey::from_pem_file(path) {
                 Ok(k) => b = b.merchant_key(k),
-                Err(e) => note(Err(e)),
+                Err(e) => note(Err(Error::config(format!(
+                    "AZERICARD_KEY_FILE_PATH: {}",
+                    config_message(&e)
+                )))),
             }
         }
         let legacy = get("AZERICARD_GATEWAY_KEY_LEGACY_1024").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
@@ -184,7 +187,10 @@ impl AzericardConfig {
                 };
                 match loaded {
                     Ok(k) => b = b.gateway_public_key(k),
-                    Err(e) => note(Err(e)),
+                    Err(e) => note(Err(Error::config(format!(
+                        "AZERICARD_GATEWAY_PUBLIC_KEY_PATH: {}",
+                        config_message(&e)
+                    )))),
                 }
             }
         }
@@ -782,6 +788,8 @@ mod tests {
             ("AZERICARD_ENV", "staging"),
             ("AZERICARD_FOLLOW_UP_ORDER", "other"),
             ("AZERICARD_KEY_FILE_PATH", "/nonexistent/key.pem"),
+            ("AZERICARD_GATEWAY_PUBLIC_KEY_PATH", "/nonexistent/gateway.pem"),
+            ("AZERICARD_CURRENCY_FORMAT", "roman"),
         ]))
         .unwrap_err()
         .to_string();
@@ -789,7 +797,9 @@ mod tests {
             "AZERICARD_MERCHANT_ID",
             "AZERICARD_ENV",
             "AZERICARD_FOLLOW_UP_ORDER",
-            "merchant private key",
+            "AZERICARD_KEY_FILE_PATH",
+            "AZERICARD_GATEWAY_PUBLIC_KEY_PATH",
+            "AZERICARD_CURRENCY_FORMAT",
         ] {
             assert!(err.contains(named), "{named} missing from {err}");
         }

@@ -135,3 +135,9 @@ pub use operations::stored_charge::{StoredCardCharge, StoredChargeKind};
 pub use operations::transfer::{TransferDecision, TransferDecisionKind, TransferResponse, TransferStart};
 pub use signature::FollowUpSigningOrder;
 pub use transfer_callback::{TransferCallback, verify_transfer_callback};
+
+/// This crate's README (shown on crates.io), compiled as a doctest so its
+/// example cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadme;

@@ -1,16 +1,22 @@
 //! A checkout with ePay: payment token, the halyk.pay page, then what to do
 //! with the postLink.
 //!
+//! Against the sandbox (`cargo run -p payments-sandbox -- --port 8080`, or
+//! `payments sandbox --port 8080`; the test client is listed by
+//! `GET /_sandbox/merchants`):
+//!
 //! ```text
-//! EPAY_CLIENT_ID=test EPAY_CLIENT_SECRET=... EPAY_TERMINAL_ID=... EPAY_CALLBACK_KEY=... \
+//! EPAY_CLIENT_ID=test EPAY_CLIENT_SECRET=yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG \
+//! EPAY_TERMINAL_ID=67e34d63-102f-4bd1-898e-370781d0074d \
 //! EPAY_OAUTH_URL=http://127.0.0.1:8080/epay/oauth2/token EPAY_API_URL=http://127.0.0.1:8080/epay/api \
-//! cargo run -p epay-kz --example checkout
+//! cargo run -p epay-kz --example epay_checkout
 //! ```
 //!
-//! It exits with status 2 when the configuration is missing. It does not
+//! (`EPAY_CALLBACK_KEY` is optional.) It exits with status 2 naming every
+//! missing variable when the configuration is incomplete. It does not
 //! receive a real postLink (that needs a public URL): it builds one locally,
 //! says so, and shows that such a claim is only acted on after the status
-//! query confirms it.
+//! query confirms it (for an unpaid invoice it is not: nothing is fulfilled).
 
 use std::process::ExitCode;
 
@@ -41,8 +47,13 @@ async fn main() -> ExitCode {
 async fn run(config: EpayConfig) -> Result<(), Box<dyn std::error::Error>> {
     let client = EpayClient::new(config)?;
     let amount = Money::parse_major("150.50", Currency::KZT)?;
-    let invoice_id = "000001234567";
-    let payment = WidgetPayment::new(invoice_id, amount).description("Order 1234567");
+    // invoiceId: 6-15 digits, unique per payment; a clock-derived one keeps reruns apart.
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_micros();
+    let invoice_id = format!("{:012}", micros % 1_000_000_000_000);
+    let invoice_id = invoice_id.as_str();
+    let payment = WidgetPayment::new(invoice_id, amount).description("Order from the example");
 
     // 1. The page the customer's browser opens. With a callback key the
     //    secret_hash is derived; without one, a random hash the shop stores.

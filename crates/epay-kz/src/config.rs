@@ -234,6 +234,17 @@ impl EpayConfig {
                 None
             }
         };
+        // Malformed URLs are listed with the missing variables, not one per attempt.
+        for name in [
+            "EPAY_OAUTH_URL",
+            "EPAY_API_URL",
+            "EPAY_INVOICE_SEARCH_URL",
+            "EPAY_WIDGET_URL",
+        ] {
+            if let Some(Err(Error::Config { message, .. })) = get(name).map(|v| check_url(name, v)) {
+                problems.push(message);
+            }
+        }
         if !problems.is_empty() {
             return Err(Error::config(problems.join("; ")));
         }
@@ -735,6 +746,30 @@ mod tests {
         let debug = format!("{cfg:?}{cfg:#?}");
         assert!(!debug.contains("yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG"), "{debug}");
         assert!(!debug.contains("XVp36qar"), "{debug}");
+    }
+
+    #[test]
+    fn every_missing_or_invalid_variable_is_named_in_one_error() {
+        let err = EpayConfig::from_lookup(lookup(&[
+            ("EPAY_CLIENT_ID", "x"),
+            ("EPAY_ENV", "staging"),
+            ("EPAY_PASSWORD", "p"),
+            ("EPAY_OAUTH_URL", "ftp://oauth.test/token"),
+            ("EPAY_API_URL", "not a url"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        for name in [
+            "EPAY_CLIENT_SECRET",
+            "EPAY_TERMINAL_ID",
+            "EPAY_ENV",
+            "EPAY_USERNAME",
+            "EPAY_OAUTH_URL",
+            "EPAY_API_URL",
+        ] {
+            assert!(err.contains(name), "{name} missing from {err}");
+        }
+        assert!(!err.contains("EPAY_CLIENT_ID"), "{err}");
     }
 
     #[test]

@@ -11,11 +11,14 @@ use crate::wire::ErrorBody;
 pub(crate) fn api_error(resp: &HttpResponse) -> Error {
     match serde_json::from_slice::<ErrorBody>(&resp.body) {
         Ok(body) if body.code.is_some() || body.message.is_some() => {
-            Error::provider(PROVIDER, body.code, body.message, Some(resp.status))
+            resp.locate(Error::provider(PROVIDER, body.code, body.message, Some(resp.status)))
         }
-        Ok(body) if body.error.is_some() => {
-            Error::provider(PROVIDER, body.error, body.error_description, Some(resp.status))
-        }
+        Ok(body) if body.error.is_some() => resp.locate(Error::provider(
+            PROVIDER,
+            body.error,
+            body.error_description,
+            Some(resp.status),
+        )),
         _ => resp.status_error(PROVIDER),
     }
 }
@@ -24,13 +27,13 @@ pub(crate) fn api_error(resp: &HttpResponse) -> Error {
 /// endpoints): only the parsed code and message are kept, never an excerpt.
 pub(crate) fn token_error(resp: &HttpResponse) -> Error {
     match serde_json::from_slice::<ErrorBody>(&resp.body) {
-        Ok(body) => Error::provider(
+        Ok(body) => resp.locate(Error::provider(
             PROVIDER,
             body.error.or(body.code),
             body.error_description.or(body.message),
             Some(resp.status),
-        ),
-        Err(_) => Error::provider(PROVIDER, None, None, Some(resp.status)),
+        )),
+        Err(_) => resp.locate(Error::provider(PROVIDER, None, None, Some(resp.status))),
     }
 }
 

@@ -120,3 +120,9 @@ pub use operations::widget::{WidgetObject, WidgetPayment};
 
 /// The provider's name in errors, traces and [`payments_core::PaymentProvider::name`].
 pub const PROVIDER: &str = "epay-kz";
+
+/// This crate's README (shown on crates.io), compiled as a doctest so its
+/// example cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadme;

@@ -202,6 +202,14 @@ impl EpointConfigBuilder {
     }
 }
 
+/// The text of a configuration error, to list it with others.
+fn config_message(e: Error) -> String {
+    match e {
+        Error::Config { message, .. } => message,
+        other => other.to_string(),
+    }
+}
+
 /// Accepts absolute `http`/`https` URLs only.
 fn check_url<'a>(url: &'a str, name: &str) -> Result<&'a str> {
     match url::Url::parse(url) {
@@ -242,33 +250,53 @@ impl EpointConfig {
     /// variable is an [`Error::Config`] naming it.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<EpointConfig> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let (public_key, private_key) = match (get("EPOINT_PUBLIC_KEY"), get("EPOINT_PRIVATE_KEY")) {
-            (Some(p), Some(k)) => (p, k),
-            (p, k) => {
-                // Every missing variable at once.
-                let missing: Vec<&str> = [(p.is_none(), "EPOINT_PUBLIC_KEY"), (k.is_none(), "EPOINT_PRIVATE_KEY")]
-                    .into_iter()
-                    .filter_map(|(gone, name)| gone.then_some(name))
-                    .collect();
-                return Err(Error::config(format!("not set: {}", missing.join(", "))));
+        // Every missing or invalid variable at once, not one per attempt.
+        let mut problems: Vec<String> = Vec::new();
+        let public_key = get("EPOINT_PUBLIC_KEY");
+        let private_key = get("EPOINT_PRIVATE_KEY");
+        let missing: Vec<&str> = [
+            (public_key.is_none(), "EPOINT_PUBLIC_KEY"),
+            (private_key.is_none(), "EPOINT_PRIVATE_KEY"),
+        ]
+        .into_iter()
+        .filter_map(|(gone, name)| gone.then_some(name))
+        .collect();
+        if !missing.is_empty() {
+            problems.push(format!("not set: {}", missing.join(", ")));
+        }
+        let mut builder = EpointConfig::builder();
+        if let Some(lang) = get("EPOINT_INTERFACE_LANG") {
+            match Language::parse(&lang) {
+                Some(language) => builder = builder.language(language),
+                None => problems.push(format!("EPOINT_INTERFACE_LANG must be az, en or ru, not {lang:?}")),
+            }
+        }
+        let mut url = |name: &'static str| {
+            let value = get(name)?;
+            match check_url(&value, name) {
+                Ok(_) => Some(value),
+                Err(e) => {
+                    problems.push(config_message(e));
+                    None
+                }
             }
         };
-        let mut builder = EpointConfig::builder().public_key(public_key).private_key(private_key);
-        if let Some(lang) = get("EPOINT_INTERFACE_LANG") {
-            let language = Language::parse(&lang)
-                .ok_or_else(|| Error::config(format!("EPOINT_INTERFACE_LANG must be az, en or ru, not {lang:?}")))?;
-            builder = builder.language(language);
+        let success = url("EPOINT_SUCCESS_REDIRECT_URL");
+        let failed = url("EPOINT_FAILED_REDIRECT_URL");
+        let base = url("EPOINT_BASE_URL");
+        if !problems.is_empty() {
+            return Err(Error::config(problems.join("; ")));
         }
-        if let Some(url) = get("EPOINT_SUCCESS_REDIRECT_URL") {
-            check_url(&url, "EPOINT_SUCCESS_REDIRECT_URL")?;
+        builder = builder
+            .public_key(public_key.unwrap_or_default())
+            .private_key(private_key.unwrap_or_default());
+        if let Some(url) = success {
             builder = builder.success_redirect_url(url);
         }
-        if let Some(url) = get("EPOINT_FAILED_REDIRECT_URL") {
-            check_url(&url, "EPOINT_FAILED_REDIRECT_URL")?;
+        if let Some(url) = failed {
             builder = builder.failed_redirect_url(url);
         }
-        if let Some(url) = get("EPOINT_BASE_URL") {
-            check_url(&url, "EPOINT_BASE_URL")?;
+        if let Some(url) = base {
             builder = builder.base_url(url);
         }
         builder.build()
@@ -362,6 +390,32 @@ mod tests {
         assert_eq!(c.endpoint("get-status"), "https://epoint.az/api/1/get-status");
         assert_eq!(c.success_redirect_url(), None);
         assert_eq!(c.encoding(), RequestEncoding::Form);
+    }
+
+    #[test]
+    fn every_missing_or_invalid_variable_is_named_in_one_error() {
+        let err = EpointConfig::from_lookup(env(&[
+            ("EPOINT_INTERFACE_LANG", "de"),
+            ("EPOINT_SUCCESS_REDIRECT_URL", "nope"),
+            ("EPOINT_FAILED_REDIRECT_URL", "ftp://x"),
+            ("EPOINT_BASE_URL", "epoint.az"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        for name in [
+            "EPOINT_PUBLIC_KEY",
+            "EPOINT_PRIVATE_KEY",
+            "EPOINT_INTERFACE_LANG",
+            "EPOINT_SUCCESS_REDIRECT_URL",
+            "EPOINT_FAILED_REDIRECT_URL",
+            "EPOINT_BASE_URL",
+        ] {
+            assert!(err.contains(name), "{name} missing from {err}");
+        }
+        assert!(
+            err.starts_with("configuration error: not set: EPOINT_PUBLIC_KEY, EPOINT_PRIVATE_KEY; "),
+            "{err}"
+        );
     }
 
     #[test]

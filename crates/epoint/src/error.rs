@@ -109,20 +109,20 @@ fn check_http_status(response: &HttpResponse) -> Result<()> {
         && (body.status.is_some() || body.message.is_some() || body.detail.is_some())
     {
         let trace = body.trace_id.or_else(|| trace_id_of(response));
-        return Err(Error::provider(
+        return Err(response.locate(Error::provider(
             PROVIDER,
             body.status,
             with_trace(body.message.or(body.detail).as_deref(), trace.as_deref()),
             Some(response.status),
-        ));
+        )));
     }
     if let Some(trace) = trace_id_of(response) {
-        return Err(Error::provider(
+        return Err(response.locate(Error::provider(
             PROVIDER,
             None,
             with_trace(None, Some(&trace)),
             Some(response.status),
-        ));
+        )));
     }
     Err(response.status_error(PROVIDER))
 }

@@ -134,3 +134,9 @@ pub mod testing {
     pub use crate::callback::{sign_callback, sign_callback_json, sign_callback_json_text, sign_callback_text};
     pub use crate::signature::{sign, sign_json};
 }
+
+/// This crate's README (shown on crates.io), compiled as a doctest so its
+/// example cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadme;

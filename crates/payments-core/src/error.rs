@@ -110,8 +110,9 @@ pub enum Error {
     },
 
     /// The provider answered with an error.
-    #[error("{provider} error (HTTP {}): code {}, {}",
+    #[error("{provider} error (HTTP {}{}): code {}, {}",
         http_status.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+        Site(*operation, path.as_deref()),
         Bounded(code.as_deref().unwrap_or("-")),
         Bounded(message.as_deref().unwrap_or("no message")))]
     Provider {
@@ -123,6 +124,14 @@ pub enum Error {
         message: Option<String>,
         /// The HTTP status, when the error came over HTTP.
         http_status: Option<u16>,
+        /// The operation that got this answer, when known (set for errors
+        /// built by [`HttpResponse::status_error`](crate::HttpResponse::status_error)
+        /// from a response of the executor).
+        operation: Option<&'static str>,
+        /// The URL path the answer came from: never the host, the query
+        /// string or the fragment, so no credential or identifier of a query
+        /// ends up in a log line (bounded).
+        path: Option<String>,
     },
 
     /// The provider answered, but the body could not be understood.
@@ -280,6 +289,31 @@ impl Error {
             code: code.map(bound),
             message: message.map(bound),
             http_status,
+            operation: None,
+            path: None,
+        }
+    }
+
+    /// Names the operation and the URL path of a [`Error::Provider`] error
+    /// (other errors are returned unchanged). `path` is cut at the first
+    /// `?` or `#` and bounded, so a query string never reaches the error.
+    pub fn at(self, operation: &'static str, path: &str) -> Error {
+        match self {
+            Error::Provider {
+                provider,
+                code,
+                message,
+                http_status,
+                ..
+            } => Error::Provider {
+                provider,
+                code,
+                message,
+                http_status,
+                operation: Some(operation),
+                path: Some(bound(crate::http::strip_query(path).to_owned())),
+            },
+            other => other,
         }
     }
 
@@ -481,6 +515,21 @@ fn floor_char_boundary(text: &str, limit: usize) -> usize {
 /// Displays at most [`TEXT_LIMIT`] bytes of a text, whatever built the
 /// error (fields are public, so a struct literal can bypass the constructors).
 struct Bounded<'a>(&'a str);
+
+/// ` on OPERATION at PATH` after an HTTP status, for whichever is known.
+struct Site<'a>(Option<&'static str>, Option<&'a str>);
+
+impl std::fmt::Display for Site<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(operation) = self.0 {
+            write!(f, " on {operation}")?;
+        }
+        if let Some(path) = self.1 {
+            write!(f, " at {}", Bounded(path))?;
+        }
+        Ok(())
+    }
+}
 
 impl std::fmt::Display for Bounded<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -721,8 +770,10 @@ mod tests {
             code: None,
             message: Some(huge.clone()),
             http_status: Some(400),
+            operation: Some("pay"),
+            path: Some(huge.clone()),
         };
-        assert!(literal.to_string().len() < 2 * limit);
+        assert!(literal.to_string().len() < 3 * limit);
         // A cut never splits a character.
         assert!(Error::config(huge).to_string().ends_with("é…"));
     }

@@ -89,3 +89,9 @@ pub use secret::Secret;
 
 /// Re-exported so that provider crates and users name the same versions.
 pub use rust_decimal::Decimal;
+
+/// This crate's README (shown on crates.io), compiled as a doctest so its
+/// example cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadme;

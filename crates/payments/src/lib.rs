@@ -49,3 +49,15 @@ pub use qr_wallet;
 mod any;
 
 pub use any::{AnyProvider, ProviderKind};
+
+/// The top-level README's quick start, compiled as a doctest so it cannot
+/// drift from the API (`cargo test -p payments --all-features --doc`).
+#[cfg(all(doctest, feature = "epoint"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeQuickStart;
+
+/// This crate's README (shown on crates.io), compiled as a doctest so its
+/// example cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadme;

@@ -1,8 +1,9 @@
 //! Pays a partner's QR code from a wallet: (mint a QR,) Begin, show the sale,
 //! Complete, check the status.
 //!
-//! Against the sandbox (`cargo run -p payments-sandbox` in another terminal,
-//! listening on 127.0.0.1:8080):
+//! Against the sandbox (`cargo run -p payments-sandbox -- --port 8080`, or
+//! `payments sandbox --port 8080`, in another terminal; its test client and
+//! wallets are listed by `GET /_sandbox/merchants`):
 //!
 //! ```text
 //! QR_WALLET_API_URL=http://127.0.0.1:8080/qr/api QR_WALLET_IDENTITY_URL=http://127.0.0.1:8080/qr/identity \
@@ -13,7 +14,8 @@
 //! `5000000001` is the sandbox's test wallet (1000.00 TRY). Without a second
 //! argument the example first mints a partner QR for 25.00 TRY with
 //! Create3rdPartyQrCode (the merchant side, \[U\]); pass a scanned code as
-//! the second argument to pay that instead.
+//! the second argument to pay that instead. Exits 2 (naming every missing
+//! variable) when the configuration is incomplete, 1 when a call fails.
 
 use payments_core::{Currency, Money};
 use qr_wallet::{
@@ -28,7 +30,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("usage: qr_checkout <wallet_number> [qr_code]");
         std::process::exit(2);
     };
-    let client = QrWalletClient::new(QrWalletConfig::from_env()?)?;
+    let config = match QrWalletConfig::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("set the QR_WALLET_* variables as this example's header says");
+            std::process::exit(2);
+        }
+    };
+    let client = QrWalletClient::new(config)?;
 
     let qr_code = match args.next() {
         Some(code) => code,

@@ -84,13 +84,19 @@ impl QrWalletConfig {
             ENV_PROVIDER_ID,
         ];
         let value = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        // Every missing setting is named at once, not one per attempt.
+        // Every missing or malformed setting is named at once, not one per attempt.
         let missing: Vec<&str> = required.iter().copied().filter(|n| value(n).is_none()).collect();
+        let mut problems: Vec<String> = Vec::new();
         if !missing.is_empty() {
-            return Err(Error::config(format!(
-                "environment variables not set: {}",
-                missing.join(", ")
-            )));
+            problems.push(format!("environment variables not set: {}", missing.join(", ")));
+        }
+        for name in [ENV_API_URL, ENV_IDENTITY_URL] {
+            if let Some(Err(Error::Config { message, .. })) = value(name).map(|v| base_url(Some(v), name)) {
+                problems.push(message);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::config(problems.join("; ")));
         }
         let get = |name: &str| value(name).unwrap_or_default();
         let mut builder = QrWalletConfig::builder()
@@ -355,6 +361,21 @@ mod tests {
         for (name, _) in FULL {
             assert!(err.contains(name), "{err}");
         }
+    }
+
+    #[test]
+    fn every_missing_or_malformed_variable_is_named_in_one_error() {
+        let err = QrWalletConfig::from_lookup(env(&[
+            (ENV_API_URL, "ftp://qr.test/api"),
+            (ENV_IDENTITY_URL, "not a url"),
+            (ENV_CLIENT_ID, "cid"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        for name in [ENV_API_URL, ENV_IDENTITY_URL, ENV_CLIENT_SECRET, ENV_PROVIDER_ID] {
+            assert!(err.contains(name), "{name} missing from {err}");
+        }
+        assert!(!err.contains(ENV_CLIENT_ID), "{err}");
     }
 
     #[test]

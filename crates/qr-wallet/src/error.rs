@@ -201,6 +201,7 @@ pub(crate) fn refund_refusal(error: &Error) -> Option<RefundRefusal> {
         code: Some(code),
         message,
         http_status,
+        ..
     } = error
     else {
         return None;

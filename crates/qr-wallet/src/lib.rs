@@ -110,3 +110,9 @@ pub use provider::{EXTRA_QR_CODE, EXTRA_TX_CORRELATION_ID};
 pub use session::SessionExpiry;
 pub use wallet_info::{Balance, TransactionLimits, WalletInfo};
 pub use webhook::{WalletWebhook, parse_webhook};
+
+/// This crate's README (shown on crates.io), compiled as a doctest so its
+/// example cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadme;

@@ -419,7 +419,9 @@ impl HttpClient {
             headers,
             body: Bytes::from(body),
             sensitive: false,
-        };
+            site: None,
+        }
+        .answering(call.operation, &request.url);
         Ok(if call.sensitive_response {
             response.sensitive()
         } else {

@@ -164,6 +164,9 @@ pub struct HttpResponse {
     /// Body bytes.
     pub body: Bytes,
     sensitive: bool,
+    /// The operation and URL path (no query) that got this answer, set by
+    /// the executor so that [`HttpResponse::status_error`] can name them.
+    site: Option<(&'static str, String)>,
 }
 
 impl HttpResponse {
@@ -174,7 +177,31 @@ impl HttpResponse {
             headers: Vec::new(),
             body: body.into(),
             sensitive: false,
+            site: None,
         }
+    }
+
+    /// Records the operation and the URL path (cut at `?` or `#`) this
+    /// response answered; [`HttpResponse::status_error`] names them. The
+    /// executor sets it on every response.
+    pub fn answering(mut self, operation: &'static str, url_or_path: &str) -> HttpResponse {
+        self.site = Some((operation, path_of(url_or_path).to_owned()));
+        self
+    }
+
+    /// Names this response's operation and URL path in `error` (an
+    /// [`Error::Provider`] a provider crate built from the body), as
+    /// [`HttpResponse::status_error`] does; other errors are unchanged.
+    pub fn locate(&self, error: Error) -> Error {
+        match &self.site {
+            Some((operation, path)) => error.at(operation, path),
+            None => error,
+        }
+    }
+
+    /// The operation and URL path recorded by [`HttpResponse::answering`].
+    pub fn site(&self) -> Option<(&'static str, &str)> {
+        self.site.as_ref().map(|(op, path)| (*op, path.as_str()))
     }
 
     /// Marks the body as carrying credentials: errors built from this
@@ -244,13 +271,17 @@ impl HttpResponse {
 
     /// A generic provider error for an unexpected HTTP status, with the body's
     /// excerpt as message (no message for a [sensitive](HttpResponse::is_sensitive) response).
+    /// Its `Display` names the operation and the URL path (never the host
+    /// or the query) when the response came from the executor, so a 404
+    /// says which call went where: `epoint error (HTTP 404 on pay at
+    /// /api/1/request): code -, no message`.
     pub fn status_error(&self, provider: &'static str) -> Error {
         let message = if self.body.is_empty() || self.sensitive {
             None
         } else {
             Some(crate::error::excerpt(&self.body))
         };
-        Error::provider(provider, None, message, Some(self.status))
+        self.locate(Error::provider(provider, None, message, Some(self.status)))
     }
 }
 
@@ -269,6 +300,19 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+/// The path of `url` (an absolute URL or a bare path), without scheme,
+/// host, user information, query or fragment.
+fn path_of(url: &str) -> &str {
+    let url = strip_query(url);
+    match url.find("://") {
+        Some(scheme_end) => {
+            let rest = &url[scheme_end + 3..];
+            rest.find('/').map_or("/", |slash| &rest[slash..])
+        }
+        None => url,
+    }
 }
 
 pub(crate) fn strip_query(url: &str) -> &str {

@@ -69,11 +69,15 @@ pub(super) fn copy(e: &Error) -> Error {
             code,
             message,
             http_status,
+            operation,
+            path,
         } => Error::Provider {
             provider,
             code: code.clone(),
             message: message.clone(),
             http_status: *http_status,
+            operation: *operation,
+            path: path.clone(),
         },
         Error::UnreadableResponse {
             provider,
