@@ -2,8 +2,10 @@
 //! `payments` facade, against the in-process sandbox. Needs nothing but the
 //! repository: no credentials, no network beyond loopback.
 //!
-//! `--serve [--port N]` keeps the sandbox running for a person to click
-//! through the hosted pages in a browser.
+//! `--serve [--port N] [--epoint-callback-url URL]` keeps the sandbox running
+//! for a person to click through the console and the hosted pages in a
+//! browser. EPoint callbacks go to `URL` (default: the sandbox's own
+//! `/_sandbox/sink`, so every approval shows up in the delivery log).
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -11,7 +13,7 @@ use std::time::Instant;
 use payments_sandbox::{Sandbox, SandboxOptions};
 use payments_tests::checkout::{Report, azericard_checkout, epay_checkout, epoint_checkout, qr_checkout};
 
-async fn serve(port: u16) -> ExitCode {
+async fn serve(port: u16, epoint_callback_url: Option<&str>) -> ExitCode {
     let options = SandboxOptions {
         addr: Some(([127, 0, 0, 1], port).into()),
         ..SandboxOptions::default()
@@ -23,12 +25,22 @@ async fn serve(port: u16) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // EPoint posts to the merchant's dashboard URL: without one an approval
+    // would send nothing, so the default is the sandbox's own sink.
+    let callback_url = epoint_callback_url
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{}/_sandbox/sink", sandbox.base_url()));
+    sandbox
+        .providers()
+        .epoint
+        .set_callback_url(payments_sandbox::epoint::TEST_PUBLIC_KEY, &callback_url);
     println!(
         "sandbox running at {} (Ctrl-C to stop); see docs/sandbox.md",
         sandbox.base_url()
     );
+    println!("  console    {}/", sandbox.base_url());
     println!(
-        "  EPoint     {}   public key i000000001, private key test-private-key",
+        "  EPoint     {}   public key i000000001, private key test-private-key, callbacks to {callback_url}",
         sandbox.epoint_url()
     );
     println!("  AzeriCard  {}", sandbox.azericard_url());
@@ -52,7 +64,11 @@ async fn main() -> ExitCode {
             .and_then(|i| args.get(i + 1))
             .and_then(|p| p.parse().ok())
             .unwrap_or(8080);
-        return serve(port).await;
+        let callback_url = args
+            .iter()
+            .position(|a| a == "--epoint-callback-url")
+            .and_then(|i| args.get(i + 1));
+        return serve(port, callback_url.map(String::as_str)).await;
     }
     let started = Instant::now();
     let sandbox = match Sandbox::start().await {
