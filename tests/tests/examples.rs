@@ -481,22 +481,76 @@ fn azericard_checkout_runs_as_its_header_says() {
 fn epay_checkout_runs_as_its_header_says() {
     for (cmd, out) in run_header("crates/epay-kz/examples/checkout.rs", |_| true) {
         assert_eq!(cmd.example.as_deref(), Some("epay_checkout"));
+        let sandbox = env_of(&cmd, "SANDBOX_URL");
         assert_success(
             "epay_checkout",
             &out,
-            &["halyk.pay({", "\"terminal\":\"67e34d63-102f-4bd1-898e-370781d0074d\""],
+            &[
+                "postLink listener on http://127.0.0.1:",
+                "halyk.pay({",
+                "\"terminal\":\"67e34d63-102f-4bd1-898e-370781d0074d\"",
+                "/epay/post-link\"",
+                &format!("<script src=\"{sandbox}/epay/payform/payment-api.js\">"),
+                "customer paid invoice ",
+                "postLink secret_hash verified: invoice ",
+                "confirmed by the status query: invoice ",
+                " paid 150.50 KZT (AUTH, transaction ",
+            ],
         );
-        // The locally built postLink is announced as simulated and never fulfilled.
-        assert!(out.stderr.contains("SIMULATED postLink"), "{}", out.stderr);
-        assert!(out.stderr.contains("NOT confirmed"), "{}", out.stderr);
+        // The invoice paid, verified and confirmed is the one the page was built for.
+        let invoice = out
+            .stdout
+            .split("\"invoiceId\":\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no invoiceId in:\n{}", out.stdout));
+        for line in [
+            format!("customer paid invoice {invoice} "),
+            format!("postLink secret_hash verified: invoice {invoice}\n"),
+            format!("confirmed by the status query: invoice {invoice} paid "),
+        ] {
+            assert!(out.stdout.contains(&line), "no {line:?} in:\n{}", out.stdout);
+        }
+        // Nothing simulated is left: every outcome printed came from the sandbox.
+        assert!(!out.stderr.contains("SIMULATED"), "{}", out.stderr);
+        assert!(!out.stderr.contains("NOT confirmed"), "{}", out.stderr);
     }
     build();
     let out = run_example("epay_checkout", &[], &[]);
     assert_config_error(
         "epay without configuration",
         &out,
-        &["EPAY_CLIENT_ID", "EPAY_CLIENT_SECRET", "EPAY_TERMINAL_ID"],
+        &[
+            "EPAY_CLIENT_ID",
+            "EPAY_CLIENT_SECRET",
+            "EPAY_TERMINAL_ID",
+            "SANDBOX_URL",
+        ],
     );
+    assert!(!out.stdout.contains("confirmed"), "{}", out.stdout);
+
+    // A sandbox that is not there: the example fails (exit 1), never prints a success.
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let env: Vec<(String, String)> = [
+        ("EPAY_CLIENT_ID", "test"),
+        ("EPAY_CLIENT_SECRET", "yF587AV9Ms94qN2QShFzVR3vFnWkhjbAK3sG"),
+        ("EPAY_TERMINAL_ID", "67e34d63-102f-4bd1-898e-370781d0074d"),
+        ("EPAY_OAUTH_URL", &format!("{dead}/epay/oauth2/token")),
+        ("EPAY_API_URL", &format!("{dead}/epay/api")),
+        ("SANDBOX_URL", &dead),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let out = run_example("epay_checkout", &env, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(!out.stdout.contains("confirmed"), "{}", out.stdout);
 }
 
 #[test]
