@@ -6,6 +6,8 @@
 //! - `azericard_p_sign`: P_SIGN signing and verification vs raw aws-lc-rs.
 //! - `azericard_transfer_callback`: verify+decode of the transfer callback vs
 //!   form parsing + raw MD5 + comparison.
+//! - `azericard_key_shape`: P_SIGN with the balanced bench key beside the
+//!   vectors key (primes of 1088 and 960 bits), to show what the key costs.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -22,8 +24,13 @@ use md5::{Digest, Md5};
 use payments_core::clock::SystemClock;
 use payments_core::{Currency, Money};
 
-const PRIVATE_PEM: &[u8] = include_bytes!("../tests/data/azericard-test-key.pem");
-const PUBLIC_PEM: &[u8] = include_bytes!("../tests/data/azericard-test-key.pub.pem");
+// The balanced bench key (`openssl genrsa 2048`, as AzeriCard asks merchants
+// to make theirs). The vectors key in tests/data has primes of unequal size
+// and measures the library's slow path instead of the SDK: it appears only in
+// `azericard_key_shape`, to show that difference.
+const PRIVATE_PEM: &[u8] = include_bytes!("data/azericard-bench-key.pem");
+const PUBLIC_PEM: &[u8] = include_bytes!("data/azericard-bench-key.pub.pem");
+const VECTORS_PEM: &[u8] = include_bytes!("../tests/data/azericard-test-key.pem");
 const TRANSFER_SECRET: &str = "C5F1A0E2B9D84F3C6A7E1D2B3C4F5A6B";
 
 fn pem_der(pem: &[u8]) -> Vec<u8> {
@@ -175,5 +182,19 @@ fn transfer_callback(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, authorization, p_sign, transfer_callback);
+fn key_shape(c: &mut Criterion) {
+    let balanced = MerchantKey::from_pem(PRIVATE_PEM).unwrap();
+    let unbalanced = MerchantKey::from_pem(VECTORS_PEM).unwrap();
+    let source = "510.503AZN817201234112";
+    let mut group = c.benchmark_group("azericard_key_shape");
+    group.bench_function("sign_balanced_bench_key", |b| {
+        b.iter(|| sign_mac(&balanced, black_box(source)).unwrap())
+    });
+    group.bench_function("sign_unbalanced_vectors_key", |b| {
+        b.iter(|| sign_mac(&unbalanced, black_box(source)).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, authorization, p_sign, transfer_callback, key_shape);
 criterion_main!(benches);

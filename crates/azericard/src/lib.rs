@@ -101,6 +101,7 @@ pub mod config;
 pub mod confirm;
 pub mod error;
 pub mod keys;
+mod key_shape;
 pub mod language;
 pub mod operations;
 pub mod replay;
