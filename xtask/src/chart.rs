@@ -116,6 +116,8 @@ mod tests {
             mode: mode.into(),
             concurrency: c,
             rps: Decimal::from(rps),
+            requests: 1,
+            cpu_ms: 1,
             peak_rss_kib: 1,
             failures: 0,
         }

@@ -19,8 +19,21 @@ pub(crate) struct Point {
     pub(crate) mode: String,
     pub(crate) concurrency: u32,
     pub(crate) rps: Decimal,
+    /// Requests completed in the timed part.
+    pub(crate) requests: u64,
+    /// CPU time of the process (client and in-process sandbox) in the timed part.
+    pub(crate) cpu_ms: u64,
     pub(crate) peak_rss_kib: u64,
     pub(crate) failures: u64,
+}
+
+impl Point {
+    /// CPU microseconds per request (client and sandbox together): unlike
+    /// requests per second, barely moved by other processes sharing the cores.
+    pub(crate) fn cpu_micros_per_request(&self) -> Option<Decimal> {
+        (self.requests > 0 && self.cpu_ms > 0)
+            .then(|| (Decimal::from(self.cpu_ms) * Decimal::from(1000) / Decimal::from(self.requests)).round_dp(0))
+    }
 }
 
 /// One cold start.
@@ -47,6 +60,8 @@ pub(crate) fn parse_point(line: &str) -> Option<Point> {
         mode: (*f.get("mode")?).to_owned(),
         concurrency: f.get("concurrency")?.parse().ok()?,
         rps: Decimal::from_str(f.get("rps")?).ok()?,
+        requests: f.get("requests")?.parse().ok()?,
+        cpu_ms: f.get("cpu_ms").and_then(|v| v.parse().ok()).unwrap_or(0),
         peak_rss_kib: f.get("peak_rss_kib")?.parse().ok()?,
         failures: f.get("failures")?.parse().ok()?,
     })
@@ -149,8 +164,8 @@ fn mib(kib: u64) -> String {
 /// Markdown table: one row per provider and concurrency level.
 pub(crate) fn table(points: &[Point]) -> String {
     let mut out = String::from(
-        "| provider | callers | SDK req/s | raw req/s | SDK / raw | SDK peak RSS | raw peak RSS |\n\
-         |---|---|---|---|---|---|---|\n",
+        "| provider | callers | SDK req/s | raw req/s | SDK / raw | SDK CPU/req | raw CPU/req | SDK peak RSS | raw peak RSS |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
     );
     for provider in PROVIDERS {
         for c in CONCURRENCY {
@@ -175,10 +190,16 @@ pub(crate) fn table(points: &[Point]) -> String {
                 _ => "-".to_owned(),
             };
             let rss = |p: Option<&Point>| p.map_or_else(|| "-".to_owned(), |p| mib(p.peak_rss_kib));
+            let cpu = |p: Option<&Point>| {
+                p.and_then(Point::cpu_micros_per_request)
+                    .map_or_else(|| "-".to_owned(), |us| format!("{us} µs"))
+            };
             out.push_str(&format!(
-                "| {provider} | {c} | {} | {} | {ratio} | {} | {} |\n",
+                "| {provider} | {c} | {} | {} | {ratio} | {} | {} | {} | {} |\n",
                 rps(sdk),
                 rps(raw),
+                cpu(sdk),
+                cpu(raw),
                 rss(sdk),
                 rss(raw)
             ));
@@ -189,7 +210,9 @@ pub(crate) fn table(points: &[Point]) -> String {
 
 /// Markdown table of the repeated EPoint 64-caller rounds.
 pub(crate) fn repeat_table(points: &[Point]) -> String {
-    let mut out = String::from("| round | SDK req/s | raw req/s | SDK / raw |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "| round | SDK req/s | raw req/s | SDK / raw | SDK CPU/req | raw CPU/req |\n|---|---|---|---|---|---|\n",
+    );
     let sdk: Vec<&Point> = points.iter().filter(|p| p.mode == "sdk").collect();
     let raw: Vec<&Point> = points.iter().filter(|p| p.mode == "raw").collect();
     for (i, (s, r)) in sdk.iter().zip(raw.iter()).enumerate() {
@@ -198,7 +221,18 @@ pub(crate) fn repeat_table(points: &[Point]) -> String {
         } else {
             format!("{:.2}x", (s.rps / r.rps).round_dp(2))
         };
-        out.push_str(&format!("| {} | {} | {} | {ratio} |\n", i + 1, s.rps, r.rps));
+        let cpu = |p: &Point| {
+            p.cpu_micros_per_request()
+                .map_or_else(|| "-".to_owned(), |us| format!("{us} µs"))
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {ratio} | {} | {} |\n",
+            i + 1,
+            s.rps,
+            r.rps,
+            cpu(s),
+            cpu(r)
+        ));
     }
     out
 }
@@ -230,6 +264,8 @@ mod tests {
             mode: mode.into(),
             concurrency: c,
             rps: Decimal::from(rps),
+            requests: 2 * rps as u64,
+            cpu_ms: 2000,
             peak_rss_kib: 40_960,
             failures: 0,
         }
@@ -238,7 +274,7 @@ mod tests {
     #[test]
     fn parses_the_binary_lines() {
         let p = parse_point(
-            "provider=epay-kz mode=raw concurrency=64 requests=9000 millis=3000 rps=3000 peak_rss_kib=41000 failures=0",
+            "provider=epay-kz mode=raw concurrency=64 requests=9000 millis=3000 rps=3000 cpu_ms=4500 peak_rss_kib=41000 failures=0",
         )
         .unwrap();
         assert_eq!(p, Point {
@@ -246,9 +282,12 @@ mod tests {
             mode: "raw".into(),
             concurrency: 64,
             rps: Decimal::from(3000),
+            requests: 9000,
+            cpu_ms: 4500,
             peak_rss_kib: 41000,
             failures: 0,
         });
+        assert_eq!(p.cpu_micros_per_request(), Some(Decimal::from(500)));
         let c = parse_cold("provider=epoint mode=cold create_micros=1500 first_call_micros=900 peak_rss_kib=20000")
             .unwrap();
         assert_eq!((c.create_micros, c.first_call_micros, c.peak_rss_kib), (1500, 900, 20000));
@@ -263,10 +302,10 @@ mod tests {
         failed.failures = 3;
         let t = table(&[point("epoint", "sdk", 64, 1100), failed, point("qr-wallet", "sdk", 1, 500)]);
         assert!(
-            t.contains("| epoint | 64 | 1100 | 1000 (3 failed) | 1.10x | 40.0 MiB | 40.0 MiB |"),
+            t.contains("| epoint | 64 | 1100 | 1000 (3 failed) | 1.10x | 909 µs | 1000 µs | 40.0 MiB | 40.0 MiB |"),
             "{t}"
         );
-        assert!(t.contains("| qr-wallet | 1 | 500 | - | - | 40.0 MiB | - |"), "{t}");
+        assert!(t.contains("| qr-wallet | 1 | 500 | - | - | 2000 µs | - | 40.0 MiB | - |"), "{t}");
         assert_eq!(t.lines().count(), 4, "{t}");
     }
 

@@ -3,7 +3,8 @@
 //! the cold start of each client.
 //!
 //! - `throughput <provider> sdk|raw [--seconds S] [--concurrency C]` prints
-//!   `provider=P mode=M concurrency=C requests=N millis=T rps=R peak_rss_kib=K failures=F`.
+//!   `provider=P mode=M concurrency=C requests=N millis=T rps=R cpu_ms=U peak_rss_kib=K failures=F`
+//!   (`cpu_ms`: CPU time of the whole process, client and in-process sandbox, during the timed part).
 //! - `throughput cold <provider>` prints
 //!   `provider=P mode=cold create_micros=A first_call_micros=B peak_rss_kib=K`.
 //!
@@ -58,6 +59,24 @@ fn peak_rss_kib() -> u64 {
             s.lines()
                 .find(|l| l.starts_with("VmHWM:"))
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// CPU time of this process so far (user + system, every thread), in
+/// milliseconds, from /proc/self/stat (fields 14 and 15, in clock ticks of
+/// 10 ms: USER_HZ is 100 on Linux). Less sensitive than requests per second
+/// to other processes taking the cores: it counts only this process's work.
+fn cpu_millis() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // The command name (field 2) may hold spaces: count from after its ')'.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: u64 = fields.get(11)?.parse().ok()?;
+            let stime: u64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) * 10)
         })
         .unwrap_or(0)
 }
@@ -437,12 +456,14 @@ async fn main() -> ExitCode {
     };
     let side = Arc::new(side);
     let _ = run(side.clone(), concurrency, Duration::from_millis(500), "warmup").await;
+    let cpu_before = cpu_millis();
     let started = Instant::now();
     let (requests, failures) = run(side, concurrency, Duration::from_secs(seconds), "run").await;
     let micros = started.elapsed().as_micros().max(1);
+    let cpu_ms = cpu_millis().saturating_sub(cpu_before);
     let rps = (requests as u128) * 1_000_000 / micros;
     println!(
-        "provider={provider} mode={mode} concurrency={concurrency} requests={requests} millis={} rps={rps} peak_rss_kib={} failures={failures}",
+        "provider={provider} mode={mode} concurrency={concurrency} requests={requests} millis={} rps={rps} cpu_ms={cpu_ms} peak_rss_kib={} failures={failures}",
         micros / 1000,
         peak_rss_kib()
     );
