@@ -147,10 +147,12 @@ def main():
         secret_file.write(TRANSFER_SECRET)
     azericard_env.AZERICARD_KEY_FILE_PATH = secret_file.name
     fields = [
-        ('OperationID', '0123456789ABCDEF0123'),
+        # As the Rust bench: digits for OperationID and Cur (944 = AZN), which
+        # the SDK's format checks require; the MD5 input keeps its length.
+        ('OperationID', '01234567890123456789'),
         ('SRN', '100000000001'),
         ('Amount', '25.00'),
-        ('Cur', 'AZN'),
+        ('Cur', '944'),
         ('CardStatus', 'our_active'),
         ('ReceiverPAN', '416973******1234'),
         ('Status', 'pending'),

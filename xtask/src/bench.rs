@@ -174,7 +174,15 @@ fn floors() -> Vec<(floor::Primitive, Decimal)> {
 fn throughput_report(cargo: &impl Fn() -> Command, seconds: u32) -> String {
     println!("==> cargo build --release -p payments-tests --bin throughput");
     let built = cargo()
-        .args(["build", "--release", "--quiet", "--package", "payments-tests", "--bin", "throughput"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--package",
+            "payments-tests",
+            "--bin",
+            "throughput",
+        ])
         .status();
     if !built.is_ok_and(|s| s.success()) {
         return "throughput: the binary did not build\n".to_owned();
@@ -427,9 +435,19 @@ mod tests {
 
     #[test]
     fn own_flags_are_split_from_criterions() {
-        let args: Vec<String> = ["--peer", "integrify", "--only", "azericard,payments-epoint", "--full", "--throughput-seconds", "3", "--sample-size", "20"]
-            .map(str::to_owned)
-            .to_vec();
+        let args: Vec<String> = [
+            "--peer",
+            "integrify",
+            "--only",
+            "azericard,payments-epoint",
+            "--full",
+            "--throughput-seconds",
+            "3",
+            "--sample-size",
+            "20",
+        ]
+        .map(str::to_owned)
+        .to_vec();
         let o = options(&args).unwrap();
         assert_eq!(o.peer.as_deref(), Some("integrify"));
         assert_eq!(o.only, ["azericard", "payments-epoint"]);
@@ -447,7 +465,10 @@ mod tests {
             path: path.into(),
             mean_ns: Decimal::from(ns),
         };
-        let line = peer_cold_start(&[figure("cold_import", 250_000_000), figure("cold_create_and_first_call", 19_040_000)]);
+        let line = peer_cold_start(&[
+            figure("cold_import", 250_000_000),
+            figure("cold_create_and_first_call", 19_040_000),
+        ]);
         assert_eq!(
             line,
             "integrify cold start (same run): import 250 ms, then dry client creation and first call 19.0 ms\n"

@@ -125,7 +125,11 @@ mod tests {
 
     #[test]
     fn series_follow_the_concurrency_levels() {
-        let points = [p("epoint", "sdk", 64, 900), p("epoint", "sdk", 1, 100), p("epoint", "raw", 1, 90)];
+        let points = [
+            p("epoint", "sdk", 64, 900),
+            p("epoint", "sdk", 1, 100),
+            p("epoint", "raw", 1, 90),
+        ];
         assert_eq!(series(&points, "epoint", "sdk"), vec![(0, 100.0), (2, 900.0)]);
         assert_eq!(series(&points, "epoint", "raw"), vec![(0, 90.0)]);
         assert!(series(&points, "qr-wallet", "sdk").is_empty());
@@ -133,7 +137,11 @@ mod tests {
 
     #[test]
     fn renders_an_svg_with_the_legend() {
-        let points = [p("epoint", "sdk", 1, 100), p("epoint", "raw", 1, 90), p("epoint", "sdk", 16, 900)];
+        let points = [
+            p("epoint", "sdk", 1, 100),
+            p("epoint", "raw", 1, 90),
+            p("epoint", "sdk", 16, 900),
+        ];
         let svg = svg(&points, "throughput").unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(80)]);
         assert!(svg.contains("epoint SDK"));

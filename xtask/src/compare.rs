@@ -62,11 +62,7 @@ fn ratio(a: Decimal, b: Decimal) -> String {
 
 /// The table; `floors` holds each primitive's time (missing when openssl was
 /// not available), `peer` the integrify figures (empty without `--peer`).
-pub(crate) fn table(
-    measurements: &[Measurement],
-    peer: &[PeerFigure],
-    floors: &[(Primitive, Decimal)],
-) -> String {
+pub(crate) fn table(measurements: &[Measurement], peer: &[PeerFigure], floors: &[(Primitive, Decimal)]) -> String {
     let mut out = String::from(
         "| path | SDK | raw baseline | integrify | floor | SDK / baseline | integrify / SDK | SDK / floor |\n\
          |---|---|---|---|---|---|---|---|\n",

@@ -96,7 +96,8 @@ mod tests {
     // Captured from `openssl speed -mr -elapsed -seconds 2 ...` (OpenSSL 3.0.19).
     const SHA1: &str = "+DT:sha1:2:728\n+R:83265:sha1:2.000000\n+H:728\n+F:4:sha1:728000000.00\n";
     const MD5: &str = "+DT:md5:2:128\n+R:1:md5:2.0\n+H:128\n+F:3:md5:320000000.00\n";
-    const RSA: &str = "+R1:96:2048:2.00\n+DTP:2048:public:rsa:2\n+R2:3998:2048:2.00\n+F2:2:2048:1250.000000:44422.222222\n";
+    const RSA: &str =
+        "+R1:96:2048:2.00\n+DTP:2048:public:rsa:2\n+R2:3998:2048:2.00\n+F2:2:2048:1250.000000:44422.222222\n";
 
     #[test]
     fn digest_rate_becomes_time_per_input() {
@@ -104,7 +105,11 @@ mod tests {
         assert_eq!(parse(Primitive::Sha1(728), SHA1), Some(Decimal::from(1000)));
         // 128 bytes at 320 MB/s: 400 ns.
         assert_eq!(parse(Primitive::Md5(128), MD5), Some(Decimal::from(400)));
-        assert_eq!(parse(Primitive::Md5(128), SHA1), None, "a sha1 line is not an md5 figure");
+        assert_eq!(
+            parse(Primitive::Md5(128), SHA1),
+            None,
+            "a sha1 line is not an md5 figure"
+        );
     }
 
     #[test]

@@ -55,7 +55,10 @@ pub(crate) fn parse_timings(html: &str) -> Vec<Unit> {
 
 /// Counts the `Compiling <crate>` lines of cargo's output: the units built.
 pub(crate) fn compiled_crates(stderr: &str) -> usize {
-    stderr.lines().filter(|l| l.trim_start().starts_with("Compiling ")).count()
+    stderr
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Compiling "))
+        .count()
 }
 
 pub(crate) fn run(cargo: &impl Fn() -> Command, target_dir: &Path) -> Result<String, String> {
@@ -74,7 +77,10 @@ pub(crate) fn run(cargo: &impl Fn() -> Command, target_dir: &Path) -> Result<Str
     std::fs::copy(repo.join("Cargo.lock"), app.join("Cargo.lock")).map_err(|e| e.to_string())?;
     let app_target = app.join("target");
     let _ = std::fs::remove_dir_all(&app_target);
-    println!("==> clean cargo build --timings of a one-provider app ({})", app.display());
+    println!(
+        "==> clean cargo build --timings of a one-provider app ({})",
+        app.display()
+    );
     let started = Instant::now();
     let out = cargo()
         .current_dir(&app)

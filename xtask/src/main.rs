@@ -30,7 +30,9 @@ fn main() -> ExitCode {
             eprintln!("  test-sandbox   run every test, end-to-end flows against the embedded sandbox included");
             eprintln!("  demo           run one complete checkout per provider against the sandbox");
             eprintln!("  bench          run the criterion benches and print each beside its raw baseline");
-            eprintln!("                 [--peer integrify] [--only pkg,pkg] [--no-throughput] [--throughput-seconds N] [--full] [--report-only] | --footprint");
+            eprintln!(
+                "                 [--peer integrify] [--only pkg,pkg] [--no-throughput] [--throughput-seconds N] [--full] [--report-only] | --footprint"
+            );
             ExitCode::from(2)
         }
     }

@@ -63,7 +63,10 @@ pub(crate) fn prepare(venv: &Path) -> Result<PathBuf, String> {
         }
     }
     if installed(&python) {
-        println!("==> integrify already installed in {} (no network needed)", venv.display());
+        println!(
+            "==> integrify already installed in {} (no network needed)",
+            venv.display()
+        );
         return Ok(python);
     }
     println!("==> pip install {}", PACKAGES.join(" "));

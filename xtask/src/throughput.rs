@@ -239,9 +239,7 @@ pub(crate) fn repeat_table(points: &[Point]) -> String {
 
 /// Markdown table of the cold starts.
 pub(crate) fn cold_table(colds: &[Cold]) -> String {
-    let mut out = String::from(
-        "| provider | create client | first call | peak RSS |\n|---|---|---|---|\n",
-    );
+    let mut out = String::from("| provider | create client | first call | peak RSS |\n|---|---|---|---|\n");
     for c in colds {
         out.push_str(&format!(
             "| {} | {:.2} ms | {:.2} ms | {} |\n",
@@ -277,20 +275,26 @@ mod tests {
             "provider=epay-kz mode=raw concurrency=64 requests=9000 millis=3000 rps=3000 cpu_ms=4500 peak_rss_kib=41000 failures=0",
         )
         .unwrap();
-        assert_eq!(p, Point {
-            provider: "epay-kz".into(),
-            mode: "raw".into(),
-            concurrency: 64,
-            rps: Decimal::from(3000),
-            requests: 9000,
-            cpu_ms: 4500,
-            peak_rss_kib: 41000,
-            failures: 0,
-        });
+        assert_eq!(
+            p,
+            Point {
+                provider: "epay-kz".into(),
+                mode: "raw".into(),
+                concurrency: 64,
+                rps: Decimal::from(3000),
+                requests: 9000,
+                cpu_ms: 4500,
+                peak_rss_kib: 41000,
+                failures: 0,
+            }
+        );
         assert_eq!(p.cpu_micros_per_request(), Some(Decimal::from(500)));
         let c = parse_cold("provider=epoint mode=cold create_micros=1500 first_call_micros=900 peak_rss_kib=20000")
             .unwrap();
-        assert_eq!((c.create_micros, c.first_call_micros, c.peak_rss_kib), (1500, 900, 20000));
+        assert_eq!(
+            (c.create_micros, c.first_call_micros, c.peak_rss_kib),
+            (1500, 900, 20000)
+        );
         assert!(parse_point("provider=epoint mode=cold create_micros=1").is_none());
         assert!(parse_cold("provider=epoint mode=sdk concurrency=1").is_none());
         assert!(parse_point("cannot start the sandbox").is_none());
@@ -300,12 +304,19 @@ mod tests {
     fn table_pairs_sdk_and_raw_per_point() {
         let mut failed = point("epoint", "raw", 64, 1000);
         failed.failures = 3;
-        let t = table(&[point("epoint", "sdk", 64, 1100), failed, point("qr-wallet", "sdk", 1, 500)]);
+        let t = table(&[
+            point("epoint", "sdk", 64, 1100),
+            failed,
+            point("qr-wallet", "sdk", 1, 500),
+        ]);
         assert!(
             t.contains("| epoint | 64 | 1100 | 1000 (3 failed) | 1.10x | 909 µs | 1000 µs | 40.0 MiB | 40.0 MiB |"),
             "{t}"
         );
-        assert!(t.contains("| qr-wallet | 1 | 500 | - | - | 2000 µs | - | 40.0 MiB | - |"), "{t}");
+        assert!(
+            t.contains("| qr-wallet | 1 | 500 | - | - | 2000 µs | - | 40.0 MiB | - |"),
+            "{t}"
+        );
         assert_eq!(t.lines().count(), 4, "{t}");
     }
 

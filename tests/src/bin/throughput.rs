@@ -90,13 +90,32 @@ fn pem_der(pem: &[u8]) -> Option<Vec<u8>> {
 /// One provider's SDK client, or the raw side's state for it.
 enum Side {
     EpointSdk(EpointClient),
-    EpointRaw { http: reqwest::Client, url: String },
+    EpointRaw {
+        http: reqwest::Client,
+        url: String,
+    },
     AzericardSdk(AzericardClient),
-    AzericardRaw { http: reqwest::Client, url: String, key: KeyPair },
+    AzericardRaw {
+        http: reqwest::Client,
+        url: String,
+        key: KeyPair,
+    },
     EpaySdk(EpayClient),
-    EpayRaw { http: reqwest::Client, url: String, bearer: String },
-    QrSdk { client: QrWalletClient, qr_code: String },
-    QrRaw { http: reqwest::Client, url: String, bearer: String, body: Vec<u8> },
+    EpayRaw {
+        http: reqwest::Client,
+        url: String,
+        bearer: String,
+    },
+    QrSdk {
+        client: QrWalletClient,
+        qr_code: String,
+    },
+    QrRaw {
+        http: reqwest::Client,
+        url: String,
+        bearer: String,
+        body: Vec<u8>,
+    },
 }
 
 fn epoint_config(sandbox: &Sandbox) -> Option<EpointConfig> {
