@@ -61,6 +61,8 @@ pub(crate) fn compiled_crates(stderr: &str) -> usize {
         .count()
 }
 
+// Build seconds and their shares: timing figures, not money.
+#[allow(clippy::float_arithmetic)]
 pub(crate) fn run(cargo: &impl Fn() -> Command, target_dir: &Path) -> Result<String, String> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let repo = repo.canonicalize().map_err(|e| e.to_string())?;

@@ -88,6 +88,8 @@ fn pem_der(pem: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// One provider's SDK client, or the raw side's state for it.
+// One value per process, shared behind an Arc: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Side {
     EpointSdk(EpointClient),
     EpointRaw {
