@@ -42,9 +42,10 @@ pub(crate) fn parse_timings(html: &str) -> Vec<Unit> {
         .iter()
         .filter_map(|u| {
             let name = u.get("name")?.as_str()?;
+            let version = u.get("version").and_then(|v| v.as_str()).unwrap_or("");
             let target = u.get("target").and_then(|t| t.as_str()).unwrap_or("");
             Some(Unit {
-                name: format!("{name}{target}"),
+                name: format!("{name} {version}{target}"),
                 seconds: u.get("duration")?.as_f64()?,
             })
         })
@@ -129,11 +130,11 @@ const CONCURRENCY_DATA = [];
             units,
             vec![
                 Unit {
-                    name: "aws-lc-sys build script (run)".into(),
+                    name: "aws-lc-sys 0.47.0 build script (run)".into(),
                     seconds: 38.0
                 },
                 Unit {
-                    name: "serde".into(),
+                    name: "serde 1.0.0".into(),
                     seconds: 2.5
                 },
             ]
