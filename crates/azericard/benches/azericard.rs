@@ -1,5 +1,5 @@
 //! AzeriCard benches, each beside a raw baseline doing only the primitives on
-//! the same bytes (inputs: `shared/bench/inputs.md`).
+//! the same bytes (the fixed inputs listed in docs/benchmarks.md).
 //!
 //! - `azericard_authorization`: building the signed authorization form vs
 //!   timestamp + nonce + MAC source + raw aws-lc-rs RSA signature + hex.

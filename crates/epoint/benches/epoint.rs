@@ -1,4 +1,4 @@
-//! EPoint benches on the inputs of `shared/bench/inputs.md`, each beside a raw
+//! EPoint benches on the fixed inputs of docs/benchmarks.md, each beside a raw
 //! baseline doing only the primitives on the same bytes.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
