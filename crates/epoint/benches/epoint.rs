@@ -8,6 +8,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use epoint::operations::payment::build_pay;
 use epoint::{EpointConfig, PayRequest, testing};
 use payments_core::{Currency, Money, Secret, crypto};
+use serde::Serialize;
 
 fn callback_body(key: &Secret<String>) -> String {
     let payload = serde_json::json!({
@@ -106,8 +107,9 @@ fn bench_pay_request(c: &mut Criterion) {
     let built = build_pay(&config, &request).unwrap();
     assert!(!built.body.is_empty());
 
-    /// The same fields the SDK sends for this request, typed and serialized
-    /// by the baseline itself (amount as EPoint's decimal string).
+    /// The same fields the SDK sends for this request (integrify's shape: the
+    /// unset redirect URLs and `other_attr` as `null`), typed and serialized
+    /// by the baseline itself, amount as EPoint's decimal string.
     #[derive(serde::Serialize)]
     struct RawPay<'a> {
         public_key: &'a str,
@@ -115,8 +117,49 @@ fn bench_pay_request(c: &mut Criterion) {
         amount: String,
         currency: &'a str,
         order_id: &'a str,
+        success_redirect_url: Option<&'a str>,
+        error_redirect_url: Option<&'a str>,
         description: &'a str,
+        other_attr: Option<()>,
     }
+
+    /// Python's `json.dumps` separators (`", "`, `": "`), as EPoint's reference client sends.
+    struct PythonSeparators;
+    impl serde_json::ser::Formatter for PythonSeparators {
+        fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+            if first { Ok(()) } else { w.write_all(b", ") }
+        }
+        fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            w.write_all(b": ")
+        }
+    }
+
+    let raw_body = |amount: Money| {
+        let pay = RawPay {
+            public_key: "i000000001",
+            language: "az",
+            amount: amount.to_major_string(),
+            currency: "AZN",
+            order_id: black_box("ORD-2026-000123"),
+            success_redirect_url: None,
+            error_redirect_url: None,
+            description: "Order 123 at Test Shop",
+            other_attr: None,
+        };
+        let mut json = Vec::with_capacity(320);
+        pay.serialize(&mut serde_json::Serializer::with_formatter(&mut json, PythonSeparators))
+            .unwrap();
+        let data = crypto::base64_encode(&json);
+        let k = config.private_key().expose_secret().as_bytes();
+        let signature = crypto::base64_encode(&crypto::sha1(&[k, data.as_bytes(), k]));
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("data", &data)
+            .append_pair("signature", &signature)
+            .finish()
+    };
+    let amount = Money::parse_major("10.50", Currency::AZN).unwrap();
+    // The baseline sends exactly the SDK's bytes.
+    assert_eq!(raw_body(amount).as_bytes(), &built.body[..]);
 
     let mut group = c.benchmark_group("epoint_pay_request");
     group.bench_function("build_pay", |b| {
@@ -124,28 +167,7 @@ fn bench_pay_request(c: &mut Criterion) {
     });
     // From the same typed input: amount to text, JSON serialization, base64,
     // SHA-1 signature, base64, form encoding.
-    let amount = Money::parse_major("10.50", Currency::AZN).unwrap();
-    group.bench_function("raw_serde_base64_sha1_form", |b| {
-        b.iter(|| {
-            let amount = black_box(amount);
-            let pay = RawPay {
-                public_key: "i000000001",
-                language: "az",
-                amount: amount.to_major_string(),
-                currency: "AZN",
-                order_id: black_box("ORD-2026-000123"),
-                description: "Order 123 at Test Shop",
-            };
-            let json = serde_json::to_vec(&pay).unwrap();
-            let data = crypto::base64_encode(&json);
-            let k = config.private_key().expose_secret().as_bytes();
-            let signature = crypto::base64_encode(&crypto::sha1(&[k, data.as_bytes(), k]));
-            form_urlencoded::Serializer::new(String::new())
-                .append_pair("data", &data)
-                .append_pair("signature", &signature)
-                .finish()
-        })
-    });
+    group.bench_function("raw_serde_base64_sha1_form", |b| b.iter(|| raw_body(black_box(amount))));
     group.finish();
 }
 

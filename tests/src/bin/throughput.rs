@@ -254,29 +254,55 @@ async fn setup(provider: &str, mode: &str, sandbox: &Sandbox) -> Option<Side> {
     })
 }
 
-/// The raw EPoint pay: the same typed fields serialized, base64, SHA-1
-/// signature and form body, with the primitives.
+/// Python's `json.dumps` separators (`", "`, `": "`), as EPoint's reference client sends.
+struct PythonSeparators;
+
+impl serde_json::ser::Formatter for PythonSeparators {
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+}
+
+/// The raw EPoint pay: the same typed fields the SDK sends (integrify's
+/// shape, unset redirect URLs and `other_attr` as `null`, Python separators:
+/// the same bytes), base64, SHA-1 signature and form body, with the primitives.
 async fn raw_epoint(http: &reqwest::Client, url: &str, order: &str) -> bool {
     #[derive(serde::Serialize)]
     struct Pay<'a> {
         public_key: &'a str,
+        language: &'a str,
         amount: &'a str,
         currency: &'a str,
-        language: &'a str,
         order_id: &'a str,
+        success_redirect_url: Option<&'a str>,
+        error_redirect_url: Option<&'a str>,
         description: &'a str,
+        other_attr: Option<()>,
     }
     let pay = Pay {
         public_key: EPOINT_PUBLIC_KEY,
+        language: "az",
         amount: "10.50",
         currency: "AZN",
-        language: "az",
         order_id: order,
+        success_redirect_url: None,
+        error_redirect_url: None,
         description: "Order 123 at Test Shop",
+        other_attr: None,
     };
-    let Ok(json) = serde_json::to_vec(&pay) else {
+    let mut json = Vec::with_capacity(320);
+    if serde::Serialize::serialize(
+        &pay,
+        &mut serde_json::Serializer::with_formatter(&mut json, PythonSeparators),
+    )
+    .is_err()
+    {
         return false;
-    };
+    }
     let data = crypto::base64_encode(&json);
     let k = EPOINT_PRIVATE_KEY.as_bytes();
     let signature = crypto::base64_encode(&crypto::sha1(&[k, data.as_bytes(), k]));
