@@ -12,6 +12,8 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+use crate::{chart, compare, floor, footprint, peer, throughput};
+
 /// One measured function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Measurement {
@@ -21,10 +23,79 @@ pub(crate) struct Measurement {
     pub(crate) mean_ns: Decimal,
 }
 
+/// Options of `cargo xtask bench`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Options {
+    /// `--report-only`: reprint the criterion tables of the last run.
+    pub(crate) report_only: bool,
+    /// `--peer integrify`: time the Python SDK in the same run.
+    pub(crate) peer: Option<String>,
+    /// `--no-throughput`: skip the client throughput sweep and cold starts.
+    pub(crate) no_throughput: bool,
+    /// `--throughput-seconds N`: length of each throughput point (default 2).
+    pub(crate) throughput_seconds: u32,
+    /// `--only a,b`: bench only these packages (default: the whole workspace).
+    pub(crate) only: Vec<String>,
+    /// `--footprint`: only the clean build of a one-provider app.
+    pub(crate) footprint: bool,
+    /// What is left for criterion (`--full` and criterion's own flags).
+    pub(crate) criterion: Vec<String>,
+}
+
+/// Splits xtask's own flags from criterion's.
+pub(crate) fn options(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        throughput_seconds: 2,
+        ..Options::default()
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--report-only" => o.report_only = true,
+            "--no-throughput" => o.no_throughput = true,
+            "--footprint" => o.footprint = true,
+            "--peer" => match it.next().map(String::as_str) {
+                Some("integrify") => o.peer = Some("integrify".to_owned()),
+                other => return Err(format!("--peer takes `integrify`, not {other:?}")),
+            },
+            "--throughput-seconds" => {
+                o.throughput_seconds = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|v| *v > 0)
+                    .ok_or("--throughput-seconds takes a positive number")?;
+            }
+            "--only" => {
+                let list = it.next().ok_or("--only takes a comma-separated package list")?;
+                o.only = list.split(',').map(str::to_owned).collect();
+            }
+            _ => o.criterion.push(a.clone()),
+        }
+    }
+    Ok(o)
+}
+
 pub(crate) fn run(args: &[String], cargo: impl Fn() -> Command) -> ExitCode {
-    // `--report-only`: print the table from the last run's results.
-    let report_only = args.iter().any(|a| a == "--report-only");
-    if !report_only && !run_benches(args, &cargo) {
+    let opts = match options(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if opts.footprint {
+        return match footprint::run(&cargo, &target_dir()) {
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("footprint: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if !opts.report_only && !run_benches(&opts, &cargo) {
         return ExitCode::FAILURE;
     }
     let dir = target_dir().join("criterion");
@@ -33,89 +104,127 @@ pub(crate) fn run(args: &[String], cargo: impl Fn() -> Command) -> ExitCode {
         eprintln!("no criterion results under {}", dir.display());
         return ExitCode::FAILURE;
     }
-    let throughput = if report_only { String::new() } else { throughput(&cargo) };
+    let floors = floors();
+    let peer = match opts.peer.as_deref() {
+        Some(_) => match peer::run(&target_dir().join("integrify-venv"), 2) {
+            Ok(figures) => figures,
+            Err(why) => {
+                println!("==> integrify not measured: {why}");
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    };
+    let throughput = if opts.report_only || opts.no_throughput {
+        String::new()
+    } else {
+        throughput_report(&cargo, opts.throughput_seconds)
+    };
+    let mut report = String::new();
+    report.push_str(&format!("{}\n\n", machine_description()));
+    report.push_str(&compare::table(&measurements, &peer, &floors));
+    report.push('\n');
+    report.push_str(&table(&measurements));
+    report.push('\n');
+    report.push_str(&throughput);
+    report.push_str(&peer_cold_start(&peer));
     println!();
-    println!("{}", machine_description());
-    print!("{}", table(&measurements));
-    println!();
-    print!("{throughput}");
+    print!("{report}");
+    let path = target_dir().join("bench-report.md");
+    match std::fs::write(&path, &report) {
+        Ok(()) => println!("\n(report written to {})", path.display()),
+        Err(e) => eprintln!("cannot write {}: {e}", path.display()),
+    }
     ExitCode::SUCCESS
 }
 
-/// Runs the EPoint throughput binary for the SDK and the raw baseline, twice
-/// each, alternating, in release mode and in separate processes (so that each
-/// peak memory figure is its own), and keeps each mode's best run.
-fn throughput(cargo: &impl Fn() -> Command) -> String {
-    let mut best: Vec<(String, Decimal, String)> = Vec::new();
-    for mode in ["sdk", "raw", "sdk", "raw"] {
-        let out = cargo()
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "--package",
-                "payments-tests",
-                "--bin",
-                "throughput",
-                "--",
-            ])
-            .args([mode, "--requests", "20000", "--concurrency", "64"])
-            .output();
-        let Ok(out) = out else { continue };
-        let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        println!("{line}");
-        let field = |name: &str| {
-            line.split_whitespace().find_map(|kv| {
-                kv.strip_prefix(name)
-                    .and_then(|v| v.strip_prefix('='))
-                    .map(str::to_owned)
-            })
-        };
-        let (Some(rps), Some(rss)) = (
-            field("rps").and_then(|r| Decimal::from_str(&r).ok()),
-            field("peak_rss_kib"),
-        ) else {
+/// integrify's cold start from the peer run, in milliseconds.
+pub(crate) fn peer_cold_start(peer: &[peer::PeerFigure]) -> String {
+    let ms = |name: &str| {
+        peer.iter()
+            .find(|p| p.path == name)
+            .map(|p| (p.mean_ns / Decimal::from(1_000_000)).round_dp(1))
+    };
+    match (ms("cold_import"), ms("cold_create_and_first_call")) {
+        (Some(import), Some(first)) => format!(
+            "integrify cold start (same run): import {import} ms, then dry client creation and first call {first} ms\n"
+        ),
+        _ => String::new(),
+    }
+}
+
+/// The OpenSSL floor of every compared path, measured now.
+fn floors() -> Vec<(floor::Primitive, Decimal)> {
+    let mut out = Vec::new();
+    for spec in &compare::PATHS {
+        if out.iter().any(|(p, _)| *p == spec.floor) {
             continue;
-        };
-        match best.iter_mut().find(|(m, _, _)| m == mode) {
-            Some(entry) if entry.1 >= rps => {}
-            Some(entry) => *entry = (mode.to_owned(), rps, rss),
-            None => best.push((mode.to_owned(), rps, rss)),
         }
-    }
-    let get = |mode: &str| best.iter().find(|(m, _, _)| m == mode).cloned();
-    let mut out =
-        String::from("| EPoint pay, 64 concurrent callers, 20000 requests | requests/s | peak RSS |\n|---|---|---|\n");
-    for mode in ["sdk", "raw"] {
-        if let Some((_, rps, rss)) = get(mode) {
-            let name = if mode == "sdk" {
-                "EpointClient (SDK)"
-            } else {
-                "raw reqwest (baseline)"
-            };
-            out.push_str(&format!("| {name} | {rps} | {rss} KiB |\n"));
+        println!("==> openssl speed: {}", spec.floor.label());
+        match floor::measure(spec.floor) {
+            Ok(ns) => out.push((spec.floor, ns)),
+            Err(why) => println!("    no floor figure: {why}"),
         }
-    }
-    if let (Some((_, sdk, _)), Some((_, raw, _))) = (get("sdk"), get("raw"))
-        && !raw.is_zero()
-    {
-        out.push_str(&format!("| ratio SDK / raw | {:.2}x | |\n", (sdk / raw).round_dp(2)));
     }
     out
 }
 
+/// Builds the throughput binary once, then runs the sweep, the repeated
+/// EPoint 64-caller rounds and the cold starts, and draws the chart.
+fn throughput_report(cargo: &impl Fn() -> Command, seconds: u32) -> String {
+    println!("==> cargo build --release -p payments-tests --bin throughput");
+    let built = cargo()
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--package",
+            "payments-tests",
+            "--bin",
+            "throughput",
+        ])
+        .status();
+    if !built.is_ok_and(|s| s.success()) {
+        return "throughput: the binary did not build\n".to_owned();
+    }
+    let binary = target_dir().join("release").join("throughput");
+    let points = throughput::sweep(&binary, seconds);
+    let rounds = throughput::repeat_epoint_64(&binary, seconds, 3);
+    let colds = throughput::cold_starts(&binary);
+    let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks/throughput.svg");
+    let title = format!("Client throughput against the in-process sandbox ({seconds} s per point)");
+    let chart_note = match chart::write(&points, &title, &chart) {
+        Ok(()) => format!("(chart written to {})\n", chart.display()),
+        Err(e) => format!("(no chart: {e})\n"),
+    };
+    format!(
+        "{}\nEPoint pay, 64 callers, repeated (SDK and raw alternating):\n\n{}\nCold start (fresh process):\n\n{}\n{chart_note}",
+        throughput::table(&points),
+        throughput::repeat_table(&rounds),
+        throughput::cold_table(&colds),
+    )
+}
+
 /// Runs `cargo bench` on every bench target; false when it fails.
-fn run_benches(args: &[String], cargo: &impl Fn() -> Command) -> bool {
+fn run_benches(opts: &Options, cargo: &impl Fn() -> Command) -> bool {
     let quick = ["--warm-up-time", "1", "--measurement-time", "3"];
     let mut cmd = cargo();
+    cmd.arg("bench");
+    if opts.only.is_empty() {
+        cmd.arg("--workspace");
+    } else {
+        for package in &opts.only {
+            cmd.args(["--package", package]);
+        }
+    }
     // `--bench '*'`: only the `[[bench]]` targets. `--benches` would include
     // every lib (they default to `bench = true`), whose libtest harness
     // rejects criterion's flags.
-    cmd.args(["bench", "--workspace", "--all-features", "--bench", "*", "--"]);
-    if args.iter().any(|a| a == "--full") {
-        cmd.args(args.iter().filter(|a| *a != "--full"));
+    cmd.args(["--all-features", "--bench", "*", "--"]);
+    if opts.criterion.iter().any(|a| a == "--full") {
+        cmd.args(opts.criterion.iter().filter(|a| *a != "--full"));
     } else {
-        cmd.args(quick).args(args);
+        cmd.args(quick).args(&opts.criterion);
     }
     println!("==> {cmd:?}");
     match cmd.status() {
@@ -138,7 +247,8 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("target"))
 }
 
-/// The CPU model and core count, for the benchmark record.
+/// The CPU model, core count and load, for the benchmark record (the load
+/// average says whether other work shared the machine during the run).
 pub(crate) fn machine_description() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -149,7 +259,11 @@ pub(crate) fn machine_description() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    format!("machine: {cpu}, {cores} cores")
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unknown".to_owned());
+    format!("machine: {cpu}, {cores} cores, load average {load} at the end of the run")
 }
 
 /// Reads every `*/new/estimates.json` under criterion's output directory.
@@ -221,7 +335,7 @@ fn is_baseline(function: &str) -> bool {
 
 /// The baseline of `m`'s group; when a group has several (`raw_sign`,
 /// `raw_verify`), the one that ends like the measured function's name.
-fn baseline_for<'a>(m: &Measurement, all: &'a [Measurement]) -> Option<&'a Measurement> {
+pub(crate) fn baseline_for<'a>(m: &Measurement, all: &'a [Measurement]) -> Option<&'a Measurement> {
     let mut candidates = all.iter().filter(|b| b.group == m.group && is_baseline(&b.function));
     let last_word = m.function.rsplit(['_', '/']).next().unwrap_or("");
     let first = candidates.clone().next();
@@ -257,7 +371,7 @@ pub(crate) fn table(measurements: &[Measurement]) -> String {
     out
 }
 
-fn human(ns: Decimal) -> String {
+pub(crate) fn human(ns: Decimal) -> String {
     let thousand = Decimal::from(1000);
     if ns >= thousand * thousand * thousand {
         format!("{:.2} s", (ns / (thousand * thousand * thousand)).round_dp(2))
@@ -317,6 +431,49 @@ mod tests {
             t.contains("| p_sign | sdk_verify | 30.0 ns | raw_verify | 20.0 ns | 1.50x |"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn own_flags_are_split_from_criterions() {
+        let args: Vec<String> = [
+            "--peer",
+            "integrify",
+            "--only",
+            "azericard,payments-epoint",
+            "--full",
+            "--throughput-seconds",
+            "3",
+            "--sample-size",
+            "20",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let o = options(&args).unwrap();
+        assert_eq!(o.peer.as_deref(), Some("integrify"));
+        assert_eq!(o.only, ["azericard", "payments-epoint"]);
+        assert_eq!(o.throughput_seconds, 3);
+        assert_eq!(o.criterion, ["--full", "--sample-size", "20"]);
+        assert!(!o.report_only && !o.no_throughput);
+        assert!(options(&["--peer".to_owned(), "stripe".to_owned()]).is_err());
+        assert!(options(&["--throughput-seconds".to_owned(), "0".to_owned()]).is_err());
+        assert_eq!(options(&[]).unwrap().throughput_seconds, 2);
+    }
+
+    #[test]
+    fn peer_cold_start_line() {
+        let figure = |path: &str, ns: i64| peer::PeerFigure {
+            path: path.into(),
+            mean_ns: Decimal::from(ns),
+        };
+        let line = peer_cold_start(&[
+            figure("cold_import", 250_000_000),
+            figure("cold_create_and_first_call", 19_040_000),
+        ]);
+        assert_eq!(
+            line,
+            "integrify cold start (same run): import 250 ms, then dry client creation and first call 19.0 ms\n"
+        );
+        assert_eq!(peer_cold_start(&[figure("cold_import", 1)]), "");
     }
 
     #[test]

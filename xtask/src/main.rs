@@ -5,13 +5,21 @@
 //!   against the sandbox binary), then the live smoke tests (ePay's public
 //!   test host; skipped, and counted as skipped, when unreachable), with a summary.
 //! - `demo`: one complete checkout per provider against the sandbox.
-//! - `bench`: the criterion benches, each beside its raw baseline, with ratios.
+//! - `bench`: the criterion benches, each beside its raw baseline, with ratios;
+//!   the OpenSSL floor, the Python SDK integrify (`--peer integrify`), client
+//!   throughput of every provider and cold starts, in one run.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 mod bench;
+mod chart;
+mod compare;
+mod floor;
+mod footprint;
+mod peer;
+mod throughput;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +32,9 @@ fn main() -> ExitCode {
             eprintln!("  test-sandbox   run every test, end-to-end flows against the embedded sandbox included");
             eprintln!("  demo           run one complete checkout per provider against the sandbox");
             eprintln!("  bench          run the criterion benches and print each beside its raw baseline");
+            eprintln!(
+                "                 [--peer integrify] [--only pkg,pkg] [--no-throughput] [--throughput-seconds N] [--full] [--report-only] | --footprint"
+            );
             ExitCode::from(2)
         }
     }

@@ -15,6 +15,8 @@ use aws_lc_rs::signature::{self, KeyPair as _, ParsedPublicKey};
 use payments_core::{Error, Result, Secret};
 use zeroize::Zeroizing;
 
+use crate::key_shape;
+
 /// The merchant's RSA private key, used to sign every request's P_SIGN.
 ///
 /// Accepts PKCS#1 (`BEGIN RSA PRIVATE KEY`) and PKCS#8 (`BEGIN PRIVATE KEY`)
@@ -27,7 +29,10 @@ pub struct MerchantKey {
 
 impl MerchantKey {
     /// Parses a PEM private key (PKCS#1 or PKCS#8). A key under 2048 bits is
-    /// refused with an error saying so.
+    /// refused with an error saying so. A key whose two primes differ in size
+    /// (made by Python's `rsa` package, not by `openssl genrsa`) loads, and a
+    /// `tracing` warning says that signing with it takes a slower path (about
+    /// 3x slower P_SIGN); AzeriCard asks for OpenSSL-made keys, which are balanced.
     pub fn from_pem(pem: &[u8]) -> Result<MerchantKey> {
         let block = pem_block(pem, &["RSA PRIVATE KEY", "PRIVATE KEY"], "merchant private key")?;
         if block.label == "RSA PRIVATE KEY" {
@@ -45,17 +50,25 @@ impl MerchantKey {
     }
 
     /// Parses a PKCS#1 `RSAPrivateKey` DER.
+    /// A key whose primes differ in size loads, with a logged warning that
+    /// signing with it is slow (see [`MerchantKey::from_pem`]).
     pub fn from_pkcs1_der(der: &[u8]) -> Result<MerchantKey> {
-        KeyPair::from_der(der)
+        let key = KeyPair::from_der(der)
             .map(MerchantKey::wrap)
-            .map_err(|e| merchant_key_rejected("PKCS#1", &e))
+            .map_err(|e| merchant_key_rejected("PKCS#1", &e))?;
+        key_shape::warn_if_unbalanced(key_shape::prime_bits_pkcs1(der));
+        Ok(key)
     }
 
     /// Parses a PKCS#8 DER.
+    /// A key whose primes differ in size loads, with a logged warning that
+    /// signing with it is slow (see [`MerchantKey::from_pem`]).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<MerchantKey> {
-        KeyPair::from_pkcs8(der)
+        let key = KeyPair::from_pkcs8(der)
             .map(MerchantKey::wrap)
-            .map_err(|e| merchant_key_rejected("PKCS#8", &e))
+            .map_err(|e| merchant_key_rejected("PKCS#8", &e))?;
+        key_shape::warn_if_unbalanced(key_shape::prime_bits_pkcs8(der));
+        Ok(key)
     }
 
     fn wrap(pair: KeyPair) -> MerchantKey {

@@ -100,6 +100,7 @@ pub mod client;
 pub mod config;
 pub mod confirm;
 pub mod error;
+mod key_shape;
 pub mod keys;
 pub mod language;
 pub mod operations;

@@ -384,20 +384,24 @@ fn verified_data<'a>(env: &'a Envelope<'a>, private_key: &Secret<String>) -> Res
     Err(CallbackError::SignatureMismatch)
 }
 
-/// Verifies a callback body and returns the verified `data`, base64-decoded,
-/// checked to be UTF-8 and a JSON object, not interpreted further.
-pub fn try_verify(body: &[u8], private_key: &Secret<String>) -> Result<Vec<u8>, CallbackError> {
+/// The verified `data`, base64-decoded, checked to be UTF-8 (once: the
+/// decoder then reads it as `&str` and does not check again) and a JSON object.
+fn verified_json(body: &[u8], private_key: &Secret<String>) -> Result<String, CallbackError> {
     let env = envelope(body)?;
     let data = verified_data(&env, private_key)?;
     let json = signature::base64_decode(data.as_bytes())
         .ok_or_else(|| CallbackError::UndecodableData("data is not base64".into()))?;
-    if std::str::from_utf8(&json).is_err() {
-        return Err(CallbackError::UndecodableData("data is not UTF-8".into()));
-    }
-    if !crate::wire::is_object(&json) {
+    let json = String::from_utf8(json).map_err(|_| CallbackError::UndecodableData("data is not UTF-8".into()))?;
+    if !crate::wire::is_object(json.as_bytes()) {
         return Err(CallbackError::UndecodableData("data is not a JSON object".into()));
     }
     Ok(json)
+}
+
+/// Verifies a callback body and returns the verified `data`, base64-decoded,
+/// checked to be UTF-8 and a JSON object, not interpreted further.
+pub fn try_verify(body: &[u8], private_key: &Secret<String>) -> Result<Vec<u8>, CallbackError> {
+    verified_json(body, private_key).map(String::into_bytes)
 }
 
 /// Like [`try_verify`], with the error as a [`payments_core::Error`].
@@ -409,8 +413,10 @@ pub fn verify(body: &[u8], private_key: &Secret<String>) -> Result<Vec<u8>> {
 /// three kinds of failure apart ([`CallbackError`]). Nothing is decoded
 /// before the signature is checked.
 pub fn try_verify_and_decode(body: &[u8], private_key: &Secret<String>) -> Result<Callback, CallbackError> {
-    let json = try_verify(body, private_key)?;
-    serde_json::from_slice(&json).map_err(|e| CallbackError::UndecodableData(format!("not an EPoint callback: {e}")))
+    let json = verified_json(body, private_key)?;
+    // Typed straight from the text: no generic value in between, and
+    // `from_str` skips the UTF-8 check `from_slice` would repeat per string.
+    serde_json::from_str(&json).map_err(|e| CallbackError::UndecodableData(format!("not an EPoint callback: {e}")))
 }
 
 /// Verifies a callback body (form or JSON), then decodes it.

@@ -37,7 +37,10 @@ impl serde_json::ser::Formatter for PythonFormatter {
         // serde_json escapes quotes, backslashes and control characters itself;
         // Python also escapes DEL and everything beyond ASCII.
         let mut rest = fragment;
-        while let Some(pos) = rest.find(|c: char| !c.is_ascii() || c == '\x7f') {
+        // A byte >= 0x7f is DEL or the lead byte of a non-ASCII character
+        // (continuation bytes follow their lead), so `pos` is a char boundary.
+        // Scanning bytes instead of chars: the JSON is mostly ASCII.
+        while let Some(pos) = rest.bytes().position(|b| b >= 0x7f) {
             let (plain, tail) = rest.split_at(pos);
             writer.write_all(plain.as_bytes())?;
             let mut chars = tail.chars();

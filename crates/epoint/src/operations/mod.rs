@@ -113,9 +113,8 @@ pub(crate) fn signed_request_as<T: Serialize>(
     }
 }
 
-/// `data=<data>&signature=<signature>`, percent-encoded exactly as
-/// `form_urlencoded` does. Both values are base64, where only `+`, `/` and
-/// `=` need escaping, so the common case is one pass without a generic encoder.
+/// `data=<data>&signature=<signature>`, percent-encoded by `form_urlencoded`
+/// (base64's `+`, `/` and `=` as `%2B`, `%2F`, `%3D`), into one buffer sized up front.
 pub(crate) fn form_body(data: &str, signature: &str) -> String {
     let mut out = String::with_capacity(data.len() + signature.len() + 32);
     out.push_str("data=");
@@ -126,21 +125,10 @@ pub(crate) fn form_body(data: &str, signature: &str) -> String {
 }
 
 fn push_form_value(out: &mut String, value: &str) {
-    let is_base64 = value
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-    if !is_base64 {
-        out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
-        return;
-    }
-    for ch in value.chars() {
-        match ch {
-            '+' => out.push_str("%2B"),
-            '/' => out.push_str("%2F"),
-            '=' => out.push_str("%3D"),
-            c => out.push(c),
-        }
-    }
+    // byte_serialize yields the unreserved runs as slices: a base64 value is
+    // copied in a few memcpys with its `+`, `/` and `=` escaped (pushing it
+    // char by char was half the time of building a pay request).
+    out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
 }
 
 /// A positive amount.
