@@ -3,6 +3,7 @@
 //! a merchant's callback receiver for the end-to-end flows.
 
 pub mod checkout;
+pub mod epoint_setup;
 pub mod fault;
 pub mod logs;
 pub mod receiver;

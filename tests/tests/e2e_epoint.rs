@@ -2,47 +2,16 @@
 //! against the sandbox's independent reading of the same spec.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use payments::epoint::{EpointClient, EpointConfig};
 use payments::{
     AnyProvider, CreatePayment, Currency, Error, Money, OperationOutcome, PaymentOutcome, PaymentProvider, PaymentRef,
     PaymentStatus, RefundRequest,
 };
-use payments_sandbox::Sandbox;
-use payments_tests::receiver::Receiver;
-
-struct Setup {
-    sandbox: Sandbox,
-    provider: Arc<AnyProvider>,
-    receiver: Receiver,
-    web: reqwest::Client,
-}
+use payments_tests::epoint_setup::EpointSetup as Setup;
 
 async fn setup() -> Setup {
-    let sandbox = Sandbox::start().await.unwrap();
-    let state = &sandbox.providers().epoint;
-    let config = EpointConfig::builder()
-        .public_key(state.public_key())
-        .private_key(state.private_key())
-        .base_url(sandbox.epoint_url())
-        .success_redirect_url("https://shop.example/ok")
-        .failed_redirect_url("https://shop.example/fail")
-        .build()
-        .unwrap();
-    let provider = Arc::new(AnyProvider::from(EpointClient::new(config).unwrap()));
-    let verifier = provider.clone();
-    let receiver = Receiver::start(Arc::new(move |body: &[u8]| verifier.verify_callback(body)))
-        .await
-        .unwrap();
-    assert!(state.set_callback_url(state.public_key(), &receiver.url));
-    Setup {
-        sandbox,
-        provider,
-        receiver,
-        web: reqwest::Client::new(),
-    }
+    Setup::start(reqwest::Client::new()).await.unwrap()
 }
 
 /// Creates a payment and returns the hosted page URL and the transaction id.
@@ -58,19 +27,9 @@ async fn create(provider: &AnyProvider, order: &str, amount: Money) -> (String, 
 
 /// What the customer does on the hosted page.
 async fn press(web: &reqwest::Client, page: &str, action: &str, card: &str) -> String {
-    let resp = web
-        .post(page)
-        .form(&[("action", action), ("card", card)])
-        .send()
+    payments_tests::epoint_setup::press(web, page, action, card)
         .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    resp.headers()
-        .get("x-sandbox-outcome")
         .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned()
 }
 
 #[tokio::test]

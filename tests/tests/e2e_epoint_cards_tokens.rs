@@ -6,54 +6,19 @@
 //! registration, token payments, the widget, and invoice update and send.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use payments::epoint::{
-    ApplePaySessionRequest, CardStatus, CardStatusRequest, EpointClient, EpointConfig, ExtendedStatus, Invoice,
-    OperationCode, PayAndSaveCardRequest, SavedCardPayRequest, Split, SplitPayAndSaveCardRequest, SplitPayRequest,
+    ApplePaySessionRequest, CardStatus, CardStatusRequest, ExtendedStatus, Invoice, OperationCode,
+    PayAndSaveCardRequest, SavedCardPayRequest, Split, SplitPayAndSaveCardRequest, SplitPayRequest,
     SplitSavedCardPayRequest, Status, StatusRequest, TokenPaymentId, TokenPaymentRequest, TokenPaymentResponse,
     WalletPayRequest, WidgetRequest,
 };
-use payments::{
-    AnyProvider, Currency, Money, OperationOutcome, PaymentProvider, PaymentRef, PaymentStatus, RefundRequest, Secret,
-};
-use payments_sandbox::Sandbox;
-use payments_tests::receiver::Receiver;
-
-struct Setup {
-    sandbox: Sandbox,
-    client: EpointClient,
-    provider: Arc<AnyProvider>,
-    receiver: Receiver,
-    web: reqwest::Client,
-}
+use payments::{Currency, Money, OperationOutcome, PaymentProvider, PaymentRef, PaymentStatus, RefundRequest, Secret};
+use payments_tests::epoint_setup::EpointSetup as Setup;
 
 async fn setup() -> Setup {
-    let sandbox = Sandbox::start().await.unwrap();
-    let state = &sandbox.providers().epoint;
-    let config = EpointConfig::builder()
-        .public_key(state.public_key())
-        .private_key(state.private_key())
-        .base_url(sandbox.epoint_url())
-        .success_redirect_url("https://shop.example/ok")
-        .failed_redirect_url("https://shop.example/fail")
-        .build()
-        .unwrap();
-    let client = EpointClient::new(config.clone()).unwrap();
-    let provider = Arc::new(AnyProvider::from(EpointClient::new(config).unwrap()));
-    let verifier = provider.clone();
-    let receiver = Receiver::start(Arc::new(move |body: &[u8]| verifier.verify_callback(body)))
-        .await
-        .unwrap();
-    assert!(state.set_callback_url(state.public_key(), &receiver.url));
-    Setup {
-        sandbox,
-        client,
-        provider,
-        receiver,
-        web: reqwest::Client::new(),
-    }
+    Setup::start(reqwest::Client::new()).await.unwrap()
 }
 
 fn azn(major: &str) -> Money {

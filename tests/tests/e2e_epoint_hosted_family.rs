@@ -6,56 +6,26 @@
 //! the facade (with its dedupe key) → get-status → a follow-up.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use payments::epoint::{
-    Callback, EpointClient, EpointConfig, ExtendedStatus, InstallmentOffersRequest, InstallmentPaymentRequest,
-    OperationCode, PayRequest, Split, SplitPayRequest, Status, StatusRequest,
+    Callback, ExtendedStatus, InstallmentOffersRequest, InstallmentPaymentRequest, OperationCode, PayRequest, Split,
+    SplitPayRequest, Status, StatusRequest,
 };
 use payments::{
-    AnyProvider, CallbackEvent, Currency, Money, OperationOutcome, PaymentProvider, PaymentRef, PaymentStatus,
-    RefundRequest,
+    CallbackEvent, Currency, Money, OperationOutcome, PaymentProvider, PaymentRef, PaymentStatus, RefundRequest,
 };
-use payments_sandbox::Sandbox;
-use payments_tests::receiver::Receiver;
-
-struct Setup {
-    sandbox: Sandbox,
-    client: EpointClient,
-    provider: Arc<AnyProvider>,
-    receiver: Receiver,
-    web: reqwest::Client,
-}
+use payments_tests::epoint_setup::EpointSetup as Setup;
 
 async fn setup() -> Setup {
-    let sandbox = Sandbox::start().await.unwrap();
-    let state = &sandbox.providers().epoint;
-    let config = EpointConfig::builder()
-        .public_key(state.public_key())
-        .private_key(state.private_key())
-        .base_url(sandbox.epoint_url())
-        .success_redirect_url("https://shop.example/ok")
-        .failed_redirect_url("https://shop.example/fail")
-        .build()
-        .unwrap();
-    let client = EpointClient::new(config.clone()).unwrap();
-    let provider = Arc::new(AnyProvider::from(EpointClient::new(config).unwrap()));
-    let verifier = provider.clone();
-    let receiver = Receiver::start(Arc::new(move |body: &[u8]| verifier.verify_callback(body)))
-        .await
-        .unwrap();
-    assert!(state.set_callback_url(state.public_key(), &receiver.url));
-    Setup {
-        sandbox,
-        client,
-        provider,
-        receiver,
-        web: reqwest::Client::builder()
+    Setup::start(
+        reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
-    }
+    )
+    .await
+    .unwrap()
 }
 
 fn azn(major: &str) -> Money {
@@ -68,19 +38,9 @@ fn dec(text: &str) -> payments::Decimal {
 
 /// What the customer does on the hosted page; the sandbox's outcome header.
 async fn press(web: &reqwest::Client, page: &str, action: &str, card: &str) -> String {
-    let resp = web
-        .post(page)
-        .form(&[("action", action), ("card", card)])
-        .send()
+    payments_tests::epoint_setup::press(web, page, action, card)
         .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    resp.headers()
-        .get("x-sandbox-outcome")
         .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// The `n`th callback (1-based): decoded by the client, and the facade's
