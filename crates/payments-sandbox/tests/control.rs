@@ -885,3 +885,75 @@ async fn epoint_signature_diagnosis_over_http() {
     assert!(!v.to_string().contains(EPOINT_PRIVATE));
     assert_eq!(ctx.post_empty("/_sandbox/epoint/diagnose").await.0, 400);
 }
+
+/// A payment page (widget) payment is approved or declined by its invoiceId,
+/// as the page's own buttons would, and its postLink is delivered.
+#[tokio::test]
+async fn epay_widget_payments_are_approved_and_declined_by_invoice_id() {
+    let ctx = Ctx::new().await;
+    let (cb, seen) = receiver().await;
+    let token = |invoice_id: &'static str| {
+        let ctx = &ctx;
+        let cb = cb.clone();
+        async move {
+            let resp = ctx
+                .http
+                .post(format!("{}/oauth2/token", ctx.sandbox.epay_url()))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("scope", "payment"),
+                    ("client_id", epay::TEST_CLIENT_ID),
+                    ("client_secret", epay::TEST_CLIENT_SECRET),
+                    ("invoiceID", invoice_id),
+                    ("amount", "150.50"),
+                    ("currency", "KZT"),
+                    ("terminal", epay::TEST_TERMINAL),
+                    ("secret_hash", "merchant-secret-42"),
+                    ("postLink", cb.as_str()),
+                    ("failurePostLink", cb.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+        }
+    };
+    token("800000001").await;
+    token("800000002").await;
+
+    let (status, v) = ctx.post_empty("/_sandbox/epay/payments/800000001/approve").await;
+    assert_eq!(status, 200, "{v}");
+    // AUTH on a two-step terminal, CHARGE on a one-step one.
+    let approved = v["state"].as_str().unwrap().to_owned();
+    assert!(approved == "AUTH" || approved == "CHARGE", "{v}");
+    let (status, v) = ctx
+        .send(
+            reqwest::Method::POST,
+            "/_sandbox/epay/payments/800000002/decline",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["state"], "FAILED", "{v}");
+    assert_eq!(
+        ctx.sandbox.providers().epay.payment_status("800000001").as_deref(),
+        Some(approved.as_str())
+    );
+    // Both links were posted to the merchant: the approval with code "ok".
+    for _ in 0..200 {
+        if seen.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let bodies = seen.lock().unwrap().clone();
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("800000001") && b.contains("\"code\":\"ok\"")),
+        "{bodies:?}"
+    );
+    assert!(bodies.iter().any(|b| b.contains("800000002")), "{bodies:?}");
+    // An invoiceId with no payment token is still unknown.
+    assert_eq!(ctx.post_empty("/_sandbox/epay/payments/899999999/approve").await.0, 404);
+}

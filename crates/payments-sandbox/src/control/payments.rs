@@ -131,6 +131,17 @@ async fn decide(c: &Control, provider: &str, id: &str, body: &Bytes, approve: bo
                 let (status, response) = dispatch(c, Method::POST, &uri, FORM, form(&pairs)).await?;
                 let state = c.providers.epay.invoice_link_status(id);
                 (status, response, state)
+            } else if let Some(token) = c.providers.epay.widget_payment_token(id) {
+                // A payment page (widget) payment: its invoiceId and payment
+                // token, as the page's own Approve / Decline buttons send them.
+                let mut pairs = vec![("invoiceId", id), ("token", token.as_str())];
+                if let Some(card) = card.as_deref() {
+                    pairs.push(("card", card));
+                }
+                let uri = format!("/epay/payform/{action}");
+                let (status, response) = dispatch(c, Method::POST, &uri, FORM, form(&pairs)).await?;
+                let state = c.providers.epay.payment_status(id);
+                (status, response, state)
             } else {
                 // A QR bill: the payer pays or rejects it in the app.
                 let verb = if approve { "pay" } else { "reject" };
@@ -138,7 +149,7 @@ async fn decide(c: &Control, provider: &str, id: &str, body: &Bytes, approve: bo
                 let (status, response) = dispatch(c, Method::POST, &uri, FORM, String::new()).await?;
                 if status == 400 && text_of_peek(&response) {
                     return Err(ControlError::not_found(format!(
-                        "epay invoice link or QR bill {id}: unknown"
+                        "epay invoice link, payment page invoiceId or QR bill {id}: unknown"
                     )));
                 }
                 (status, response, None)

@@ -335,6 +335,21 @@ impl State {
         id
     }
 
+    /// A live payment token issued for `invoice_id` (not a transfer one),
+    /// which the payment page would be opened with: the control API approves
+    /// or declines a widget payment with it, as the page's buttons do. Stays
+    /// inside the sandbox (never shown).
+    pub(crate) fn widget_payment_token(&self, invoice_id: &str) -> Option<String> {
+        let now = self.now();
+        let store = self.store();
+        store.tokens.iter(now).find_map(|(key, token)| match &token.grant {
+            super::model::Grant::Payment(scope) if scope.invoice_id == invoice_id && !scope.transfer => {
+                Some(key.clone())
+            }
+            _ => None,
+        })
+    }
+
     /// The `statusName` of the latest transaction of an invoiceId, if any.
     pub fn payment_status(&self, invoice_id: &str) -> Option<String> {
         let now = self.now();
